@@ -1,0 +1,15 @@
+package io.keyferry.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+public class CutoverSpec {
+    @JsonPropertyDescription("The routing flag the application reads.")
+    private FlagSpec flag;
+    @JsonPropertyDescription("Verification must be at least this clean before ReadTarget.")
+    private Integer maxMismatches = 0;
+
+    public FlagSpec getFlag() { return flag; }
+    public void setFlag(FlagSpec flag) { this.flag = flag; }
+    public Integer getMaxMismatches() { return maxMismatches; }
+    public void setMaxMismatches(Integer maxMismatches) { this.maxMismatches = maxMismatches; }
+}

@@ -1,0 +1,37 @@
+package io.keyferry.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import java.util.ArrayList;
+import java.util.List;
+
+public class DataMigrationSpec {
+    @JsonPropertyDescription("Stores to copy from, applied in list order: on a conflict a later source wins.")
+    private List<SourceSpec> sources = new ArrayList<>();
+    @JsonPropertyDescription("The store to copy into.")
+    private TargetSpec target;
+    @JsonPropertyDescription("What happens when a key already exists in the target, per data type.")
+    private PolicySpec policies = new PolicySpec();
+    @JsonPropertyDescription("Desired cutover phase; only together with spec.cutover.")
+    private Phase phase;
+    @JsonPropertyDescription("The application's routing flag; without it the migration is a one-shot copy.")
+    private CutoverSpec cutover;
+    @JsonPropertyDescription("How the copy is verified.")
+    private VerifySpec verify = new VerifySpec();
+    @JsonPropertyDescription("Worker sizing and pacing.")
+    private WorkerSpec worker = new WorkerSpec();
+
+    public List<SourceSpec> getSources() { return sources; }
+    public void setSources(List<SourceSpec> sources) { this.sources = sources; }
+    public TargetSpec getTarget() { return target; }
+    public void setTarget(TargetSpec target) { this.target = target; }
+    public PolicySpec getPolicies() { return policies; }
+    public void setPolicies(PolicySpec policies) { this.policies = policies; }
+    public Phase getPhase() { return phase; }
+    public void setPhase(Phase phase) { this.phase = phase; }
+    public CutoverSpec getCutover() { return cutover; }
+    public void setCutover(CutoverSpec cutover) { this.cutover = cutover; }
+    public VerifySpec getVerify() { return verify; }
+    public void setVerify(VerifySpec verify) { this.verify = verify; }
+    public WorkerSpec getWorker() { return worker; }
+    public void setWorker(WorkerSpec worker) { this.worker = worker; }
+}

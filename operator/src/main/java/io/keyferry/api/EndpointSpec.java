@@ -1,0 +1,29 @@
+package io.keyferry.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+/** Where a store is and how to log in; credentials only through secret references. */
+public class EndpointSpec {
+    @JsonPropertyDescription("redis://host:port/db or rediss://host:port/db (TLS).")
+    private String uri;
+    @JsonPropertyDescription("ACL user name, read from a Secret.")
+    private SecretKeyRef usernameSecretRef;
+    @JsonPropertyDescription("Password, read from a Secret.")
+    private SecretKeyRef passwordSecretRef;
+    private TlsSpec tls;
+    @JsonPropertyDescription("The endpoint is a Redis Cluster.")
+    private Boolean cluster;
+
+    public String getUri() { return uri; }
+    public void setUri(String uri) { this.uri = uri; }
+    public SecretKeyRef getUsernameSecretRef() { return usernameSecretRef; }
+    public void setUsernameSecretRef(SecretKeyRef usernameSecretRef) { this.usernameSecretRef = usernameSecretRef; }
+    public SecretKeyRef getPasswordSecretRef() { return passwordSecretRef; }
+    public void setPasswordSecretRef(SecretKeyRef passwordSecretRef) { this.passwordSecretRef = passwordSecretRef; }
+    public TlsSpec getTls() { return tls; }
+    public void setTls(TlsSpec tls) { this.tls = tls; }
+    public Boolean getCluster() { return cluster; }
+    public void setCluster(Boolean cluster) { this.cluster = cluster; }
+
+    public boolean isCluster() { return Boolean.TRUE.equals(cluster); }
+}

@@ -1,0 +1,18 @@
+package io.keyferry.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+public class SourceSpec {
+    @JsonPropertyDescription("Unique name of this source; used in status, checkpoints and reports.")
+    private String name;
+    private EndpointSpec endpoint;
+    @JsonPropertyDescription("Which keys of this source are migrated, and under which name.")
+    private KeySelector keys = new KeySelector();
+
+    public String getName() { return name; }
+    public void setName(String name) { this.name = name; }
+    public EndpointSpec getEndpoint() { return endpoint; }
+    public void setEndpoint(EndpointSpec endpoint) { this.endpoint = endpoint; }
+    public KeySelector getKeys() { return keys; }
+    public void setKeys(KeySelector keys) { this.keys = keys; }
+}

@@ -1,0 +1,18 @@
+package io.keyferry.api;
+
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+
+public class WorkerSpec {
+    @JsonPropertyDescription("Workers per source.")
+    private Integer parallelism = 1;
+    @JsonPropertyDescription("Keys per SCAN batch and per pipelined write.")
+    private Integer batchSize = 500;
+    private RateLimitSpec rateLimit = new RateLimitSpec();
+
+    public Integer getParallelism() { return parallelism; }
+    public void setParallelism(Integer parallelism) { this.parallelism = parallelism; }
+    public Integer getBatchSize() { return batchSize; }
+    public void setBatchSize(Integer batchSize) { this.batchSize = batchSize; }
+    public RateLimitSpec getRateLimit() { return rateLimit; }
+    public void setRateLimit(RateLimitSpec rateLimit) { this.rateLimit = rateLimit; }
+}

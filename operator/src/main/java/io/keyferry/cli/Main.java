@@ -1,6 +1,48 @@
 package io.keyferry.cli;
 
-public final class Main {
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** The one entry point of the jar and the image: `keyferry run | ...`. */
+@Command(name = "keyferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Migrates data between Redis-protocol stores (Redis, Kvrocks, Pika).",
+        subcommands = {CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
     public static void main(String[] args) {
+        System.exit(execute(args));
+    }
+
+    public static int execute(String... args) {
+        return execute(new PrintWriter(System.out, true), new PrintWriter(System.err, true), args);
+    }
+
+    /** Runs a command line and returns its exit code; the tests call this instead of main. */
+    public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        return new CommandLine(new Main()).setOut(out).setErr(err)
+                .setParameterExceptionHandler(Main::badUsage)
+                .execute(args);
+    }
+
+    private static int badUsage(CommandLine.ParameterException e, String[] args) {
+        e.getCommandLine().getErr().println("keyferry: " + e.getMessage());
+        e.getCommandLine().usage(e.getCommandLine().getErr());
+        return ExitCodes.INVALID_INPUT;
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"keyferry " + (v == null ? "development build" : v)};
+        }
     }
 }

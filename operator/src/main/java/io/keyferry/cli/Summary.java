@@ -1,0 +1,131 @@
+package io.keyferry.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.keyferry.engine.CopyPlan;
+import io.keyferry.engine.CopyResult;
+import io.keyferry.engine.copy.Counters;
+import io.keyferry.engine.copy.Outcome;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The end-of-run summary: a table per type and outcome on the terminal, the same data as JSON. */
+final class Summary {
+    private final String name;
+    private final CopyPlan plan;
+    private final CopyResult result;
+
+    Summary(String name, CopyPlan plan, CopyResult result) {
+        this.name = name;
+        this.plan = plan;
+        this.result = result;
+    }
+
+    void print(PrintWriter out) {
+        Counters c = result.total();
+        List<Outcome> shown = new ArrayList<>();
+        for (Outcome o : Outcome.values()) {
+            if (c.total(o) > 0) {
+                shown.add(o);
+            }
+        }
+        out.printf("%ncopy finished: %,d keys scanned, %,d decided, %,d written to the target, %.1f s this run%n",
+                result.keysScanned(), c.keys(), c.keysWritten(), result.elapsedMillis() / 1000.0);
+        StringBuilder header = new StringBuilder(String.format("  %-8s", "type"));
+        shown.forEach(o -> header.append(String.format(" %12s", shortLabel(o))));
+        out.println(header);
+        for (int row = 0; row < Counters.rows(); row++) {
+            if (rowTotal(c, row, shown) == 0) {
+                continue;
+            }
+            StringBuilder line = new StringBuilder(String.format("  %-8s", Counters.typeName(row)));
+            for (Outcome o : shown) {
+                line.append(String.format(" %,12d", c.get(row, o)));
+            }
+            out.println(line);
+        }
+        if (!result.unsupported().isEmpty()) {
+            out.println("  not copied (type KeyFerry cannot copy):");
+            result.unsupported().stream().limit(20).forEach(k -> out.println("    " + k));
+            if (result.unsupported().size() > 20) {
+                out.println("    ... " + (result.unsupported().size() - 20) + " more in the --report file");
+            }
+        }
+        out.flush();
+    }
+
+    private static long rowTotal(Counters c, int row, List<Outcome> shown) {
+        long sum = 0;
+        for (Outcome o : shown) {
+            sum += c.get(row, o);
+        }
+        return sum;
+    }
+
+    private static String shortLabel(Outcome o) {
+        String l = o.label();
+        return l.startsWith("typeMismatch") ? "clash" + l.substring("typeMismatch".length()) : l;
+    }
+
+    Map<String, Object> toJson() {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("migration", name);
+        json.put("status", "Succeeded");
+        json.put("startedAt", result.startedAt());
+        json.put("finishedAt", result.finishedAt());
+        json.put("elapsedSecondsThisRun", result.elapsedMillis() / 1000.0);
+        Counters c = result.total();
+        json.put("keysScanned", result.keysScanned());
+        json.put("keysWritten", c.keysWritten());
+        json.put("bytesCopied", c.bytes());
+        Map<String, Long> totals = new LinkedHashMap<>();
+        for (Outcome o : Outcome.values()) {
+            totals.put(o.label(), c.total(o));
+        }
+        json.put("outcomes", totals);
+        json.put("byType", byType(c));
+        List<Map<String, Object>> sources = new ArrayList<>();
+        for (int i = 0; i < plan.sources().size(); i++) {
+            CopyPlan.SourcePlan sp = plan.sources().get(i);
+            Map<String, Object> s = new LinkedHashMap<>();
+            s.put("name", sp.name());
+            s.put("server", sp.profile().describe());
+            s.put("strategy", sp.strategy().reason());
+            s.put("byType", byType(result.perSource().getOrDefault(sp.name(), new Counters())));
+            sources.add(s);
+        }
+        json.put("sources", sources);
+        json.put("unsupportedKeys", result.unsupported());
+        return json;
+    }
+
+    private static Map<String, Map<String, Long>> byType(Counters c) {
+        Map<String, Map<String, Long>> m = new LinkedHashMap<>();
+        for (int row = 0; row < Counters.rows(); row++) {
+            Map<String, Long> outcomes = new LinkedHashMap<>();
+            for (Outcome o : Outcome.values()) {
+                if (c.get(row, o) > 0) {
+                    outcomes.put(o.label(), c.get(row, o));
+                }
+            }
+            if (!outcomes.isEmpty()) {
+                m.put(Counters.typeName(row), outcomes);
+            }
+        }
+        return m;
+    }
+
+    void writeJson(Path file) {
+        try {
+            new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), toJson());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write report " + file, e);
+        }
+    }
+}

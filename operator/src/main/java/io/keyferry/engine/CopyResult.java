@@ -1,0 +1,15 @@
+package io.keyferry.engine;
+
+import io.keyferry.engine.copy.Counters;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outcome of a finished copy.
+ *
+ * @param perSource   counters of each source, in list order
+ * @param unsupported keys not copied because of their type (the first thousand)
+ * @param elapsedMillis time this run took (a resumed run counts only its own part)
+ */
+public record CopyResult(Counters total, Map<String, Counters> perSource, long keysScanned, List<String> unsupported,
+                         long elapsedMillis, String startedAt, String finishedAt) {}

@@ -1,0 +1,216 @@
+package io.keyferry.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyferry.api.DataMigrationSpec;
+import io.keyferry.api.DataType;
+import io.keyferry.api.KeySelector;
+import io.keyferry.api.SourceSpec;
+import io.keyferry.engine.checkpoint.Checkpoint;
+import io.keyferry.engine.checkpoint.CheckpointStore;
+import io.keyferry.engine.copy.BatchCopier;
+import io.keyferry.engine.copy.Counters;
+import io.keyferry.engine.copy.PairStrategy;
+import io.keyferry.engine.copy.RateLimiter;
+import io.keyferry.engine.copy.SourceCopier;
+import io.keyferry.engine.probe.Prober;
+import io.keyferry.engine.probe.ServerProfile;
+import io.keyferry.engine.redis.Endpoints;
+import io.keyferry.engine.redis.RedisLink;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One copy of every source into the target, as `keyferry run`, a worker and the tests all run it:
+ * {@link #prepare()} connects and probes every endpoint and writes nothing; {@link #copy} then
+ * copies the sources one after another in list order, so a later source wins whatever the timing.
+ */
+public final class Migration implements AutoCloseable {
+    private final String name;
+    private final DataMigrationSpec spec;
+    private final Endpoints endpoints;
+    private final CheckpointStore store;
+    private final Prober prober = new Prober();
+    private final List<RedisLink> links = new ArrayList<>();
+    private RedisLink target;
+    private ServerProfile targetProfile;
+    private List<RedisLink> sources;
+    private CopyPlan plan;
+    private Checkpoint checkpoint;
+
+    public Migration(String name, DataMigrationSpec spec, SecretResolver secrets, CheckpointStore store) {
+        this.name = name;
+        this.spec = spec;
+        this.endpoints = new Endpoints(secrets);
+        this.store = store;
+    }
+
+    /** Connects to and probes every endpoint, checks they can be used together, and plans the copy. */
+    public CopyPlan prepare() {
+        target = open(endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"));
+        targetProfile = probe(target, "spec.target.endpoint");
+        sources = new ArrayList<>();
+        List<CopyPlan.SourcePlan> plans = new ArrayList<>();
+        for (int i = 0; i < spec.getSources().size(); i++) {
+            SourceSpec s = spec.getSources().get(i);
+            String path = "spec.sources[" + i + "].endpoint";
+            RedisLink link = open(endpoints.connect(s.getEndpoint(), path, "source " + s.getName()));
+            ServerProfile profile = probe(link, path);
+            checkNotTarget(s, path, link, profile);
+            sources.add(link);
+            plans.add(new CopyPlan.SourcePlan(s.getName(), link.label(), profile,
+                    PairStrategy.choose(profile, targetProfile), describeKeys(s.getKeys())));
+        }
+        checkpoint = loadOrStart();
+        plan = new CopyPlan(plans, target.label(), targetProfile, describePolicies(), resumeNote(), checkpoint.finished());
+        return plan;
+    }
+
+    /** Copies every source in list order, resuming from the saved state; call {@link #prepare()} first. */
+    public CopyResult copy(ProgressListener listener) {
+        long started = System.currentTimeMillis();
+        long[] scannedThisRun = {0};
+        long scannedBefore = checkpoint.sources.stream().mapToLong(s -> s.keysScanned).sum();
+        for (int i = 0; i < sources.size() && !checkpoint.finished(); i++) {
+            SourceSpec s = spec.getSources().get(i);
+            int index = i;
+            BatchCopier batches = new BatchCopier(s.getName(), sources.get(i), target, targetProfile,
+                    spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()));
+            SourceCopier copier = new SourceCopier(i, sources.get(i), plan.sources().get(i).profile(), batches,
+                    s.getKeys(), spec.getWorker().getBatchSize(), new RateLimiter(spec.getWorker().getRateLimit().getKeysPerSecond()));
+            copier.copy(checkpoint, store::save, n -> {
+                scannedThisRun[0] += n;
+                listener.onProgress(new Progress(s.getName(), index, sources.size(), scannedBefore + scannedThisRun[0],
+                        plan.estimatedKeys(), totals(), System.currentTimeMillis() - started, scannedThisRun[0]));
+            });
+        }
+        if (!checkpoint.finished()) {
+            checkpoint.finishedAt = Instant.now().toString();
+            store.save(checkpoint);
+        }
+        return result(System.currentTimeMillis() - started);
+    }
+
+    private CopyResult result(long elapsed) {
+        Map<String, Counters> perSource = new LinkedHashMap<>();
+        for (Checkpoint.SourceState s : checkpoint.sources) {
+            perSource.put(s.name, Counters.fromMap(s.counters));
+        }
+        long scanned = checkpoint.sources.stream().mapToLong(s -> s.keysScanned).sum();
+        return new CopyResult(totals(), perSource, scanned, List.copyOf(checkpoint.unsupported), elapsed,
+                checkpoint.startedAt, checkpoint.finishedAt);
+    }
+
+    private Counters totals() {
+        Counters total = new Counters();
+        for (Checkpoint.SourceState s : checkpoint.sources) {
+            total.addAll(Counters.fromMap(s.counters));
+        }
+        return total;
+    }
+
+    private RedisLink open(RedisLink link) {
+        links.add(link);
+        return link;
+    }
+
+    private ServerProfile probe(RedisLink link, String path) {
+        ServerProfile profile = prober.probe(link);
+        if (profile.cluster() || spec.getTarget().getEndpoint().isCluster()) {
+            throw new MigrationInputException(link.label() + " at " + path + " is a Redis Cluster node; this "
+                    + "version copies only from and to standalone servers (Redis Cluster support is planned)");
+        }
+        return profile;
+    }
+
+    /** Copying a server into itself would apply the policies to its own keys: refuse. */
+    private void checkNotTarget(SourceSpec s, String path, RedisLink link, ServerProfile profile) {
+        boolean sameServer = !profile.runId().isEmpty() && profile.runId().equals(targetProfile.runId());
+        boolean sameDb = io.keyferry.api.EndpointUri.parse(s.getEndpoint().getUri()).db()
+                == io.keyferry.api.EndpointUri.parse(spec.getTarget().getEndpoint().getUri()).db();
+        if (sameServer && (sameDb || profile.kind() == io.keyferry.engine.probe.ServerKind.KVROCKS)) {
+            throw new MigrationInputException(path + ".uri: " + link.label() + " is the same database as the target "
+                    + target.label() + "; a source must not be the target");
+        }
+    }
+
+    private Checkpoint loadOrStart() {
+        String fingerprint = fingerprint();
+        Checkpoint cp = store.load().orElse(null);
+        if (cp != null && !fingerprint.equals(cp.fingerprint)) {
+            throw new MigrationInputException("the saved state belongs to another version of this migration (its "
+                    + "sources, target or policies changed); rerun with --restart to copy from the beginning, "
+                    + "or use another --state-dir");
+        }
+        if (cp == null) {
+            cp = new Checkpoint();
+            cp.migration = name;
+            cp.fingerprint = fingerprint;
+            cp.startedAt = Instant.now().toString();
+            for (SourceSpec s : spec.getSources()) {
+                Checkpoint.SourceState st = new Checkpoint.SourceState();
+                st.name = s.getName();
+                cp.sources.add(st);
+            }
+        }
+        return cp;
+    }
+
+    private String resumeNote() {
+        if (checkpoint.finished()) {
+            return "finished at " + checkpoint.finishedAt + "; nothing to copy (use --restart to copy again)";
+        }
+        long scanned = checkpoint.sources.stream().mapToLong(s -> s.keysScanned).sum();
+        return scanned == 0 && checkpoint.inflight == null ? "new copy"
+                : "resuming after " + scanned + " scanned keys (started " + checkpoint.startedAt + ")";
+    }
+
+    private String fingerprint() {
+        Map<String, Object> identity = new LinkedHashMap<>();
+        identity.put("sources", spec.getSources());
+        identity.put("target", spec.getTarget());
+        identity.put("policies", spec.getPolicies());
+        try {
+            byte[] json = new ObjectMapper().writeValueAsBytes(identity);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private String describePolicies() {
+        StringBuilder sb = new StringBuilder();
+        for (DataType t : DataType.values()) {
+            sb.append(t.wireName()).append('=').append(spec.getPolicies().forType(t).manifestName()).append(' ');
+        }
+        return sb.append("typeMismatch=").append(spec.getPolicies().getTypeMismatch()).toString();
+    }
+
+    private static String describeKeys(KeySelector keys) {
+        String match = keys.getMatch() == null ? "all keys" : "keys matching " + keys.getMatch();
+        String types = keys.getTypes() == null || keys.getTypes().isEmpty() ? "" : ", types " + keys.getTypes().stream()
+                .map(DataType::wireName).toList();
+        String prefix = keys.getAddPrefix() == null || keys.getAddPrefix().isEmpty() ? ""
+                : ", prefixed with '" + keys.getAddPrefix() + "'";
+        return match + types + prefix;
+    }
+
+    private static Set<DataType> typeFilter(KeySelector keys) {
+        return keys.getTypes() == null || keys.getTypes().isEmpty() ? null : EnumSet.copyOf(keys.getTypes());
+    }
+
+    @Override
+    public void close() {
+        for (RedisLink link : links) {
+            link.close();
+        }
+    }
+
+}

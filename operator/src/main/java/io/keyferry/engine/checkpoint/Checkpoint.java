@@ -1,0 +1,44 @@
+package io.keyferry.engine.checkpoint;
+
+import io.keyferry.engine.copy.Decision;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The persisted state of a copy: per source the SCAN cursor and counts of every finished batch, and
+ * the batch in flight with its decisions (so a restart repeats that batch's plan exactly).
+ * A plain document with public fields: it is what the state file holds, nothing more.
+ */
+public final class Checkpoint {
+    public String migration;
+    /** Digest of the sources, target and policies; state of another spec is never resumed. */
+    public String fingerprint;
+    public String startedAt;
+    public String finishedAt;
+    public List<SourceState> sources = new ArrayList<>();
+    public Inflight inflight;
+    /** Keys of types KeyFerry cannot copy, as "source: key (type)"; the first thousand. */
+    public List<String> unsupported = new ArrayList<>();
+
+    public static final class SourceState {
+        public String name;
+        public String cursor = "0";
+        public boolean done;
+        public long keysScanned;
+        public Map<String, Long> counters = new TreeMap<>();
+    }
+
+    public static final class Inflight {
+        public int source;
+        public String cursorAfter;
+        public boolean scanFinished;
+        public long keysScanned;
+        public List<Decision> decisions = new ArrayList<>();
+    }
+
+    public boolean finished() {
+        return finishedAt != null;
+    }
+}

@@ -1,0 +1,17 @@
+package io.keyferry.engine.checkpoint;
+
+import java.util.Optional;
+
+/** Where a copy keeps its checkpoint: a state directory locally, an object in the cluster for a worker. */
+public interface CheckpointStore extends AutoCloseable {
+    Optional<Checkpoint> load();
+
+    /** Persists the checkpoint so that a process killed right after this returns resumes from it. */
+    void save(Checkpoint checkpoint);
+
+    /** Forgets any saved state. */
+    void clear();
+
+    @Override
+    default void close() {}
+}

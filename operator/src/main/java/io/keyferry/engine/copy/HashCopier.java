@@ -1,0 +1,70 @@
+package io.keyferry.engine.copy;
+
+import io.keyferry.engine.redis.RedisLink;
+import io.lettuce.core.MapScanCursor;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.util.Map;
+
+/** Hashes: HGETALL when small, HSCAN pages when big; HSETNX per field under Fill. */
+final class HashCopier implements TypeCopier {
+    @Override
+    public RedisFuture<Long> size(RedisAsyncCommands<byte[], byte[]> source, byte[] key) {
+        return source.hlen(key);
+    }
+
+    @Override
+    public RedisFuture<?> readWhole(RedisAsyncCommands<byte[], byte[]> source, byte[] key) {
+        return source.hgetall(key);
+    }
+
+    @Override
+    public boolean isEmpty(Object value) {
+        return ((Map<?, ?>) value).isEmpty();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public long payloadBytes(Object value) {
+        long n = 0;
+        for (Map.Entry<byte[], byte[]> e : ((Map<byte[], byte[]>) value).entrySet()) {
+            n += e.getKey().length + e.getValue().length;
+        }
+        return n;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void writeWhole(TargetWriter target, Decision d, Object value) {
+        write(target, d, (Map<byte[], byte[]>) value);
+    }
+
+    private static void write(TargetWriter target, Decision d, Map<byte[], byte[]> fields) {
+        if (d.action() == Action.FILL) {
+            fields.forEach((f, v) -> target.add(target.cmd().hsetnx(d.targetKey(), f, v), d.targetKey()));
+        } else {
+            target.hset(d.targetKey(), fields);
+        }
+    }
+
+    @Override
+    public long copyChunked(RedisLink source, TargetWriter target, Decision d, boolean replay) {
+        ScanCursor cursor = ScanCursor.INITIAL;
+        ScanArgs page = ScanArgs.Builder.limit(CHUNK);
+        long bytes = 0;
+        int pages = 0;
+        do {
+            MapScanCursor<byte[], byte[]> result = source.call(source.async().hscan(d.sourceKey(), cursor, page));
+            write(target, d, result.getMap());
+            target.link().flush();
+            bytes += payloadBytes(result.getMap());
+            if (++pages % CHUNKS_IN_FLIGHT == 0) {
+                target.sync();
+            }
+            cursor = result;
+        } while (!cursor.isFinished());
+        return bytes;
+    }
+}

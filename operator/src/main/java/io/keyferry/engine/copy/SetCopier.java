@@ -1,0 +1,68 @@
+package io.keyferry.engine.copy;
+
+import io.keyferry.engine.redis.RedisLink;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanCursor;
+import io.lettuce.core.ValueScanCursor;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.util.Collection;
+
+/** Sets: SMEMBERS when small, SSCAN pages when big. Members carry no value, so Merge and Fill agree. */
+final class SetCopier implements TypeCopier {
+    @Override
+    public RedisFuture<Long> size(RedisAsyncCommands<byte[], byte[]> source, byte[] key) {
+        return source.scard(key);
+    }
+
+    @Override
+    public RedisFuture<?> readWhole(RedisAsyncCommands<byte[], byte[]> source, byte[] key) {
+        return source.smembers(key);
+    }
+
+    @Override
+    public boolean isEmpty(Object value) {
+        return ((Collection<?>) value).isEmpty();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public long payloadBytes(Object value) {
+        long n = 0;
+        for (byte[] m : (Collection<byte[]>) value) {
+            n += m.length;
+        }
+        return n;
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public void writeWhole(TargetWriter target, Decision d, Object value) {
+        write(target, d, (Collection<byte[]>) value);
+    }
+
+    private static void write(TargetWriter target, Decision d, Collection<byte[]> members) {
+        if (!members.isEmpty()) {
+            target.add(target.cmd().sadd(d.targetKey(), members.toArray(new byte[0][])), d.targetKey());
+        }
+    }
+
+    @Override
+    public long copyChunked(RedisLink source, TargetWriter target, Decision d, boolean replay) {
+        ScanCursor cursor = ScanCursor.INITIAL;
+        ScanArgs page = ScanArgs.Builder.limit(CHUNK);
+        long bytes = 0;
+        int pages = 0;
+        do {
+            ValueScanCursor<byte[]> result = source.call(source.async().sscan(d.sourceKey(), cursor, page));
+            write(target, d, result.getValues());
+            target.link().flush();
+            bytes += payloadBytes(result.getValues());
+            if (++pages % CHUNKS_IN_FLIGHT == 0) {
+                target.sync();
+            }
+            cursor = result;
+        } while (!cursor.isFinished());
+        return bytes;
+    }
+}

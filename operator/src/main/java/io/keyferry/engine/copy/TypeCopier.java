@@ -1,0 +1,41 @@
+package io.keyferry.engine.copy;
+
+import io.keyferry.engine.redis.RedisLink;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+
+/**
+ * The type-native copy of one data type: a whole read for small keys (pipelined across a batch),
+ * and a chunked copy in bounded memory for big ones. The caller deletes the target key before a
+ * REPLACE and sets the expiry afterwards.
+ */
+interface TypeCopier {
+    /** Elements in the key (bytes for strings), to tell small keys from big ones. */
+    RedisFuture<Long> size(RedisAsyncCommands<byte[], byte[]> source, byte[] key);
+
+    /** The whole value of a small key. */
+    RedisFuture<?> readWhole(RedisAsyncCommands<byte[], byte[]> source, byte[] key);
+
+    /** Whether a whole read found nothing (the key vanished between TYPE and the read). */
+    boolean isEmpty(Object value);
+
+    /** Bytes of payload in a value read whole, for progress. */
+    long payloadBytes(Object value);
+
+    /** Queues the writes of a small key's value under the decision's action. */
+    void writeWhole(TargetWriter target, Decision d, Object value);
+
+    /**
+     * Copies a key chunk by chunk; no chunk holds more than a few hundred elements or 1 MiB.
+     *
+     * @param replay the key may be partly copied by an interrupted run under the same decision
+     * @return payload bytes copied
+     */
+    long copyChunked(RedisLink source, TargetWriter target, Decision d, boolean replay);
+
+    /** Elements per chunk read or written, keeping every command far below 25 ms of server time. */
+    int CHUNK = 500;
+
+    /** Chunks written before the writer waits for their replies; bounds memory on fast sources. */
+    int CHUNKS_IN_FLIGHT = 8;
+}

@@ -1,0 +1,59 @@
+package io.keyferry.engine;
+
+import io.keyferry.api.DataMigrationSpec;
+import io.keyferry.api.EndpointSpec;
+import io.keyferry.api.Policy;
+import io.keyferry.api.SourceSpec;
+import io.keyferry.api.TargetSpec;
+import io.keyferry.engine.checkpoint.FileCheckpointStore;
+import io.keyferry.testing.RedisServer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/** Builds specs in code and runs the engine the way `keyferry run` does. */
+final class Copies {
+    private Copies() {}
+
+    static DataMigrationSpec spec(RedisServer target, Policy defaultPolicy, RedisServer... sources) {
+        DataMigrationSpec spec = new DataMigrationSpec();
+        for (int i = 0; i < sources.length; i++) {
+            spec.getSources().add(source("source-" + i, sources[i].uri()));
+        }
+        TargetSpec t = new TargetSpec();
+        t.setEndpoint(endpoint(target.uri()));
+        spec.setTarget(t);
+        spec.getPolicies().setDefaultPolicy(defaultPolicy);
+        return spec;
+    }
+
+    static SourceSpec source(String name, String uri) {
+        SourceSpec s = new SourceSpec();
+        s.setName(name);
+        s.setEndpoint(endpoint(uri));
+        return s;
+    }
+
+    static EndpointSpec endpoint(String uri) {
+        EndpointSpec e = new EndpointSpec();
+        e.setUri(uri);
+        return e;
+    }
+
+    static CopyResult run(DataMigrationSpec spec) {
+        try {
+            return run(spec, Files.createTempDirectory("keyferry-state-"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static CopyResult run(DataMigrationSpec spec, Path stateDir) {
+        try (FileCheckpointStore store = new FileCheckpointStore(stateDir);
+             Migration m = new Migration("test", spec, new FileSecretResolver(null), store)) {
+            m.prepare();
+            return m.copy(ProgressListener.NONE);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.keyferry.testing;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A real redis-server process on a free loopback port, started and stopped by a test.
+ * {@link #withoutDumpRestore()} renames DUMP, RESTORE and MIGRATE away, standing in for Pika.
+ */
+public final class RedisServer implements AutoCloseable {
+    private final int port;
+    private final Path dir;
+    private final Process process;
+    private final RedisClient client;
+    private StatefulRedisConnection<String, String> connection;
+    private StatefulRedisConnection<byte[], byte[]> binaryConnection;
+
+    private RedisServer(int port, Path dir, Process process) {
+        this.port = port;
+        this.dir = dir;
+        this.process = process;
+        this.client = RedisClient.create(RedisURI.create("127.0.0.1", port));
+    }
+
+    public static RedisServer start() {
+        return start(List.of());
+    }
+
+    public static RedisServer withoutDumpRestore() {
+        return start(List.of("--rename-command", "DUMP", "", "--rename-command", "RESTORE", "",
+                "--rename-command", "MIGRATE", ""));
+    }
+
+    public static RedisServer start(List<String> extraArgs) {
+        for (int attempt = 0; attempt < 5; attempt++) {
+            int port = freePort();
+            try {
+                Path dir = Files.createTempDirectory("keyferry-redis-" + port + "-");
+                List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
+                        "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "no",
+                        "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString(),
+                        "--slowlog-log-slower-than", "10000", "--slowlog-max-len", "1024"));
+                cmd.addAll(extraArgs);
+                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                        .redirectOutput(dir.resolve("stdout.log").toFile()).start();
+                if (waitUntilListening(port, p)) {
+                    return new RedisServer(port, dir, p);
+                }
+                p.destroyForcibly();
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot start redis-server (is it installed? apt-get install -y redis-server)", e);
+            }
+        }
+        throw new IllegalStateException("redis-server did not start on a free port after 5 attempts");
+    }
+
+    private static boolean waitUntilListening(int port, Process p) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!p.isAlive()) {
+                return false;
+            }
+            try (Socket s = new Socket("127.0.0.1", port)) {
+                return true;
+            } catch (IOException notYet) {
+                sleep(20);
+            }
+        }
+        return false;
+    }
+
+    private static int freePort() {
+        try (ServerSocket s = new ServerSocket(0)) {
+            s.setReuseAddress(true);
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    public int port() { return port; }
+
+    public String uri() { return "redis://127.0.0.1:" + port + "/0"; }
+
+    public String uri(int db) { return "redis://127.0.0.1:" + port + "/" + db; }
+
+    /** String commands on db 0. */
+    public synchronized RedisCommands<String, String> redis() {
+        if (connection == null) {
+            connection = client.connect();
+        }
+        return connection.sync();
+    }
+
+    /** Binary-safe commands on db 0. */
+    public synchronized RedisCommands<byte[], byte[]> binary() {
+        if (binaryConnection == null) {
+            binaryConnection = client.connect(ByteArrayCodec.INSTANCE);
+        }
+        return binaryConnection.sync();
+    }
+
+    /** Longest command duration SLOWLOG recorded, in microseconds (0 if none over 10 ms). */
+    @SuppressWarnings("unchecked")
+    public long slowestCommandMicros() {
+        long max = 0;
+        for (Object entry : redis().slowlogGet(1024)) {
+            List<Object> e = (List<Object>) entry;
+            max = Math.max(max, (Long) e.get(2));
+        }
+        return max;
+    }
+
+    @Override
+    public void close() {
+        if (connection != null) {
+            connection.close();
+        }
+        if (binaryConnection != null) {
+            binaryConnection.close();
+        }
+        client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        process.destroy();
+        try {
+            if (!process.waitFor(5, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        deleteQuietly(dir);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException ignored) {
+            // a leftover temp dir is harmless
+        }
+    }
+}

@@ -1,6 +1,7 @@
 package io.keyferry.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 public class WorkerSpec {
     @JsonPropertyDescription("Workers per source.")
@@ -8,6 +9,8 @@ public class WorkerSpec {
     @JsonPropertyDescription("Keys per SCAN batch and per pipelined write.")
     private Integer batchSize = 500;
     private RateLimitSpec rateLimit = new RateLimitSpec();
+    @JsonPropertyDescription("CPU and memory of each worker pod.")
+    private ResourceRequirements resources;
 
     public Integer getParallelism() { return parallelism; }
     public void setParallelism(Integer parallelism) { this.parallelism = parallelism; }
@@ -15,4 +18,6 @@ public class WorkerSpec {
     public void setBatchSize(Integer batchSize) { this.batchSize = batchSize; }
     public RateLimitSpec getRateLimit() { return rateLimit; }
     public void setRateLimit(RateLimitSpec rateLimit) { this.rateLimit = rateLimit; }
+    public ResourceRequirements getResources() { return resources; }
+    public void setResources(ResourceRequirements resources) { this.resources = resources; }
 }

@@ -28,11 +28,15 @@ public final class RedisServer implements AutoCloseable {
     private StatefulRedisConnection<String, String> connection;
     private StatefulRedisConnection<byte[], byte[]> binaryConnection;
 
-    private RedisServer(int port, Path dir, Process process) {
+    private RedisServer(int port, Path dir, Process process, String password) {
         this.port = port;
         this.dir = dir;
         this.process = process;
-        this.client = RedisClient.create(RedisURI.create("127.0.0.1", port));
+        RedisURI.Builder uri = RedisURI.Builder.redis("127.0.0.1", port);
+        if (password != null) {
+            uri.withPassword(password.toCharArray());
+        }
+        this.client = RedisClient.create(uri.build());
     }
 
     public static RedisServer start() {
@@ -57,7 +61,8 @@ public final class RedisServer implements AutoCloseable {
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                         .redirectOutput(dir.resolve("stdout.log").toFile()).start();
                 if (waitUntilListening(port, p)) {
-                    return new RedisServer(port, dir, p);
+                    int pass = extraArgs.indexOf("--requirepass");
+                    return new RedisServer(port, dir, p, pass < 0 ? null : extraArgs.get(pass + 1));
                 }
                 p.destroyForcibly();
             } catch (IOException e) {

@@ -1,0 +1,223 @@
+package io.keyferry.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyferry.testing.RedisServer;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** `keyferry run` as a user meets it: exit codes, messages, plan, report, reruns. */
+class RunCommandTest {
+    private static final Path INVALID = Path.of("src/test/resources/manifests/invalid");
+    private static RedisServer source;
+    private static RedisServer target;
+
+    @BeforeAll
+    static void startServers() {
+        source = RedisServer.start();
+        target = RedisServer.start();
+    }
+
+    @AfterAll
+    static void stopServers() {
+        source.close();
+        target.close();
+    }
+
+    @BeforeEach
+    void resetData() {
+        source.redis().flushall();
+        target.redis().flushall();
+        source.redis().set("greeting", "hello");
+        source.redis().hset("user:1", Map.of("name", "ada", "lang", "en"));
+        target.redis().set("sentinel", "untouched");
+    }
+
+    static Stream<Path> invalidManifests() throws IOException {
+        try (Stream<Path> files = Files.list(INVALID)) {
+            return files.sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("invalidManifests")
+    void rejectsABrokenManifestWithExitCode2NamingTheFieldAndLeavesTheTargetUntouched(Path file) throws IOException {
+        String text = Files.readString(file);
+        String expectedPath = text.lines().findFirst().orElseThrow().replace("# expect:", "").strip();
+        // Point the manifest at live servers: were validation to let it through, data would move.
+        Path manifest = CliRun.manifest(text.replace("127.0.0.1:6390", "127.0.0.1:" + source.port())
+                .replace("127.0.0.1:6399", "127.0.0.1:" + target.port()));
+
+        CliRun run = CliRun.of("run", "-f", manifest.toString(), "--state-dir", CliRun.tempDir().toString());
+
+        assertEquals(2, run.exitCode(), run.toString());
+        String shownPath = expectedPath.endsWith(".yaml") ? manifest.getFileName().toString() : expectedPath;
+        assertTrue(run.err().contains(shownPath), "stderr names " + shownPath + "\n" + run);
+        assertTargetUntouched();
+    }
+
+    @Test
+    void namesAnUnreachableSourceByItsFieldAndWritesNothing() throws IOException {
+        int closedPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closedPort = s.getLocalPort();
+        }
+        CliRun run = CliRun.of("run", "-f", manifest("redis://127.0.0.1:" + closedPort + "/0", "Overwrite").toString(),
+                "--state-dir", CliRun.tempDir().toString());
+
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("spec.sources[0].endpoint.uri"), run.toString());
+        assertTrue(run.err().contains("unreachable"), run.toString());
+        assertTrue(run.err().contains("nothing was written to the target"), run.toString());
+        assertTargetUntouched();
+    }
+
+    @Test
+    void refusesASourceThatIsTheTargetUnderAnotherName() {
+        CliRun run = CliRun.of("run", "-f", yaml("redis://localhost:" + target.port() + "/0", target.uri(), "Overwrite"),
+                "--state-dir", CliRun.tempDir().toString());
+
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("same database as the target"), run.toString());
+    }
+
+    @Test
+    void copiesPrintsThePlanAndSummaryAndWritesTheJsonReport() throws IOException {
+        Path report = CliRun.tempDir().resolve("report.json");
+        Path state = CliRun.tempDir();
+
+        CliRun run = CliRun.of("run", "-f", manifest(source.uri(), "Overwrite").toString(), "--state-dir", state.toString(),
+                "--report", report.toString(), "--no-progress");
+
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("copy: DUMP/RESTORE for small keys"), run.out());
+        assertTrue(run.out().contains("copy finished: 2 keys scanned"), run.out());
+        assertEquals("hello", target.redis().get("greeting"));
+        assertEquals(Map.of("name", "ada", "lang", "en"), target.redis().hgetall("user:1"));
+        JsonNode json = new ObjectMapper().readTree(report.toFile());
+        assertEquals("Succeeded", json.get("status").asText());
+        assertEquals(2, json.get("keysScanned").asLong());
+        assertEquals(2, json.get("keysWritten").asLong());
+        assertEquals(1, json.at("/byType/hash/written").asLong());
+        assertEquals(1, json.at("/byType/string/written").asLong());
+        assertEquals("src", json.at("/sources/0/name").asText());
+    }
+
+    @Test
+    void rerunningAFinishedMigrationCopiesNothingUntilRestarted() {
+        Path state = CliRun.tempDir();
+        String manifest = manifest(source.uri(), "Skip").toString();
+        assertEquals(0, CliRun.of("run", "-f", manifest, "--state-dir", state.toString()).exitCode());
+        target.redis().del("greeting");
+
+        CliRun again = CliRun.of("run", "-f", manifest, "--state-dir", state.toString());
+        assertEquals(0, again.exitCode(), again.toString());
+        assertTrue(again.out().contains("nothing to copy"), again.out());
+        assertEquals(0, target.redis().exists("greeting"), "a finished migration is not copied again");
+
+        CliRun restarted = CliRun.of("run", "-f", manifest, "--state-dir", state.toString(), "--restart");
+        assertEquals(0, restarted.exitCode(), restarted.toString());
+        assertEquals("hello", target.redis().get("greeting"));
+    }
+
+    @Test
+    void refusesToResumeStateOfAChangedSpec() {
+        Path state = CliRun.tempDir();
+        assertEquals(0, CliRun.of("run", "-f", manifest(source.uri(), "Skip").toString(), "--state-dir", state.toString()).exitCode());
+
+        CliRun changed = CliRun.of("run", "-f", manifest(source.uri(), "Overwrite").toString(), "--state-dir", state.toString());
+
+        assertEquals(2, changed.exitCode(), changed.toString());
+        assertTrue(changed.err().contains("--restart"), changed.err());
+    }
+
+    @Test
+    void dryRunPrintsThePlanAndWritesNothing() {
+        CliRun run = CliRun.of("run", "-f", manifest(source.uri(), "Overwrite").toString(), "--dry-run",
+                "--state-dir", CliRun.tempDir().toString());
+
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("source 1 source src"), run.out());
+        assertTrue(run.out().contains("redis 7"), run.out());
+        assertTrue(run.out().contains("dry run: nothing was written"), run.out());
+        assertTargetUntouched();
+    }
+
+    @Test
+    void typeMismatchFailStopsWithExitCode3NamingTheKey() {
+        target.redis().hset("greeting", "not", "a string");
+        String yaml = "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: clash}\nspec:\n"
+                + "  sources: [{name: src, endpoint: {uri: \"" + source.uri() + "\"}}]\n"
+                + "  target: {endpoint: {uri: \"" + target.uri() + "\"}}\n"
+                + "  policies: {default: Overwrite, typeMismatch: Fail}\n  verify: {mode: \"Off\"}\n";
+
+        CliRun run = CliRun.of("run", "-f", CliRun.manifest(yaml).toString(), "--state-dir", CliRun.tempDir().toString());
+
+        assertEquals(3, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("key greeting"), run.err());
+        assertTrue(run.err().contains("typeMismatch is Fail"), run.err());
+        assertTrue(run.err().contains("run the same command again to resume"), run.err());
+    }
+
+    @Test
+    void readsThePasswordFromTheSecretsDirectory() throws IOException {
+        try (RedisServer locked = RedisServer.start(List.of("--requirepass", "s3cret"))) {
+            locked.redis().set("k", "v");
+            Path secrets = CliRun.tempDir();
+            Files.createDirectories(secrets.resolve("src-auth"));
+            Files.writeString(secrets.resolve("src-auth/password"), "s3cret\n");
+            String yaml = "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: auth}\nspec:\n"
+                    + "  sources: [{name: src, endpoint: {uri: \"" + locked.uri()
+                    + "\", passwordSecretRef: {name: src-auth, key: password}}}]\n"
+                    + "  target: {endpoint: {uri: \"" + target.uri() + "\"}}\n  verify: {mode: \"Off\"}\n";
+            Path manifest = CliRun.manifest(yaml);
+
+            CliRun withoutSecrets = CliRun.of("run", "-f", manifest.toString(), "--state-dir", CliRun.tempDir().toString());
+            assertEquals(2, withoutSecrets.exitCode(), withoutSecrets.toString());
+            assertTrue(withoutSecrets.err().contains("spec.sources[0].endpoint.passwordSecretRef"), withoutSecrets.err());
+
+            CliRun run = CliRun.of("run", "-f", manifest.toString(), "--secrets-dir", secrets.toString(),
+                    "--state-dir", CliRun.tempDir().toString());
+            assertEquals(0, run.exitCode(), run.toString());
+            assertEquals("v", target.redis().get("k"));
+            assertTrue(!run.out().contains("s3cret") && !run.err().contains("s3cret"), "the password is never printed");
+        }
+    }
+
+    @Test
+    void helpListsTheCommands() {
+        CliRun run = CliRun.of("--help");
+        assertEquals(0, run.exitCode());
+        assertTrue(run.out().contains("run"), run.out());
+    }
+
+    private static void assertTargetUntouched() {
+        assertEquals(1, target.redis().dbsize(), "the target holds only its sentinel");
+        assertEquals("untouched", target.redis().get("sentinel"));
+    }
+
+    private static Path manifest(String sourceUri, String policy) {
+        return Path.of(yaml(sourceUri, target.uri(), policy));
+    }
+
+    private static String yaml(String sourceUri, String targetUri, String policy) {
+        return CliRun.manifest("apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: cli-test}\nspec:\n"
+                + "  sources: [{name: src, endpoint: {uri: \"" + sourceUri + "\"}}]\n"
+                + "  target: {endpoint: {uri: \"" + targetUri + "\"}}\n"
+                + "  policies: {default: " + policy + "}\n  verify: {mode: \"Off\"}\n").toString();
+    }
+}

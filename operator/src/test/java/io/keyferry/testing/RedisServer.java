@@ -127,14 +127,26 @@ public final class RedisServer implements AutoCloseable {
     }
 
     /** Longest command duration SLOWLOG recorded, in microseconds (0 if none over 10 ms). */
-    @SuppressWarnings("unchecked")
     public long slowestCommandMicros() {
-        long max = 0;
+        return slowCommands().stream().mapToLong(SlowCommand::micros).max().orElse(0);
+    }
+
+    /** A command SLOWLOG recorded: its duration and its first words. */
+    public record SlowCommand(long micros, String command) {}
+
+    @SuppressWarnings("unchecked")
+    public List<SlowCommand> slowCommands() {
+        List<SlowCommand> slow = new ArrayList<>();
         for (Object entry : redis().slowlogGet(1024)) {
             List<Object> e = (List<Object>) entry;
-            max = Math.max(max, (Long) e.get(2));
+            List<Object> args = (List<Object>) e.get(3);
+            String words = String.join(" ", args.stream().limit(3).map(a -> {
+                String s = String.valueOf(a);
+                return s.length() > 40 ? s.substring(0, 40) + "..." : s;
+            }).toList());
+            slow.add(new SlowCommand((Long) e.get(2), words));
         }
-        return max;
+        return slow;
     }
 
     @Override

@@ -106,14 +106,14 @@ public final class BatchCopier {
     private Decision decideKey(KeyPair k, String typeReply, DataType type, long srcTtl, String tgtTypeReply,
                                long tgtTtl, long now) {
         if ("none".equals(typeReply) || srcTtl == -2) {
-            return new Decision(k.source(), k.target(), type, typeReply, Action.NONE, Outcome.EXPIRED, -1, -1, 0, false, false);
+            return new Decision(k.source(), k.target(), type, typeReply, Action.NONE, Outcome.EXPIRED, -1, -1, 0, 0, false, false);
         }
         if (type == null) {
-            return new Decision(k.source(), k.target(), null, typeReply, Action.NONE, Outcome.UNSUPPORTED, -1, -1, 0, false, false);
+            return new Decision(k.source(), k.target(), null, typeReply, Action.NONE, Outcome.UNSUPPORTED, -1, -1, 0, 0, false, false);
         }
         long srcExpire = srcTtl >= 0 ? now + srcTtl : -1;
         if ("none".equals(tgtTypeReply)) {
-            return new Decision(k.source(), k.target(), type, typeReply, Action.COPY, Outcome.WRITTEN, srcExpire, -1, 0, false, false);
+            return new Decision(k.source(), k.target(), type, typeReply, Action.COPY, Outcome.WRITTEN, srcExpire, -1, 0, 0, false, false);
         }
         long tgtExpire = tgtTtl >= 0 ? now + tgtTtl : -1;
         Action action;
@@ -144,7 +144,7 @@ public final class BatchCopier {
                 case SKIP -> Outcome.SKIPPED;
             };
         }
-        return new Decision(k.source(), k.target(), type, typeReply, action, outcome, srcExpire, tgtExpire, 0, false, false);
+        return new Decision(k.source(), k.target(), type, typeReply, action, outcome, srcExpire, tgtExpire, 0, 0, false, false);
     }
 
     private Decision sized(Decision d, long size, long targetLen) {
@@ -154,7 +154,7 @@ public final class BatchCopier {
         boolean dump = strategy.dumpRestore() && small && wholeCopy;
         boolean chunked = !dump && (!small || d.type() == DataType.STREAM);
         return new Decision(d.sourceKey(), d.targetKey(), d.type(), d.typeName(), d.action(), d.outcome(),
-                d.sourceExpireAt(), d.targetExpireAt(), targetLen, chunked, dump);
+                d.sourceExpireAt(), d.targetExpireAt(), size, targetLen, chunked, dump);
     }
 
     /**

@@ -9,6 +9,7 @@ import io.keyferry.api.DataType;
  * @param type            null for a type KeyFerry cannot copy
  * @param sourceExpireAt  absolute expiry of the source key in epoch ms, or -1 for none
  * @param targetExpireAt  absolute expiry of the target key before the copy, or -1 for none/absent
+ * @param sourceSize      elements of the source key (bytes for a string) when it was sized
  * @param targetLenBefore length of the target list before a list append, else 0
  * @param chunked         the key is copied in chunks, alone, instead of read whole in the batch
  * @param dump            the key travels as DUMP/RESTORE
@@ -22,6 +23,7 @@ public record Decision(
         Outcome outcome,
         long sourceExpireAt,
         long targetExpireAt,
+        long sourceSize,
         long targetLenBefore,
         boolean chunked,
         boolean dump) {

@@ -1,0 +1,121 @@
+package io.keyferry.engine;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyferry.testing.ChildJvm;
+import io.keyferry.testing.RedisServer;
+import io.lettuce.core.RedisFuture;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.codec.StringCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Big keys copied in bounded memory without stalling either server: `keyferry run` under -Xmx256m on
+ * a 2-million-field hash, 1-million-member zset, set and list and a 64 MiB string.
+ */
+class BigKeysTest {
+    private static final List<String> DEBUG = List.of("--enable-debug-command", "yes");
+    private static final int MILLION = 1_000_000;
+
+    @Test
+    void copiesBigKeysExactlyInBoundedMemoryAndNoCommandBlocksAServer() throws Exception {
+        try (RedisServer source = RedisServer.start(DEBUG); RedisServer target = RedisServer.start(DEBUG)) {
+            load(source);
+            source.redis().slowlogReset();
+            target.redis().slowlogReset();
+            Path manifest = Files.createTempFile("bigkeys-", ".yaml");
+            Files.writeString(manifest, "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: bigkeys}\n"
+                    + "spec:\n  sources: [{name: big, endpoint: {uri: \"" + source.uri() + "\"}}]\n"
+                    + "  target: {endpoint: {uri: \"" + target.uri() + "\"}}\n"
+                    + "  policies: {default: Overwrite}\n  verify: {mode: \"Off\"}\n");
+
+            ChildJvm child = ChildJvm.start("256m", "run", "-f", manifest.toString(), "--no-progress",
+                    "--state-dir", Files.createTempDirectory("bigkeys-state").toString());
+            int exit = child.waitFor(300);
+
+            assertEquals(0, exit, child.output());
+            long sourceSlowest = source.slowestCommandMicros();
+            assertTrue(child.peakRssMb() < 700, "peak RSS " + child.peakRssMb() + " MiB");
+            assertTrue(sourceSlowest <= 25_000, "slowest commands on the source: " + source.slowCommands());
+            // One command sizes the big string in the target (one allocation, about 0.5 ms per MiB); all
+            // others stay under 25 ms. See StringCopier.
+            List<RedisServer.SlowCommand> overBudget = target.slowCommands().stream()
+                    .filter(c -> c.micros() > 25_000).toList();
+            assertTrue(overBudget.isEmpty() || (overBudget.size() == 1
+                    && overBudget.get(0).command().equals("SETRANGE big:string " + ((64L << 20) - 1))),
+                    "slowest commands on the target: " + target.slowCommands());
+            assertAll(Arrays.stream(new String[] {"big:hash", "big:zset", "big:set", "big:list", "big:string"})
+                    .map(k -> () -> assertArrayEquals(digest(source, k), digest(target, k), k)));
+            assertEquals(64L << 20, target.redis().strlen("big:string"));
+            assertEquals(2 * MILLION, target.redis().hlen("big:hash"));
+        }
+    }
+
+    private static void load(RedisServer server) {
+        try (StatefulRedisConnection<String, String> c = io.lettuce.core.RedisClient
+                .create("redis://127.0.0.1:" + server.port()).connect()) {
+            RedisAsyncCommands<String, String> r = c.async();
+            List<RedisFuture<?>> pending = new ArrayList<>();
+            for (int i = 0; i < 2 * MILLION; i += 1000) {
+                Map<String, String> fields = new HashMap<>();
+                List<ScoredValue<String>> scored = new ArrayList<>();
+                List<String> members = new ArrayList<>();
+                for (int j = i; j < i + 1000; j++) {
+                    fields.put("field:" + j, "value:" + j);
+                    if (j < MILLION) {
+                        scored.add(ScoredValue.just(j * 0.5, "member:" + j));
+                        members.add("member:" + j);
+                    }
+                }
+                pending.add(r.hset("big:hash", fields));
+                if (!members.isEmpty()) {
+                    pending.add(r.zadd("big:zset", scored.toArray(new ScoredValue[0])));
+                    pending.add(r.sadd("big:set", members.toArray(new String[0])));
+                    pending.add(r.rpush("big:list", members.toArray(new String[0])));
+                }
+                if (pending.size() > 200) {
+                    awaitAll(pending);
+                }
+            }
+            String mib = "x".repeat((1 << 20) - 8);
+            for (int i = 0; i < 64; i++) {
+                pending.add(r.append("big:string", String.format("%08d", i) + mib));
+            }
+            awaitAll(pending);
+        }
+    }
+
+    private static void awaitAll(List<RedisFuture<?>> pending) {
+        for (RedisFuture<?> f : pending) {
+            try {
+                f.get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        pending.clear();
+    }
+
+    /** DEBUG DIGEST-VALUE: a hash of the whole value, equal exactly when the values are. */
+    private static byte[] digest(RedisServer server, String key) {
+        String reply = server.redis().dispatch(CommandType.DEBUG, new StatusOutput<>(StringCodec.UTF8),
+                new CommandArgs<>(StringCodec.UTF8).add("DIGEST-VALUE").addKey(key));
+        return reply.getBytes();
+    }
+}

@@ -1,0 +1,27 @@
+package io.keyferry;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+
+import com.tngtech.archunit.core.importer.ImportOption;
+import com.tngtech.archunit.junit.AnalyzeClasses;
+import com.tngtech.archunit.junit.ArchTest;
+import com.tngtech.archunit.lang.ArchRule;
+
+/** The package layout is the architecture (DESIGN.md section 5); these rules keep it so. */
+@AnalyzeClasses(packages = "io.keyferry", importOptions = ImportOption.DoNotIncludeTests.class)
+class ArchitectureTest {
+
+    @ArchTest
+    static final ArchRule engineKnowsNothingOfKubernetes = noClasses().that().resideInAPackage("io.keyferry.engine..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.fabric8.kubernetes..", "io.javaoperatorsdk..")
+            .because("the engine is a library that run, the worker and the tests call the same way");
+
+    @ArchTest
+    static final ArchRule apiIsAPlainModel = noClasses().that().resideInAPackage("io.keyferry.api..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.keyferry.engine..", "io.keyferry.cli..", "io.lettuce..")
+            .because("the API model is generated into the CRD and must not pull the data path in");
+
+    @ArchTest
+    static final ArchRule engineDoesNotCallTheCli = noClasses().that().resideInAPackage("io.keyferry.engine..")
+            .should().dependOnClassesThat().resideInAPackage("io.keyferry.cli..");
+}

@@ -54,8 +54,11 @@ cleanup() {
 
 # --- prerequisites -------------------------------------------------------------------
 
+# the major version of `java` (8 for "1.8.0_x"), 0 if it cannot be read
 java_major() {
-  java -version 2>&1 | sed -nE '1s/.*version "([0-9]+).*/\1/p'
+  local v
+  v=$(java -version 2>&1 | sed -nE 's/.* version "(1\.)?([0-9]+).*/\2/p' | head -1)
+  echo "${v:-0}"
 }
 
 check_tools() {
@@ -64,7 +67,7 @@ check_tools() {
     || missing+=("redis-server and redis-cli:  sudo apt-get install -y redis-server")
   if ! command -v java >/dev/null; then
     missing+=("java 17+:                    sudo apt-get install -y openjdk-17-jdk-headless")
-  elif (($(java_major || echo 0) < 17)); then
+  elif (($(java_major) < 17)); then
     missing+=("java 17+ (found $(java -version 2>&1 | head -1)):  sudo apt-get install -y openjdk-17-jdk-headless")
   fi
   if [[ ! -f "$JAR" ]] && ! command -v mvn >/dev/null; then

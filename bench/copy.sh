@@ -237,7 +237,7 @@ spec:
   target:
     endpoint: {uri: "redis://127.0.0.1:$3/0"}
   policies: {default: Overwrite}
-  verify: {mode: Off}
+  verify: {mode: "Off"}
 EOF
   echo "$file"
 }

@@ -71,7 +71,11 @@ final class BindingProblems extends DeserializationProblemHandler {
             return "is empty (null); give it a value or remove it";
         }
         if (e instanceof MismatchedInputException m && m.getTargetType() != null && p.currentToken() != null) {
-            return "expected " + expected(m.getTargetType()) + ", got " + got(p.currentToken());
+            String message = "expected " + expected(m.getTargetType()) + ", got " + got(p.currentToken());
+            boolean yamlBoolean = p.currentToken() == JsonToken.VALUE_TRUE || p.currentToken() == JsonToken.VALUE_FALSE;
+            // YAML 1.1 (and so kubectl) reads unquoted Off, On, Yes and No as booleans.
+            return yamlBoolean && m.getTargetType().isEnum()
+                    ? message + "; YAML reads unquoted Off/On/Yes/No as booleans, so quote it: \"Off\"" : message;
         }
         return e.getOriginalMessage();
     }

@@ -37,10 +37,16 @@ final class ProgressDisplay implements ProgressListener {
         }
     }
 
-    /** Shows the final state and ends the bar's line. */
-    void finish() {
+    /**
+     * Shows the final state and ends the bar's line.
+     *
+     * @param completed every source was scanned to its end: shown as 100% whatever the estimate said
+     *                  (DBSIZE counts keys that MATCH filtered out, and stores change while copied)
+     */
+    void finish(boolean completed) {
         if (last != null) {
-            show(last);
+            show(completed ? new Progress(last.source(), last.sourceIndex(), last.sourceCount(), last.keysScanned(),
+                    last.keysScanned(), last.counters(), last.elapsedMillis(), last.keysThisRun()) : last);
             if (terminal) {
                 out.println();
             }

@@ -79,6 +79,7 @@ final class RunCommand implements Callable<Integer> {
             }
             out.println("DataMigration " + name + " (" + file + ")");
             plan.describe().forEach(line -> out.println("  " + line));
+            notImplementedHere(dm).forEach(line -> out.println("  " + line));
             out.flush();
             if (dryRun) {
                 out.println("dry run: nothing was written.");
@@ -91,18 +92,32 @@ final class RunCommand implements Callable<Integer> {
         }
     }
 
+    /** Parts of the spec that `run` does not act on, said rather than silently ignored. */
+    private static java.util.List<String> notImplementedHere(DataMigration dm) {
+        java.util.List<String> notes = new java.util.ArrayList<>();
+        if (dm.getSpec().getVerify().getMode() != io.keyferry.api.VerifyMode.OFF) {
+            notes.add("verify: " + (dm.getSpec().getVerify().getMode() == io.keyferry.api.VerifyMode.SAMPLE ? "Sample" : "Full")
+                    + " requested; this version copies only "
+                    + "and does not verify yet");
+        }
+        if (dm.getSpec().getCutover() != null) {
+            notes.add("cutover: keyferry run never writes the routing flag; phases are the operator's");
+        }
+        return notes;
+    }
+
     private int copy(Migration migration, CopyPlan plan, Path state, String name, PrintWriter out, PrintWriter err) {
         ProgressDisplay progress = ProgressDisplay.create(err, noProgress);
         CopyResult result;
         try {
             result = migration.copy(progress);
         } catch (CopyFailedException | io.lettuce.core.RedisException | IllegalStateException e) {
-            progress.finish();
+            progress.finish(false);
             err.println("keyferry: copy failed: " + e.getMessage());
             err.println("keyferry: state kept in " + state + "; run the same command again to resume.");
             return ExitCodes.COPY_FAILED;
         }
-        progress.finish();
+        progress.finish(true);
         Summary summary = new Summary(name, plan, result);
         summary.print(out);
         if (report != null) {

@@ -190,7 +190,7 @@ public final class Migration implements AutoCloseable {
         for (DataType t : DataType.values()) {
             sb.append(t.wireName()).append('=').append(spec.getPolicies().forType(t).manifestName()).append(' ');
         }
-        return sb.append("typeMismatch=").append(spec.getPolicies().getTypeMismatch()).toString();
+        return sb.append("typeMismatch=").append(spec.getPolicies().getTypeMismatch().manifestName()).toString();
     }
 
     private static String describeKeys(KeySelector keys) {

@@ -266,6 +266,8 @@ public final class SpecValidator {
                     + " verification round; use Full or Sample");
         }
         atLeast("spec.verify.rounds", verify.getRounds(), 1);
+        atLeast("spec.verify.ttlToleranceMs", verify.getTtlToleranceMs(), 0);
+        atLeast("spec.verify.roundPauseSeconds", verify.getRoundPauseSeconds(), 0);
     }
 
     private void checkWorker(WorkerSpec worker) {

@@ -8,6 +8,12 @@ public class VerifySpec {
     private Double percent;
     @JsonPropertyDescription("How many times a mismatching key is re-checked before it is reported.")
     private Integer rounds = 3;
+    @JsonPropertyDescription("How far a target key's TTL may be from the one it should have, in milliseconds.")
+    private Integer ttlToleranceMs = 2000;
+    @JsonPropertyDescription("Pause between two verification rounds, so writes in flight can land.")
+    private Integer roundPauseSeconds = 2;
+    @JsonPropertyDescription("Copy keys that still differ after every round again, under the policy, and re-check them.")
+    private Boolean repair = false;
 
     public VerifyMode getMode() { return mode; }
     public void setMode(VerifyMode mode) { this.mode = mode; }
@@ -15,4 +21,10 @@ public class VerifySpec {
     public void setPercent(Double percent) { this.percent = percent; }
     public Integer getRounds() { return rounds; }
     public void setRounds(Integer rounds) { this.rounds = rounds; }
+    public Integer getTtlToleranceMs() { return ttlToleranceMs; }
+    public void setTtlToleranceMs(Integer ttlToleranceMs) { this.ttlToleranceMs = ttlToleranceMs; }
+    public Integer getRoundPauseSeconds() { return roundPauseSeconds; }
+    public void setRoundPauseSeconds(Integer roundPauseSeconds) { this.roundPauseSeconds = roundPauseSeconds; }
+    public Boolean getRepair() { return repair; }
+    public void setRepair(Boolean repair) { this.repair = repair; }
 }

@@ -1,45 +1,37 @@
 package io.keyferry.cli;
 
 import io.keyferry.api.DataMigration;
-import io.keyferry.api.InvalidManifestException;
-import io.keyferry.api.ManifestLoader;
 import io.keyferry.engine.CopyFailedException;
 import io.keyferry.engine.CopyPlan;
 import io.keyferry.engine.CopyResult;
-import io.keyferry.engine.FileSecretResolver;
 import io.keyferry.engine.Migration;
 import io.keyferry.engine.MigrationInputException;
 import io.keyferry.engine.checkpoint.FileCheckpointStore;
+import io.keyferry.engine.verify.VerifyResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `keyferry run -f migration.yaml`: the copy of a DataMigration in this process, without a cluster. */
 @Command(name = "run", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Copies every source of a DataMigration manifest into its target, in this process.",
-                "Exit codes: 0 done, 2 invalid input or unusable endpoint (nothing written), "
-                        + "3 copy failed (state kept; the same command resumes)."})
+        description = {"Copies every source of a DataMigration manifest into its target, in this process, then"
+                + " verifies it (spec.verify).",
+                "Exit codes: 0 done, 1 verification found keys that still differ, 2 invalid input or unusable endpoint"
+                        + " (nothing written), 3 copy failed (state kept; the same command resumes)."})
 final class RunCommand implements Callable<Integer> {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
-    @Option(names = {"-f", "--file"}, required = true, paramLabel = "FILE",
-            description = "The DataMigration manifest (the YAML you would kubectl apply).")
-    private Path file;
-
-    @Option(names = "--secrets-dir", paramLabel = "DIR",
-            description = "Secret references {name, key} are read from DIR/<name>/<key>, the layout of a mounted Secret.")
-    private Path secretsDir;
+    @Mixin
+    private ManifestOptions manifest;
 
     @Option(names = "--state-dir", paramLabel = "DIR",
             description = "Where the checkpoint is kept (default: .keyferry/<metadata.name>).")
     private Path stateDir;
-
-    @Option(names = "--report", paramLabel = "FILE", description = "Also write the final summary as JSON to FILE.")
-    private Path report;
 
     @Option(names = "--dry-run", description = "Probe every endpoint, print the plan, and stop before writing.")
     private boolean dryRun;
@@ -50,22 +42,22 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar, even on a terminal (a plain line every few seconds).")
     private boolean noProgress;
 
+    @Option(names = "--repair", description = "After verification, copy keys that still differ again and re-check them"
+            + " (also spec.verify.repair).")
+    private boolean repair;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        DataMigration dm;
-        try {
-            dm = ManifestLoader.load(file);
-        } catch (InvalidManifestException e) {
-            err.println("keyferry: " + file + " is not a valid DataMigration:");
-            e.getErrors().forEach(fe -> err.println("  " + fe));
+        DataMigration dm = manifest.load(err);
+        if (dm == null) {
             return ExitCodes.INVALID_INPUT;
         }
         String name = dm.getMetadata().getName();
         Path state = stateDir != null ? stateDir : Path.of(".keyferry", name);
         try (FileCheckpointStore store = new FileCheckpointStore(state);
-             Migration migration = new Migration(name, dm.getSpec(), new FileSecretResolver(secretsDir), store)) {
+             Migration migration = new Migration(name, dm.getSpec(), manifest.secrets(), store)) {
             if (restart) {
                 store.clear();
             }
@@ -77,7 +69,7 @@ final class RunCommand implements Callable<Integer> {
                 err.println("keyferry: nothing was written to the target.");
                 return ExitCodes.INVALID_INPUT;
             }
-            out.println("DataMigration " + name + " (" + file + ")");
+            out.println("DataMigration " + name + " (" + manifest.file + ")");
             plan.describe().forEach(line -> out.println("  " + line));
             notImplementedHere(dm).forEach(line -> out.println("  " + line));
             out.flush();
@@ -85,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
                 out.println("dry run: nothing was written.");
                 return ExitCodes.OK;
             }
-            return copy(migration, plan, state, name, out, err);
+            return copy(migration, dm, plan, state, out, err);
         } catch (MigrationInputException e) {
             err.println("keyferry: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
@@ -94,19 +86,11 @@ final class RunCommand implements Callable<Integer> {
 
     /** Parts of the spec that `run` does not act on, said rather than silently ignored. */
     private static java.util.List<String> notImplementedHere(DataMigration dm) {
-        java.util.List<String> notes = new java.util.ArrayList<>();
-        if (dm.getSpec().getVerify().getMode() != io.keyferry.api.VerifyMode.OFF) {
-            notes.add("verify: " + (dm.getSpec().getVerify().getMode() == io.keyferry.api.VerifyMode.SAMPLE ? "Sample" : "Full")
-                    + " requested; this version copies only "
-                    + "and does not verify yet");
-        }
-        if (dm.getSpec().getCutover() != null) {
-            notes.add("cutover: keyferry run never writes the routing flag; phases are the operator's");
-        }
-        return notes;
+        return dm.getSpec().getCutover() == null ? java.util.List.of()
+                : java.util.List.of("cutover: keyferry run never writes the routing flag; phases are the operator's");
     }
 
-    private int copy(Migration migration, CopyPlan plan, Path state, String name, PrintWriter out, PrintWriter err) {
+    private int copy(Migration migration, DataMigration dm, CopyPlan plan, Path state, PrintWriter out, PrintWriter err) {
         ProgressDisplay progress = ProgressDisplay.create(err, noProgress);
         CopyResult result;
         try {
@@ -118,12 +102,17 @@ final class RunCommand implements Callable<Integer> {
             return ExitCodes.COPY_FAILED;
         }
         progress.finish(true);
-        Summary summary = new Summary(name, plan, result);
-        summary.print(out);
-        if (report != null) {
-            summary.writeJson(report);
-            out.println("report written to " + report);
+        Summary.printCopy(result, out);
+        VerifyResult verified = null;
+        if (Verification.wanted(dm)) {
+            verified = Verification.run(migration, dm, repair, noProgress, err);
+            Summary.printVerification(verified, out);
         }
-        return ExitCodes.OK;
+        Summary summary = new Summary(dm.getMetadata().getName(), plan, result, verified);
+        if (manifest.report != null) {
+            summary.writeJson(manifest.report);
+            out.println("report written to " + manifest.report);
+        }
+        return verified == null || verified.clean() ? ExitCodes.OK : ExitCodes.MISMATCHES;
     }
 }

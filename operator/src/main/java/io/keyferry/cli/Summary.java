@@ -6,6 +6,7 @@ import io.keyferry.engine.CopyPlan;
 import io.keyferry.engine.CopyResult;
 import io.keyferry.engine.copy.Counters;
 import io.keyferry.engine.copy.Outcome;
+import io.keyferry.engine.verify.VerifyResult;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -15,19 +16,42 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The end-of-run summary: a table per type and outcome on the terminal, the same data as JSON. */
+/**
+ * The end-of-run summary: on the terminal a table per type and outcome and the verification counts
+ * with sample keys; the same data as JSON for --report.
+ */
 final class Summary {
     private final String name;
     private final CopyPlan plan;
     private final CopyResult result;
+    private final VerifyResult verified;
 
-    Summary(String name, CopyPlan plan, CopyResult result) {
+    /**
+     * @param result   the copy, or null where only verification ran
+     * @param verified the verification, or null where it did not run
+     */
+    Summary(String name, CopyPlan plan, CopyResult result, VerifyResult verified) {
         this.name = name;
         this.plan = plan;
         this.result = result;
+        this.verified = verified;
     }
 
-    void print(PrintWriter out) {
+    static void printVerification(VerifyResult v, PrintWriter out) {
+        out.printf("%nverification %s after %d round(s): %,d keys checked, %,d matched, %,d skipped by policy, "
+                        + "%,d expired meanwhile, %,d mismatched, %,d missing%s, %.1f s%n",
+                v.clean() ? "clean" : "FOUND DIFFERENCES", v.rounds(), v.keysChecked(), v.matched(), v.skipped(),
+                v.expired(), v.mismatches(), v.missing(), v.repaired() > 0 ? ", " + v.repaired() + " repaired" : "",
+                v.elapsedMillis() / 1000.0);
+        v.samples().stream().limit(20).forEach(s ->
+                out.println("  " + s.key() + ": " + s.reason() + (s.repaired() ? " (repaired)" : "")));
+        if (v.samples().size() > 20) {
+            out.println("  ... " + (v.samples().size() - 20) + " more samples in the --report file");
+        }
+        out.flush();
+    }
+
+    static void printCopy(CopyResult result, PrintWriter out) {
         Counters c = result.total();
         List<Outcome> shown = new ArrayList<>();
         for (Outcome o : Outcome.values()) {
@@ -76,7 +100,33 @@ final class Summary {
     Map<String, Object> toJson() {
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("migration", name);
-        json.put("status", "Succeeded");
+        json.put("status", verified == null || verified.clean() ? "Succeeded" : "MismatchesFound");
+        if (result != null) {
+            copyJson(json);
+        }
+        if (verified != null) {
+            json.put("verification", verificationJson(verified));
+        }
+        return json;
+    }
+
+    private static Map<String, Object> verificationJson(VerifyResult v) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("clean", v.clean());
+        m.put("rounds", v.rounds());
+        m.put("keysChecked", v.keysChecked());
+        m.put("matched", v.matched());
+        m.put("skipped", v.skipped());
+        m.put("expired", v.expired());
+        m.put("mismatches", v.mismatches());
+        m.put("missing", v.missing());
+        m.put("repaired", v.repaired());
+        m.put("elapsedSeconds", v.elapsedMillis() / 1000.0);
+        m.put("samples", v.samples());
+        return m;
+    }
+
+    private void copyJson(Map<String, Object> json) {
         json.put("startedAt", result.startedAt());
         json.put("finishedAt", result.finishedAt());
         json.put("elapsedSecondsThisRun", result.elapsedMillis() / 1000.0);
@@ -102,7 +152,6 @@ final class Summary {
         }
         json.put("sources", sources);
         json.put("unsupportedKeys", result.unsupported());
-        return json;
     }
 
     private static Map<String, Map<String, Long>> byType(Counters c) {

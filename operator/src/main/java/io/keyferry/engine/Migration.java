@@ -7,7 +7,9 @@ import io.keyferry.api.KeySelector;
 import io.keyferry.api.SourceSpec;
 import io.keyferry.engine.checkpoint.Checkpoint;
 import io.keyferry.engine.checkpoint.CheckpointStore;
+import io.keyferry.engine.copy.Action;
 import io.keyferry.engine.copy.BatchCopier;
+import io.keyferry.engine.copy.Decision;
 import io.keyferry.engine.copy.Counters;
 import io.keyferry.engine.copy.PairStrategy;
 import io.keyferry.engine.copy.RateLimiter;
@@ -16,6 +18,8 @@ import io.keyferry.engine.probe.Prober;
 import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.Endpoints;
 import io.keyferry.engine.redis.RedisLink;
+import io.keyferry.engine.verify.Verifier;
+import io.keyferry.engine.verify.VerifyResult;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -42,9 +46,13 @@ public final class Migration implements AutoCloseable {
     private RedisLink target;
     private ServerProfile targetProfile;
     private List<RedisLink> sources;
+    private final List<ServerProfile> sourceProfiles = new ArrayList<>();
     private CopyPlan plan;
     private Checkpoint checkpoint;
 
+    /**
+     * @param store where the copy keeps its checkpoint; null for a migration that is only verified
+     */
     public Migration(String name, DataMigrationSpec spec, SecretResolver secrets, CheckpointStore store) {
         this.name = name;
         this.spec = spec;
@@ -65,11 +73,16 @@ public final class Migration implements AutoCloseable {
             ServerProfile profile = probe(link, path);
             checkNotTarget(s, path, link, profile);
             sources.add(link);
+            sourceProfiles.add(profile);
             plans.add(new CopyPlan.SourcePlan(s.getName(), link.label(), profile,
                     PairStrategy.choose(profile, targetProfile), describeKeys(s.getKeys())));
         }
-        checkpoint = loadOrStart();
-        plan = new CopyPlan(plans, target.label(), targetProfile, describePolicies(), resumeNote(), checkpoint.finished());
+        if (store == null) {
+            plan = new CopyPlan(plans, target.label(), targetProfile, describePolicies(), "verify only", false);
+        } else {
+            checkpoint = loadOrStart();
+            plan = new CopyPlan(plans, target.label(), targetProfile, describePolicies(), resumeNote(), checkpoint.finished());
+        }
         return plan;
     }
 
@@ -96,6 +109,34 @@ public final class Migration implements AutoCloseable {
             store.save(checkpoint);
         }
         return result(System.currentTimeMillis() - started);
+    }
+
+    /**
+     * Verifies the target against the sources under the policies (spec.verify); call {@link #prepare()}
+     * first. With repair, keys that still differ after every round are copied again and re-checked.
+     */
+    public VerifyResult verify(ProgressListener listener, boolean repair) {
+        Verifier verifier = new Verifier(spec.getSources(), sources, sourceProfiles, target, spec.getPolicies(),
+                spec.getVerify(), spec.getWorker().getBatchSize());
+        return verifier.verify(listener, repair ? this::repair : null, plan.estimatedKeys());
+    }
+
+    /**
+     * Copies keys again under the policy, every source that writes them in list order. A list under
+     * Merge is left alone: appending it again would duplicate its elements.
+     */
+    private void repair(List<Verifier.KeyRef> keys) {
+        List<String> ignored = new ArrayList<>();
+        for (Verifier.KeyRef ref : keys) {
+            for (Verifier.Member m : ref.members()) {
+                SourceSpec s = spec.getSources().get(m.source());
+                BatchCopier copier = new BatchCopier(s.getName(), sources.get(m.source()), target, targetProfile,
+                        spec.getPolicies(), plan.sources().get(m.source()).strategy(), typeFilter(s.getKeys()));
+                List<Decision> decisions = copier.decide(List.of(new BatchCopier.KeyPair(m.key(), ref.targetKey())))
+                        .stream().filter(d -> !(d.type() == DataType.LIST && d.action() == Action.MERGE)).toList();
+                copier.execute(decisions, false, ignored);
+            }
+        }
     }
 
     private CopyResult result(long elapsed) {

@@ -6,6 +6,7 @@ import io.keyferry.api.Policy;
 import io.keyferry.api.SourceSpec;
 import io.keyferry.api.TargetSpec;
 import io.keyferry.engine.checkpoint.FileCheckpointStore;
+import io.keyferry.engine.verify.VerifyResult;
 import io.keyferry.testing.RedisServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -46,6 +47,15 @@ final class Copies {
             return run(spec, Files.createTempDirectory("keyferry-state-"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Verifies the target as `keyferry verify` does, with a short pause between rounds. */
+    static VerifyResult verify(DataMigrationSpec spec, boolean repair) {
+        spec.getVerify().setRoundPauseSeconds(0);
+        try (Migration m = new Migration("test", spec, new FileSecretResolver(null), null)) {
+            m.prepare();
+            return m.verify(ProgressListener.NONE, repair);
         }
     }
 

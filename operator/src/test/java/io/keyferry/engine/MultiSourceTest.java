@@ -2,6 +2,7 @@ package io.keyferry.engine;
 
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyferry.api.DataMigrationSpec;
 import io.keyferry.api.DataType;
@@ -10,6 +11,7 @@ import io.keyferry.api.Policy;
 import io.keyferry.api.PolicySpec;
 import io.keyferry.api.TypeMismatchPolicy;
 import io.keyferry.engine.copy.Outcome;
+import io.keyferry.engine.verify.VerifyResult;
 import io.keyferry.testing.RedisServer;
 import io.keyferry.testing.Values;
 import io.lettuce.core.ScoredValue;
@@ -33,6 +35,8 @@ class MultiSourceTest {
             CopyResult result = Copies.run(spec);
 
             assertTarget(target, Map.of("clash", "list:[c]"));
+            VerifyResult verified = Copies.verify(spec, false);
+            assertTrue(verified.clean(), "no false positives: " + verified);
             assertEquals(2, result.total().get(DataType.HASH, Outcome.TYPE_MISMATCH_OVERWRITTEN)
                     + result.total().get(DataType.LIST, Outcome.TYPE_MISMATCH_OVERWRITTEN), "clash replaced twice");
             assertEquals(2, result.total().get(DataType.STRING, Outcome.OVERWRITTEN) - 1, "t:str overwritten by b and c");
@@ -51,6 +55,8 @@ class MultiSourceTest {
             CopyResult result = Copies.run(spec);
 
             assertTarget(target, Map.of("clash", "string:a-string"));
+            VerifyResult verified = Copies.verify(spec, false);
+            assertTrue(verified.clean(), "no false positives: " + verified);
             assertEquals(1, result.total().get(DataType.HASH, Outcome.TYPE_MISMATCH_SKIPPED));
             assertEquals(1, result.total().get(DataType.LIST, Outcome.TYPE_MISMATCH_SKIPPED));
         }
@@ -76,6 +82,9 @@ class MultiSourceTest {
                     snapshot(target.redis()));
             assertEquals(2, result.total().get(DataType.HASH, Outcome.WRITTEN));
             assertEquals(2, result.total().keys(), "keys outside keys.types are not decided on");
+            VerifyResult verified = Copies.verify(spec, false);
+            assertTrue(verified.clean(), "no false positives: " + verified);
+            assertEquals(2, verified.keysChecked());
         }
     }
 

@@ -8,6 +8,7 @@ import io.keyferry.api.DataMigrationSpec;
 import io.keyferry.api.DataType;
 import io.keyferry.api.Policy;
 import io.keyferry.engine.copy.Outcome;
+import io.keyferry.engine.verify.VerifyResult;
 import io.keyferry.testing.RedisServer;
 import io.keyferry.testing.Values;
 import io.lettuce.core.ScoredValue;
@@ -55,6 +56,11 @@ class PolicyMatrixTest {
                 assertEquals(1, result.total().get(type, outcome(policy, type)), type + " " + outcome(policy, type));
             }
             assertEquals(12, result.keysScanned());
+            VerifyResult verified = Copies.verify(spec, false);
+            assertTrue(verified.clean(), "no false positives: " + verified);
+            assertEquals(12, verified.keysChecked());
+            assertEquals(policy == Policy.SKIP ? 6 : policy == Policy.FILL ? 2 : 0, verified.skipped(),
+                    "keys left different by policy count as skipped: " + verified);
         }
     }
 

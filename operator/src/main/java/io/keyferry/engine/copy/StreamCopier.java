@@ -1,6 +1,8 @@
 package io.keyferry.engine.copy;
 
 import io.keyferry.engine.redis.RedisLink;
+import io.keyferry.engine.redis.StreamIds;
+import io.keyferry.engine.redis.StreamInfo;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -24,7 +26,6 @@ import java.util.Map;
  * consumer groups with their last-delivered IDs. Pending entries and consumers are not carried.
  */
 final class StreamCopier implements TypeCopier {
-    private static final String ZERO_ID = "0-0";
     private static final ProtocolKeyword XSETID = new ProtocolKeyword() {
         private final byte[] name = "XSETID".getBytes(StandardCharsets.US_ASCII);
 
@@ -63,7 +64,7 @@ final class StreamCopier implements TypeCopier {
     @Override
     public long copyChunked(RedisLink source, TargetWriter target, Decision d, boolean replay) {
         target.sync(); // a REPLACE's delete must land before the target's last ID is read
-        String targetLast = lastGeneratedId(target.link(), d.targetKey());
+        String targetLast = StreamInfo.lastGeneratedId(target.link(), d.targetKey());
         String from = targetLast;
         long bytes = 0;
         int chunks = 0;
@@ -72,7 +73,7 @@ final class StreamCopier implements TypeCopier {
                     Range.create(from, "+"), Limit.from(CHUNK + 1)));
             int added = 0;
             for (StreamMessage<byte[], byte[]> e : entries) {
-                if (compareIds(e.getId(), targetLast) > 0) {
+                if (StreamIds.compare(e.getId(), targetLast) > 0) {
                     target.add(target.cmd().xadd(d.targetKey(), new XAddArgs().id(e.getId()), e.getBody()),
                             d.targetKey());
                     bytes += bodyBytes(e.getBody());
@@ -95,16 +96,13 @@ final class StreamCopier implements TypeCopier {
     }
 
     private static void copyLastIdAndGroups(RedisLink source, TargetWriter target, Decision d) {
-        String sourceLast = lastGeneratedId(source, d.sourceKey());
+        String sourceLast = StreamInfo.lastGeneratedId(source, d.sourceKey());
         boolean exists = target.link().call(target.cmd().exists(d.targetKey())) > 0;
-        if (exists && compareIds(sourceLast, lastGeneratedId(target.link(), d.targetKey())) > 0) {
+        if (exists && StreamIds.compare(sourceLast, StreamInfo.lastGeneratedId(target.link(), d.targetKey())) > 0) {
             target.link().call(target.cmd().dispatch(XSETID, new StatusOutput<>(ByteArrayCodec.INSTANCE),
                     new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(d.targetKey()).add(sourceLast)));
         }
-        for (Map<String, Object> group : source.call(source.async().xinfoGroups(d.sourceKey())).stream()
-                .map(StreamCopier::asMap).toList()) {
-            copyGroup(target, d, (String) group.get("name"), (String) group.get("last-delivered-id"));
-        }
+        StreamInfo.groups(source, d.sourceKey()).forEach((name, lastDelivered) -> copyGroup(target, d, name, lastDelivered));
     }
 
     private static void copyGroup(TargetWriter target, Decision d, String name, String lastDelivered) {
@@ -122,45 +120,8 @@ final class StreamCopier implements TypeCopier {
         }
     }
 
-    /** The stream's last generated ID, or 0-0 where there is no stream. */
-    static String lastGeneratedId(RedisLink link, byte[] key) {
-        if (link.call(link.async().exists(key)) == 0) {
-            return ZERO_ID;
-        }
-        Object id = asMap(link.call(link.async().xinfoStream(key))).get("last-generated-id");
-        return id == null ? ZERO_ID : id.toString();
-    }
-
-    /** XINFO replies are flat [name, value, ...] lists; names and string values arrive as bytes. */
-    private static Map<String, Object> asMap(Object reply) {
-        List<?> flat = (List<?>) reply;
-        Map<String, Object> m = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < flat.size(); i += 2) {
-            Object v = flat.get(i + 1);
-            m.put(text(flat.get(i)), v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : v);
-        }
-        return m;
-    }
-
-    private static String text(Object o) {
-        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
-    }
-
-    static int compareIds(String a, String b) {
-        long[] x = parseId(a);
-        long[] y = parseId(b);
-        int c = Long.compareUnsigned(x[0], y[0]);
-        return c != 0 ? c : Long.compareUnsigned(x[1], y[1]);
-    }
-
     private static String maxId(String a, String b) {
-        return compareIds(a, b) >= 0 ? a : b;
-    }
-
-    private static long[] parseId(String id) {
-        int dash = id.indexOf('-');
-        return dash < 0 ? new long[] {Long.parseUnsignedLong(id), 0}
-                : new long[] {Long.parseUnsignedLong(id.substring(0, dash)), Long.parseUnsignedLong(id.substring(dash + 1))};
+        return StreamIds.compare(a, b) >= 0 ? a : b;
     }
 
     private static long bodyBytes(Map<byte[], byte[]> body) {

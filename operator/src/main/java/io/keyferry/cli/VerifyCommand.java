@@ -1,0 +1,58 @@
+package io.keyferry.cli;
+
+import io.keyferry.api.DataMigration;
+import io.keyferry.engine.CopyPlan;
+import io.keyferry.engine.Migration;
+import io.keyferry.engine.MigrationInputException;
+import io.keyferry.engine.verify.VerifyResult;
+import java.io.PrintWriter;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** `keyferry verify -f migration.yaml`: checks the target against the sources, copies nothing. */
+@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Verifies the target of a DataMigration manifest against its sources, under its policies.",
+                "Exit codes: 0 clean, 1 keys still differ after every round, 2 invalid input or unusable endpoint."})
+final class VerifyCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    private ManifestOptions manifest;
+
+    @Option(names = "--repair", description = "Copy keys that still differ after every round again, then re-check them"
+            + " (also spec.verify.repair).")
+    private boolean repair;
+
+    @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
+    private boolean noProgress;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        DataMigration dm = manifest.load(err);
+        if (dm == null) {
+            return ExitCodes.INVALID_INPUT;
+        }
+        try (Migration migration = new Migration(dm.getMetadata().getName(), dm.getSpec(), manifest.secrets(), null)) {
+            CopyPlan plan = migration.prepare();
+            out.println("DataMigration " + dm.getMetadata().getName() + " (" + manifest.file + "): verify");
+            plan.describe().forEach(line -> out.println("  " + line));
+            VerifyResult result = Verification.run(migration, dm, repair, noProgress, err);
+            Summary.printVerification(result, out);
+            Summary summary = new Summary(dm.getMetadata().getName(), plan, null, result);
+            if (manifest.report != null) {
+                summary.writeJson(manifest.report);
+                out.println("report written to " + manifest.report);
+            }
+            return result.clean() ? ExitCodes.OK : ExitCodes.MISMATCHES;
+        } catch (MigrationInputException e) {
+            err.println("keyferry: " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.keyferry.engine.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** What XINFO tells of a stream: its last generated ID and its consumer groups. */
+public final class StreamInfo {
+    public static final String ZERO_ID = "0-0";
+
+    private StreamInfo() {}
+
+    /** The stream's last generated ID, or 0-0 where there is no stream. */
+    public static String lastGeneratedId(RedisLink link, byte[] key) {
+        if (link.call(link.async().exists(key)) == 0) {
+            return ZERO_ID;
+        }
+        Object id = asMap(link.call(link.async().xinfoStream(key))).get("last-generated-id");
+        return id == null ? ZERO_ID : id.toString();
+    }
+
+    /** Consumer group name to last-delivered ID, in XINFO's order. */
+    public static Map<String, String> groups(RedisLink link, byte[] key) {
+        Map<String, String> groups = new LinkedHashMap<>();
+        for (Object g : link.call(link.async().xinfoGroups(key))) {
+            Map<String, Object> group = asMap(g);
+            groups.put(String.valueOf(group.get("name")), String.valueOf(group.get("last-delivered-id")));
+        }
+        return groups;
+    }
+
+    /** XINFO replies are flat [name, value, ...] lists; names and string values arrive as bytes. */
+    private static Map<String, Object> asMap(Object reply) {
+        List<?> flat = (List<?>) reply;
+        Map<String, Object> m = new HashMap<>();
+        for (int i = 0; i + 1 < flat.size(); i += 2) {
+            Object v = flat.get(i + 1);
+            m.put(text(flat.get(i)), v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : v);
+        }
+        return m;
+    }
+
+    private static String text(Object o) {
+        return o instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : String.valueOf(o);
+    }
+}

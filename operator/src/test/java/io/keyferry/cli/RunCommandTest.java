@@ -199,10 +199,47 @@ class RunCommandTest {
     }
 
     @Test
+    void runVerifiesAfterTheCopyAndVerifyExitsOneOnDifferences() throws IOException {
+        Path report = CliRun.tempDir().resolve("report.json");
+        String yaml = "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: verified}\nspec:\n"
+                + "  sources: [{name: src, endpoint: {uri: \"" + source.uri() + "\"}}]\n"
+                + "  target: {endpoint: {uri: \"" + target.uri() + "\"}}\n"
+                + "  policies: {default: Overwrite}\n  verify: {mode: Full, rounds: 2, roundPauseSeconds: 0}\n";
+        Path manifest = CliRun.manifest(yaml);
+
+        CliRun run = CliRun.of("run", "-f", manifest.toString(), "--state-dir", CliRun.tempDir().toString(),
+                "--report", report.toString());
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("verification clean after 1 round(s): 2 keys checked, 2 matched"), run.out());
+        assertEquals(2, new ObjectMapper().readTree(report.toFile()).at("/verification/keysChecked").asLong());
+
+        target.redis().hset("user:1", "name", "eve");
+        target.redis().del("greeting");
+        CliRun verify = CliRun.of("verify", "-f", manifest.toString(), "--report", report.toString());
+        assertEquals(1, verify.exitCode(), verify.toString());
+        JsonNode json = new ObjectMapper().readTree(report.toFile()).get("verification");
+        assertEquals(2, json.get("keysChecked").asLong());
+        assertEquals(1, json.get("mismatches").asLong());
+        assertEquals(1, json.get("missing").asLong());
+        assertEquals("MismatchesFound", new ObjectMapper().readTree(report.toFile()).get("status").asText());
+        assertEquals(Map.of("user:1", "field 'name' differs", "greeting", "missing in target"),
+                Map.of(json.at("/samples/0/key").asText(), json.at("/samples/0/reason").asText(),
+                        json.at("/samples/1/key").asText(), json.at("/samples/1/reason").asText()));
+
+        CliRun repaired = CliRun.of("verify", "-f", manifest.toString(), "--repair");
+        assertEquals(0, repaired.exitCode(), repaired.toString());
+        assertTrue(repaired.out().contains("2 repaired"), repaired.out());
+        assertEquals("ada", target.redis().hget("user:1", "name"));
+
+        CliRun broken = CliRun.of("verify", "-f", INVALID.resolve("no-target.yaml").toString());
+        assertEquals(2, broken.exitCode(), broken.toString());
+    }
+
+    @Test
     void helpListsTheCommands() {
         CliRun run = CliRun.of("--help");
         assertEquals(0, run.exitCode());
-        assertTrue(run.out().contains("run"), run.out());
+        assertTrue(run.out().contains("run") && run.out().contains("verify"), run.out());
     }
 
     private static void assertTargetUntouched() {

@@ -64,6 +64,17 @@ class BigKeysTest {
                     .map(k -> () -> assertArrayEquals(digest(source, k), digest(target, k), k)));
             assertEquals(64L << 20, target.redis().strlen("big:string"));
             assertEquals(2 * MILLION, target.redis().hlen("big:hash"));
+
+            Path report = Files.createTempFile("bigkeys-verify", ".json");
+            ChildJvm verify = ChildJvm.start("256m", "verify", "-f", manifest.toString(), "--no-progress",
+                    "--report", report.toString());
+            assertEquals(0, verify.waitFor(300), verify.output());
+            assertTrue(verify.output().contains("5 keys checked, 5 matched"), verify.output());
+
+            target.redis().hset("big:hash", "field:1234567", "corrupted");
+            ChildJvm again = ChildJvm.start("256m", "verify", "-f", manifest.toString(), "--no-progress");
+            assertEquals(1, again.waitFor(300), again.output());
+            assertTrue(again.output().contains("big:hash: field 'field:1234567' differs"), again.output());
         }
     }
 

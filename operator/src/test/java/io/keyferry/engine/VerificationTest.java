@@ -1,0 +1,168 @@
+package io.keyferry.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyferry.api.DataMigrationSpec;
+import io.keyferry.api.Policy;
+import io.keyferry.engine.verify.VerifyResult;
+import io.keyferry.testing.RedisServer;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Verification finds exactly what differs, nothing else, and converges while an application writes. */
+class VerificationTest {
+
+    @Test
+    void findsEveryKindOfCorruptionExactlyAndNothingElse() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            fill(source.redis());
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, source);
+            Copies.run(spec);
+            RedisCommands<String, String> t = target.redis();
+            t.hset("hash", "b", "changed");
+            t.sadd("set", "extra");
+            t.del("deleted");
+            t.zadd("zset", ScoredValue.just(7, "b"));
+            t.del("list");
+            t.rpush("list", "3", "2", "1");
+            t.persist("ttl");
+            t.append("string", "!");
+
+            VerifyResult result = Copies.verify(spec, false);
+
+            assertEquals(Map.of(
+                    "hash", "field 'b' differs",
+                    "set", "target has 4 members, expected 3",
+                    "deleted", "missing in target",
+                    "zset", "score of 'b' differs: expected 2.0, target 7.0",
+                    "list", "element 0 differs",
+                    "ttl", "TTL differs",
+                    "string", "length differs: expected 5 bytes, target 6"), reasons(result));
+            assertEquals(6, result.mismatches());
+            assertEquals(1, result.missing());
+            assertEquals(3, result.rounds(), "differences are re-checked before they are reported");
+            assertEquals(3, result.matched(), "untouched keys match");
+        }
+    }
+
+    @Test
+    void repairCopiesWhatStillDiffersAndSaysSo() {
+        try (RedisServer source = RedisServer.withoutDumpRestore(); RedisServer target = RedisServer.start()) {
+            fill(source.redis());
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, source);
+            Copies.run(spec);
+            target.redis().hset("hash", "b", "changed");
+            target.redis().del("deleted");
+
+            VerifyResult result = Copies.verify(spec, true);
+
+            assertTrue(result.clean(), result.toString());
+            assertEquals(2, result.repaired());
+            assertEquals(Map.of("hash", "field 'b' differs", "deleted", "missing in target"), reasons(result));
+            assertTrue(result.samples().stream().allMatch(VerifyResult.Sample::repaired));
+            assertEquals("2", target.redis().hget("hash", "b"));
+            assertTrue(Copies.verify(spec, false).clean());
+        }
+    }
+
+    @Test
+    void convergesWhileAnApplicationDualWritesAndReportsOnlyThePermanentDamage() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            for (int i = 0; i < 2000; i++) {
+                source.redis().set("k:" + i, "v" + i);
+            }
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, source);
+            Copies.run(spec);
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread writer = new Thread(() -> dualWrite(source, target, stop));
+            writer.start();
+            Thread.sleep(200);
+            source.redis().set("k:damaged", "written to the old store only");
+            spec.getVerify().setRounds(4);
+
+            VerifyResult result;
+            try (Migration m = new Migration("test", spec, new FileSecretResolver(null), null)) {
+                m.prepare();
+                spec.getVerify().setRoundPauseSeconds(1);
+                Thread stopper = new Thread(() -> {
+                    sleep(700);
+                    stop.set(true);
+                });
+                stopper.start();
+                result = m.verify(ProgressListener.NONE, false);
+                stopper.join();
+            }
+            writer.join();
+
+            assertEquals(Map.of("k:damaged", "missing in target"), reasons(result), result.toString());
+            assertEquals(4, result.rounds());
+            assertEquals(2001, result.keysChecked());
+        }
+    }
+
+    @Test
+    void sampleModeChecksAboutTheRequestedShare() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            for (int i = 0; i < 4000; i++) {
+                source.redis().set("k:" + i, "v");
+            }
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, source);
+            Copies.run(spec);
+            spec.getVerify().setMode(io.keyferry.api.VerifyMode.SAMPLE);
+            spec.getVerify().setPercent(25.0);
+
+            VerifyResult result = Copies.verify(spec, false);
+
+            assertTrue(result.clean());
+            assertTrue(result.keysChecked() > 800 && result.keysChecked() < 1200, "about a quarter: " + result.keysChecked());
+        }
+    }
+
+    /** An application writing both stores, not atomically: the old one first, then the new one. */
+    private static void dualWrite(RedisServer source, RedisServer target, AtomicBoolean stop) {
+        int n = 0;
+        while (!stop.get()) {
+            String key = "k:" + (n % 10);
+            String value = "app-" + n++;
+            source.binary().set(key.getBytes(), value.getBytes());
+            sleep(3);
+            target.binary().set(key.getBytes(), value.getBytes());
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void fill(RedisCommands<String, String> r) {
+        r.hset("hash", Map.of("a", "1", "b", "2"));
+        r.sadd("set", "a", "b", "c");
+        r.set("deleted", "soon gone from the target");
+        r.zadd("zset", ScoredValue.just(1, "a"), ScoredValue.just(2, "b"));
+        r.rpush("list", "1", "2", "3");
+        r.set("ttl", "expires");
+        r.pexpire("ttl", 600_000);
+        r.set("string", "12345");
+        r.set("untouched:1", "same");
+        r.hset("untouched:2", "f", "v");
+        r.rpush("untouched:3", "x");
+    }
+
+    /** Key to reason, with reasons cut to their stable start where they carry times. */
+    private static Map<String, String> reasons(VerifyResult result) {
+        assertFalse(result.samples().isEmpty() && !result.clean(), "differences come with samples");
+        return result.samples().stream().collect(Collectors.toMap(VerifyResult.Sample::key,
+                s -> s.reason().startsWith("TTL differs") ? "TTL differs" : s.reason(), (a, b) -> a, TreeMap::new));
+    }
+}

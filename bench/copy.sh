@@ -12,6 +12,7 @@
 #                    DBSIZE equals the source's;
 #   keyferry         java -Xmx256m -jar operator/target/keyferry.jar run (policy Overwrite,
 #                    verify Off) from the source into an empty target, under /usr/bin/time -v;
+#   keyferry-verify  `keyferry verify` of that copy (Full: every key, value and TTL), timed the same way;
 #   keyferry-nodump  the same from a second source (same dataset) into a target, both started
 #                    with DUMP, RESTORE and MIGRATE renamed away: the type-native path.
 # Every copy must end with the target's DBSIZE equal to the source's, or the script fails.
@@ -245,31 +246,40 @@ EOF
 # time_field FILE LABEL: a value from /usr/bin/time -v output
 time_field() { sed -n "s/^[[:space:]]*$2: //p" "$1"; }
 
-# bench_keyferry ROUND METHOD SOURCE_PORT TARGET_PORT [target redis-server options...]
-bench_keyferry() {
-  local round=$1 method=$2 src=$3 dst=$4 manifest cpu0 t0 t1 rc=0 n
+# timed_keyferry ROUND METHOD SOURCE_PORT TARGET_PORT ARGS...: runs `java -Xmx256m -jar keyferry.jar ARGS`
+# under /usr/bin/time and records seconds, peak RSS, client CPU and both servers' CPU as METHOD.
+timed_keyferry() {
+  local round=$1 method=$2 src=$3 dst=$4 cpu0 t0 t1 rc=0
   local timing="$OUT/$method-r$round.time" output="$OUT/$method-r$round.log"
   shift 4
-  start_redis "$dst" "$@"
-  manifest=$(write_manifest "$method" "$src" "$dst")
   cpu0=$(servers_cpu "$src" "$dst")
-  log "round $round $method: java -Xmx256m -jar $JAR run -f $manifest --restart --no-progress"
+  log "round $round $method: java -Xmx256m -jar $JAR $*"
   t0=$(now)
-  /usr/bin/time -v -o "$timing" java -Xmx256m -jar "$JAR" run -f "$manifest" --restart \
-    --no-progress --state-dir "$WORK/state-$method" --report "$OUT/$method-r$round.json" \
-    >"$output" 2>&1 || rc=$?
+  /usr/bin/time -v -o "$timing" java -Xmx256m -jar "$JAR" "$@" --no-progress \
+    --report "$OUT/$method-r$round.json" >"$output" 2>&1 || rc=$?
   t1=$(now)
   if ((rc != 0)); then
     tail -20 "$output" >&2
     die "round $round $method: keyferry exited with $rc (output above, full log $output)"
   fi
-  n=$(dbsize "$dst")
-  [[ "$n" == "$SRC_KEYS" ]] \
-    || die "round $round $method: WRONG COPY: the target holds $n keys, the source $SRC_KEYS"
   record "$round" "$method" "$(minus "$t1" "$t0")" \
     "$(awk -v kb="$(time_field "$timing" 'Maximum resident set size (kbytes)')" 'BEGIN {printf "%.0f", kb / 1024}')" \
     "$(awk -v u="$(time_field "$timing" 'User time (seconds)')" -v s="$(time_field "$timing" 'System time (seconds)')" 'BEGIN {printf "%.2f", u + s}')" \
     "$(minus "$(servers_cpu "$src" "$dst")" "$cpu0")"
+}
+
+# bench_keyferry ROUND METHOD SOURCE_PORT TARGET_PORT [target redis-server options...]
+# The copy into an empty target, its key count checked, then `keyferry verify` of the result.
+bench_keyferry() {
+  local round=$1 method=$2 src=$3 dst=$4 manifest n
+  shift 4
+  start_redis "$dst" "$@"
+  manifest=$(write_manifest "$method" "$src" "$dst")
+  timed_keyferry "$round" "$method" "$src" "$dst" run -f "$manifest" --restart --state-dir "$WORK/state-$method"
+  n=$(dbsize "$dst")
+  [[ "$n" == "$SRC_KEYS" ]] \
+    || die "round $round $method: WRONG COPY: the target holds $n keys, the source $SRC_KEYS"
+  timed_keyferry "$round" "$method-verify" "$src" "$dst" verify -f "$manifest"
   stop_after_round "$dst" "$round"
 }
 
@@ -295,7 +305,8 @@ def med(vals):
 def fmt(v, spec):
     return "-" if v is None else format(v, spec)
 names = {"replication": "native replication", "keyferry": "keyferry",
-         "keyferry-nodump": "keyferry, no DUMP/RESTORE"}
+         "keyferry-verify": "keyferry verify",
+         "keyferry-nodump": "keyferry, no DUMP/RESTORE", "keyferry-nodump-verify": "keyferry verify, no DUMP"}
 hdr = ("method", "seconds", "keys/s", "vs replication", "client RSS MB", "client CPU s", "server CPU s")
 print("%-26s %8s %10s %14s %13s %12s %12s" % hdr)
 for m in [m for m in names if any(r[1] == m for r in rows)]:

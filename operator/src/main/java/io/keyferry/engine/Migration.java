@@ -116,9 +116,19 @@ public final class Migration implements AutoCloseable {
      * first. With repair, keys that still differ after every round are copied again and re-checked.
      */
     public VerifyResult verify(ProgressListener listener, boolean repair) {
-        Verifier verifier = new Verifier(spec.getSources(), sources, sourceProfiles, target, spec.getPolicies(),
-                spec.getVerify(), spec.getWorker().getBatchSize());
+        Verifier verifier = new Verifier(spec.getSources(), sources, sourceProfiles, target, targetProfile, spec.getPolicies(),
+                spec.getVerify(), spec.getWorker().getBatchSize(), this::openConnections);
         return verifier.verify(listener, repair ? this::repair : null, plan.estimatedKeys());
+    }
+
+    /** Another connection to every endpoint, for a checker that works beside the others. */
+    private Verifier.KeyConnections openConnections() {
+        List<RedisLink> more = new ArrayList<>();
+        for (int i = 0; i < spec.getSources().size(); i++) {
+            SourceSpec s = spec.getSources().get(i);
+            more.add(endpoints.connect(s.getEndpoint(), "spec.sources[" + i + "].endpoint", "source " + s.getName()));
+        }
+        return new Verifier.KeyConnections(more, endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"));
     }
 
     /**
@@ -252,6 +262,7 @@ public final class Migration implements AutoCloseable {
         for (RedisLink link : links) {
             link.close();
         }
+        endpoints.close();
     }
 
 }

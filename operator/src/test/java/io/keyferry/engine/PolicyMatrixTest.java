@@ -100,8 +100,8 @@ class PolicyMatrixTest {
             if (sourceTtl < 0) {
                 assertEquals(sourceTtl, targetTtl, key + " has no TTL on either side");
             } else {
-                // Carried to the millisecond: never later than the source's, and only the copy's duration earlier.
-                assertTrue(targetTtl <= sourceTtl + 1 && targetTtl > sourceTtl - 3_000, key + " ttl " + targetTtl + " vs " + sourceTtl);
+                // Carried to the millisecond: at most the write's latency later, and only the copy's duration earlier.
+                assertTrue(targetTtl <= sourceTtl + 5 && targetTtl > sourceTtl - 3_000, key + " ttl " + targetTtl + " vs " + sourceTtl);
             }
         }
     }

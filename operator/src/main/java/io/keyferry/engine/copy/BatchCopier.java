@@ -73,8 +73,8 @@ public final class BatchCopier {
         }
         source.flush();
         target.link().flush();
-        source.sync(concat(srcTypes, srcTtls));
-        target.link().sync(concat(tgtTypes, tgtTtls));
+        source.sync(RedisLink.concat(srcTypes, srcTtls));
+        target.link().sync(RedisLink.concat(tgtTypes, tgtTtls));
 
         List<Decision> decisions = new ArrayList<>(keys.size());
         List<RedisFuture<Long>> sizes = new ArrayList<>();
@@ -194,8 +194,9 @@ public final class BatchCopier {
             reads.add(d.dump() ? source.async().dump(d.sourceKey()) : COPIERS.get(d.type()).readWhole(source.async(), d.sourceKey()));
         }
         source.sync(reads);
-        long now = System.currentTimeMillis();
         for (int i = 0; i < decisions.size(); i++) {
+            // Per key, just before it is queued: a TTL is sent relative, so the clock is read as late as possible.
+            long now = System.currentTimeMillis();
             Decision d = decisions.get(i);
             Object value = readValue(reads.get(i), d);
             if (value == null || (!d.dump() && COPIERS.get(d.type()).isEmpty(value))) {
@@ -259,14 +260,6 @@ public final class BatchCopier {
         counters.add(d.type(), d.outcome());
     }
 
-    @SafeVarargs
-    private static List<RedisFuture<?>> concat(List<? extends RedisFuture<?>>... lists) {
-        List<RedisFuture<?>> all = new ArrayList<>();
-        for (List<? extends RedisFuture<?>> l : lists) {
-            all.addAll(l);
-        }
-        return all;
-    }
 
     private static List<RedisFuture<?>> nonNull(List<? extends RedisFuture<?>> list) {
         List<RedisFuture<?>> out = new ArrayList<>();

@@ -1,10 +1,7 @@
 package io.keyferry.engine.copy;
 
 import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.MapScanCursor;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.Map;
 
@@ -51,20 +48,10 @@ final class HashCopier implements TypeCopier {
 
     @Override
     public long copyChunked(RedisLink source, TargetWriter target, Decision d, boolean replay) {
-        ScanCursor cursor = ScanCursor.INITIAL;
-        ScanArgs page = ScanArgs.Builder.limit(CHUNK);
-        long bytes = 0;
-        int pages = 0;
-        do {
-            MapScanCursor<byte[], byte[]> result = source.call(source.async().hscan(d.sourceKey(), cursor, page));
-            write(target, d, result.getMap());
-            target.link().flush();
-            bytes += payloadBytes(result.getMap());
-            if (++pages % CHUNKS_IN_FLIGHT == 0) {
-                target.sync();
-            }
-            cursor = result;
-        } while (!cursor.isFinished());
-        return bytes;
+        return ScanPages.copy(source, target, (cursor, page) -> source.async().hscan(d.sourceKey(), cursor, page),
+                result -> {
+                    write(target, d, result.getMap());
+                    return payloadBytes(result.getMap());
+                });
     }
 }

@@ -2,9 +2,6 @@ package io.keyferry.engine.copy;
 
 import io.keyferry.engine.redis.RedisLink;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.ValueScanCursor;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.Collection;
 
@@ -49,20 +46,10 @@ final class SetCopier implements TypeCopier {
 
     @Override
     public long copyChunked(RedisLink source, TargetWriter target, Decision d, boolean replay) {
-        ScanCursor cursor = ScanCursor.INITIAL;
-        ScanArgs page = ScanArgs.Builder.limit(CHUNK);
-        long bytes = 0;
-        int pages = 0;
-        do {
-            ValueScanCursor<byte[]> result = source.call(source.async().sscan(d.sourceKey(), cursor, page));
-            write(target, d, result.getValues());
-            target.link().flush();
-            bytes += payloadBytes(result.getValues());
-            if (++pages % CHUNKS_IN_FLIGHT == 0) {
-                target.sync();
-            }
-            cursor = result;
-        } while (!cursor.isFinished());
-        return bytes;
+        return ScanPages.copy(source, target, (cursor, page) -> source.async().sscan(d.sourceKey(), cursor, page),
+                result -> {
+                    write(target, d, result.getValues());
+                    return payloadBytes(result.getValues());
+                });
     }
 }

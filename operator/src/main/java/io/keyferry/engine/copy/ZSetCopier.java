@@ -2,10 +2,7 @@ package io.keyferry.engine.copy;
 
 import io.keyferry.engine.redis.RedisLink;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScoredValue;
-import io.lettuce.core.ScoredValueScanCursor;
 import io.lettuce.core.ZAddArgs;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.util.ArrayList;
@@ -83,20 +80,10 @@ final class ZSetCopier implements TypeCopier {
 
     @Override
     public long copyChunked(RedisLink source, TargetWriter target, Decision d, boolean replay) {
-        ScanCursor cursor = ScanCursor.INITIAL;
-        ScanArgs page = ScanArgs.Builder.limit(CHUNK);
-        long bytes = 0;
-        int pages = 0;
-        do {
-            ScoredValueScanCursor<byte[]> result = source.call(source.async().zscan(d.sourceKey(), cursor, page));
-            write(target, d, result.getValues());
-            target.link().flush();
-            bytes += payloadBytes(result.getValues());
-            if (++pages % CHUNKS_IN_FLIGHT == 0) {
-                target.sync();
-            }
-            cursor = result;
-        } while (!cursor.isFinished());
-        return bytes;
+        return ScanPages.copy(source, target, (cursor, page) -> source.async().zscan(d.sourceKey(), cursor, page),
+                result -> {
+                    write(target, d, result.getValues());
+                    return payloadBytes(result.getValues());
+                });
     }
 }

@@ -35,10 +35,22 @@ public final class Prober {
             return new ServerProfile(kind, version, info.getOrDefault("run_id", ""), cluster, dumpRestore,
                     numericCursor, kind == ServerKind.PIKA, kind == ServerKind.KVROCKS,
                     kind != ServerKind.PIKA, kind != ServerKind.PIKA, kind != ServerKind.PIKA,
+                    kind == ServerKind.KVROCKS || (kind == ServerKind.REDIS && atLeast(version, 6, 2)),
                     maxBulk(link), dbsize);
         } catch (RedisCommandExecutionException e) {
             throw new MigrationInputException(link.label() + " answered the probe with an error: " + e.getMessage()
                     + "; check that the user may run INFO, SCAN, DBSIZE, TYPE and PTTL", e);
+        }
+    }
+
+    static boolean atLeast(String version, int major, int minor) {
+        String[] parts = version.split("\\.");
+        try {
+            int ma = Integer.parseInt(parts[0]);
+            int mi = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+            return ma > major || (ma == major && mi >= minor);
+        } catch (NumberFormatException e) {
+            return false;
         }
     }
 

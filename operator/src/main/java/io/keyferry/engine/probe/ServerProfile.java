@@ -9,6 +9,7 @@ package io.keyferry.engine.probe;
  * @param numericScanCursor SCAN answers numeric cursors (Kvrocks answers opaque tokens)
  * @param ttlSeconds   TTLs are kept in whole seconds (Pika)
  * @param prefixOnlyMatch SCAN MATCH understands only "prefix*" patterns (Kvrocks)
+ * @param multiMemberLookup SMISMEMBER and ZMSCORE exist (Redis 6.2+, Kvrocks)
  */
 public record ServerProfile(
         ServerKind kind,
@@ -22,6 +23,7 @@ public record ServerProfile(
         boolean multiFieldHset,
         boolean zaddNx,
         boolean unlink,
+        boolean multiMemberLookup,
         long maxBulkBytes,
         long dbsize) {
 

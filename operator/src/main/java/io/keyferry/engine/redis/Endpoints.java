@@ -14,6 +14,8 @@ import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.protocol.ProtocolVersion;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -28,15 +30,24 @@ import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.TrustManagerFactory;
 
-/** Opens connections to the endpoints of a manifest, resolving credentials through secret references. */
-public final class Endpoints {
+/**
+ * Opens connections to the endpoints of a manifest, resolving credentials through secret references.
+ * All its connections share one set of I/O threads, released by {@link #close()}.
+ */
+public final class Endpoints implements AutoCloseable {
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
 
     private final SecretResolver secrets;
+    private final ClientResources resources = DefaultClientResources.create();
 
     public Endpoints(SecretResolver secrets) {
         this.secrets = secrets;
+    }
+
+    @Override
+    public void close() {
+        resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
     }
 
     /**
@@ -48,7 +59,7 @@ public final class Endpoints {
         EndpointUri uri = EndpointUri.parse(spec.getUri());
         String label = role + " (" + spec.getUri().strip() + ")";
         RedisURI redisUri = redisUri(spec, uri, fieldPath);
-        RedisClient client = RedisClient.create(redisUri);
+        RedisClient client = RedisClient.create(resources, redisUri);
         client.setOptions(clientOptions(spec.getTls(), uri, fieldPath));
         try {
             return new RedisLink(label, client, client.connect(ByteArrayCodec.INSTANCE));

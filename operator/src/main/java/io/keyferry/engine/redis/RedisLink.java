@@ -67,6 +67,16 @@ public final class RedisLink implements AutoCloseable {
         }
     }
 
+    /** One list of the futures of several pipelines, to wait for them together. */
+    @SafeVarargs
+    public static List<RedisFuture<?>> concat(List<? extends RedisFuture<?>>... lists) {
+        List<RedisFuture<?>> all = new java.util.ArrayList<>();
+        for (List<? extends RedisFuture<?>> l : lists) {
+            all.addAll(l);
+        }
+        return all;
+    }
+
     @Override
     public void close() {
         try {

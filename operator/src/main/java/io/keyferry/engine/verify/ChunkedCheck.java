@@ -25,10 +25,12 @@ final class ChunkedCheck {
 
     private final RedisLink source;
     private final RedisLink target;
+    private final boolean multiMember;
 
-    ChunkedCheck(RedisLink source, RedisLink target) {
+    ChunkedCheck(RedisLink source, RedisLink target, boolean multiMember) {
         this.source = source;
         this.target = target;
+        this.multiMember = multiMember;
     }
 
     /** The first difference between the source key and the target key under the policy, or null. */
@@ -77,7 +79,7 @@ final class ChunkedCheck {
             e.apply(policy, new SourceValue(type, -1, SourceValue.canonical(type, values)));
             e.shape = Expectation.Shape.CONTAINS; // a page is part of the key; sizes are compared at the end
             seen += type == DataType.HASH ? e.fields.size() : type == DataType.SET ? e.members.size() : e.scores.size();
-            TargetCheck check = new TargetCheck(target);
+            TargetCheck check = new TargetCheck(target, multiMember);
             check.add(targetKey, e);
             String difference = check.run().get(0);
             if (difference != null) {

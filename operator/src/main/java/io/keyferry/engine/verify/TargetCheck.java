@@ -22,10 +22,13 @@ import java.util.Map;
  */
 final class TargetCheck {
     private final RedisLink target;
+    private final boolean multiMember;
     private final List<Probe> probes = new ArrayList<>();
 
-    TargetCheck(RedisLink target) {
+    /** @param multiMember the target answers SMISMEMBER and ZMSCORE: one command for all members */
+    TargetCheck(RedisLink target, boolean multiMember) {
         this.target = target;
+        this.multiMember = multiMember;
     }
 
     /** The reads for one key, queued until {@link #run()}. */
@@ -53,11 +56,19 @@ final class TargetCheck {
                 }
                 case SET -> {
                     replies.add(t.scard(key));
-                    e.members.forEach(m -> replies.add(t.sismember(key, bytes(m))));
+                    if (multiMember && !e.members.isEmpty()) {
+                        replies.add(t.smismember(key, e.members.stream().map(TargetCheck::bytes).toArray(byte[][]::new)));
+                    } else {
+                        e.members.forEach(m -> replies.add(t.sismember(key, bytes(m))));
+                    }
                 }
                 case ZSET -> {
                     replies.add(t.zcard(key));
-                    e.scores.keySet().forEach(m -> replies.add(t.zscore(key, bytes(m))));
+                    if (multiMember && !e.scores.isEmpty()) {
+                        replies.add(t.zmscore(key, e.scores.keySet().stream().map(TargetCheck::bytes).toArray(byte[][]::new)));
+                    } else {
+                        e.scores.keySet().forEach(m -> replies.add(t.zscore(key, bytes(m))));
+                    }
                 }
                 case LIST -> {
                     replies.add(t.llen(key));
@@ -122,10 +133,15 @@ final class TargetCheck {
             return exact() ? sizeDifference(size, e.fields.size(), "fields") : null;
         }
 
+        /** The i-th member's reply: from one SMISMEMBER/ZMSCORE, or from its own SISMEMBER/ZSCORE. */
+        private Object member(int i) {
+            return multiMember ? ((List<?>) reply(1)).get(i) : reply(1 + i);
+        }
+
         private String setDifference() {
-            int i = 1;
+            int i = 0;
             for (ByteBuffer m : e.members) {
-                if (!Boolean.TRUE.equals(reply(i++))) {
+                if (!Boolean.TRUE.equals(member(i++))) {
                     return "member '" + show(m) + "' missing";
                 }
             }
@@ -133,9 +149,9 @@ final class TargetCheck {
         }
 
         private String zsetDifference() {
-            int i = 1;
+            int i = 0;
             for (Map.Entry<ByteBuffer, Double> m : e.scores.entrySet()) {
-                Double score = (Double) reply(i++);
+                Double score = (Double) member(i++);
                 if (score == null) {
                     return "member '" + show(m.getKey()) + "' missing";
                 }

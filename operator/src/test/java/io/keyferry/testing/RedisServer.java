@@ -28,15 +28,24 @@ public final class RedisServer implements AutoCloseable {
     private StatefulRedisConnection<String, String> connection;
     private StatefulRedisConnection<byte[], byte[]> binaryConnection;
 
-    private RedisServer(int port, Path dir, Process process, String password) {
+    private RedisServer(int port, Path dir, Process process, String password, boolean tls) {
         this.port = port;
         this.dir = dir;
         this.process = process;
-        RedisURI.Builder uri = RedisURI.Builder.redis("127.0.0.1", port);
+        RedisURI.Builder uri = RedisURI.Builder.redis("127.0.0.1", port).withSsl(tls).withVerifyPeer(false);
         if (password != null) {
             uri.withPassword(password.toCharArray());
         }
         this.client = RedisClient.create(uri.build());
+    }
+
+    /** Stands for the server's port in {@link #start(List)}'s arguments. */
+    public static final String PORT = "{port}";
+
+    /** A server that speaks only TLS, on its port, with this certificate and key; clients need no certificate. */
+    public static RedisServer withTls(Path cert, Path key, Path ca) {
+        return start(List.of("--port", "0", "--tls-port", PORT, "--tls-cert-file", cert.toString(),
+                "--tls-key-file", key.toString(), "--tls-ca-cert-file", ca.toString(), "--tls-auth-clients", "no"));
     }
 
     public static RedisServer start() {
@@ -57,12 +66,13 @@ public final class RedisServer implements AutoCloseable {
                         "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "no",
                         "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString(),
                         "--slowlog-log-slower-than", "10000", "--slowlog-max-len", "1024"));
-                cmd.addAll(extraArgs);
+                extraArgs.forEach(a -> cmd.add(a.replace(PORT, String.valueOf(port))));
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                         .redirectOutput(dir.resolve("stdout.log").toFile()).start();
                 if (waitUntilListening(port, p)) {
                     int pass = extraArgs.indexOf("--requirepass");
-                    return new RedisServer(port, dir, p, pass < 0 ? null : extraArgs.get(pass + 1));
+                    return new RedisServer(port, dir, p, pass < 0 ? null : extraArgs.get(pass + 1),
+                            extraArgs.contains("--tls-port"));
                 }
                 p.destroyForcibly();
             } catch (IOException e) {

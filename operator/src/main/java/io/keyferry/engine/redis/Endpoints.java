@@ -65,6 +65,11 @@ public final class Endpoints implements AutoCloseable {
             return new RedisLink(label, client, client.connect(ByteArrayCodec.INSTANCE));
         } catch (RedisConnectionException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            if (causedBy(e, javax.net.ssl.SSLException.class) || causedBy(e, java.security.cert.CertificateException.class)) {
+                throw new MigrationInputException(label + " at " + fieldPath + ": the TLS handshake failed: " + rootMessage(e)
+                        + "; check tls.caSecretRef (the CA that signed the server's certificate) and tls.serverName"
+                        + " (the name the certificate is for, when it is not the URI's host)", e);
+            }
             throw new MigrationInputException(label + " at " + fieldPath + ".uri is unreachable or refused the login: "
                     + rootMessage(e) + "; check the address, that the server is up, and the credentials", e);
         }
@@ -141,6 +146,15 @@ public final class Endpoints implements AutoCloseable {
         } catch (GeneralSecurityException | IOException e) {
             throw new MigrationInputException(fieldPath + ": the secret is not a PEM CA bundle (" + e.getMessage() + ")", e);
         }
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String rootMessage(Throwable t) {

@@ -95,7 +95,7 @@ public final class Migration implements AutoCloseable {
             SourceSpec s = spec.getSources().get(i);
             int index = i;
             BatchCopier batches = new BatchCopier(s.getName(), sources.get(i), target, targetProfile,
-                    spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()));
+                    this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()));
             SourceCopier copier = new SourceCopier(i, sources.get(i), plan.sources().get(i).profile(), batches,
                     s.getKeys(), spec.getWorker().getBatchSize(), new RateLimiter(spec.getWorker().getRateLimit().getKeysPerSecond()));
             copier.copy(checkpoint, store::save, n -> {
@@ -121,6 +121,10 @@ public final class Migration implements AutoCloseable {
         return verifier.verify(listener, repair ? this::repair : null, plan.estimatedKeys());
     }
 
+    private io.keyferry.engine.redis.RawConnection openRawTarget() {
+        return endpoints.openRaw(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target");
+    }
+
     /** Another connection to every endpoint, for a checker that works beside the others. */
     private Verifier.KeyConnections openConnections() {
         List<RedisLink> more = new ArrayList<>();
@@ -141,7 +145,7 @@ public final class Migration implements AutoCloseable {
             for (Verifier.Member m : ref.members()) {
                 SourceSpec s = spec.getSources().get(m.source());
                 BatchCopier copier = new BatchCopier(s.getName(), sources.get(m.source()), target, targetProfile,
-                        spec.getPolicies(), plan.sources().get(m.source()).strategy(), typeFilter(s.getKeys()));
+                        this::openRawTarget, spec.getPolicies(), plan.sources().get(m.source()).strategy(), typeFilter(s.getKeys()));
                 List<Decision> decisions = copier.decide(List.of(new BatchCopier.KeyPair(m.key(), ref.targetKey())))
                         .stream().filter(d -> !(d.type() == DataType.LIST && d.action() == Action.MERGE)).toList();
                 copier.execute(decisions, false, ignored);

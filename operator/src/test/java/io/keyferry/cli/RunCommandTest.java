@@ -236,6 +236,28 @@ class RunCommandTest {
     }
 
     @Test
+    void streamsABigStringIntoAPasswordProtectedTargetDatabase() throws IOException {
+        try (RedisServer locked = RedisServer.start(List.of("--requirepass", "t0ps3cret"))) {
+            source.redis().set("big", "y".repeat(2 << 20));
+            Path secrets = CliRun.tempDir();
+            Files.createDirectories(secrets.resolve("target-auth"));
+            Files.writeString(secrets.resolve("target-auth/password"), "t0ps3cret");
+            String yaml = "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: big-auth}\nspec:\n"
+                    + "  sources: [{name: src, endpoint: {uri: \"" + source.uri() + "\"}}]\n"
+                    + "  target: {endpoint: {uri: \"" + locked.uri(3) + "\", passwordSecretRef: {name: target-auth, key: password}}}\n"
+                    + "  policies: {default: Overwrite}\n  verify: {mode: Full, roundPauseSeconds: 0}\n";
+
+            CliRun run = CliRun.of("run", "-f", CliRun.manifest(yaml).toString(), "--secrets-dir", secrets.toString(),
+                    "--state-dir", CliRun.tempDir().toString());
+
+            assertEquals(0, run.exitCode(), run.toString());
+            locked.redis().select(3);
+            assertEquals(2L << 20, locked.redis().strlen("big"));
+            assertEquals(0, locked.redis().select(0).equals("OK") ? locked.redis().exists("big") : -1, "db 0 untouched");
+        }
+    }
+
+    @Test
     void helpListsTheCommands() {
         CliRun run = CliRun.of("--help");
         assertEquals(0, run.exitCode());

@@ -85,6 +85,24 @@ class TlsTest {
         assertEquals("over TLS", target.redis().get("secret:data"));
     }
 
+    @Test
+    void streamsABigStringIntoATlsTarget() {
+        try (RedisServer plain = RedisServer.start()) {
+            plain.redis().set("big", "x".repeat(3 << 20));
+            String yaml = "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: tls-target}\nspec:\n"
+                    + "  sources: [{name: plain, endpoint: {uri: \"" + plain.uri() + "\"}}]\n"
+                    + "  target:\n    endpoint:\n      uri: \"rediss://127.0.0.1:" + tlsSource.port() + "/0\"\n"
+                    + "      tls: {caSecretRef: {name: redis-ca, key: ca.crt}, serverName: redis.internal}\n"
+                    + "  policies: {default: Overwrite}\n  verify: {mode: Full, roundPauseSeconds: 0}\n";
+
+            CliRun run = CliRun.of("run", "-f", CliRun.manifest(yaml).toString(), "--secrets-dir", secrets.toString(),
+                    "--state-dir", CliRun.tempDir().toString());
+
+            assertEquals(0, run.exitCode(), run.toString());
+            assertEquals(3L << 20, tlsSource.redis().strlen("big"));
+        }
+    }
+
     private static CliRun run(String tls) {
         String yaml = "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: tls}\nspec:\n"
                 + "  sources:\n    - name: secure\n      endpoint:\n        uri: \"rediss://127.0.0.1:" + tlsSource.port() + "/0\"\n"

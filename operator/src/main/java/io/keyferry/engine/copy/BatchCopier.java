@@ -39,14 +39,16 @@ public final class BatchCopier {
     private final Set<DataType> types;
 
     /**
-     * @param types the source's keys.types filter, or null for every type
+     * @param rawTarget opens a bare connection to the target, for streaming big strings
+     * @param types     the source's keys.types filter, or null for every type
      */
     public BatchCopier(String sourceName, RedisLink source, RedisLink target,
-                       io.keyferry.engine.probe.ServerProfile targetProfile, PolicySpec policies,
+                       io.keyferry.engine.probe.ServerProfile targetProfile,
+                       java.util.function.Supplier<io.keyferry.engine.redis.RawConnection> rawTarget, PolicySpec policies,
                        PairStrategy strategy, Set<DataType> types) {
         this.sourceName = sourceName;
         this.source = source;
-        this.target = new TargetWriter(target, targetProfile);
+        this.target = new TargetWriter(target, targetProfile, rawTarget);
         this.policies = policies;
         this.strategy = strategy;
         this.types = types;

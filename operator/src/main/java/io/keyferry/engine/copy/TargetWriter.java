@@ -3,6 +3,7 @@ package io.keyferry.engine.copy;
 import io.keyferry.engine.CopyFailedException;
 import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.Keys;
+import io.keyferry.engine.redis.RawConnection;
 import io.keyferry.engine.redis.RedisLink;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.async.RedisAsyncCommands;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
+import java.util.function.Supplier;
 
 /**
  * Queues writes to the target as one pipeline and checks every reply: a write the target refused
@@ -20,11 +22,18 @@ final class TargetWriter {
 
     private final RedisLink link;
     private final ServerProfile profile;
+    private final Supplier<RawConnection> rawOpener;
     private final List<Pending> pending = new ArrayList<>();
 
-    TargetWriter(RedisLink link, ServerProfile profile) {
+    TargetWriter(RedisLink link, ServerProfile profile, Supplier<RawConnection> rawOpener) {
         this.link = link;
         this.profile = profile;
+        this.rawOpener = rawOpener;
+    }
+
+    /** A bare connection to the target for streaming one big value; the caller closes it. */
+    RawConnection openRaw() {
+        return rawOpener.get();
     }
 
     RedisAsyncCommands<byte[], byte[]> cmd() { return link.async(); }

@@ -19,15 +19,22 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.protocol.ProtocolVersion;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -82,20 +89,100 @@ public final class Endpoints implements AutoCloseable {
             boolean skip = spec.getTls() != null && spec.getTls().skipVerify();
             b.withVerifyPeer(skip ? SslVerifyMode.NONE : SslVerifyMode.FULL);
         }
+        Credentials login = credentials(spec, fieldPath);
+        if (login.username() != null) {
+            b.withAuthentication(login.username(), login.password());
+        } else if (login.password() != null) {
+            b.withPassword(login.password().toCharArray());
+        }
+        return b.build();
+    }
+
+    private record Credentials(String username, String password) {}
+
+    private Credentials credentials(EndpointSpec spec, String fieldPath) {
         String password = spec.getPasswordSecretRef() == null ? null
                 : secrets.resolve(spec.getPasswordSecretRef(), fieldPath + ".passwordSecretRef");
         String username = spec.getUsernameSecretRef() == null ? null
                 : secrets.resolve(spec.getUsernameSecretRef(), fieldPath + ".usernameSecretRef");
-        if (password != null && username != null) {
-            b.withAuthentication(username, password);
-        } else if (password != null) {
-            b.withPassword(password.toCharArray());
-        } else if (username != null) {
+        if (username != null && password == null) {
             throw new MigrationInputException(fieldPath + ".usernameSecretRef: a user name needs a password; "
                     + "add passwordSecretRef");
         }
-        return b.build();
+        return new Credentials(username, password);
     }
+
+    /**
+     * A bare RESP connection to the endpoint, logged in and on its database, with the same TLS checks
+     * as {@link #connect}: for streaming values too big to hold (see {@link RawConnection}).
+     */
+    public RawConnection openRaw(EndpointSpec spec, String fieldPath, String role) {
+        EndpointUri uri = EndpointUri.parse(spec.getUri());
+        String label = role + " (" + spec.getUri().strip() + ")";
+        try {
+            Socket socket = new Socket();
+            socket.connect(new InetSocketAddress(uri.host(), uri.port()), (int) CONNECT_TIMEOUT.toMillis());
+            socket.setSoTimeout((int) COMMAND_TIMEOUT.toMillis());
+            socket.setKeepAlive(true);
+            if (uri.tls()) {
+                socket = tlsSocket(socket, spec.getTls(), uri, fieldPath);
+            }
+            RawConnection raw = new RawConnection(label, socket);
+            Credentials login = credentials(spec, fieldPath);
+            if (login.username() != null) {
+                raw.command("AUTH", login.username(), login.password());
+            } else if (login.password() != null) {
+                raw.command("AUTH", login.password());
+            }
+            if (uri.db() != 0) {
+                raw.command("SELECT", Integer.toString(uri.db()));
+            }
+            return raw;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalStateException(label + ": cannot open a connection for a big value: " + e.getMessage(), e);
+        }
+    }
+
+    private Socket tlsSocket(Socket plain, TlsSpec tls, EndpointUri uri, String fieldPath)
+            throws IOException, GeneralSecurityException {
+        SSLContext context = SSLContext.getInstance("TLS");
+        boolean skip = tls != null && tls.skipVerify();
+        TrustManager[] trust = skip ? new TrustManager[] {TRUST_ALL}
+                : tls != null && tls.getCaSecretRef() != null
+                ? trustManagers(secrets.resolve(tls.getCaSecretRef(), fieldPath + ".tls.caSecretRef"),
+                        fieldPath + ".tls.caSecretRef").getTrustManagers()
+                : null;
+        context.init(null, trust, null);
+        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, uri.host(), uri.port(), true);
+        SSLParameters p = socket.getSSLParameters();
+        if (!skip) {
+            p.setEndpointIdentificationAlgorithm("HTTPS");
+        }
+        if (tls != null && tls.getServerName() != null) {
+            p.setServerNames(List.of(new SNIHostName(tls.getServerName())));
+        }
+        socket.setSSLParameters(p);
+        socket.startHandshake();
+        return socket;
+    }
+
+    /** insecureSkipVerify, spelled out by the user: any certificate is accepted. */
+    private static final X509TrustManager TRUST_ALL = new X509TrustManager() {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            // not a server
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            // the user asked not to verify
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    };
 
     private ClientOptions clientOptions(TlsSpec tls, EndpointUri uri, String fieldPath) {
         ClientOptions.Builder b = ClientOptions.builder()

@@ -25,5 +25,6 @@ public class EndpointSpec {
     public Boolean getCluster() { return cluster; }
     public void setCluster(Boolean cluster) { this.cluster = cluster; }
 
-    public boolean isCluster() { return Boolean.TRUE.equals(cluster); }
+    /** Not a bean getter on purpose: the property is {@code cluster}, read through getCluster(). */
+    public boolean clusterEnabled() { return Boolean.TRUE.equals(cluster); }
 }

@@ -30,14 +30,6 @@ public class PolicySpec {
         return p != null ? p : defaultPolicy;
     }
 
-    /** The same policies with every type's policy replaced; used for the dual-write backfill. */
-    public PolicySpec withAll(Policy policy) {
-        PolicySpec copy = new PolicySpec();
-        copy.defaultPolicy = policy;
-        copy.typeMismatch = typeMismatch;
-        return copy;
-    }
-
     public Policy getDefaultPolicy() { return defaultPolicy; }
     public void setDefaultPolicy(Policy defaultPolicy) { this.defaultPolicy = defaultPolicy; }
     public Policy getString() { return string; }

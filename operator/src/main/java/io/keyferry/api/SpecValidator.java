@@ -155,7 +155,7 @@ public final class SpecValidator {
             return;
         }
         EndpointUri uri = checkUri(path + ".uri", endpoint.getUri());
-        if (uri != null && endpoint.isCluster() && uri.db() != 0) {
+        if (uri != null && endpoint.clusterEnabled() && uri.db() != 0) {
             error(path + ".uri", "selects database " + uri.db() + ", but a Redis Cluster has only database 0");
         }
         checkSecretRef(path + ".usernameSecretRef", endpoint.getUsernameSecretRef());

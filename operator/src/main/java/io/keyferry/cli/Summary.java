@@ -74,6 +74,7 @@ final class Summary {
             }
             out.println(line);
         }
+        shown.forEach(o -> out.printf("  %-12s %s%n", shortLabel(o) + ":", o.meaning()));
         if (!result.unsupported().isEmpty()) {
             out.println("  not copied (type KeyFerry cannot copy):");
             result.unsupported().stream().limit(20).forEach(k -> out.println("    " + k));

@@ -63,14 +63,14 @@ public final class Migration implements AutoCloseable {
     /** Connects to and probes every endpoint, checks they can be used together, and plans the copy. */
     public CopyPlan prepare() {
         target = open(endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"));
-        targetProfile = probe(target, "spec.target.endpoint");
+        targetProfile = probe(target, "spec.target.endpoint", spec.getTarget().getEndpoint().clusterEnabled());
         sources = new ArrayList<>();
         List<CopyPlan.SourcePlan> plans = new ArrayList<>();
         for (int i = 0; i < spec.getSources().size(); i++) {
             SourceSpec s = spec.getSources().get(i);
             String path = "spec.sources[" + i + "].endpoint";
             RedisLink link = open(endpoints.connect(s.getEndpoint(), path, "source " + s.getName()));
-            ServerProfile profile = probe(link, path);
+            ServerProfile profile = probe(link, path, s.getEndpoint().clusterEnabled());
             checkNotTarget(s, path, link, profile);
             sources.add(link);
             sourceProfiles.add(profile);
@@ -176,9 +176,9 @@ public final class Migration implements AutoCloseable {
         return link;
     }
 
-    private ServerProfile probe(RedisLink link, String path) {
+    private ServerProfile probe(RedisLink link, String path, boolean declaredCluster) {
         ServerProfile profile = prober.probe(link);
-        if (profile.cluster() || spec.getTarget().getEndpoint().isCluster()) {
+        if (profile.cluster() || declaredCluster) {
             throw new MigrationInputException(link.label() + " at " + path + " is a Redis Cluster node; this "
                     + "version copies only from and to standalone servers (Redis Cluster support is planned)");
         }

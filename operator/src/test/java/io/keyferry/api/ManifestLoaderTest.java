@@ -63,7 +63,7 @@ class ManifestLoaderTest {
         assertSecret("legacy-auth", "password", legacyEndpoint.getPasswordSecretRef());
         assertSecret("legacy-ca", "ca.crt", legacyEndpoint.getTls().getCaSecretRef());
         assertEquals("legacy.redis.internal", legacyEndpoint.getTls().getServerName());
-        assertTrue(legacyEndpoint.isCluster());
+        assertTrue(legacyEndpoint.clusterEnabled());
         assertEquals("session:*", legacy.getKeys().getMatch());
         assertEquals(List.of(DataType.STRING, DataType.LIST, DataType.SET, DataType.STREAM), legacy.getKeys().getTypes());
         assertEquals("legacy:", legacy.getKeys().getAddPrefix());

@@ -46,6 +46,11 @@ final class StringCopier implements TypeCopier {
     @Override
     public long copyChunked(RedisLink source, TargetWriter target, Decision d, boolean replay) {
         long length = d.sourceSize();
+        if (length > target.profile().maxBulkBytes()) {
+            throw new CopyFailedException("the string " + Keys.show(d.sourceKey()) + " has " + length + " bytes, more than "
+                    + "the target accepts in one value (proto-max-bulk-len " + target.profile().maxBulkBytes()
+                    + "); raise proto-max-bulk-len on the target, then run again to resume");
+        }
         target.sync(); // a REPLACE's delete must land before the SET
         long[] offset = {0};
         try (RawConnection raw = target.openRaw()) {

@@ -46,8 +46,6 @@ final class TargetWriter {
         pending.add(new Pending(future, key));
     }
 
-    int pendingCount() { return pending.size(); }
-
     /** Removes a key without blocking the server on a big one, where UNLINK exists. */
     void delete(byte[] key) {
         add(profile.unlink() ? cmd().unlink(key) : cmd().del(key), key);

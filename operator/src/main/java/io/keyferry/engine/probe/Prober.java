@@ -95,9 +95,4 @@ public final class Prober {
         }
         return m;
     }
-
-    /** Lines of INFO as a map, for callers that read other sections. */
-    public static Map<String, String> info(RedisLink link, String section) {
-        return parseInfo(link.call(link.async().info(section)));
-    }
 }

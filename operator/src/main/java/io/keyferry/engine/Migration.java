@@ -14,6 +14,7 @@ import io.keyferry.engine.copy.Counters;
 import io.keyferry.engine.copy.PairStrategy;
 import io.keyferry.engine.copy.RateLimiter;
 import io.keyferry.engine.copy.SourceCopier;
+import io.keyferry.engine.copy.SourceScan;
 import io.keyferry.engine.probe.Prober;
 import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.Endpoints;
@@ -96,8 +97,10 @@ public final class Migration implements AutoCloseable {
             int index = i;
             BatchCopier batches = new BatchCopier(s.getName(), sources.get(i), target, targetProfile,
                     this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()));
-            SourceCopier copier = new SourceCopier(i, sources.get(i), plan.sources().get(i).profile(), batches,
-                    s.getKeys(), spec.getWorker().getBatchSize(), new RateLimiter(spec.getWorker().getRateLimit().getKeysPerSecond()));
+            SourceScan scan = new SourceScan(sources.get(i), plan.sources().get(i).profile(), s.getKeys(),
+                    spec.getWorker().getBatchSize());
+            SourceCopier copier = new SourceCopier(i, scan, batches,
+                    new RateLimiter(spec.getWorker().getRateLimit().getKeysPerSecond()));
             copier.copy(checkpoint, store::save, n -> {
                 scannedThisRun[0] += n;
                 listener.onProgress(new Progress(s.getName(), index, sources.size(), scannedBefore + scannedThisRun[0],

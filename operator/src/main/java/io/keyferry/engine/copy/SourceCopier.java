@@ -1,14 +1,6 @@
 package io.keyferry.engine.copy;
 
-import io.keyferry.api.KeySelector;
 import io.keyferry.engine.checkpoint.Checkpoint;
-import io.keyferry.engine.probe.ServerProfile;
-import io.keyferry.engine.redis.Keys;
-import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Consumer;
@@ -22,21 +14,14 @@ public final class SourceCopier {
     private static final int UNSUPPORTED_LISTED = 1000;
 
     private final int index;
-    private final RedisLink source;
-    private final ServerProfile sourceProfile;
+    private final SourceScan scan;
     private final BatchCopier batches;
-    private final KeySelector keys;
-    private final int batchSize;
     private final RateLimiter rateLimiter;
 
-    public SourceCopier(int index, RedisLink source, ServerProfile sourceProfile, BatchCopier batches,
-                        KeySelector keys, int batchSize, RateLimiter rateLimiter) {
+    public SourceCopier(int index, SourceScan scan, BatchCopier batches, RateLimiter rateLimiter) {
         this.index = index;
-        this.source = source;
-        this.sourceProfile = sourceProfile;
+        this.scan = scan;
         this.batches = batches;
-        this.keys = keys;
-        this.batchSize = batchSize;
         this.rateLimiter = rateLimiter;
     }
 
@@ -53,23 +38,17 @@ public final class SourceCopier {
             saver.accept(cp);
             afterBatch.accept(replay.keysScanned);
         }
-        Glob filter = keys.getMatch() == null ? null : new Glob(keys.getMatch().getBytes(StandardCharsets.UTF_8));
-        ScanArgs scanArgs = scanArgs(filter);
-        boolean filterHere = filter != null && sourceProfile.prefixOnlyMatch() && !filter.isPrefixPattern();
-        byte[] prefix = keys.getAddPrefix() == null ? new byte[0] : keys.getAddPrefix().getBytes(StandardCharsets.UTF_8);
         while (!state.done) {
-            KeyScanCursor<byte[]> page = source.call(source.async().scan(ScanCursor.of(state.cursor), scanArgs));
-            List<BatchCopier.KeyPair> pairs = new ArrayList<>(page.getKeys().size());
-            for (byte[] key : page.getKeys()) {
-                if (!filterHere || filter.matches(key)) {
-                    pairs.add(new BatchCopier.KeyPair(key, Keys.concat(prefix, key)));
-                }
+            SourceScan.Page page = scan.next(state.cursor);
+            List<BatchCopier.KeyPair> pairs = new ArrayList<>(page.keys().size());
+            for (byte[] key : page.keys()) {
+                pairs.add(new BatchCopier.KeyPair(key, scan.targetKey(key)));
             }
             Checkpoint.Inflight batch = new Checkpoint.Inflight();
             batch.source = index;
-            batch.cursorAfter = page.getCursor();
-            batch.scanFinished = page.isFinished();
-            batch.keysScanned = page.getKeys().size();
+            batch.cursorAfter = page.cursor();
+            batch.scanFinished = page.finished();
+            batch.keysScanned = page.scanned();
             batch.decisions = pairs.isEmpty() ? List.of() : batches.decide(pairs);
             cp.inflight = batch;
             saver.accept(cp);
@@ -78,18 +57,6 @@ public final class SourceCopier {
             rateLimiter.acquire(batch.keysScanned);
         }
         saver.accept(cp);
-    }
-
-    private ScanArgs scanArgs(Glob filter) {
-        ScanArgs args = ScanArgs.Builder.limit(batchSize);
-        if (filter == null) {
-            return args;
-        }
-        // Kvrocks matches prefixes only: send the literal prefix and filter the rest here.
-        byte[] match = sourceProfile.prefixOnlyMatch() && !filter.isPrefixPattern()
-                ? Keys.concat(filter.literalPrefix(), new byte[] {'*'})
-                : keys.getMatch().getBytes(StandardCharsets.UTF_8);
-        return args.match(match);
     }
 
     private static void commit(Checkpoint cp, Checkpoint.SourceState state, Checkpoint.Inflight batch, Counters done) {

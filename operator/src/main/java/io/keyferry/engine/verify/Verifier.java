@@ -1,27 +1,18 @@
 package io.keyferry.engine.verify;
 
-import io.keyferry.api.DataType;
-import io.keyferry.api.KeySelector;
-import io.keyferry.api.Policy;
 import io.keyferry.api.PolicySpec;
 import io.keyferry.api.SourceSpec;
-import io.keyferry.api.TypeMismatchPolicy;
 import io.keyferry.api.VerifyMode;
 import io.keyferry.api.VerifySpec;
 import io.keyferry.engine.Progress;
 import io.keyferry.engine.ProgressListener;
 import io.keyferry.engine.copy.Counters;
 import io.keyferry.engine.copy.Glob;
+import io.keyferry.engine.copy.SourceScan;
 import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.Keys;
 import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -286,30 +277,18 @@ public final class Verifier {
     // ---- scanning: which target keys to check, and which sources write each ----
 
     private void scanSource(int i, java.util.function.Consumer<List<KeyRef>> batch, java.util.function.LongConsumer progress) {
-        RedisLink link = sources.get(i);
-        KeySelector keys = specs.get(i).getKeys();
-        Glob filter = keys.getMatch() == null ? null : new Glob(utf8(keys.getMatch()));
-        boolean filterHere = filter != null && profiles.get(i).prefixOnlyMatch() && !filter.isPrefixPattern();
-        ScanArgs args = ScanArgs.Builder.limit(batchSize);
-        if (filter != null) {
-            args.match(filterHere ? Keys.concat(filter.literalPrefix(), new byte[] {'*'}) : utf8(keys.getMatch()));
-        }
-        ScanCursor cursor = ScanCursor.INITIAL;
+        SourceScan scan = new SourceScan(sources.get(i), profiles.get(i), specs.get(i).getKeys(), batchSize);
+        String cursor = "0";
+        SourceScan.Page page;
         do {
-            KeyScanCursor<byte[]> page = link.call(link.async().scan(cursor, args));
-            List<byte[]> found = new ArrayList<>();
-            for (byte[] key : page.getKeys()) {
-                if (!filterHere || filter.matches(key)) {
-                    found.add(key);
-                }
-            }
-            List<KeyRef> refs = sampled(chains(i, found));
+            page = scan.next(cursor);
+            List<KeyRef> refs = sampled(chains(i, page.keys()));
             if (!refs.isEmpty()) {
                 batch.accept(refs);
             }
-            progress.accept(page.getKeys().size());
-            cursor = page;
-        } while (!cursor.isFinished());
+            progress.accept(page.scanned());
+            cursor = page.cursor();
+        } while (!page.finished());
     }
 
     /**

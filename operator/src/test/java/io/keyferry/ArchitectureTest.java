@@ -22,6 +22,12 @@ class ArchitectureTest {
             .because("the API model is generated into the CRD and must not pull the data path in");
 
     @ArchTest
+    static final ArchRule cutoverIsPureDecisions = noClasses().that().resideInAPackage("io.keyferry.cutover..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.lettuce..", "io.fabric8.kubernetes.client..",
+                    "io.javaoperatorsdk..", "io.keyferry.engine..", "io.keyferry.cli..")
+            .because("the phase ladder decides; the reconciler acts");
+
+    @ArchTest
     static final ArchRule engineDoesNotCallTheCli = noClasses().that().resideInAPackage("io.keyferry.engine..")
             .should().dependOnClassesThat().resideInAPackage("io.keyferry.cli..");
 }

@@ -1,13 +1,21 @@
 package io.keyferry.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 import java.util.ArrayList;
 import java.util.List;
 
+@ValidationRule(value = "has(self.phase) == has(self.cutover)",
+        message = "spec.phase and spec.cutover go together: a cutover needs a phase, a one-shot copy has neither")
 public class DataMigrationSpec {
     @JsonPropertyDescription("Stores to copy from, applied in list order: on a conflict a later source wins.")
+    @Required
+    @Size(min = 1)
     private List<SourceSpec> sources = new ArrayList<>();
     @JsonPropertyDescription("The store to copy into.")
+    @Required
     private TargetSpec target;
     @JsonPropertyDescription("What happens when a key already exists in the target, per data type.")
     private PolicySpec policies = new PolicySpec();

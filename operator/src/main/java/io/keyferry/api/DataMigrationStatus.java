@@ -1,12 +1,47 @@
 package io.keyferry.api;
 
-/** Written only by the operator's reconciler (a later issue fills in the rest of DESIGN.md section 2). */
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.kubernetes.api.model.Condition;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Written only by the operator's reconciler, through the status subresource (shared/DESIGN.md
+ * section 2). Conditions are kstatus-compatible: Ready, Reconciling, Stalled, plus Copied, Verified
+ * and TransitionBlocked.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
 public class DataMigrationStatus {
+    @JsonPropertyDescription("The metadata.generation this status describes.")
     private Long observedGeneration;
-    private String stage;
+    @JsonPropertyDescription("The cutover phase in force: its flag has been written.")
+    private Phase phase;
+    @JsonPropertyDescription("The routing flag in force (R W R W: old store read/write, new store read/write).")
+    private String flag;
+    private Stage stage;
+    private ProgressStatus progress;
+    private List<SourceStatus> sources = new ArrayList<>();
+    private VerificationStatus verification;
+    private RollbackStatus rollback;
+    private List<Condition> conditions = new ArrayList<>();
 
     public Long getObservedGeneration() { return observedGeneration; }
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }
-    public String getStage() { return stage; }
-    public void setStage(String stage) { this.stage = stage; }
+    public Phase getPhase() { return phase; }
+    public void setPhase(Phase phase) { this.phase = phase; }
+    public String getFlag() { return flag; }
+    public void setFlag(String flag) { this.flag = flag; }
+    public Stage getStage() { return stage; }
+    public void setStage(Stage stage) { this.stage = stage; }
+    public ProgressStatus getProgress() { return progress; }
+    public void setProgress(ProgressStatus progress) { this.progress = progress; }
+    public List<SourceStatus> getSources() { return sources; }
+    public void setSources(List<SourceStatus> sources) { this.sources = sources; }
+    public VerificationStatus getVerification() { return verification; }
+    public void setVerification(VerificationStatus verification) { this.verification = verification; }
+    public RollbackStatus getRollback() { return rollback; }
+    public void setRollback(RollbackStatus rollback) { this.rollback = rollback; }
+    public List<Condition> getConditions() { return conditions; }
+    public void setConditions(List<Condition> conditions) { this.conditions = conditions; }
 }

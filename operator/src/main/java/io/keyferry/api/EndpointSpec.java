@@ -1,10 +1,14 @@
 package io.keyferry.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
 
 /** Where a store is and how to log in; credentials only through secret references. */
 public class EndpointSpec {
     @JsonPropertyDescription("redis://host:port/db or rediss://host:port/db (TLS).")
+    @Required
+    @Pattern("^rediss?://")
     private String uri;
     @JsonPropertyDescription("ACL user name, read from a Secret.")
     private SecretKeyRef usernameSecretRef;

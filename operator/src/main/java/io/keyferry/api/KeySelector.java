@@ -1,10 +1,12 @@
 package io.keyferry.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Size;
 import java.util.List;
 
 public class KeySelector {
     @JsonPropertyDescription("Glob of the keys to migrate (SCAN MATCH syntax); all keys when empty.")
+    @Size(min = 1)
     private String match;
     @JsonPropertyDescription("Only keys of these types; all types when empty.")
     private List<DataType> types;

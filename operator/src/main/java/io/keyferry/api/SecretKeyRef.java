@@ -1,8 +1,11 @@
 package io.keyferry.api;
 
+import io.fabric8.generator.annotation.Required;
 /** One key of a Kubernetes Secret (locally: the file DIR/name/key of a mounted Secret volume). */
 public class SecretKeyRef {
+    @Required
     private String name;
+    @Required
     private String key;
 
     public SecretKeyRef() {}

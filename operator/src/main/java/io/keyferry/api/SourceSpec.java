@@ -1,10 +1,17 @@
 package io.keyferry.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 public class SourceSpec {
     @JsonPropertyDescription("Unique name of this source; used in status, checkpoints and reports.")
+    @Required
+    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    @Size(max = 63)
     private String name;
+    @Required
     private EndpointSpec endpoint;
     @JsonPropertyDescription("Which keys of this source are migrated, and under which name.")
     private KeySelector keys = new KeySelector();

@@ -1,6 +1,8 @@
 package io.keyferry.api;
 
+import io.fabric8.generator.annotation.Required;
 public class TargetSpec {
+    @Required
     private EndpointSpec endpoint;
 
     public EndpointSpec getEndpoint() { return endpoint; }

@@ -1,16 +1,23 @@
 package io.keyferry.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 
 public class VerifySpec {
     private VerifyMode mode = VerifyMode.FULL;
     @JsonPropertyDescription("With mode Sample: the share of keys checked, 0 < percent <= 100.")
+    @Min(0)
+    @Max(100)
     private Double percent;
     @JsonPropertyDescription("How many times a mismatching key is re-checked before it is reported.")
+    @Min(1)
     private Integer rounds = 3;
     @JsonPropertyDescription("How far a target key's TTL may be from the one it should have, in milliseconds.")
+    @Min(0)
     private Integer ttlToleranceMs = 2000;
     @JsonPropertyDescription("Pause between two verification rounds, so writes in flight can land.")
+    @Min(0)
     private Integer roundPauseSeconds = 2;
     @JsonPropertyDescription("Copy keys that still differ after every round again, under the policy, and re-check them.")
     private Boolean repair = false;

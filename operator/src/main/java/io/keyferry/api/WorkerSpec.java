@@ -1,12 +1,17 @@
 package io.keyferry.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 
 public class WorkerSpec {
     @JsonPropertyDescription("Workers per source.")
+    @Min(1)
     private Integer parallelism = 1;
     @JsonPropertyDescription("Keys per SCAN batch and per pipelined write.")
+    @Min(1)
+    @Max(100000)
     private Integer batchSize = 500;
     private RateLimitSpec rateLimit = new RateLimitSpec();
     @JsonPropertyDescription("CPU and memory of each worker pod.")

@@ -1,0 +1,104 @@
+package io.keyferry.cutover;
+
+import io.keyferry.api.Phase;
+
+/**
+ * The cutover ladder of shared/DESIGN.md section 4, as pure decisions: which flag a phase writes, and
+ * the one move to make from the phase in force toward the phase the spec asks for. Forward moves go one
+ * rung at a time and ReadTarget is guarded by evidence the operator recorded; moves back are rollbacks.
+ * The reconciler carries a move out (writes the flag, records history); nothing here touches a store.
+ */
+public final class PhaseLadder {
+    private PhaseLadder() {}
+
+    /** The routing flag of a phase: read-old, write-old, read-new, write-new. */
+    public static String flag(Phase phase) {
+        return switch (phase) {
+            case SOURCE_ONLY -> "1100";
+            case DUAL_WRITE -> "1101";
+            case READ_TARGET -> "0111";
+            case TARGET_ONLY -> "0011";
+        };
+    }
+
+    /** Where moving spec.phase back from a phase leads, or null from SourceOnly. */
+    public static Phase rollbackTarget(Phase phase) {
+        return switch (phase) {
+            case SOURCE_ONLY -> null;
+            case DUAL_WRITE -> Phase.SOURCE_ONLY;
+            case READ_TARGET, TARGET_ONLY -> Phase.DUAL_WRITE;
+        };
+    }
+
+    /**
+     * What the operator knows when it decides.
+     *
+     * @param copied        the backfill finished
+     * @param verifiedRound a verification round finished after the copy
+     * @param mismatches    keys that differed (mismatched or missing) in the last round
+     * @param maxMismatches spec.cutover.maxMismatches
+     */
+    public record Evidence(boolean copied, boolean verifiedRound, long mismatches, int maxMismatches) {}
+
+    /** The outcome of a decision. */
+    public sealed interface Move permits Step, Blocked, Stay {}
+
+    /**
+     * Write {@code flag} and put {@code to} in force.
+     *
+     * @param warning what the user must know about this step (a rollback from TargetOnly), or null
+     */
+    public record Step(Phase from, Phase to, String flag, boolean rollback, String warning) implements Move {}
+
+    /** The desired phase may not be entered yet; the flag stays as it is. */
+    public record Blocked(Phase from, Phase desired, String reason) implements Move {}
+
+    /** The desired phase is in force. */
+    public record Stay(Phase current) implements Move {}
+
+    /**
+     * @param current the phase in force, or null when no flag has been written yet
+     * @param desired spec.phase
+     */
+    public static Move next(Phase current, Phase desired, Evidence evidence) {
+        if (current == null) {
+            return step(null, Phase.SOURCE_ONLY, false, null);
+        }
+        if (current == desired) {
+            return new Stay(current);
+        }
+        if (desired.ordinal() < current.ordinal()) {
+            Phase to = rollbackTarget(current);
+            String warning = current == Phase.TARGET_ONLY
+                    ? "rolled back from TargetOnly: the old store missed every write made while TargetOnly was in force"
+                    : null;
+            return step(current, to, true, warning);
+        }
+        Phase to = Phase.values()[current.ordinal() + 1];
+        if (to == Phase.READ_TARGET) {
+            String refused = readTargetRefusal(evidence);
+            if (refused != null) {
+                return new Blocked(current, desired, refused);
+            }
+        }
+        return step(current, to, false, null);
+    }
+
+    private static String readTargetRefusal(Evidence e) {
+        if (!e.copied()) {
+            return "the copy has not finished";
+        }
+        if (!e.verifiedRound()) {
+            return "no verification round has finished since the copy";
+        }
+        if (e.mismatches() > e.maxMismatches()) {
+            return "the last verification round found " + e.mismatches() + " keys that differ, more than "
+                    + "spec.cutover.maxMismatches (" + e.maxMismatches() + ")";
+        }
+        return null;
+    }
+
+    private static Step step(Phase from, Phase to, boolean rollback, String warning) {
+        return new Step(from, to, flag(to), rollback, warning);
+    }
+}

@@ -45,6 +45,8 @@ public final class Migration implements AutoCloseable {
     private final Prober prober = new Prober();
     private final List<RedisLink> links = new ArrayList<>();
     private RedisLink target;
+    /** A second target connection: the reading side of a copy decides against the target while the other writes. */
+    private RedisLink targetReads;
     private ServerProfile targetProfile;
     private List<RedisLink> sources;
     private final List<ServerProfile> sourceProfiles = new ArrayList<>();
@@ -95,8 +97,9 @@ public final class Migration implements AutoCloseable {
         for (int i = 0; i < sources.size() && !checkpoint.finished(); i++) {
             SourceSpec s = spec.getSources().get(i);
             int index = i;
-            BatchCopier batches = new BatchCopier(s.getName(), sources.get(i), target, targetProfile,
-                    this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()));
+            RedisLink chunks = open(endpoints.connect(s.getEndpoint(), "spec.sources[" + i + "].endpoint", "source " + s.getName()));
+            BatchCopier batches = new BatchCopier(s.getName(), new BatchCopier.Links(sources.get(i), targetReads(), chunks, target),
+                    targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()));
             SourceScan scan = new SourceScan(sources.get(i), plan.sources().get(i).profile(), s.getKeys(),
                     spec.getWorker().getBatchSize());
             SourceCopier copier = new SourceCopier(i, scan, batches,
@@ -124,6 +127,13 @@ public final class Migration implements AutoCloseable {
         return verifier.verify(listener, repair ? this::repair : null, plan.estimatedKeys());
     }
 
+    private RedisLink targetReads() {
+        if (targetReads == null) {
+            targetReads = open(endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"));
+        }
+        return targetReads;
+    }
+
     private io.keyferry.engine.redis.RawConnection openRawTarget() {
         return endpoints.openRaw(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target");
     }
@@ -147,8 +157,9 @@ public final class Migration implements AutoCloseable {
         for (Verifier.KeyRef ref : keys) {
             for (Verifier.Member m : ref.members()) {
                 SourceSpec s = spec.getSources().get(m.source());
-                BatchCopier copier = new BatchCopier(s.getName(), sources.get(m.source()), target, targetProfile,
-                        this::openRawTarget, spec.getPolicies(), plan.sources().get(m.source()).strategy(), typeFilter(s.getKeys()));
+                RedisLink source = sources.get(m.source());
+                BatchCopier copier = new BatchCopier(s.getName(), new BatchCopier.Links(source, target, source, target),
+                        targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(m.source()).strategy(), typeFilter(s.getKeys()));
                 List<Decision> decisions = copier.decide(List.of(new BatchCopier.KeyPair(m.key(), ref.targetKey())))
                         .stream().filter(d -> !(d.type() == DataType.LIST && d.action() == Action.MERGE)).toList();
                 copier.execute(decisions, false, ignored);

@@ -33,22 +33,33 @@ public final class BatchCopier {
 
     private final String sourceName;
     private final RedisLink source;
+    private final RedisLink targetReads;
+    private final RedisLink sourceChunks;
     private final TargetWriter target;
     private final PolicySpec policies;
     private final PairStrategy strategy;
     private final Set<DataType> types;
 
     /**
+     * The connections of one source's copy. Deciding and reading a batch ({@link #decide}, {@link #read})
+     * may run on one thread while the previous batch is written ({@link #write}) on another, so each side
+     * has its own: the reading side a source and a target connection, the writing side a target connection
+     * and a source connection for the chunks of big keys. One thread may also use the same for both.
+     */
+    public record Links(RedisLink source, RedisLink targetReads, RedisLink sourceChunks, RedisLink target) {}
+
+    /**
      * @param rawTarget opens a bare connection to the target, for streaming big strings
      * @param types     the source's keys.types filter, or null for every type
      */
-    public BatchCopier(String sourceName, RedisLink source, RedisLink target,
-                       io.keyferry.engine.probe.ServerProfile targetProfile,
+    public BatchCopier(String sourceName, Links links, io.keyferry.engine.probe.ServerProfile targetProfile,
                        java.util.function.Supplier<io.keyferry.engine.redis.RawConnection> rawTarget, PolicySpec policies,
                        PairStrategy strategy, Set<DataType> types) {
         this.sourceName = sourceName;
-        this.source = source;
-        this.target = new TargetWriter(target, targetProfile, rawTarget);
+        this.source = links.source();
+        this.targetReads = links.targetReads();
+        this.sourceChunks = links.sourceChunks();
+        this.target = new TargetWriter(links.target(), targetProfile, rawTarget);
         this.policies = policies;
         this.strategy = strategy;
         this.types = types;
@@ -60,7 +71,7 @@ public final class BatchCopier {
     /** Decides every key of a batch; keys outside keys.types get no decision. */
     public List<Decision> decide(List<KeyPair> keys) {
         RedisAsyncCommands<byte[], byte[]> src = source.async();
-        RedisAsyncCommands<byte[], byte[]> tgt = target.cmd();
+        RedisAsyncCommands<byte[], byte[]> tgt = targetReads.async();
         List<RedisFuture<String>> srcTypes = new ArrayList<>(keys.size());
         List<RedisFuture<Long>> srcTtls = new ArrayList<>(keys.size());
         List<RedisFuture<String>> tgtTypes = new ArrayList<>(keys.size());
@@ -74,9 +85,9 @@ public final class BatchCopier {
             tgtTtls.add(tgt.pttl(k.target()));
         }
         source.flush();
-        target.link().flush();
+        targetReads.flush();
         source.sync(RedisLink.concat(srcTypes, srcTtls));
-        target.link().sync(RedisLink.concat(tgtTypes, tgtTtls));
+        targetReads.sync(RedisLink.concat(tgtTypes, tgtTtls));
 
         List<Decision> decisions = new ArrayList<>(keys.size());
         List<RedisFuture<Long>> sizes = new ArrayList<>();
@@ -94,8 +105,10 @@ public final class BatchCopier {
             sizes.add(copies ? COPIERS.get(type).size(src, d.sourceKey()) : null);
             targetLens.add(copies && type == DataType.LIST && d.action() == Action.MERGE ? tgt.llen(d.targetKey()) : null);
         }
+        source.flush();
+        targetReads.flush();
         source.sync(nonNull(sizes));
-        target.link().sync(nonNull(targetLens));
+        targetReads.sync(nonNull(targetLens));
         for (int i = 0; i < decisions.size(); i++) {
             if (sizes.get(i) != null) {
                 decisions.set(i, sized(decisions.get(i), RedisLink.await(sizes.get(i)),
@@ -160,47 +173,72 @@ public final class BatchCopier {
     }
 
     /**
-     * Carries out the decisions and counts them.
+     * A batch decided and read, ready to be written.
+     *
+     * @param values the whole values (or DUMP payloads) of {@code whole}, in order; null where the key vanished
+     */
+    public record Prepared(List<Decision> decisions, List<Decision> whole, List<Object> values, List<Decision> chunked,
+                           boolean replay) {}
+
+    /** Decides and carries out a batch on this thread. */
+    public Counters execute(List<Decision> decisions, boolean replay, List<String> unsupported) {
+        return write(read(decisions, replay), unsupported);
+    }
+
+    /**
+     * Reads the small keys of a batch whole, in one pipeline; big keys are left for {@link #write}.
      *
      * @param replay the batch was in flight when an earlier run stopped: some of it may be written
      */
-    public Counters execute(List<Decision> decisions, boolean replay, List<String> unsupported) {
-        Counters counters = new Counters();
+    public Prepared read(List<Decision> decisions, boolean replay) {
         List<Decision> whole = new ArrayList<>();
         List<Decision> chunked = new ArrayList<>();
         for (Decision d : decisions) {
             if (d.action() == Action.NONE) {
-                counters.add(d.type(), d.outcome());
-                if (d.outcome() == Outcome.UNSUPPORTED) {
-                    unsupported.add(sourceName + ": " + Keys.show(d.sourceKey()) + " (" + d.typeName() + ")");
-                }
-            } else if (d.chunked() || (replay && d.type() == DataType.LIST && d.action() != Action.REPLACE)) {
+                continue;
+            }
+            if (d.chunked() || (replay && d.type() == DataType.LIST && d.action() != Action.REPLACE)) {
                 chunked.add(d); // a list append must know what an interrupted run already appended
             } else {
                 whole.add(d);
             }
         }
-        copyWhole(whole, counters);
-        for (Decision d : chunked) {
-            copyChunked(d, replay, counters);
+        List<RedisFuture<?>> reads = new ArrayList<>(whole.size());
+        for (Decision d : whole) {
+            reads.add(d.dump() ? source.async().dump(d.sourceKey()) : COPIERS.get(d.type()).readWhole(source.async(), d.sourceKey()));
+        }
+        source.sync(reads);
+        List<Object> values = new ArrayList<>(whole.size());
+        for (int i = 0; i < whole.size(); i++) {
+            values.add(readValue(reads.get(i), whole.get(i)));
+        }
+        return new Prepared(decisions, whole, values, chunked, replay);
+    }
+
+    /** Writes a prepared batch to the target and counts every key's outcome. */
+    public Counters write(Prepared batch, List<String> unsupported) {
+        Counters counters = new Counters();
+        for (Decision d : batch.decisions()) {
+            if (d.action() == Action.NONE) {
+                counters.add(d.type(), d.outcome());
+                if (d.outcome() == Outcome.UNSUPPORTED) {
+                    unsupported.add(sourceName + ": " + Keys.show(d.sourceKey()) + " (" + d.typeName() + ")");
+                }
+            }
+        }
+        writeWhole(batch.whole(), batch.values(), counters);
+        for (Decision d : batch.chunked()) {
+            copyChunked(d, batch.replay(), counters);
         }
         return counters;
     }
 
-    private void copyWhole(List<Decision> decisions, Counters counters) {
-        if (decisions.isEmpty()) {
-            return;
-        }
-        List<RedisFuture<?>> reads = new ArrayList<>(decisions.size());
-        for (Decision d : decisions) {
-            reads.add(d.dump() ? source.async().dump(d.sourceKey()) : COPIERS.get(d.type()).readWhole(source.async(), d.sourceKey()));
-        }
-        source.sync(reads);
+    private void writeWhole(List<Decision> decisions, List<Object> values, Counters counters) {
         for (int i = 0; i < decisions.size(); i++) {
             // Per key, just before it is queued: a TTL is sent relative, so the clock is read as late as possible.
             long now = System.currentTimeMillis();
             Decision d = decisions.get(i);
-            Object value = readValue(reads.get(i), d);
+            Object value = values.get(i);
             if (value == null || (!d.dump() && COPIERS.get(d.type()).isEmpty(value))) {
                 counters.add(d.type(), Outcome.EXPIRED); // gone between TYPE and the read: nothing to copy
                 continue;
@@ -255,7 +293,7 @@ public final class BatchCopier {
         if (d.action() == Action.REPLACE) {
             target.delete(d.targetKey());
         }
-        long bytes = COPIERS.get(d.type()).copyChunked(source, target, d, replay);
+        long bytes = COPIERS.get(d.type()).copyChunked(sourceChunks, target, d, replay);
         target.applyTtl(d, System.currentTimeMillis());
         target.sync();
         counters.addBytes(bytes);

@@ -3,6 +3,8 @@ package io.keyferry.engine.copy;
 import io.keyferry.engine.checkpoint.Checkpoint;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.function.Consumer;
 
 /**
@@ -38,25 +40,89 @@ public final class SourceCopier {
             saver.accept(cp);
             afterBatch.accept(replay.keysScanned);
         }
-        while (!state.done) {
-            SourceScan.Page page = scan.next(state.cursor);
-            List<BatchCopier.KeyPair> pairs = new ArrayList<>(page.keys().size());
-            for (byte[] key : page.keys()) {
-                pairs.add(new BatchCopier.KeyPair(key, scan.targetKey(key)));
-            }
-            Checkpoint.Inflight batch = new Checkpoint.Inflight();
-            batch.source = index;
-            batch.cursorAfter = page.cursor();
-            batch.scanFinished = page.finished();
-            batch.keysScanned = page.scanned();
-            batch.decisions = pairs.isEmpty() ? List.of() : batches.decide(pairs);
-            cp.inflight = batch;
-            saver.accept(cp);
-            commit(cp, state, batch, batches.execute(batch.decisions, false, unsupported(cp)));
-            afterBatch.accept(batch.keysScanned);
-            rateLimiter.acquire(batch.keysScanned);
+        if (!state.done) {
+            copyFrom(state.cursor, cp, state, saver, afterBatch);
         }
         saver.accept(cp);
+    }
+
+    /** A batch scanned, decided and read, waiting to be written. */
+    private record Ready(SourceScan.Page page, BatchCopier.Prepared batch) {}
+
+    /**
+     * Reads ahead on a thread of its own: while one batch is written, the next is scanned, decided and
+     * read (their keys differ, so the next batch's decisions do not depend on the writes in flight).
+     * At most one batch waits. The writing side journals, writes and commits one batch at a time.
+     */
+    private void copyFrom(String cursor, Checkpoint cp, Checkpoint.SourceState state, Consumer<Checkpoint> saver,
+                          java.util.function.LongConsumer afterBatch) {
+        BlockingQueue<Object> ready = new ArrayBlockingQueue<>(1);
+        Thread reader = new Thread(() -> readAhead(cursor, ready), "keyferry-read-" + index);
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            while (true) {
+                Object next = ready.take();
+                if (next instanceof RuntimeException e) {
+                    throw e;
+                }
+                if (next instanceof Error e) {
+                    throw e;
+                }
+                Ready r = (Ready) next;
+                Checkpoint.Inflight batch = new Checkpoint.Inflight();
+                batch.source = index;
+                batch.cursorAfter = r.page().cursor();
+                batch.scanFinished = r.page().finished();
+                batch.keysScanned = r.page().scanned();
+                batch.decisions = r.batch().decisions();
+                cp.inflight = batch;
+                saver.accept(cp);
+                commit(cp, state, batch, batches.write(r.batch(), unsupported(cp)));
+                afterBatch.accept(batch.keysScanned);
+                rateLimiter.acquire(batch.keysScanned);
+                if (batch.scanFinished) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } finally {
+            reader.interrupt();
+            try {
+                reader.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void readAhead(String from, BlockingQueue<Object> ready) {
+        String cursor = from;
+        try {
+            while (true) {
+                SourceScan.Page page = scan.next(cursor);
+                List<BatchCopier.KeyPair> pairs = new ArrayList<>(page.keys().size());
+                for (byte[] key : page.keys()) {
+                    pairs.add(new BatchCopier.KeyPair(key, scan.targetKey(key)));
+                }
+                List<Decision> decisions = pairs.isEmpty() ? List.of() : batches.decide(pairs);
+                ready.put(new Ready(page, batches.read(decisions, false)));
+                if (page.finished()) {
+                    return;
+                }
+                cursor = page.cursor();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the writing side stopped
+        } catch (RuntimeException | Error e) {
+            try {
+                ready.put(e); // the writing side takes it after the batch it is writing, and stops
+            } catch (InterruptedException stopped) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static void commit(Checkpoint cp, Checkpoint.SourceState state, Checkpoint.Inflight batch, Counters done) {

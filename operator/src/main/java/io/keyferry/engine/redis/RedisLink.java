@@ -53,7 +53,7 @@ public final class RedisLink implements AutoCloseable {
     /** The reply of an already flushed command; a server error is thrown as its cause. */
     public static <T> T await(Future<T> future) {
         try {
-            return future.get(AWAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return future.isDone() ? future.get() : future.get(AWAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;

@@ -95,6 +95,7 @@ final class KeyChecker {
             targetTypes.add(target.async().type(ref.targetKey()));
             targetTtls.add(target.async().pttl(ref.targetKey()));
         }
+        target.flush(); // both sides' round trips overlap
         syncAll(types, ttls);
         target.sync(RedisLink.concat(targetTypes, targetTtls));
         List<List<Read>> reads = read(refs, types, ttls, now);

@@ -5,7 +5,9 @@ import io.keyferry.api.Policy;
 import io.keyferry.api.PolicySpec;
 import io.keyferry.api.TypeMismatchPolicy;
 import io.keyferry.engine.CopyFailedException;
+import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.Keys;
+import io.keyferry.engine.redis.RawConnection;
 import io.keyferry.engine.redis.RedisLink;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RestoreArgs;
@@ -15,6 +17,7 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Copies one batch of keys from one source: first decides every key against the target as it is
@@ -22,10 +25,10 @@ import java.util.Set;
  * copies the big keys one by one in chunks.
  */
 public final class BatchCopier {
-    /** Collections up to this many elements are read whole; larger ones in chunks. */
-    static final long SMALL_ELEMENTS = 512;
+    /** Collections up to this many elements are read whole; larger ones in chunks (copy and verification). */
+    public static final int SMALL_ELEMENTS = 512;
     /** Strings up to this many bytes are read whole. */
-    static final long SMALL_STRING_BYTES = 512 * 1024;
+    public static final int SMALL_STRING_BYTES = 512 * 1024;
 
     private static final Map<DataType, TypeCopier> COPIERS = new EnumMap<>(Map.of(
             DataType.STRING, new StringCopier(), DataType.HASH, new HashCopier(), DataType.LIST, new ListCopier(),
@@ -52,9 +55,8 @@ public final class BatchCopier {
      * @param rawTarget opens a bare connection to the target, for streaming big strings
      * @param types     the source's keys.types filter, or null for every type
      */
-    public BatchCopier(String sourceName, Links links, io.keyferry.engine.probe.ServerProfile targetProfile,
-                       java.util.function.Supplier<io.keyferry.engine.redis.RawConnection> rawTarget, PolicySpec policies,
-                       PairStrategy strategy, Set<DataType> types) {
+    public BatchCopier(String sourceName, Links links, ServerProfile targetProfile, Supplier<RawConnection> rawTarget,
+                       PolicySpec policies, PairStrategy strategy, Set<DataType> types) {
         this.sourceName = sourceName;
         this.source = links.source();
         this.targetReads = links.targetReads();

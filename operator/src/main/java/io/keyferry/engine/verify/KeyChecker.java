@@ -5,6 +5,7 @@ import io.keyferry.api.Policy;
 import io.keyferry.api.PolicySpec;
 import io.keyferry.api.SourceSpec;
 import io.keyferry.api.TypeMismatchPolicy;
+import io.keyferry.engine.copy.BatchCopier;
 import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.verify.Verifier.KeyRef;
 import io.keyferry.engine.verify.Verifier.Member;
@@ -31,8 +32,8 @@ final class KeyChecker {
 
     record Verdict(Kind kind, String reason) {}
 
-    private static final int SMALL_ELEMENTS = 512;
-    private static final long SMALL_STRING_BYTES = 512 * 1024;
+    private static final int SMALL_ELEMENTS = BatchCopier.SMALL_ELEMENTS;
+    private static final int SMALL_STRING_BYTES = BatchCopier.SMALL_STRING_BYTES;
 
     private final List<SourceSpec> specs;
     private final List<RedisLink> sources;

@@ -134,8 +134,10 @@ public final class Migration implements AutoCloseable {
         return targetReads;
     }
 
-    private io.keyferry.engine.redis.RawConnection openRawTarget() {
-        return endpoints.openRaw(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target");
+    private io.keyferry.engine.redis.RawConnection openRawTarget(byte[] key) {
+        io.lettuce.core.RedisURI node = target.nodeFor(key);
+        return node == null ? endpoints.openRaw(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target")
+                : endpoints.openRaw(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target", node.getHost(), node.getPort());
     }
 
     /** Another connection to every endpoint, for a checker that works beside the others. */
@@ -192,9 +194,13 @@ public final class Migration implements AutoCloseable {
 
     private ServerProfile probe(RedisLink link, String path, boolean declaredCluster) {
         ServerProfile profile = prober.probe(link);
-        if (profile.cluster() || declaredCluster) {
-            throw new MigrationInputException(link.label() + " at " + path + " is a Redis Cluster node; this "
-                    + "version copies only from and to standalone servers (Redis Cluster support is planned)");
+        if (profile.cluster() && !declaredCluster) {
+            throw new MigrationInputException(link.label() + " at " + path + " is a Redis Cluster node; set "
+                    + path + ".cluster: true so that every master is scanned and every key goes to its slot's node");
+        }
+        if (!profile.cluster() && declaredCluster) {
+            throw new MigrationInputException(path + ".cluster is true but " + link.label()
+                    + " is not a Redis Cluster (INFO says cluster_enabled:0); remove cluster: true");
         }
         return profile;
     }

@@ -11,13 +11,13 @@ import io.keyferry.engine.redis.RawConnection;
 import io.keyferry.engine.redis.RedisLink;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.RestoreArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Copies one batch of keys from one source: first decides every key against the target as it is
@@ -52,10 +52,10 @@ public final class BatchCopier {
     public record Links(RedisLink source, RedisLink targetReads, RedisLink sourceChunks, RedisLink target) {}
 
     /**
-     * @param rawTarget opens a bare connection to the target, for streaming big strings
+     * @param rawTarget opens a bare connection to the target (for a key), for streaming big strings
      * @param types     the source's keys.types filter, or null for every type
      */
-    public BatchCopier(String sourceName, Links links, ServerProfile targetProfile, Supplier<RawConnection> rawTarget,
+    public BatchCopier(String sourceName, Links links, ServerProfile targetProfile, Function<byte[], RawConnection> rawTarget,
                        PolicySpec policies, PairStrategy strategy, Set<DataType> types) {
         this.sourceName = sourceName;
         this.source = links.source();
@@ -72,8 +72,8 @@ public final class BatchCopier {
 
     /** Decides every key of a batch; keys outside keys.types get no decision. */
     public List<Decision> decide(List<KeyPair> keys) {
-        RedisAsyncCommands<byte[], byte[]> src = source.async();
-        RedisAsyncCommands<byte[], byte[]> tgt = targetReads.async();
+        RedisClusterAsyncCommands<byte[], byte[]> src = source.async();
+        RedisClusterAsyncCommands<byte[], byte[]> tgt = targetReads.async();
         List<RedisFuture<String>> srcTypes = new ArrayList<>(keys.size());
         List<RedisFuture<Long>> srcTtls = new ArrayList<>(keys.size());
         List<RedisFuture<String>> tgtTypes = new ArrayList<>(keys.size());

@@ -2,18 +2,18 @@ package io.keyferry.engine.copy;
 
 import io.keyferry.engine.redis.RedisLink;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.Map;
 
 /** Hashes: HGETALL when small, HSCAN pages when big; HSETNX per field under Fill. */
 final class HashCopier implements TypeCopier {
     @Override
-    public RedisFuture<Long> size(RedisAsyncCommands<byte[], byte[]> source, byte[] key) {
+    public RedisFuture<Long> size(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
         return source.hlen(key);
     }
 
     @Override
-    public RedisFuture<?> readWhole(RedisAsyncCommands<byte[], byte[]> source, byte[] key) {
+    public RedisFuture<?> readWhole(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
         return source.hgetall(key);
     }
 

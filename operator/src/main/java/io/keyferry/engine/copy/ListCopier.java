@@ -2,7 +2,7 @@ package io.keyferry.engine.copy;
 
 import io.keyferry.engine.redis.RedisLink;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.List;
 
 /**
@@ -11,12 +11,12 @@ import java.util.List;
  */
 final class ListCopier implements TypeCopier {
     @Override
-    public RedisFuture<Long> size(RedisAsyncCommands<byte[], byte[]> source, byte[] key) {
+    public RedisFuture<Long> size(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
         return source.llen(key);
     }
 
     @Override
-    public RedisFuture<?> readWhole(RedisAsyncCommands<byte[], byte[]> source, byte[] key) {
+    public RedisFuture<?> readWhole(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
         return source.lrange(key, 0, -1);
     }
 

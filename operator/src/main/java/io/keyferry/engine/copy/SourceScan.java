@@ -14,7 +14,9 @@ import java.util.List;
 /**
  * SCAN over one source's selected keys (keys.match), page by page from any cursor. Where the store
  * matches prefixes only (Kvrocks), the literal prefix goes to the server and the rest of the glob is
- * applied here, so every store yields the same keys.
+ * applied here, so every store yields the same keys. A Redis Cluster is scanned master after master
+ * (ordered by their lowest slot); its cursor is "firstSlot:cursor", so a resumed scan finds the master
+ * that now holds that slot.
  */
 public final class SourceScan {
     /**
@@ -23,13 +25,15 @@ public final class SourceScan {
      */
     public record Page(List<byte[]> keys, String cursor, boolean finished, int scanned) {}
 
-    private final RedisLink link;
+    private final List<RedisLink.Shard> shards;
+    private final boolean cluster;
     private final ScanArgs args;
     private final Glob filterHere;
     private final byte[] prefix;
 
     public SourceScan(RedisLink link, ServerProfile profile, KeySelector keys, int batchSize) {
-        this.link = link;
+        this.shards = link.shards();
+        this.cluster = link.cluster() != null;
         Glob glob = keys.getMatch() == null ? null : new Glob(keys.getMatch().getBytes(StandardCharsets.UTF_8));
         boolean partial = glob != null && profile.prefixOnlyMatch() && !glob.isPrefixPattern();
         this.filterHere = partial ? glob : null;
@@ -43,14 +47,37 @@ public final class SourceScan {
 
     /** The page after {@code cursor} ("0" to begin). */
     public Page next(String cursor) {
-        KeyScanCursor<byte[]> page = link.call(link.async().scan(ScanCursor.of(cursor), args));
+        int shard = 0;
+        String shardCursor = cursor;
+        int colon = cursor.indexOf(':');
+        if (cluster && colon > 0) {
+            shard = shardHolding(Integer.parseInt(cursor.substring(0, colon)));
+            shardCursor = cursor.substring(colon + 1);
+        }
+        RedisLink link = shards.get(shard).link();
+        KeyScanCursor<byte[]> page = link.call(link.async().scan(ScanCursor.of(shardCursor), args));
         List<byte[]> keys = new ArrayList<>(page.getKeys().size());
         for (byte[] key : page.getKeys()) {
             if (filterHere == null || filterHere.matches(key)) {
                 keys.add(key);
             }
         }
-        return new Page(keys, page.getCursor(), page.isFinished(), page.getKeys().size());
+        boolean lastShard = shard == shards.size() - 1;
+        String next = !cluster ? page.getCursor()
+                : page.isFinished() && !lastShard ? shards.get(shard + 1).firstSlot() + ":0"
+                : shards.get(shard).firstSlot() + ":" + page.getCursor();
+        return new Page(keys, next, page.isFinished() && lastShard, page.getKeys().size());
+    }
+
+    /** The master whose range starts at or before a slot, closest to it. */
+    private int shardHolding(int slot) {
+        int found = 0;
+        for (int i = 0; i < shards.size(); i++) {
+            if (shards.get(i).firstSlot() <= slot) {
+                found = i;
+            }
+        }
+        return found;
     }
 
     /** The name a key of this source gets in the target (keys.addPrefix). */

@@ -11,7 +11,7 @@ import io.lettuce.core.StreamMessage;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
@@ -37,12 +37,12 @@ final class StreamCopier implements TypeCopier {
     };
 
     @Override
-    public RedisFuture<Long> size(RedisAsyncCommands<byte[], byte[]> source, byte[] key) {
+    public RedisFuture<Long> size(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
         return source.xlen(key);
     }
 
     @Override
-    public RedisFuture<?> readWhole(RedisAsyncCommands<byte[], byte[]> source, byte[] key) {
+    public RedisFuture<?> readWhole(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
         throw new IllegalStateException("streams are copied by copyChunked, never read whole");
     }
 

@@ -5,7 +5,7 @@ import io.keyferry.engine.redis.Keys;
 import io.keyferry.engine.redis.RawConnection;
 import io.keyferry.engine.redis.RedisLink;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 /**
  * Strings: SET when small; when big, GETRANGE of 1 MiB from the source streamed into one SET on the
@@ -18,12 +18,12 @@ final class StringCopier implements TypeCopier {
     static final int RANGE_BYTES = 1 << 20;
 
     @Override
-    public RedisFuture<Long> size(RedisAsyncCommands<byte[], byte[]> source, byte[] key) {
+    public RedisFuture<Long> size(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
         return source.strlen(key);
     }
 
     @Override
-    public RedisFuture<?> readWhole(RedisAsyncCommands<byte[], byte[]> source, byte[] key) {
+    public RedisFuture<?> readWhole(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
         return source.get(key);
     }
 
@@ -53,7 +53,7 @@ final class StringCopier implements TypeCopier {
         }
         target.sync(); // a REPLACE's delete must land before the SET
         long[] offset = {0};
-        try (RawConnection raw = target.openRaw()) {
+        try (RawConnection raw = target.openRaw(d.targetKey())) {
             raw.setStreamed(d.targetKey(), length, () -> {
                 byte[] chunk = source.call(source.async().getrange(d.sourceKey(), offset[0], offset[0] + RANGE_BYTES - 1));
                 offset[0] += chunk.length;

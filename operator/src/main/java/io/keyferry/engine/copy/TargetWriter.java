@@ -6,12 +6,12 @@ import io.keyferry.engine.redis.Keys;
 import io.keyferry.engine.redis.RawConnection;
 import io.keyferry.engine.redis.RedisLink;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.function.Supplier;
+import java.util.function.Function;
 
 /**
  * Queues writes to the target as one pipeline and checks every reply: a write the target refused
@@ -22,21 +22,21 @@ final class TargetWriter {
 
     private final RedisLink link;
     private final ServerProfile profile;
-    private final Supplier<RawConnection> rawOpener;
+    private final Function<byte[], RawConnection> rawOpener;
     private final List<Pending> pending = new ArrayList<>();
 
-    TargetWriter(RedisLink link, ServerProfile profile, Supplier<RawConnection> rawOpener) {
+    TargetWriter(RedisLink link, ServerProfile profile, Function<byte[], RawConnection> rawOpener) {
         this.link = link;
         this.profile = profile;
         this.rawOpener = rawOpener;
     }
 
-    /** A bare connection to the target for streaming one big value; the caller closes it. */
-    RawConnection openRaw() {
-        return rawOpener.get();
+    /** A bare connection to the target (the node of the key's slot, in a cluster) for one big value; the caller closes it. */
+    RawConnection openRaw(byte[] key) {
+        return rawOpener.apply(key);
     }
 
-    RedisAsyncCommands<byte[], byte[]> cmd() { return link.async(); }
+    RedisClusterAsyncCommands<byte[], byte[]> cmd() { return link.async(); }
 
     ServerProfile profile() { return profile; }
 

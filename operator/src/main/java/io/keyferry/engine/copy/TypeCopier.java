@@ -2,7 +2,7 @@ package io.keyferry.engine.copy;
 
 import io.keyferry.engine.redis.RedisLink;
 import io.lettuce.core.RedisFuture;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 
 /**
  * The type-native copy of one data type: a whole read for small keys (pipelined across a batch),
@@ -11,10 +11,10 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
  */
 interface TypeCopier {
     /** Elements in the key (bytes for strings), to tell small keys from big ones. */
-    RedisFuture<Long> size(RedisAsyncCommands<byte[], byte[]> source, byte[] key);
+    RedisFuture<Long> size(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key);
 
     /** The whole value of a small key. */
-    RedisFuture<?> readWhole(RedisAsyncCommands<byte[], byte[]> source, byte[] key);
+    RedisFuture<?> readWhole(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key);
 
     /** Whether a whole read found nothing (the key vanished between TYPE and the read). */
     boolean isEmpty(Object value);

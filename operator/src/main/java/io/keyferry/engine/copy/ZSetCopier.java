@@ -4,7 +4,7 @@ import io.keyferry.engine.redis.RedisLink;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.ZAddArgs;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -14,12 +14,12 @@ import java.util.List;
  */
 final class ZSetCopier implements TypeCopier {
     @Override
-    public RedisFuture<Long> size(RedisAsyncCommands<byte[], byte[]> source, byte[] key) {
+    public RedisFuture<Long> size(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
         return source.zcard(key);
     }
 
     @Override
-    public RedisFuture<?> readWhole(RedisAsyncCommands<byte[], byte[]> source, byte[] key) {
+    public RedisFuture<?> readWhole(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
         return source.zrangeWithScores(key, 0, -1);
     }
 

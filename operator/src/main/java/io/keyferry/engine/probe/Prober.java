@@ -29,7 +29,8 @@ public final class Prober {
             };
             boolean cluster = "1".equals(info.get("cluster_enabled"));
             boolean dumpRestore = kind != ServerKind.PIKA && supportsDump(link) && supportsRestore(link);
-            KeyScanCursor<byte[]> scan = link.call(link.async().scan(ScanCursor.INITIAL, ScanArgs.Builder.limit(1)));
+            RedisLink node = link.shards().get(0).link(); // a cluster's own SCAN cursor is Lettuce's, not the server's
+            KeyScanCursor<byte[]> scan = node.call(node.async().scan(ScanCursor.INITIAL, ScanArgs.Builder.limit(1)));
             boolean numericCursor = scan.getCursor().chars().allMatch(Character::isDigit);
             long dbsize = link.call(link.async().dbsize());
             return new ServerProfile(kind, version, info.getOrDefault("run_id", ""), cluster, dumpRestore,

@@ -5,6 +5,7 @@ import io.keyferry.api.EndpointUri;
 import io.keyferry.api.TlsSpec;
 import io.keyferry.engine.MigrationInputException;
 import io.keyferry.engine.SecretResolver;
+import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
@@ -13,6 +14,8 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.cluster.ClusterClientOptions;
+import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -66,10 +69,22 @@ public final class Endpoints implements AutoCloseable {
         EndpointUri uri = EndpointUri.parse(spec.getUri());
         String label = role + " (" + spec.getUri().strip() + ")";
         RedisURI redisUri = redisUri(spec, uri, fieldPath);
-        RedisClient client = RedisClient.create(resources, redisUri);
-        client.setOptions(clientOptions(spec.getTls(), uri, fieldPath));
+        ClientOptions options = clientOptions(spec.getTls(), uri, fieldPath);
+        AbstractRedisClient client = null;
         try {
-            return new RedisLink(label, client, client.connect(ByteArrayCodec.INSTANCE));
+            if (spec.clusterEnabled()) {
+                RedisClusterClient cluster = RedisClusterClient.create(resources, redisUri);
+                client = cluster;
+                // Nodes may announce addresses other than the seed's (pods, NAT): do not drop them.
+                // Node connections are opened on first use and must be allowed to (re)connect.
+                cluster.setOptions(ClusterClientOptions.builder(options).validateClusterNodeMembership(false)
+                        .autoReconnect(true).build());
+                return new RedisLink(label, cluster, cluster.connect(ByteArrayCodec.INSTANCE));
+            }
+            RedisClient standalone = RedisClient.create(resources, redisUri);
+            client = standalone;
+            standalone.setOptions(options);
+            return new RedisLink(label, standalone, standalone.connect(ByteArrayCodec.INSTANCE));
         } catch (RedisConnectionException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             if (causedBy(e, javax.net.ssl.SSLException.class) || causedBy(e, java.security.cert.CertificateException.class)) {
@@ -118,7 +133,14 @@ public final class Endpoints implements AutoCloseable {
      */
     public RawConnection openRaw(EndpointSpec spec, String fieldPath, String role) {
         EndpointUri uri = EndpointUri.parse(spec.getUri());
-        String label = role + " (" + spec.getUri().strip() + ")";
+        return openRaw(spec, fieldPath, role, uri.host(), uri.port());
+    }
+
+    /** The same, to one node of a cluster (the one that holds the value's slot). */
+    public RawConnection openRaw(EndpointSpec spec, String fieldPath, String role, String host, int port) {
+        EndpointUri uri = new EndpointUri(EndpointUri.parse(spec.getUri()).tls(), host, port,
+                EndpointUri.parse(spec.getUri()).db());
+        String label = role + " (" + spec.getUri().strip() + ", node " + host + ":" + port + ")";
         try {
             Socket socket = new Socket();
             socket.connect(new InetSocketAddress(uri.host(), uri.port()), (int) CONNECT_TIMEOUT.toMillis());

@@ -1,10 +1,15 @@
 package io.keyferry.engine.redis;
 
 import io.lettuce.core.LettuceFutures;
-import io.lettuce.core.RedisClient;
+import io.lettuce.core.AbstractRedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.RedisFuture;
+import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -18,21 +23,78 @@ public final class RedisLink implements AutoCloseable {
     private static final Duration AWAIT = Duration.ofMinutes(2);
 
     private final String label;
-    private final RedisClient client;
-    private final StatefulRedisConnection<byte[], byte[]> connection;
+    private final AbstractRedisClient client;
+    private final StatefulConnection<byte[], byte[]> connection;
+    private final RedisClusterAsyncCommands<byte[], byte[]> commands;
 
-    RedisLink(String label, RedisClient client, StatefulRedisConnection<byte[], byte[]> connection) {
+    /** A connection to a standalone server. */
+    RedisLink(String label, AbstractRedisClient client, StatefulRedisConnection<byte[], byte[]> connection) {
+        this(label, client, connection, connection.async());
+    }
+
+    /** A connection to a Redis Cluster: commands go to the node of their key's slot, following MOVED and ASK. */
+    RedisLink(String label, AbstractRedisClient client, StatefulRedisClusterConnection<byte[], byte[]> connection) {
+        this(label, client, connection, connection.async());
+    }
+
+    /**
+     * @param client the client to shut down with this link, or null where the connection belongs to
+     *               another link (a cluster node's connection is its cluster connection's)
+     */
+    private RedisLink(String label, AbstractRedisClient client, StatefulConnection<byte[], byte[]> connection,
+                      RedisClusterAsyncCommands<byte[], byte[]> commands) {
         this.label = label;
         this.client = client;
         this.connection = connection;
+        this.commands = commands;
         connection.setAutoFlushCommands(false);
+    }
+
+    /** A link over one node's connection of a cluster link, for what must go to that node (SCAN). */
+    RedisLink node(String nodeLabel, StatefulRedisConnection<byte[], byte[]> nodeConnection) {
+        return new RedisLink(nodeLabel, null, nodeConnection, nodeConnection.async());
+    }
+
+    /**
+     * The links SCAN must go through: one per master of a cluster, ordered by their lowest slot, or
+     * this link itself for a standalone server.
+     */
+    public List<Shard> shards() {
+        StatefulRedisClusterConnection<byte[], byte[]> c = cluster();
+        if (c == null) {
+            return List.of(new Shard(0, this));
+        }
+        List<Shard> shards = new java.util.ArrayList<>();
+        for (RedisClusterNode node : c.getPartitions()) {
+            if (node.getRole().isUpstream() && !node.getSlots().isEmpty()) {
+                int first = java.util.Collections.min(node.getSlots());
+                shards.add(new Shard(first, node(label + " node " + node.getUri().getHost() + ":" + node.getUri().getPort(),
+                        c.getConnection(node.getNodeId()))));
+            }
+        }
+        shards.sort(java.util.Comparator.comparingInt(Shard::firstSlot));
+        return shards;
+    }
+
+    /** A part of a store that SCAN covers on its own: a cluster master (by its lowest slot) or a whole server. */
+    public record Shard(int firstSlot, RedisLink link) {}
+
+    /** host and port of the cluster node that holds a key, or null for a standalone server. */
+    public RedisURI nodeFor(byte[] key) {
+        StatefulRedisClusterConnection<byte[], byte[]> c = cluster();
+        return c == null ? null : c.getPartitions().getPartitionBySlot(SlotHash.getSlot(key)).getUri();
+    }
+
+    /** The cluster connection behind this link, or null for a standalone server. */
+    public StatefulRedisClusterConnection<byte[], byte[]> cluster() {
+        return connection instanceof StatefulRedisClusterConnection<byte[], byte[]> c ? c : null;
     }
 
     /** The endpoint as the user named it ("source pika-0 (redis://host:port/0)"), never with secrets. */
     public String label() { return label; }
 
     /** Commands are queued; nothing is sent before {@link #flush()}. */
-    public RedisAsyncCommands<byte[], byte[]> async() { return connection.async(); }
+    public RedisClusterAsyncCommands<byte[], byte[]> async() { return commands; }
 
     public void flush() { connection.flushCommands(); }
 
@@ -79,6 +141,9 @@ public final class RedisLink implements AutoCloseable {
 
     @Override
     public void close() {
+        if (client == null) {
+            return; // a cluster node's connection closes with its cluster connection
+        }
         try {
             connection.close();
         } finally {

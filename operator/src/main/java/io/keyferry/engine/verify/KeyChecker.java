@@ -17,7 +17,7 @@ import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScoredValueScanCursor;
 import io.lettuce.core.ValueScanCursor;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -211,7 +211,7 @@ final class KeyChecker {
         }
     }
 
-    private static RedisFuture<?> boundedRead(RedisAsyncCommands<byte[], byte[]> s, DataType type, byte[] key) {
+    private static RedisFuture<?> boundedRead(RedisClusterAsyncCommands<byte[], byte[]> s, DataType type, byte[] key) {
         ScanArgs all = ScanArgs.Builder.limit(SMALL_ELEMENTS);
         return switch (type) {
             case STRING -> s.getrange(key, 0, SMALL_STRING_BYTES);
@@ -330,7 +330,7 @@ final class KeyChecker {
         return e;
     }
 
-    private RedisAsyncCommands<byte[], byte[]> src(Member m) {
+    private RedisClusterAsyncCommands<byte[], byte[]> src(Member m) {
         return sources.get(m.source()).async();
     }
 

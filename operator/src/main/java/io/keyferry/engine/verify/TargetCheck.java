@@ -9,7 +9,7 @@ import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -40,7 +40,7 @@ final class TargetCheck {
         Probe(byte[] key, Expectation e) {
             this.key = key;
             this.e = e;
-            RedisAsyncCommands<byte[], byte[]> t = target.async();
+            RedisClusterAsyncCommands<byte[], byte[]> t = target.async();
             switch (e.type) {
                 case STRING -> {
                     if (e.shape == Expectation.Shape.EXACT) {

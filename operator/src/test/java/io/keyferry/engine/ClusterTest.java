@@ -1,0 +1,109 @@
+package io.keyferry.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyferry.api.DataMigrationSpec;
+import io.keyferry.api.Policy;
+import io.keyferry.engine.verify.VerifyResult;
+import io.keyferry.testing.RedisCluster;
+import io.keyferry.testing.RedisServer;
+import io.lettuce.core.ScoredValue;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** A Redis Cluster as source (every master scanned) and as target (every key on its slot's node). */
+class ClusterTest {
+    private static final int KEYS = 3000;
+
+    @Test
+    void copiesFromEveryMasterOfAClusterAndVerifies() {
+        try (RedisCluster source = RedisCluster.start(); RedisServer target = RedisServer.start()) {
+            fill(source.redis());
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE);
+            spec.getSources().add(Copies.source("cluster", source.uri()));
+            spec.getSources().get(0).getEndpoint().setCluster(true);
+
+            CopyResult copied = Copies.run(spec);
+
+            assertEquals(KEYS + 2, target.redis().dbsize());
+            assertEquals(KEYS + 2, copied.keysScanned(), "each master scanned once");
+            assertEquals(200_000, target.redis().hlen("big:hash"));
+            assertEquals(3L << 20, target.redis().strlen("big:string"));
+            VerifyResult verified = Copies.verify(spec, false);
+            assertTrue(verified.clean(), verified.toString());
+            assertEquals(KEYS + 2, verified.keysChecked());
+        }
+    }
+
+    @Test
+    void writesEveryKeyToItsSlotsNodeAndVerifies() {
+        try (RedisServer source = RedisServer.withoutDumpRestore(); RedisCluster target = RedisCluster.start()) {
+            fill(source.redis());
+            DataMigrationSpec spec = Copies.spec(target.nodes().get(0), Policy.OVERWRITE, source);
+            spec.getTarget().getEndpoint().setCluster(true);
+
+            Copies.run(spec);
+
+            assertEquals(KEYS + 2, target.nodes().stream().mapToLong(n -> n.redis().dbsize()).sum());
+            assertTrue(target.nodes().stream().allMatch(n -> n.redis().dbsize() > KEYS / 5), "spread over the masters");
+            assertEquals("v:8", target.redis().get("s:8"));
+            assertEquals(3L << 20, target.redis().strlen("big:string"));
+            VerifyResult verified = Copies.verify(spec, false);
+            assertTrue(verified.clean(), verified.toString());
+        }
+    }
+
+    @Test
+    void refusesAClusterThatIsNotDeclaredSo() {
+        try (RedisCluster cluster = RedisCluster.start(); RedisServer target = RedisServer.start()) {
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE);
+            spec.getSources().add(Copies.source("cluster", cluster.uri()));
+
+            MigrationInputException e = org.junit.jupiter.api.Assertions.assertThrows(MigrationInputException.class,
+                    () -> Copies.run(spec));
+            assertTrue(e.getMessage().contains("set spec.sources[0].endpoint.cluster: true"), e.getMessage());
+        }
+    }
+
+    private static void fill(RedisAdvancedClusterCommands<String, String> r) {
+        fillWith(r::set, r::hset, r::rpush, r::zadd);
+        bigKeys(r::hset, r::set);
+    }
+
+    private static void fill(RedisCommands<String, String> r) {
+        fillWith(r::set, r::hset, r::rpush, r::zadd);
+        bigKeys(r::hset, r::set);
+    }
+
+    private interface Set3 { Object apply(String k, String v); }
+    private interface HSet { Object apply(String k, Map<String, String> m); }
+    private interface Push { Object apply(String k, String[] v); }
+    private interface ZAdd { Object apply(String k, ScoredValue<String>[] v); }
+
+    @SuppressWarnings("unchecked")
+    private static void fillWith(Set3 set, HSet hset, Push rpush, ZAdd zadd) {
+        for (int i = 0; i < KEYS; i++) {
+            switch (i % 4) {
+                case 0 -> set.apply("s:" + i, "v:" + i);
+                case 1 -> hset.apply("h:" + i, Map.of("a", "1", "b", String.valueOf(i)));
+                case 2 -> rpush.apply("l:" + i, new String[] {"x", "y" + i});
+                default -> zadd.apply("z:" + i, new ScoredValue[] {ScoredValue.just(i, "m")});
+            }
+        }
+    }
+
+    private static void bigKeys(HSet hset, Set3 set) {
+        for (int i = 0; i < 200_000; i += 1000) {
+            Map<String, String> fields = new HashMap<>();
+            for (int j = i; j < i + 1000; j++) {
+                fields.put("f" + j, "v" + j);
+            }
+            hset.apply("big:hash", fields);
+        }
+        set.apply("big:string", "z".repeat(3 << 20));
+    }
+}

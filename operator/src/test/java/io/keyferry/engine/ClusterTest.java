@@ -1,18 +1,29 @@
 package io.keyferry.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyferry.api.DataMigrationSpec;
+import io.keyferry.api.EndpointSpec;
+import io.keyferry.api.KeySelector;
 import io.keyferry.api.Policy;
+import io.keyferry.engine.copy.SourceScan;
+import io.keyferry.engine.probe.Prober;
+import io.keyferry.engine.redis.Endpoints;
+import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.verify.VerifyResult;
 import io.keyferry.testing.RedisCluster;
 import io.keyferry.testing.RedisServer;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 /** A Redis Cluster as source (every master scanned) and as target (every key on its slot's node). */
@@ -58,12 +69,50 @@ class ClusterTest {
     }
 
     @Test
+    void scansEveryMasterOnceAndResumesFromAnyCursor() {
+        try (RedisCluster cluster = RedisCluster.start();
+             Endpoints endpoints = new Endpoints(new FileSecretResolver(null))) {
+            for (int i = 0; i < 1000; i++) {
+                cluster.redis().set("k:" + i, "v");
+            }
+            EndpointSpec endpoint = Copies.endpoint(cluster.uri());
+            endpoint.setCluster(true);
+            try (RedisLink link = endpoints.connect(endpoint, "spec.sources[0].endpoint", "source")) {
+                SourceScan scan = new SourceScan(link,
+                        new Prober().probe(link), new KeySelector(), 100);
+                List<String> cursors = new ArrayList<>();
+                Set<String> all = new HashSet<>();
+                String cursor = "0";
+                SourceScan.Page page;
+                do {
+                    page = scan.next(cursor);
+                    page.keys().forEach(k -> all.add(new String(k)));
+                    cursors.add(page.cursor());
+                    cursor = page.cursor();
+                } while (!page.finished());
+                assertEquals(1000, all.size(), "every key of every master");
+                assertEquals(3, cursors.stream().map(c -> c.substring(0, c.indexOf(':'))).distinct().count(), "three masters");
+
+                String middle = cursors.get(cursors.size() / 2);
+                Set<String> rest = new HashSet<>();
+                cursor = middle;
+                do {
+                    page = scan.next(cursor);
+                    page.keys().forEach(k -> rest.add(new String(k)));
+                    cursor = page.cursor();
+                } while (!page.finished());
+                assertTrue(!rest.isEmpty() && rest.size() < 1000 && all.containsAll(rest), "resumes part way: " + rest.size());
+            }
+        }
+    }
+
+    @Test
     void refusesAClusterThatIsNotDeclaredSo() {
         try (RedisCluster cluster = RedisCluster.start(); RedisServer target = RedisServer.start()) {
             DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE);
             spec.getSources().add(Copies.source("cluster", cluster.uri()));
 
-            MigrationInputException e = org.junit.jupiter.api.Assertions.assertThrows(MigrationInputException.class,
+            MigrationInputException e = assertThrows(MigrationInputException.class,
                     () -> Copies.run(spec));
             assertTrue(e.getMessage().contains("set spec.sources[0].endpoint.cluster: true"), e.getMessage());
         }

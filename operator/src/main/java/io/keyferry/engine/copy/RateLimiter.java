@@ -1,26 +1,29 @@
 package io.keyferry.engine.copy;
 
-/** Paces a copy to at most a number of keys per second (0 = unlimited), to spare production sources. */
+/**
+ * Paces a copy to at most a number of keys per second (0 = unlimited), to spare production sources.
+ * Keys are paid for after they were processed; a slow stretch (a big key) is not made up for later by
+ * a burst, so the rate stays under the limit over any window, not only on average.
+ */
 public final class RateLimiter {
     private final int keysPerSecond;
-    private final long start = System.nanoTime();
-    private long keys;
+    private long nextAllowedNanos = System.nanoTime();
 
     public RateLimiter(int keysPerSecond) {
         this.keysPerSecond = keysPerSecond;
     }
 
-    /** Counts keys just processed and sleeps until the average rate is back under the limit. */
+    /** Counts keys just processed and sleeps until the limit allows the next ones. */
     public void acquire(long n) {
-        if (keysPerSecond <= 0) {
+        if (keysPerSecond <= 0 || n <= 0) {
             return;
         }
-        keys += n;
-        long dueNanos = keys * 1_000_000_000L / keysPerSecond;
-        long aheadNanos = dueNanos - (System.nanoTime() - start);
-        if (aheadNanos > 0) {
+        long now = System.nanoTime();
+        nextAllowedNanos = Math.max(nextAllowedNanos, now) + n * 1_000_000_000L / keysPerSecond;
+        long waitNanos = nextAllowedNanos - now;
+        if (waitNanos > 0) {
             try {
-                Thread.sleep(aheadNanos / 1_000_000, (int) (aheadNanos % 1_000_000));
+                Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -258,6 +258,32 @@ class RunCommandTest {
     }
 
     @Test
+    void aTargetThatRefusesWritesStopsTheCopyWithExitCode3AndTheRerunFinishesIt() {
+        for (int i = 0; i < 3000; i++) {
+            source.redis().set("fill:" + i, "x".repeat(1000));
+        }
+        target.redis().configSet("maxmemory-policy", "noeviction");
+        target.redis().configSet("maxmemory", "2mb");
+        Path state = CliRun.tempDir();
+        String manifest = manifest(source.uri(), "Overwrite").toString();
+        try {
+            CliRun full = CliRun.of("run", "-f", manifest, "--state-dir", state.toString());
+
+            assertEquals(3, full.exitCode(), full.toString());
+            assertTrue(full.err().contains("refused a write to key"), full.err());
+            assertTrue(full.err().contains("OOM"), full.err());
+            assertTrue(full.err().contains("run the same command again to resume"), full.err());
+        } finally {
+            target.redis().configSet("maxmemory", "0");
+        }
+        CliRun resumed = CliRun.of("run", "-f", manifest, "--state-dir", state.toString());
+
+        assertEquals(0, resumed.exitCode(), resumed.toString());
+        assertTrue(resumed.out().contains("resuming after"), resumed.out());
+        assertEquals(3003, target.redis().dbsize(), "every source key, and the sentinel");
+    }
+
+    @Test
     void helpListsTheCommands() {
         CliRun run = CliRun.of("--help");
         assertEquals(0, run.exitCode());

@@ -1,6 +1,5 @@
 package io.keyferry.engine.redis;
 
-import io.lettuce.core.LettuceFutures;
 import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.SlotHash;
@@ -98,11 +97,24 @@ public final class RedisLink implements AutoCloseable {
 
     public void flush() { connection.flushCommands(); }
 
-    /** Sends the queued commands and waits for all their replies. */
+    /**
+     * Sends the queued commands and waits for all their replies. A command the server refused does not
+     * throw here: the caller reads each reply (and so knows which key it was about).
+     */
     public void sync(List<? extends Future<?>> futures) {
         flush();
-        if (!LettuceFutures.awaitAll(AWAIT, futures.toArray(new Future<?>[0]))) {
-            throw new IllegalStateException(label + ": no reply within " + AWAIT.toSeconds() + " s");
+        long deadline = System.nanoTime() + AWAIT.toNanos();
+        for (Future<?> f : futures) {
+            try {
+                f.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
+            } catch (ExecutionException refused) {
+                // read by the caller, with the key it belongs to
+            } catch (java.util.concurrent.TimeoutException e) {
+                throw new IllegalStateException(label + ": no reply within " + AWAIT.toSeconds() + " s", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
         }
     }
 

@@ -15,8 +15,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
- * One binary-safe connection to one endpoint, used by one thread at a time. Commands are queued
- * until {@link #flush()}, so a batch of commands travels as one pipeline.
+ * One binary-safe connection to one endpoint, used by one thread at a time. On a standalone server
+ * commands are queued until {@link #flush()}, so a batch of commands travels as one pipeline; on a
+ * cluster each is sent at once (see the cluster constructor).
  */
 public final class RedisLink implements AutoCloseable {
     private static final Duration AWAIT = Duration.ofMinutes(2);
@@ -26,12 +27,17 @@ public final class RedisLink implements AutoCloseable {
     private final StatefulConnection<byte[], byte[]> connection;
     private final RedisClusterAsyncCommands<byte[], byte[]> commands;
 
-    /** A connection to a standalone server. */
+    /** A connection to a standalone server: commands are queued until {@link #flush()}, one pipeline a batch. */
     RedisLink(String label, AbstractRedisClient client, StatefulRedisConnection<byte[], byte[]> connection) {
         this(label, client, connection, connection.async());
+        connection.setAutoFlushCommands(false);
     }
 
-    /** A connection to a Redis Cluster: commands go to the node of their key's slot, following MOVED and ASK. */
+    /**
+     * A connection to a Redis Cluster: commands go to the node of their key's slot, following MOVED and
+     * ASK. Each command is sent at once: a node connection Lettuce opens on first use would otherwise keep
+     * commands queued after the flush that was meant for them (seen: a verification waiting forever).
+     */
     RedisLink(String label, AbstractRedisClient client, StatefulRedisClusterConnection<byte[], byte[]> connection) {
         this(label, client, connection, connection.async());
     }
@@ -46,7 +52,6 @@ public final class RedisLink implements AutoCloseable {
         this.client = client;
         this.connection = connection;
         this.commands = commands;
-        connection.setAutoFlushCommands(false);
     }
 
     /** A link over one node's connection of a cluster link, for what must go to that node (SCAN). */
@@ -92,7 +97,7 @@ public final class RedisLink implements AutoCloseable {
     /** The endpoint as the user named it ("source pika-0 (redis://host:port/0)"), never with secrets. */
     public String label() { return label; }
 
-    /** Commands are queued; nothing is sent before {@link #flush()}. */
+    /** Commands; on a standalone server they are queued and nothing is sent before {@link #flush()}. */
     public RedisClusterAsyncCommands<byte[], byte[]> async() { return commands; }
 
     public void flush() { connection.flushCommands(); }

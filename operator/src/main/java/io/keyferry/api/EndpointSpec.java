@@ -17,6 +17,8 @@ public class EndpointSpec {
     private TlsSpec tls;
     @JsonPropertyDescription("The endpoint is a Redis Cluster.")
     private Boolean cluster;
+    @JsonPropertyDescription("Sources only: read from an online replica of this server (Replica) instead of the server itself (Primary, the default).")
+    private ReadFrom readFrom;
 
     public String getUri() { return uri; }
     public void setUri(String uri) { this.uri = uri; }
@@ -28,6 +30,20 @@ public class EndpointSpec {
     public void setTls(TlsSpec tls) { this.tls = tls; }
     public Boolean getCluster() { return cluster; }
     public void setCluster(Boolean cluster) { this.cluster = cluster; }
+
+    public ReadFrom getReadFrom() { return readFrom; }
+    public void setReadFrom(ReadFrom readFrom) { this.readFrom = readFrom; }
+
+    /** The same endpoint at another URI (a replica): same credentials, same TLS settings. */
+    public EndpointSpec at(String otherUri) {
+        EndpointSpec e = new EndpointSpec();
+        e.uri = otherUri;
+        e.usernameSecretRef = usernameSecretRef;
+        e.passwordSecretRef = passwordSecretRef;
+        e.tls = tls;
+        e.cluster = cluster;
+        return e;
+    }
 
     /** Not a bean getter on purpose: the property is {@code cluster}, read through getCluster(). */
     public boolean clusterEnabled() { return Boolean.TRUE.equals(cluster); }

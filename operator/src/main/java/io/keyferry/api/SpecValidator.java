@@ -94,6 +94,7 @@ public final class SpecValidator {
             }
             checkSourceName(path + ".name", source.getName(), pathByName);
             checkEndpoint(path + ".endpoint", source.getEndpoint());
+            checkReadFrom(path + ".endpoint", source.getEndpoint());
             checkKeys(path + ".keys", source.getKeys());
         }
     }
@@ -134,6 +135,16 @@ public final class SpecValidator {
             return;
         }
         checkEndpoint("spec.target.endpoint", target.getEndpoint());
+        if (target.getEndpoint() != null && target.getEndpoint().getReadFrom() != null) {
+            error("spec.target.endpoint.readFrom", "applies to sources only: the target is written, never read from a replica");
+        }
+    }
+
+    private void checkReadFrom(String path, EndpointSpec endpoint) {
+        if (endpoint != null && endpoint.getReadFrom() == ReadFrom.REPLICA && endpoint.clusterEnabled()) {
+            error(path + ".readFrom", "Replica is not supported for a Redis Cluster yet; read from its masters (Primary)"
+                    + " or name a standalone replica's URI");
+        }
     }
 
     /** Copying a store onto itself would at best do nothing and at worst destroy data. */

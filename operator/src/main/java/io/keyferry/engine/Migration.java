@@ -3,7 +3,9 @@ package io.keyferry.engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyferry.api.DataMigrationSpec;
 import io.keyferry.api.DataType;
+import io.keyferry.api.EndpointSpec;
 import io.keyferry.api.KeySelector;
+import io.keyferry.api.ReadFrom;
 import io.keyferry.api.SourceSpec;
 import io.keyferry.engine.checkpoint.Checkpoint;
 import io.keyferry.engine.checkpoint.CheckpointStore;
@@ -16,6 +18,7 @@ import io.keyferry.engine.copy.RateLimiter;
 import io.keyferry.engine.copy.SourceCopier;
 import io.keyferry.engine.copy.SourceScan;
 import io.keyferry.engine.probe.Prober;
+import io.keyferry.engine.probe.Replicas;
 import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.Endpoints;
 import io.keyferry.engine.redis.RedisLink;
@@ -49,6 +52,8 @@ public final class Migration implements AutoCloseable {
     private RedisLink targetReads;
     private ServerProfile targetProfile;
     private List<RedisLink> sources;
+    /** Where each source is read: its endpoint, or an online replica of it (readFrom: Replica). */
+    private final List<EndpointSpec> readEndpoints = new ArrayList<>();
     private final List<ServerProfile> sourceProfiles = new ArrayList<>();
     private CopyPlan plan;
     private Checkpoint checkpoint;
@@ -72,8 +77,10 @@ public final class Migration implements AutoCloseable {
         for (int i = 0; i < spec.getSources().size(); i++) {
             SourceSpec s = spec.getSources().get(i);
             String path = "spec.sources[" + i + "].endpoint";
-            RedisLink link = open(endpoints.connect(s.getEndpoint(), path, "source " + s.getName()));
+            EndpointSpec readAt = readEndpoint(s, path);
+            RedisLink link = open(endpoints.connect(readAt, path, "source " + s.getName()));
             ServerProfile profile = probe(link, path, s.getEndpoint().clusterEnabled());
+            readEndpoints.add(readAt);
             checkNotTarget(s, path, link, profile);
             sources.add(link);
             sourceProfiles.add(profile);
@@ -97,7 +104,7 @@ public final class Migration implements AutoCloseable {
         for (int i = 0; i < sources.size() && !checkpoint.finished(); i++) {
             SourceSpec s = spec.getSources().get(i);
             int index = i;
-            RedisLink chunks = open(endpoints.connect(s.getEndpoint(), "spec.sources[" + i + "].endpoint", "source " + s.getName()));
+            RedisLink chunks = open(endpoints.connect(readEndpoints.get(i), "spec.sources[" + i + "].endpoint", "source " + s.getName()));
             BatchCopier batches = new BatchCopier(s.getName(), new BatchCopier.Links(sources.get(i), targetReads(), chunks, target),
                     targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()));
             SourceScan scan = new SourceScan(sources.get(i), plan.sources().get(i).profile(), s.getKeys(),
@@ -145,7 +152,7 @@ public final class Migration implements AutoCloseable {
         List<RedisLink> more = new ArrayList<>();
         for (int i = 0; i < spec.getSources().size(); i++) {
             SourceSpec s = spec.getSources().get(i);
-            more.add(endpoints.connect(s.getEndpoint(), "spec.sources[" + i + "].endpoint", "source " + s.getName()));
+            more.add(endpoints.connect(readEndpoints.get(i), "spec.sources[" + i + "].endpoint", "source " + s.getName()));
         }
         return new Verifier.KeyConnections(more, endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"));
     }
@@ -203,6 +210,16 @@ public final class Migration implements AutoCloseable {
                     + " is not a Redis Cluster (INFO says cluster_enabled:0); remove cluster: true");
         }
         return profile;
+    }
+
+    /** The source's endpoint, or for readFrom: Replica the endpoint of one of its online replicas. */
+    private EndpointSpec readEndpoint(SourceSpec s, String path) {
+        if (s.getEndpoint().getReadFrom() != ReadFrom.REPLICA) {
+            return s.getEndpoint();
+        }
+        try (RedisLink primary = endpoints.connect(s.getEndpoint(), path, "source " + s.getName())) {
+            return s.getEndpoint().at(Replicas.onlineReplicaUri(primary, s.getEndpoint().getUri(), path));
+        }
     }
 
     /** Copying a server into itself would apply the policies to its own keys: refuse. */

@@ -1,0 +1,72 @@
+package io.keyferry.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyferry.api.DataMigrationSpec;
+import io.keyferry.api.Policy;
+import io.keyferry.api.ReadFrom;
+import io.keyferry.engine.verify.VerifyResult;
+import io.keyferry.testing.RedisServer;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** readFrom: Replica reads a source from an online replica, so the production primary serves no copy reads. */
+class ReplicaReadTest {
+
+    @Test
+    void copiesAndVerifiesFromAReplicaWithoutReadingThePrimary() throws InterruptedException {
+        try (RedisServer primary = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            for (int i = 0; i < 2000; i++) {
+                primary.redis().hset("h:" + i, Map.of("f", "v" + i));
+            }
+            try (RedisServer replica = RedisServer.start(List.of("--replicaof", "127.0.0.1", String.valueOf(primary.port())))) {
+                awaitInSync(primary, replica);
+                primary.redis().configResetstat();
+                DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, primary);
+                spec.getSources().get(0).getEndpoint().setReadFrom(ReadFrom.REPLICA);
+
+                CopyResult copied = Copies.run(spec);
+                VerifyResult verified = Copies.verify(spec, false);
+
+                assertEquals(2000, copied.keysScanned());
+                assertEquals(2000, target.redis().dbsize());
+                assertTrue(verified.clean(), verified.toString());
+                String stats = primary.redis().info("commandstats");
+                assertFalse(stats.contains("cmdstat_hgetall") || stats.contains("cmdstat_type")
+                        || stats.contains("cmdstat_dump") || stats.contains("cmdstat_hscan"),
+                        "the primary served no reads of keys:\n" + stats);
+                assertTrue(replica.redis().info("commandstats").contains("cmdstat_type"), "the replica did");
+            }
+        }
+    }
+
+    @Test
+    void refusesAPrimaryWithoutAnOnlineReplica() {
+        try (RedisServer primary = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, primary);
+            spec.getSources().get(0).getEndpoint().setReadFrom(ReadFrom.REPLICA);
+
+            MigrationInputException e = assertThrows(MigrationInputException.class, () -> Copies.run(spec));
+
+            assertTrue(e.getMessage().startsWith("spec.sources[0].endpoint.readFrom is Replica but"), e.getMessage());
+            assertEquals(0, target.redis().dbsize());
+        }
+    }
+
+    private static void awaitInSync(RedisServer primary, RedisServer replica) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (replica.redis().info("replication").contains("master_link_status:up")
+                    && primary.redis().info("replication").contains("state=online")
+                    && replica.redis().dbsize().equals(primary.redis().dbsize())) {
+                return;
+            }
+            Thread.sleep(50);
+        }
+        throw new IllegalStateException("the replica did not sync within 20 s");
+    }
+}

@@ -35,6 +35,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/local-redis.sh
+source "$ROOT/scripts/local-redis.sh"
 PROFILE="${PROFILE:-mixed-1m}"
 ROUNDS="${ROUNDS:-1}"
 SHARED="${SHARED:-$ROOT/../shared}"
@@ -93,20 +95,10 @@ check_ports() {
 
 # start_redis PORT [redis-server options...]: an empty, non-persistent server on 127.0.0.1
 start_redis() {
-  local port=$1 dir="$WORK/redis-$1" pid i
+  local port=$1
   shift
-  mkdir -p "$dir"
-  redis-server --port "$port" --bind 127.0.0.1 --dir "$dir" --save "" --appendonly no \
-    --logfile "$WORK/redis-$port.log" "$@" </dev/null >/dev/null 2>&1 &
-  pid=$!
-  PID_OF[$port]=$pid
-  for ((i = 0; i < 100; i++)); do
-    [[ "$(redis-cli -p "$port" ping 2>/dev/null)" == PONG ]] && return
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  tail -5 "$WORK/redis-$port.log" >&2 || true
-  die "redis-server on port $port did not start (log above)"
+  redis_start "$port" "$WORK" "$@" || die "cannot start redis-server on port $port"
+  PID_OF[$port]=$REDIS_PID
 }
 
 stop_redis() {

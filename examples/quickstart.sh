@@ -22,6 +22,8 @@
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=scripts/local-redis.sh
+source "$ROOT/scripts/local-redis.sh"
 JAR="operator/target/keyferry.jar"
 MANIFEST="examples/quickstart.yaml"
 APP_PORT="${APP_PORT:-6391}"
@@ -103,19 +105,8 @@ check_ports() {
 }
 
 start_redis() {
-  local port=$1 pid i
-  mkdir -p "$WORK/redis-$port"
-  redis-server --port "$port" --bind 127.0.0.1 --dir "$WORK/redis-$port" \
-    --save "" --appendonly no --logfile "$WORK/redis-$port.log" </dev/null >/dev/null 2>&1 &
-  pid=$!
-  PIDS+=("$pid")
-  for ((i = 0; i < 100; i++)); do
-    [[ "$(redis-cli -p "$port" ping 2>/dev/null)" == PONG ]] && return
-    kill -0 "$pid" 2>/dev/null || break
-    sleep 0.1
-  done
-  tail -5 "$WORK/redis-$port.log" >&2 || true
-  die "redis-server on port $port did not start (log above)"
+  redis_start "$1" "$WORK" || die "cannot start redis-server on port $1"
+  PIDS+=("$REDIS_PID")
 }
 
 rcli() {

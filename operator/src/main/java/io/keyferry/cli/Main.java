@@ -24,6 +24,7 @@ public final class Main implements Runnable {
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         return new CommandLine(new Main()).setOut(out).setErr(err)
                 .setParameterExceptionHandler(Main::badUsage)
+                .setExecutionExceptionHandler(Main::failed)
                 .execute(args);
     }
 
@@ -31,6 +32,17 @@ public final class Main implements Runnable {
         e.getCommandLine().getErr().println("keyferry: " + e.getMessage());
         e.getCommandLine().usage(e.getCommandLine().getErr());
         return ExitCodes.INVALID_INPUT;
+    }
+
+    /**
+     * A failure no command turned into its own message (a connection lost during verification, a bug):
+     * exit 3, not picocli's 1, which means "verification found differences".
+     */
+    private static int failed(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+        PrintWriter err = cmd.getErr();
+        err.println("keyferry: failed: " + e.getMessage() + "; the state is kept, run the same command again");
+        e.printStackTrace(err);
+        return ExitCodes.COPY_FAILED;
     }
 
     @Override

@@ -284,6 +284,20 @@ class RunCommandTest {
     }
 
     @Test
+    void aSourceThatDiesDuringVerificationExitsWith3Not1() throws IOException {
+        RedisServer doomed = RedisServer.start();
+        doomed.redis().set("k", "v");
+        Path manifest = manifest(doomed.uri(), "Overwrite");
+        assertEquals(0, CliRun.of("run", "-f", manifest.toString(), "--state-dir", CliRun.tempDir().toString()).exitCode());
+        doomed.close();
+
+        CliRun verify = CliRun.of("verify", "-f", manifest.toString());
+
+        assertEquals(2, verify.exitCode(), "an unreachable source before anything is checked is bad input: " + verify);
+        assertTrue(verify.err().contains("unreachable"), verify.err());
+    }
+
+    @Test
     void helpListsTheCommands() {
         CliRun run = CliRun.of("--help");
         assertEquals(0, run.exitCode());

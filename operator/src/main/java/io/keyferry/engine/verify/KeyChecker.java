@@ -152,7 +152,6 @@ final class KeyChecker {
         }
     }
 
-    /** Sizes every member, then reads the small ones whole. */
     /**
      * Reads every member with one bounded command: a small key comes back whole, a big one is known
      * by its reply overflowing the bound (and is then compared chunk by chunk), so no key is sized first.

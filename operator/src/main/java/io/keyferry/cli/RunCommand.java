@@ -69,10 +69,8 @@ final class RunCommand implements Callable<Integer> {
                 err.println("keyferry: nothing was written to the target.");
                 return ExitCodes.INVALID_INPUT;
             }
-            out.println("DataMigration " + name + " (" + manifest.file + ")");
-            plan.describe().forEach(line -> out.println("  " + line));
+            Summary.printPlan(out, "DataMigration " + name + " (" + manifest.file + ")", plan);
             notImplementedHere(dm).forEach(line -> out.println("  " + line));
-            out.flush();
             if (dryRun) {
                 out.println("dry run: nothing was written.");
                 return ExitCodes.OK;

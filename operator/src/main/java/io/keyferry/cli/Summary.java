@@ -37,6 +37,13 @@ final class Summary {
         this.verified = verified;
     }
 
+    /** What the probe found and how the copy will go, before anything is done. */
+    static void printPlan(PrintWriter out, String heading, CopyPlan plan) {
+        out.println(heading);
+        plan.describe().forEach(line -> out.println("  " + line));
+        out.flush();
+    }
+
     static void printVerification(VerifyResult v, PrintWriter out) {
         out.printf("%nverification %s after %d round(s): %,d keys checked, %,d matched, %,d skipped by policy, "
                         + "%,d expired meanwhile, %,d mismatched, %,d missing%s, %.1f s%n",

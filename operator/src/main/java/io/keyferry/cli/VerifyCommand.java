@@ -40,8 +40,7 @@ final class VerifyCommand implements Callable<Integer> {
         }
         try (Migration migration = new Migration(dm.getMetadata().getName(), dm.getSpec(), manifest.secrets(), null)) {
             CopyPlan plan = migration.prepare();
-            out.println("DataMigration " + dm.getMetadata().getName() + " (" + manifest.file + "): verify");
-            plan.describe().forEach(line -> out.println("  " + line));
+            Summary.printPlan(out, "DataMigration " + dm.getMetadata().getName() + " (" + manifest.file + "): verify", plan);
             VerifyResult result = Verification.run(migration, dm, repair, noProgress, err);
             Summary.printVerification(result, out);
             Summary summary = new Summary(dm.getMetadata().getName(), plan, null, result);

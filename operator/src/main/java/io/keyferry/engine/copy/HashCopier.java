@@ -17,10 +17,6 @@ final class HashCopier implements TypeCopier {
         return source.hgetall(key);
     }
 
-    @Override
-    public boolean isEmpty(Object value) {
-        return ((Map<?, ?>) value).isEmpty();
-    }
 
     @Override
     @SuppressWarnings("unchecked")

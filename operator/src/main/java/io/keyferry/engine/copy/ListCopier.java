@@ -20,10 +20,6 @@ final class ListCopier implements TypeCopier {
         return source.lrange(key, 0, -1);
     }
 
-    @Override
-    public boolean isEmpty(Object value) {
-        return ((List<?>) value).isEmpty();
-    }
 
     @Override
     @SuppressWarnings("unchecked")

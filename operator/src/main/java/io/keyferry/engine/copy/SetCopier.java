@@ -17,10 +17,6 @@ final class SetCopier implements TypeCopier {
         return source.smembers(key);
     }
 
-    @Override
-    public boolean isEmpty(Object value) {
-        return ((Collection<?>) value).isEmpty();
-    }
 
     @Override
     @SuppressWarnings("unchecked")

@@ -46,10 +46,6 @@ final class StreamCopier implements TypeCopier {
         throw new IllegalStateException("streams are copied by copyChunked, never read whole");
     }
 
-    @Override
-    public boolean isEmpty(Object value) {
-        return ((List<?>) value).isEmpty();
-    }
 
     @Override
     public long payloadBytes(Object value) {

@@ -27,10 +27,6 @@ final class StringCopier implements TypeCopier {
         return source.get(key);
     }
 
-    @Override
-    public boolean isEmpty(Object value) {
-        return value == null;
-    }
 
     @Override
     public long payloadBytes(Object value) {

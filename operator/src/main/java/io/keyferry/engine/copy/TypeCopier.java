@@ -16,8 +16,10 @@ interface TypeCopier {
     /** The whole value of a small key. */
     RedisFuture<?> readWhole(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key);
 
-    /** Whether a whole read found nothing (the key vanished between TYPE and the read). */
-    boolean isEmpty(Object value);
+    /** Whether a whole read found nothing (the key vanished between TYPE and the read); null is checked first. */
+    default boolean isEmpty(Object value) {
+        return value instanceof java.util.Collection<?> c ? c.isEmpty() : value instanceof java.util.Map<?, ?> m && m.isEmpty();
+    }
 
     /** Bytes of payload in a value read whole, for progress. */
     long payloadBytes(Object value);

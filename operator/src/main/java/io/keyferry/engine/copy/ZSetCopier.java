@@ -23,10 +23,6 @@ final class ZSetCopier implements TypeCopier {
         return source.zrangeWithScores(key, 0, -1);
     }
 
-    @Override
-    public boolean isEmpty(Object value) {
-        return ((List<?>) value).isEmpty();
-    }
 
     @Override
     @SuppressWarnings("unchecked")

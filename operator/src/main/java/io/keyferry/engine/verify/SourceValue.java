@@ -48,17 +48,4 @@ record SourceValue(DataType type, long expireAt, Object value) {
             case STREAM -> reply;
         };
     }
-
-    static boolean isEmpty(Object canonical) {
-        if (canonical == null) {
-            return true;
-        }
-        if (canonical instanceof Map<?, ?> m) {
-            return m.isEmpty();
-        }
-        if (canonical instanceof Collection<?> c) {
-            return c.isEmpty();
-        }
-        return canonical instanceof StreamValue s && s.entries().isEmpty() && s.groups().isEmpty();
-    }
 }

@@ -82,6 +82,9 @@ final class Summary {
             out.println(line);
         }
         shown.forEach(o -> out.printf("  %-12s %s%n", shortLabel(o) + ":", o.meaning()));
+        if (result.targetPauses() > 0) {
+            out.printf("  paused %d time(s) because the target's writes slowed down%n", result.targetPauses());
+        }
         if (!result.unsupported().isEmpty()) {
             out.println("  not copied (type KeyFerry cannot copy):");
             result.unsupported().stream().limit(20).forEach(k -> out.println("    " + k));
@@ -142,6 +145,7 @@ final class Summary {
         json.put("keysScanned", result.keysScanned());
         json.put("keysWritten", c.keysWritten());
         json.put("bytesCopied", c.bytes());
+        json.put("targetPauses", result.targetPauses());
         Map<String, Long> totals = new LinkedHashMap<>();
         for (Outcome o : Outcome.values()) {
             totals.put(o.label(), c.total(o));

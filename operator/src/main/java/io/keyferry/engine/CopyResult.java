@@ -10,6 +10,7 @@ import java.util.Map;
  * @param perSource   counters of each source, in list order
  * @param unsupported keys not copied because of their type (the first thousand)
  * @param elapsedMillis time this run took (a resumed run counts only its own part)
+ * @param targetPauses  times this run paused because the target's writes had slowed down (TargetBackoff)
  */
 public record CopyResult(Counters total, Map<String, Counters> perSource, long keysScanned, List<String> unsupported,
-                         long elapsedMillis, String startedAt, String finishedAt) {}
+                         long elapsedMillis, String startedAt, String finishedAt, long targetPauses) {}

@@ -17,6 +17,7 @@ import io.keyferry.engine.copy.PairStrategy;
 import io.keyferry.engine.copy.RateLimiter;
 import io.keyferry.engine.copy.SourceCopier;
 import io.keyferry.engine.copy.SourceScan;
+import io.keyferry.engine.copy.TargetBackoff;
 import io.keyferry.engine.probe.Prober;
 import io.keyferry.engine.probe.Replicas;
 import io.keyferry.engine.probe.ServerProfile;
@@ -57,6 +58,7 @@ public final class Migration implements AutoCloseable {
     private final List<ServerProfile> sourceProfiles = new ArrayList<>();
     private CopyPlan plan;
     private Checkpoint checkpoint;
+    private final TargetBackoff backoff = new TargetBackoff();
 
     /**
      * @param store where the copy keeps its checkpoint; null for a migration that is only verified
@@ -110,7 +112,7 @@ public final class Migration implements AutoCloseable {
             SourceScan scan = new SourceScan(sources.get(i), plan.sources().get(i).profile(), s.getKeys(),
                     spec.getWorker().getBatchSize());
             SourceCopier copier = new SourceCopier(i, scan, batches,
-                    new RateLimiter(spec.getWorker().getRateLimit().getKeysPerSecond()));
+                    new RateLimiter(spec.getWorker().getRateLimit().getKeysPerSecond()), backoff);
             copier.copy(checkpoint, store::save, n -> {
                 scannedThisRun[0] += n;
                 listener.onProgress(new Progress(s.getName(), index, sources.size(), scannedBefore + scannedThisRun[0],
@@ -183,7 +185,7 @@ public final class Migration implements AutoCloseable {
         }
         long scanned = checkpoint.sources.stream().mapToLong(s -> s.keysScanned).sum();
         return new CopyResult(totals(), perSource, scanned, List.copyOf(checkpoint.unsupported), elapsed,
-                checkpoint.startedAt, checkpoint.finishedAt);
+                checkpoint.startedAt, checkpoint.finishedAt, backoff.pauses());
     }
 
     private Counters totals() {

@@ -19,12 +19,14 @@ public final class SourceCopier {
     private final SourceScan scan;
     private final BatchCopier batches;
     private final RateLimiter rateLimiter;
+    private final TargetBackoff backoff;
 
-    public SourceCopier(int index, SourceScan scan, BatchCopier batches, RateLimiter rateLimiter) {
+    public SourceCopier(int index, SourceScan scan, BatchCopier batches, RateLimiter rateLimiter, TargetBackoff backoff) {
         this.index = index;
         this.scan = scan;
         this.batches = batches;
         this.rateLimiter = rateLimiter;
+        this.backoff = backoff;
     }
 
     /**
@@ -78,7 +80,10 @@ public final class SourceCopier {
                 batch.decisions = r.batch().decisions();
                 cp.inflight = batch;
                 saver.accept(cp);
-                commit(cp, state, batch, batches.write(r.batch(), unsupported(cp)));
+                long writeStarted = System.nanoTime();
+                Counters written = batches.write(r.batch(), unsupported(cp));
+                backoff.afterBatch(System.nanoTime() - writeStarted, written.keysWritten(), written.bytes());
+                commit(cp, state, batch, written);
                 afterBatch.accept(batch.keysScanned);
                 rateLimiter.acquire(batch.keysScanned);
                 if (batch.scanFinished) {

@@ -55,6 +55,9 @@ public final class Verifier {
     private final Connections connections;
     private final boolean targetMultiMember;
     private final KeyChecker main;
+    /** Per source: keys.addPrefix as bytes, and keys.match as a glob (null: every key). */
+    private final List<byte[]> prefixes = new ArrayList<>();
+    private final List<Glob> matches = new ArrayList<>();
 
     /** Opens another set of connections (every source, then the target), for a checker of its own. */
     public interface Connections {
@@ -86,6 +89,12 @@ public final class Verifier {
         this.connections = connections;
         this.targetMultiMember = targetProfile.multiMemberLookup();
         this.main = checker(sources, target);
+        for (SourceSpec s : specs) {
+            String prefix = s.getKeys().getAddPrefix();
+            String match = s.getKeys().getMatch();
+            prefixes.add(prefix == null ? new byte[0] : utf8(prefix));
+            matches.add(match == null ? null : new Glob(utf8(match)));
+        }
     }
 
     private KeyChecker checker(List<RedisLink> sourceLinks, RedisLink targetLink) {
@@ -291,28 +300,30 @@ public final class Verifier {
         } while (!page.finished());
     }
 
+    /** Another source's key that may land on the same target name, and its TYPE on the way. */
+    private record Candidate(byte[] key, RedisFuture<String> type) {}
+
     /**
      * The sources that write each key's target name. A key is checked while scanning the last of them,
      * so that it is checked once, with every source that wrote it known.
      */
     private List<KeyRef> chains(int i, List<byte[]> keys) {
-        byte[] prefix = prefix(i);
-        List<List<RedisFuture<String>>> others = new ArrayList<>();
-        List<byte[]> targetKeys = new ArrayList<>();
+        List<Candidate[]> others = new ArrayList<>(keys.size());
+        List<byte[]> targetKeys = new ArrayList<>(keys.size());
         for (byte[] key : keys) {
-            byte[] targetKey = Keys.concat(prefix, key);
+            byte[] targetKey = Keys.concat(prefixes.get(i), key);
             targetKeys.add(targetKey);
-            List<RedisFuture<String>> types = new ArrayList<>();
+            Candidate[] row = new Candidate[sources.size()];
             for (int j = 0; j < sources.size(); j++) {
                 byte[] k = j == i ? null : sourceKeyFor(j, targetKey);
-                types.add(k == null ? null : sources.get(j).async().type(k));
+                row[j] = k == null ? null : new Candidate(k, sources.get(j).async().type(k));
             }
-            others.add(types);
+            others.add(row);
         }
         for (int j = 0; j < sources.size(); j++) {
             if (j != i) {
                 int col = j;
-                sources.get(j).sync(others.stream().map(t -> t.get(col)).filter(java.util.Objects::nonNull).toList());
+                sources.get(j).sync(others.stream().filter(row -> row[col] != null).map(row -> row[col].type()).toList());
             }
         }
         List<KeyRef> refs = new ArrayList<>();
@@ -320,13 +331,11 @@ public final class Verifier {
             List<Member> members = new ArrayList<>();
             boolean last = true;
             for (int j = 0; j < sources.size(); j++) {
+                Candidate c = others.get(k)[j];
                 if (j == i) {
                     members.add(new Member(i, keys.get(k)));
-                    continue;
-                }
-                RedisFuture<String> type = others.get(k).get(j);
-                if (type != null && main.selected(j, RedisLink.await(type))) {
-                    members.add(new Member(j, sourceKeyFor(j, targetKeys.get(k))));
+                } else if (c != null && main.selected(j, RedisLink.await(c.type()))) {
+                    members.add(new Member(j, c.key()));
                     last &= j < i;
                 }
             }
@@ -339,13 +348,13 @@ public final class Verifier {
 
     /** The key of source j that lands on this target name, or null where none can. */
     private byte[] sourceKeyFor(int j, byte[] targetKey) {
-        byte[] prefix = prefix(j);
+        byte[] prefix = prefixes.get(j);
         if (targetKey.length < prefix.length || !Arrays.equals(prefix, 0, prefix.length, targetKey, 0, prefix.length)) {
             return null;
         }
         byte[] key = Arrays.copyOfRange(targetKey, prefix.length, targetKey.length);
-        String match = specs.get(j).getKeys().getMatch();
-        return match == null || new Glob(utf8(match)).matches(key) ? key : null;
+        Glob match = matches.get(j);
+        return match == null || match.matches(key) ? key : null;
     }
 
     private List<KeyRef> sampled(List<KeyRef> refs) {
@@ -362,11 +371,6 @@ public final class Verifier {
             }
         }
         return out;
-    }
-
-    private byte[] prefix(int source) {
-        String p = specs.get(source).getKeys().getAddPrefix();
-        return p == null ? new byte[0] : utf8(p);
     }
 
     private static byte[] utf8(String s) {

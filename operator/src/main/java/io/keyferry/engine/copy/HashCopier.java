@@ -17,15 +17,10 @@ final class HashCopier implements TypeCopier {
         return source.hgetall(key);
     }
 
-
     @Override
     @SuppressWarnings("unchecked")
     public long payloadBytes(Object value) {
-        long n = 0;
-        for (Map.Entry<byte[], byte[]> e : ((Map<byte[], byte[]>) value).entrySet()) {
-            n += e.getKey().length + e.getValue().length;
-        }
-        return n;
+        return Payload.of((Map<byte[], byte[]>) value);
     }
 
     @Override

@@ -20,15 +20,10 @@ final class ListCopier implements TypeCopier {
         return source.lrange(key, 0, -1);
     }
 
-
     @Override
     @SuppressWarnings("unchecked")
     public long payloadBytes(Object value) {
-        long n = 0;
-        for (byte[] e : (List<byte[]>) value) {
-            n += e.length;
-        }
-        return n;
+        return Payload.of((List<byte[]>) value);
     }
 
     @Override

@@ -17,15 +17,10 @@ final class SetCopier implements TypeCopier {
         return source.smembers(key);
     }
 
-
     @Override
     @SuppressWarnings("unchecked")
     public long payloadBytes(Object value) {
-        long n = 0;
-        for (byte[] m : (Collection<byte[]>) value) {
-            n += m.length;
-        }
-        return n;
+        return Payload.of((Collection<byte[]>) value);
     }
 
     @Override

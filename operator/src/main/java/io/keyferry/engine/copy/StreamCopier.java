@@ -46,7 +46,6 @@ final class StreamCopier implements TypeCopier {
         throw new IllegalStateException("streams are copied by copyChunked, never read whole");
     }
 
-
     @Override
     public long payloadBytes(Object value) {
         return 0;
@@ -72,7 +71,7 @@ final class StreamCopier implements TypeCopier {
                 if (StreamIds.compare(e.getId(), targetLast) > 0) {
                     target.add(target.cmd().xadd(d.targetKey(), new XAddArgs().id(e.getId()), e.getBody()),
                             d.targetKey());
-                    bytes += bodyBytes(e.getBody());
+                    bytes += Payload.of(e.getBody());
                     added++;
                 }
             }
@@ -119,13 +118,4 @@ final class StreamCopier implements TypeCopier {
     private static String maxId(String a, String b) {
         return StreamIds.compare(a, b) >= 0 ? a : b;
     }
-
-    private static long bodyBytes(Map<byte[], byte[]> body) {
-        long n = 0;
-        for (Map.Entry<byte[], byte[]> f : body.entrySet()) {
-            n += f.getKey().length + f.getValue().length;
-        }
-        return n;
-    }
-
 }

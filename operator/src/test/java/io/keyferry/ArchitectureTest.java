@@ -30,4 +30,22 @@ class ArchitectureTest {
     @ArchTest
     static final ArchRule engineDoesNotCallTheCli = noClasses().that().resideInAPackage("io.keyferry.engine..")
             .should().dependOnClassesThat().resideInAPackage("io.keyferry.cli..");
+
+    @ArchTest
+    static final ArchRule workersDoNotWriteStatus = noClasses().that().resideInAPackage("io.keyferry.worker..")
+            .should().dependOnClassesThat().resideInAnyPackage("io.keyferry.reconciler..", "io.keyferry.cli..",
+                    "io.javaoperatorsdk..")
+            .because("workers publish reports; only the reconciler folds them into status");
+
+    @ArchTest
+    static final ArchRule onlyTheReconcilerUsesTheStatusTypes = noClasses().that().resideOutsideOfPackages(
+                    "io.keyferry.reconciler..", "io.keyferry.api..")
+            .should().dependOnClassesThat().haveSimpleName("DataMigrationStatus")
+            .because("only the reconciler writes status");
+
+    @ArchTest
+    static final ArchRule deciderIsPure = noClasses().that().haveSimpleName("Decider")
+            .should().dependOnClassesThat().resideInAnyPackage("io.fabric8.kubernetes.client..", "io.lettuce..",
+                    "io.javaoperatorsdk..")
+            .because("the reconciler's decisions are a pure function of what it observed");
 }

@@ -12,6 +12,13 @@ public class CutoverSpec {
     @Min(0)
     private Integer maxMismatches = 0;
 
+    @JsonPropertyDescription("While DualWrite is in force and the last verification found more differences than"
+            + " maxMismatches, verify again after this many seconds.")
+    @Min(1)
+    private Integer reverifySeconds = 300;
+
+    public Integer getReverifySeconds() { return reverifySeconds; }
+    public void setReverifySeconds(Integer reverifySeconds) { this.reverifySeconds = reverifySeconds; }
     public FlagSpec getFlag() { return flag; }
     public void setFlag(FlagSpec flag) { this.flag = flag; }
     public Integer getMaxMismatches() { return maxMismatches; }

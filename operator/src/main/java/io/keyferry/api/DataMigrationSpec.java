@@ -28,6 +28,12 @@ public class DataMigrationSpec {
     @JsonPropertyDescription("Worker sizing and pacing.")
     private WorkerSpec worker = new WorkerSpec();
 
+    @JsonPropertyDescription("Change it (any new value) to start a new attempt after a Failed stage; the copy resumes"
+            + " from its checkpoint.")
+    private String retryNonce;
+
+    public String getRetryNonce() { return retryNonce; }
+    public void setRetryNonce(String retryNonce) { this.retryNonce = retryNonce; }
     public List<SourceSpec> getSources() { return sources; }
     public void setSources(List<SourceSpec> sources) { this.sources = sources; }
     public TargetSpec getTarget() { return target; }

@@ -6,8 +6,9 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 /** Conflict policies per data type; a type without its own policy uses {@code default}. */
 public class PolicySpec {
     @JsonProperty("default")
-    @JsonPropertyDescription("Policy of every type not listed; Skip unless set, so target data is never destroyed silently.")
-    private Policy defaultPolicy = Policy.SKIP;
+    @JsonPropertyDescription("Policy of every type not listed; Skip unless set, so target data is never destroyed silently"
+            + " (Fill while DualWrite is in force, so the backfill never replaces what the application wrote).")
+    private Policy defaultPolicy;
     private Policy string;
     private Policy hash;
     private Policy list;
@@ -27,10 +28,29 @@ public class PolicySpec {
             case ZSET -> zset;
             case STREAM -> stream;
         };
-        return p != null ? p : defaultPolicy;
+        return p != null ? p : getDefaultPolicy();
     }
 
-    public Policy getDefaultPolicy() { return defaultPolicy; }
+    /** Whether the manifest set {@code default}: a cutover's backfill fills instead where it did not. */
+    public boolean defaultChosen() {
+        return defaultPolicy != null;
+    }
+
+    /** These policies with {@code policy} as the default where the manifest set none; this one is unchanged. */
+    public PolicySpec withUnsetDefault(Policy policy) {
+        PolicySpec p = new PolicySpec();
+        p.defaultPolicy = defaultPolicy != null ? defaultPolicy : policy;
+        p.string = string;
+        p.hash = hash;
+        p.list = list;
+        p.set = set;
+        p.zset = zset;
+        p.stream = stream;
+        p.typeMismatch = typeMismatch;
+        return p;
+    }
+
+    public Policy getDefaultPolicy() { return defaultPolicy != null ? defaultPolicy : Policy.SKIP; }
     public void setDefaultPolicy(Policy defaultPolicy) { this.defaultPolicy = defaultPolicy; }
     public Policy getString() { return string; }
     public void setString(Policy string) { this.string = string; }

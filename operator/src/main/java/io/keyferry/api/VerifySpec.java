@@ -19,8 +19,9 @@ public class VerifySpec {
     @JsonPropertyDescription("Pause between two verification rounds, so writes in flight can land.")
     @Min(0)
     private Integer roundPauseSeconds = 2;
-    @JsonPropertyDescription("Copy keys that still differ after every round again, under the policy, and re-check them.")
-    private Boolean repair = false;
+    @JsonPropertyDescription("Copy keys that still differ after every round again, under the policy, and re-check them."
+            + " Off unless set, except while DualWrite is in force, where each round repairs unless set to false.")
+    private Boolean repair;
 
     public VerifyMode getMode() { return mode; }
     public void setMode(VerifyMode mode) { this.mode = mode; }

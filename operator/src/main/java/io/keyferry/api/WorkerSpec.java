@@ -17,6 +17,16 @@ public class WorkerSpec {
     @JsonPropertyDescription("CPU and memory of each worker pod.")
     private ResourceRequirements resources;
 
+    @JsonPropertyDescription("Worker image; the operator's own image (or its configured worker image) unless set.")
+    private String image;
+    @JsonPropertyDescription("Pod retries of a worker Job before the stage is Failed (the Job's backoffLimit).")
+    @Min(0)
+    private Integer backoffLimit = 3;
+
+    public String getImage() { return image; }
+    public void setImage(String image) { this.image = image; }
+    public Integer getBackoffLimit() { return backoffLimit; }
+    public void setBackoffLimit(Integer backoffLimit) { this.backoffLimit = backoffLimit; }
     public Integer getParallelism() { return parallelism; }
     public void setParallelism(Integer parallelism) { this.parallelism = parallelism; }
     public Integer getBatchSize() { return batchSize; }

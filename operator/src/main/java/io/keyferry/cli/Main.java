@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 /** The one entry point of the jar and the image: `keyferry run | ...`. */
 @Command(name = "keyferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Migrates data between Redis-protocol stores (Redis, Kvrocks, Pika).",
-        subcommands = {RunCommand.class, VerifyCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, VerifyCommand.class, WorkerCommand.class, OperatorCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

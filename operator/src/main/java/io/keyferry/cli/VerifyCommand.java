@@ -38,7 +38,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (dm == null) {
             return ExitCodes.INVALID_INPUT;
         }
-        try (Migration migration = new Migration(dm.getMetadata().getName(), dm.getSpec(), manifest.secrets(), null)) {
+        try (Migration migration = Migration.verifyOnly(dm.getMetadata().getName(), dm.getSpec(), manifest.secrets())) {
             CopyPlan plan = migration.prepare();
             Summary.printPlan(out, "DataMigration " + dm.getMetadata().getName() + " (" + manifest.file + "): verify", plan);
             VerifyResult result = Verification.run(migration, dm, repair, noProgress, err);

@@ -1,6 +1,5 @@
 package io.keyferry.engine;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyferry.api.DataMigrationSpec;
 import io.keyferry.api.DataType;
 import io.keyferry.api.EndpointSpec;
@@ -25,12 +24,9 @@ import io.keyferry.engine.redis.Endpoints;
 import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.verify.Verifier;
 import io.keyferry.engine.verify.VerifyResult;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,7 +41,10 @@ public final class Migration implements AutoCloseable {
     private final String name;
     private final DataMigrationSpec spec;
     private final Endpoints endpoints;
-    private final CheckpointStore store;
+    private final CheckpointStore.Factory storeFactory;
+    private CheckpointStore store;
+    /** A worker starts over when the saved state is of another spec; `keyferry run` asks for --restart instead. */
+    private boolean restartOnOtherSpec;
     private final Prober prober = new Prober();
     private final List<RedisLink> links = new ArrayList<>();
     private RedisLink target;
@@ -59,15 +58,37 @@ public final class Migration implements AutoCloseable {
     private CopyPlan plan;
     private Checkpoint checkpoint;
     private final TargetBackoff backoff = new TargetBackoff();
+    private CheckpointStore ownedStore;
 
     /**
      * @param store where the copy keeps its checkpoint; null for a migration that is only verified
      */
     public Migration(String name, DataMigrationSpec spec, SecretResolver secrets, CheckpointStore store) {
+        this(name, spec, secrets, store == null ? null : target -> store);
+        this.store = store;
+    }
+
+    /**
+     * @param storeFactory opens the checkpoint store once the target is known to be usable (it may keep the
+     *                     state in the target); null for a migration that is only verified. The store it
+     *                     opens is closed with this migration.
+     */
+    public Migration(String name, DataMigrationSpec spec, SecretResolver secrets, CheckpointStore.Factory storeFactory) {
         this.name = name;
         this.spec = spec;
         this.endpoints = new Endpoints(secrets);
-        this.store = store;
+        this.storeFactory = storeFactory;
+    }
+
+    /** A migration that is only verified: nothing is copied and no checkpoint is kept. */
+    public static Migration verifyOnly(String name, DataMigrationSpec spec, SecretResolver secrets) {
+        return new Migration(name, spec, secrets, (CheckpointStore.Factory) null);
+    }
+
+    /** Saved state of another version of the spec is discarded (the copy starts over) instead of refused. */
+    public Migration restartingOnOtherSpec() {
+        this.restartOnOtherSpec = true;
+        return this;
     }
 
     /** Connects to and probes every endpoint, checks they can be used together, and plans the copy. */
@@ -89,9 +110,13 @@ public final class Migration implements AutoCloseable {
             plans.add(new CopyPlan.SourcePlan(s.getName(), link.label(), profile,
                     PairStrategy.choose(profile, targetProfile), describeKeys(s.getKeys())));
         }
-        if (store == null) {
+        if (storeFactory == null) {
             plan = new CopyPlan(plans, target.label(), targetProfile, describePolicies(), "verify only", false);
         } else {
+            if (store == null) {
+                store = storeFactory.open(() -> endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"));
+                ownedStore = store;
+            }
             checkpoint = loadOrStart();
             plan = new CopyPlan(plans, target.label(), targetProfile, describePolicies(), resumeNote(), checkpoint.finished());
         }
@@ -100,10 +125,23 @@ public final class Migration implements AutoCloseable {
 
     /** Copies every source in list order, resuming from the saved state; call {@link #prepare()} first. */
     public CopyResult copy(ProgressListener listener) {
+        return copy(listener, 0, sources.size());
+    }
+
+    /**
+     * Copies one source only (a worker's share of the migration; the caller runs the sources in list
+     * order). The checkpoint store then holds this source's state alone.
+     */
+    public CopyResult copySource(int index, ProgressListener listener) {
+        return copy(listener, index, index + 1);
+    }
+
+    private CopyResult copy(ProgressListener listener, int from, int to) {
         long started = System.currentTimeMillis();
         long[] scannedThisRun = {0};
         long scannedBefore = checkpoint.sources.stream().mapToLong(s -> s.keysScanned).sum();
-        for (int i = 0; i < sources.size() && !checkpoint.finished(); i++) {
+        long estimate = plan.sources().subList(from, to).stream().mapToLong(p -> p.profile().dbsize()).sum();
+        for (int i = from; i < to && !checkpoint.finished(); i++) {
             SourceSpec s = spec.getSources().get(i);
             int index = i;
             RedisLink chunks = open(endpoints.connect(readEndpoints.get(i), "spec.sources[" + i + "].endpoint", "source " + s.getName()));
@@ -116,7 +154,7 @@ public final class Migration implements AutoCloseable {
             copier.copy(checkpoint, store::save, n -> {
                 scannedThisRun[0] += n;
                 listener.onProgress(new Progress(s.getName(), index, sources.size(), scannedBefore + scannedThisRun[0],
-                        plan.estimatedKeys(), totals(), System.currentTimeMillis() - started, scannedThisRun[0]));
+                        estimate, totals(), System.currentTimeMillis() - started, scannedThisRun[0]));
             });
         }
         if (!checkpoint.finished()) {
@@ -238,6 +276,9 @@ public final class Migration implements AutoCloseable {
     private Checkpoint loadOrStart() {
         String fingerprint = fingerprint();
         Checkpoint cp = store.load().orElse(null);
+        if (cp != null && !fingerprint.equals(cp.fingerprint) && restartOnOtherSpec) {
+            cp = null;
+        }
         if (cp != null && !fingerprint.equals(cp.fingerprint)) {
             throw new MigrationInputException("the saved state belongs to another version of this migration (its "
                     + "sources, target or policies changed); rerun with --restart to copy from the beginning, "
@@ -271,12 +312,7 @@ public final class Migration implements AutoCloseable {
         identity.put("sources", spec.getSources());
         identity.put("target", spec.getTarget());
         identity.put("policies", spec.getPolicies());
-        try {
-            byte[] json = new ObjectMapper().writeValueAsBytes(identity);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException | NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        return io.keyferry.api.SpecDigest.of(identity);
     }
 
     private String describePolicies() {
@@ -300,8 +336,16 @@ public final class Migration implements AutoCloseable {
         return keys.getTypes() == null || keys.getTypes().isEmpty() ? null : EnumSet.copyOf(keys.getTypes());
     }
 
+    /** The copy's checkpoint after {@link #prepare()}: its cursors and counts (what a worker reports). */
+    public Checkpoint checkpoint() {
+        return checkpoint;
+    }
+
     @Override
     public void close() {
+        if (ownedStore != null) {
+            ownedStore.close();
+        }
         for (RedisLink link : links) {
             link.close();
         }

@@ -73,8 +73,8 @@ class BigKeysTest {
     }
 
     private static void load(RedisServer server) {
-        try (StatefulRedisConnection<String, String> c = io.lettuce.core.RedisClient
-                .create("redis://127.0.0.1:" + server.port()).connect()) {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + server.port());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
             RedisAsyncCommands<String, String> r = c.async();
             List<RedisFuture<?>> pending = new ArrayList<>();
             for (int i = 0; i < 2 * MILLION; i += 1000) {
@@ -103,6 +103,8 @@ class BigKeysTest {
                 pending.add(r.append("big:string", String.format("%08d", i) + mib));
             }
             awaitAll(pending);
+        } finally {
+            client.shutdown();
         }
     }
 

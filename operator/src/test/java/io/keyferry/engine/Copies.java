@@ -53,7 +53,7 @@ final class Copies {
     /** Verifies the target as `keyferry verify` does, with a short pause between rounds. */
     static VerifyResult verify(DataMigrationSpec spec, boolean repair) {
         spec.getVerify().setRoundPauseSeconds(0);
-        try (Migration m = new Migration("test", spec, new FileSecretResolver(null), null)) {
+        try (Migration m = Migration.verifyOnly("test", spec, new FileSecretResolver(null))) {
             m.prepare();
             return m.verify(ProgressListener.NONE, repair);
         }

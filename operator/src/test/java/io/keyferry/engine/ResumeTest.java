@@ -103,8 +103,8 @@ class ResumeTest {
     }
 
     private static void load(RedisServer server) {
-        try (StatefulRedisConnection<String, String> c = io.lettuce.core.RedisClient
-                .create("redis://127.0.0.1:" + server.port()).connect()) {
+        io.lettuce.core.RedisClient client = io.lettuce.core.RedisClient.create("redis://127.0.0.1:" + server.port());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
             RedisAsyncCommands<String, String> r = c.async();
             List<RedisFuture<?>> pending = new ArrayList<>();
             for (int i = 0; i < KEYS; i++) {
@@ -130,6 +130,8 @@ class ResumeTest {
             }
         } catch (Exception e) {
             throw new IllegalStateException(e);
+        } finally {
+            client.shutdown();
         }
     }
 

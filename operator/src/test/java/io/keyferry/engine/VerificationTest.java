@@ -88,7 +88,7 @@ class VerificationTest {
             spec.getVerify().setRounds(4);
 
             VerifyResult result;
-            try (Migration m = new Migration("test", spec, new FileSecretResolver(null), null)) {
+            try (Migration m = Migration.verifyOnly("test", spec, new FileSecretResolver(null))) {
                 m.prepare();
                 spec.getVerify().setRoundPauseSeconds(1);
                 Thread stopper = new Thread(() -> {

@@ -22,12 +22,19 @@ public final class ChildJvm {
     }
 
     public static ChildJvm start(String maxHeap, String... args) {
+        return start(java.util.Map.of(), maxHeap, args);
+    }
+
+    /** A child with these environment variables added to this JVM's. */
+    public static ChildJvm start(java.util.Map<String, String> env, String maxHeap, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"), "io.keyferry.cli.Main"));
         cmd.addAll(List.of(args));
         try {
             Path log = Files.createTempFile("keyferry-child-", ".log");
-            Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+            builder.environment().putAll(env);
+            Process p = builder.start();
             return new ChildJvm(p, log);
         } catch (IOException e) {
             throw new IllegalStateException(e);

@@ -1,5 +1,7 @@
 package io.keyferry.engine.checkpoint;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyferry.engine.copy.Decision;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,6 +14,10 @@ import java.util.TreeMap;
  * A plain document with public fields: it is what the state file holds, nothing more.
  */
 public final class Checkpoint {
+    /** How a checkpoint is written wherever it is kept; unknown fields of a newer version are ignored. */
+    public static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
     public String migration;
     /** Digest of the sources, target and policies; state of another spec is never resumed. */
     public String fingerprint;

@@ -14,4 +14,9 @@ public interface CheckpointStore extends AutoCloseable {
 
     @Override
     default void close() {}
+
+    /** Opens a store once the target is known to be good; it may keep the state in the target. */
+    interface Factory {
+        CheckpointStore open(java.util.function.Supplier<io.keyferry.engine.redis.RedisLink> newTargetConnection);
+    }
 }

@@ -1,7 +1,5 @@
 package io.keyferry.engine.checkpoint;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyferry.engine.MigrationInputException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -18,9 +16,6 @@ import java.util.Optional;
  * any instant leaves either the old state or the new one. A lock file keeps two runs off one directory.
  */
 public final class FileCheckpointStore implements CheckpointStore {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
-
     private final Path file;
     private final Path temp;
     private final FileChannel lockChannel;
@@ -50,7 +45,7 @@ public final class FileCheckpointStore implements CheckpointStore {
             return Optional.empty();
         }
         try {
-            return Optional.of(JSON.readValue(file.toFile(), Checkpoint.class));
+            return Optional.of(Checkpoint.JSON.readValue(file.toFile(), Checkpoint.class));
         } catch (IOException e) {
             throw new MigrationInputException("state file " + file + " is unreadable (" + e.getMessage()
                     + "); rerun with --restart to start the copy over", e);
@@ -60,7 +55,7 @@ public final class FileCheckpointStore implements CheckpointStore {
     @Override
     public void save(Checkpoint checkpoint) {
         try {
-            JSON.writeValue(temp.toFile(), checkpoint);
+            Checkpoint.JSON.writeValue(temp.toFile(), checkpoint);
             try {
                 Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {

@@ -49,15 +49,27 @@ public final class Endpoints implements AutoCloseable {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
 
     private final SecretResolver secrets;
-    private final ClientResources resources = DefaultClientResources.create();
+    private final ClientResources resources;
+    private final boolean ownResources;
 
     public Endpoints(SecretResolver secrets) {
         this.secrets = secrets;
+        this.resources = DefaultClientResources.create();
+        this.ownResources = true;
+    }
+
+    /** Connections on I/O threads the caller owns and keeps (a long-running operator). */
+    public Endpoints(SecretResolver secrets, ClientResources shared) {
+        this.secrets = secrets;
+        this.resources = shared;
+        this.ownResources = false;
     }
 
     @Override
     public void close() {
-        resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        if (ownResources) {
+            resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     /**

@@ -1,0 +1,117 @@
+package io.keyferry.cli;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
+import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.keyferry.reconciler.HealthServer;
+import io.keyferry.reconciler.KeyFerryOperator;
+import io.keyferry.reconciler.OperatorConfig;
+import java.io.PrintWriter;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `keyferry operator`: watches DataMigrations and runs them with worker Jobs. */
+@Command(name = "operator", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Runs the KeyFerry operator: reconciles DataMigration resources, runs worker Jobs, writes status"
+                + " and the routing flag. Uses the in-cluster service account, or ~/.kube/config outside a cluster.")
+final class OperatorCommand implements Callable<Integer> {
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--namespaces", split = ",", paramLabel = "NS",
+            defaultValue = "${env:KEYFERRY_NAMESPACES}", description = "Namespaces to watch, comma-separated; all when empty.")
+    List<String> namespaces;
+
+    @Option(names = "--worker-image", paramLabel = "IMAGE", defaultValue = "${env:KEYFERRY_WORKER_IMAGE}",
+            description = "Image of worker pods (normally the operator's own); spec.worker.image overrides it per migration.")
+    String workerImage;
+
+    @Option(names = "--worker-service-account", paramLabel = "NAME",
+            defaultValue = "${env:KEYFERRY_WORKER_SERVICE_ACCOUNT:-" + OperatorConfig.DEFAULT_WORKER_SERVICE_ACCOUNT + "}",
+            description = "Service account of worker pods, in each migration's namespace (default: ${DEFAULT-VALUE}).")
+    String workerServiceAccount;
+
+    @Option(names = "--leader-election", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Elect one active replica through a Lease (default: on).")
+    boolean leaderElection;
+
+    @Option(names = "--lease-namespace", paramLabel = "NS", defaultValue = "${env:POD_NAMESPACE}",
+            description = "Namespace of the leader Lease (default: $POD_NAMESPACE).")
+    String leaseNamespace;
+
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
+            description = "Port of /healthz, /readyz and /metrics (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--resync", paramLabel = "SECONDS", defaultValue = "300",
+            description = "Look at every migration at least this often (default: ${DEFAULT-VALUE}).")
+    long resyncSeconds;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = spec.commandLine().getErr();
+        if (workerImage == null || workerImage.isBlank()) {
+            err.println("keyferry operator: --worker-image (or KEYFERRY_WORKER_IMAGE) is required: the image worker pods run,"
+                    + " normally the operator's own");
+            return ExitCodes.INVALID_INPUT;
+        }
+        Set<String> watched = new LinkedHashSet<>();
+        if (namespaces != null) {
+            namespaces.stream().map(String::strip).filter(s -> !s.isEmpty()).forEach(watched::add);
+        }
+        LeaderElectionConfiguration election = null;
+        if (leaderElection) {
+            if (leaseNamespace == null || leaseNamespace.isBlank()) {
+                err.println("keyferry operator: leader election needs --lease-namespace (or POD_NAMESPACE from the downward API);"
+                        + " or pass --no-leader-election to run a single replica");
+                return ExitCodes.INVALID_INPUT;
+            }
+            election = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("keyferry-operator")
+                    .withLeaseNamespace(leaseNamespace).build();
+        }
+        OperatorConfig config = new OperatorConfig(watched, workerImage, workerServiceAccount, Duration.ofSeconds(resyncSeconds));
+        try (KubernetesClient client = new KubernetesClientBuilder().build();
+             KeyFerryOperator operator = new KeyFerryOperator(client, config, election, Clock.systemUTC());
+             HealthServer health = new HealthServer("0.0.0.0", port, operator::started, operator.metrics()::scrape)) {
+            try {
+                operator.start();
+            } catch (RuntimeException e) {
+                err.println("keyferry operator: cannot start: " + explain(e));
+                return ExitCodes.COPY_FAILED;
+            }
+            err.println("keyferry operator: watching " + (watched.isEmpty() ? "all namespaces" : watched)
+                    + "; health and metrics on :" + health.port());
+            CountDownLatch stop = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+            stop.await();
+        }
+        return ExitCodes.OK;
+    }
+
+    /** What a startup failure means for the person deploying the operator. */
+    static String explain(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof KubernetesClientException k) {
+                if (k.getCode() == 404) {
+                    return "the DataMigration CRD is not installed (404 listing datamigrations.keyferry.io); apply"
+                            + " crds/datamigrations.keyferry.io-v1.yml first";
+                }
+                if (k.getCode() == 403) {
+                    return "the service account may not list or watch what the operator needs (403: " + k.getMessage()
+                            + "); see the RBAC rules in the README";
+                }
+            }
+        }
+        return e.getMessage();
+    }
+}

@@ -1,0 +1,87 @@
+package io.keyferry.cli;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.keyferry.engine.FileSecretResolver;
+import io.keyferry.engine.MigrationInputException;
+import io.keyferry.worker.ReportPublisher;
+import io.keyferry.worker.Worker;
+import io.keyferry.worker.WorkerEnvironment;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** `keyferry worker copy|verify`: one stage of a DataMigration, inside a Job the operator created. */
+@Command(name = "worker", mixinStandardHelpOptions = true,
+        description = {"Runs one stage of a DataMigration inside a worker Job (the operator creates these Jobs;"
+                + " the spec, report ConfigMap and secrets come from the pod's environment and volumes).",
+                "Exit codes: 0 the stage finished, 2 invalid input (not retried), 3 failed (a new pod resumes)."},
+        subcommands = {WorkerCommand.Copy.class, WorkerCommand.Verify.class})
+public final class WorkerCommand implements Runnable {
+    /** How often a worker publishes its report. */
+    static final long REPORT_PERIOD_MILLIS = 2000;
+
+    @CommandLine.Spec
+    private CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+    }
+
+    @Command(name = "copy", description = "Copies one source into the target, resuming from the checkpoint in the target.")
+    static final class Copy implements Callable<Integer> {
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--source", required = true, paramLabel = "NAME", description = "spec.sources[].name")
+        String source;
+
+        @Override
+        public Integer call() {
+            return runStage(spec.commandLine().getOut(), worker -> worker.copy(source), false);
+        }
+    }
+
+    @Command(name = "verify", description = "Verifies the target against every source under the policies.")
+    static final class Verify implements Callable<Integer> {
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--repair", description = "Copy keys that still differ after every round again.")
+        boolean repair;
+
+        @Override
+        public Integer call() {
+            return runStage(spec.commandLine().getOut(), Worker::verify, repair);
+        }
+    }
+
+    private static int runStage(PrintWriter out, java.util.function.ToIntFunction<Worker> stage, boolean repair) {
+        try (KubernetesClient client = new KubernetesClientBuilder().build()) {
+            return run(System.getenv(), client, out, stage, repair);
+        }
+    }
+
+    /** A stage with the given environment and client: the pod's, or a test's. */
+    public static int run(Map<String, String> env, KubernetesClient client, PrintWriter out,
+                          java.util.function.ToIntFunction<Worker> stage, boolean repair) {
+        WorkerEnvironment we;
+        try {
+            we = WorkerEnvironment.from(env);
+        } catch (MigrationInputException e) {
+            out.println("keyferry worker: " + e.getMessage());
+            return Worker.INVALID_INPUT;
+        }
+        try (ReportPublisher publisher = new ReportPublisher(
+                ReportPublisher.configMap(client, we.namespace(), we.reportConfigMap()), REPORT_PERIOD_MILLIS, out::println)) {
+            Worker worker = new Worker(new Worker.Job(we.migration(), we.checkpointId(), we.spec(),
+                    new FileSecretResolver(Path.of(we.secretsDir())), repair), publisher, out);
+            return stage.applyAsInt(worker);
+        }
+    }
+}

@@ -1,0 +1,234 @@
+package io.keyferry.reconciler;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+import io.keyferry.api.DataMigration;
+import io.keyferry.api.DataMigrationStatus;
+import io.keyferry.api.FieldError;
+import io.keyferry.api.SpecValidator;
+import io.keyferry.engine.RoutingFlag;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The DataMigration reconciler: observe (the migration's worker Jobs, their reports, the routing flag),
+ * validate, decide ({@link Decider}, pure), act (write the flag, create Jobs, emit Events), and record
+ * the status in one place, only when it changed. Expected failures (an invalid spec, a failed worker, an
+ * unreachable flag store) become status and a Warning Event; only unexpected ones are retried by JOSDK.
+ */
+public final class DataMigrationReconciler implements Reconciler<DataMigration>, AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(DataMigrationReconciler.class);
+    /** How long a read of the routing flag is trusted before it is read again. */
+    private static final Duration FLAG_READ_INTERVAL = Duration.ofSeconds(30);
+    private static final Duration FLAG_RETRY = Duration.ofSeconds(30);
+
+    private final OperatorConfig config;
+    private final WorkerJobs jobs;
+    private final OperatorMetrics metrics;
+    private final Clock clock;
+    private final ClientResources ioThreads = DefaultClientResources.create();
+    private final Map<String, FlagRead> flags = new ConcurrentHashMap<>();
+
+    private record FlagRead(String value, Instant at) {}
+
+    public DataMigrationReconciler(OperatorConfig config, OperatorMetrics metrics, Clock clock) {
+        this.config = config;
+        this.jobs = new WorkerJobs(config);
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    @Override
+    public List<EventSource<?, DataMigration>> prepareEventSources(EventSourceContext<DataMigration> context) {
+        String selector = WorkerJobs.MANAGED_BY_LABEL + "=" + WorkerJobs.MANAGED_BY;
+        InformerEventSourceConfiguration<Job> jobConfig = InformerEventSourceConfiguration.from(Job.class, DataMigration.class)
+                .withName("jobs").withLabelSelector(selector)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(DataMigration.class, false))
+                .withNamespacesInheritedFromController().build();
+        InformerEventSourceConfiguration<ConfigMap> reportConfig = InformerEventSourceConfiguration
+                .from(ConfigMap.class, DataMigration.class)
+                .withName("reports").withLabelSelector(selector)
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(DataMigration.class, false))
+                .withNamespacesInheritedFromController().build();
+        return List.of(new InformerEventSource<>(jobConfig, context), new InformerEventSource<>(reportConfig, context));
+    }
+
+    @Override
+    public UpdateControl<DataMigration> reconcile(DataMigration dm, Context<DataMigration> context) {
+        Instant now = clock.instant();
+        KubernetesClient client = context.getClient();
+        String namespace = dm.getMetadata().getNamespace();
+        String uid = dm.getMetadata().getUid();
+
+        // Observe.
+        List<FieldError> invalid = dm.getSpec() == null ? List.of(new FieldError("spec", "is required"))
+                : SpecValidator.validate(dm);
+        Map<String, ConfigMap> reports = context.getSecondaryResources(ConfigMap.class).stream()
+                .collect(Collectors.toMap(c -> c.getMetadata().getName(), Function.identity(), (a, b) -> a));
+        List<WorkerRun> runs = context.getSecondaryResources(Job.class).stream()
+                .filter(j -> uid.equals(j.getMetadata().getLabels().get(WorkerJobs.MIGRATION_LABEL)))
+                .map(j -> WorkerRun.of(j, reports.get(j.getMetadata().getName())))
+                .toList();
+        boolean cutover = invalid.isEmpty() && dm.getSpec().getCutover() != null;
+        String flagInStore = null;
+        String flagError = null;
+        if (cutover) {
+            try {
+                flagInStore = readFlag(dm, client, now);
+            } catch (RuntimeException e) {
+                flagError = e.getMessage();
+            }
+        }
+
+        // Decide.
+        Decider.Decision decision = Decider.decide(new Decider.Observed(dm, invalid, runs, flagInStore), now);
+        if (flagError != null && (decision.step() != null || decision.rewriteFlag() != null)) {
+            decision = flagUnavailable(dm, decision, flagError, now);
+        }
+
+        // Act: the flag first, so the status never claims a phase whose flag is not written.
+        if (decision.step() != null) {
+            try {
+                writeFlag(dm, client, decision.step().flag(), now);
+                metrics.flagWritten();
+            } catch (RuntimeException e) {
+                decision = flagUnavailable(dm, decision, e.getMessage(), now);
+            }
+        } else if (decision.rewriteFlag() != null) {
+            try {
+                writeFlag(dm, client, decision.rewriteFlag(), now);
+            } catch (RuntimeException e) {
+                LOG.warn("{}/{}: cannot write the routing flag again: {}", namespace, dm.getMetadata().getName(), e.getMessage());
+            }
+        }
+        List<Decider.Event> events = new ArrayList<>(decision.events());
+        for (String obsolete : decision.obsolete()) {
+            client.batch().v1().jobs().inNamespace(namespace).withName(obsolete)
+                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND).delete();
+            events.add(Decider.Event.normal("WorkerStopped", "stopped " + obsolete + ": the spec changed, a new attempt starts"));
+        }
+        for (Decider.Create create : decision.creates()) {
+            createWorker(client, dm, create, events);
+        }
+        for (Decider.Event e : events) {
+            Events.emit(client, dm, e, now);
+        }
+
+        // Record.
+        DataMigrationStatus status = decision.status();
+        if (!sameStatus(dm.getStatus(), status)) {
+            metrics.statusWritten();
+            metrics.observe(dm, status, now);
+            PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(dm, context, p -> {
+                p.setStatus(status);
+                return p;
+            });
+        }
+        UpdateControl<DataMigration> control = UpdateControl.noUpdate();
+        if (decision.requeue() != null) {
+            control.rescheduleAfter(decision.requeue().isZero() ? Duration.ofMillis(50) : decision.requeue());
+        }
+        return control;
+    }
+
+    private void createWorker(KubernetesClient client, DataMigration dm, Decider.Create c, List<Decider.Event> events) {
+        Job job = jobs.job(dm, c.effective(), c.stage(), c.source(), c.attempt(), c.run(), c.repair());
+        String name = job.getMetadata().getName();
+        try {
+            client.configMaps().resource(jobs.reportConfigMap(dm, name, job.getMetadata().getLabels())).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
+        try {
+            client.batch().v1().jobs().resource(job).create();
+            metrics.jobCreated();
+            String what = c.stage() == WorkerJobs.Stage.COPY
+                    ? "copy of source " + c.effective().getSources().get(c.source()).getName()
+                    : "verification (run " + c.run() + (c.repair() ? ", with repair" : "") + ")";
+            events.add(Decider.Event.normal("WorkerStarted", "started " + what + " in Job " + name));
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+        }
+    }
+
+    private String readFlag(DataMigration dm, KubernetesClient client, Instant now) {
+        FlagRead last = flags.get(dm.getMetadata().getUid());
+        if (last != null && Duration.between(last.at(), now).compareTo(FLAG_READ_INTERVAL) < 0) {
+            return last.value();
+        }
+        String value = flag(dm, client).read();
+        flags.put(dm.getMetadata().getUid(), new FlagRead(value, now));
+        return value;
+    }
+
+    private void writeFlag(DataMigration dm, KubernetesClient client, String value, Instant now) {
+        flag(dm, client).write(value);
+        flags.put(dm.getMetadata().getUid(), new FlagRead(value, now));
+        LOG.info("{}/{}: routing flag {} set to {}", dm.getMetadata().getNamespace(), dm.getMetadata().getName(),
+                dm.getSpec().getCutover().getFlag().getKey(), value);
+    }
+
+    private RoutingFlag flag(DataMigration dm, KubernetesClient client) {
+        return new RoutingFlag(dm.getSpec().getCutover().getFlag(),
+                new KubernetesSecretResolver(client, dm.getMetadata().getNamespace()), ioThreads);
+    }
+
+    /** The flag store could not be used: the phase in force stays, and the status says why. */
+    private static Decider.Decision flagUnavailable(DataMigration dm, Decider.Decision d, String error, Instant now) {
+        DataMigrationStatus previous = dm.getStatus() != null ? dm.getStatus() : new DataMigrationStatus();
+        DataMigrationStatus st = d.status();
+        st.setPhase(previous.getPhase());
+        st.setFlag(previous.getFlag());
+        st.setRollback(previous.getRollback());
+        String message = "the routing flag's store (spec.cutover.flag.endpoint) cannot be used: " + error
+                + "; the phase in force stays " + Decider.name(previous.getPhase()) + " until it can";
+        long generation = dm.getMetadata().getGeneration() == null ? 0 : dm.getMetadata().getGeneration();
+        Conditions conditions = new Conditions(st.getConditions(), generation, now);
+        st.getConditions().stream().filter(c -> !c.getType().equals(Conditions.TRANSITION_BLOCKED))
+                .forEach(c -> conditions.set(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
+        conditions.set(Conditions.TRANSITION_BLOCKED, true, "FlagStoreUnavailable", message);
+        st.setConditions(conditions.build());
+        List<Decider.Event> events = new ArrayList<>(d.events().stream()
+                .filter(e -> !e.reason().equals("PhaseChanged") && !e.reason().equals("RolledBack") && !e.reason().equals("FlagDrift"))
+                .toList());
+        events.add(Decider.Event.warning("FlagStoreUnavailable", message));
+        return new Decider.Decision(st, d.creates(), d.obsolete(), null, null, events, FLAG_RETRY);
+    }
+
+    static boolean sameStatus(DataMigrationStatus a, DataMigrationStatus b) {
+        return Objects.equals(a == null ? null : Serialization.asJson(a), b == null ? null : Serialization.asJson(b));
+    }
+
+    @Override
+    public void close() {
+        ioThreads.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    }
+}

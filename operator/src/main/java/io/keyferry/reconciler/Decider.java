@@ -1,0 +1,354 @@
+package io.keyferry.reconciler;
+
+import io.keyferry.api.DataMigration;
+import io.keyferry.api.DataMigrationSpec;
+import io.keyferry.api.DataMigrationStatus;
+import io.keyferry.api.FieldError;
+import io.keyferry.api.Phase;
+import io.keyferry.api.Policy;
+import io.keyferry.api.RollbackStatus;
+import io.keyferry.api.SourceStatus;
+import io.keyferry.api.Stage;
+import io.keyferry.api.VerificationStatus;
+import io.keyferry.api.VerifyMode;
+import io.keyferry.cutover.PhaseLadder;
+import io.keyferry.worker.WorkerReport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * The reconciler's decisions, as a pure function of what it observed: the status to record, the worker
+ * Jobs to create (or, of a previous attempt, to delete), the cutover step to carry out, the Events to
+ * emit and when to look again. Nothing here talks to Kubernetes or a store, so every rule is tested alone.
+ */
+public final class Decider {
+    private static final int HISTORY_LIMIT = 50;
+
+    private Decider() {}
+
+    /**
+     * @param invalid     problems with the spec (nothing is started while there are any)
+     * @param runs        the migration's worker Jobs with their reports
+     * @param flagInStore the routing flag's value in its store, or null (absent, or no cutover)
+     */
+    public record Observed(DataMigration dm, List<FieldError> invalid, List<WorkerRun> runs, String flagInStore) {}
+
+    /** A worker Job to create. */
+    public record Create(WorkerJobs.Stage stage, int source, int run, String attempt, DataMigrationSpec effective, boolean repair) {}
+
+    public record Event(String type, String reason, String message) {
+        static Event normal(String reason, String message) { return new Event("Normal", reason, message); }
+        static Event warning(String reason, String message) { return new Event("Warning", reason, message); }
+    }
+
+    /**
+     * @param step        the flag to write before the status is recorded, or null
+     * @param rewriteFlag the flag in force, to write again because the store holds another value; or null
+     * @param obsolete    active Jobs of a previous attempt, to delete before the new attempt starts
+     * @param requeue     when to look again without an event, or null
+     */
+    public record Decision(DataMigrationStatus status, List<Create> creates, List<String> obsolete, PhaseLadder.Step step,
+                           String rewriteFlag, List<Event> events, Duration requeue) {}
+
+    /** The spec the workers are given: while dual-writing, the backfill fills and verification repairs unless the spec says otherwise. */
+    public static DataMigrationSpec effective(DataMigrationSpec spec) {
+        if (spec.getCutover() == null) {
+            return spec;
+        }
+        DataMigrationSpec e = new DataMigrationSpec();
+        e.setSources(spec.getSources());
+        e.setTarget(spec.getTarget());
+        e.setPolicies(spec.getPolicies().withUnsetDefault(Policy.FILL));
+        e.setVerify(spec.getVerify());
+        e.setWorker(spec.getWorker());
+        e.setRetryNonce(spec.getRetryNonce());
+        return e;
+    }
+
+    static boolean repair(DataMigrationSpec spec) {
+        Boolean set = spec.getVerify().getRepair();
+        return set != null ? set : spec.getCutover() != null;
+    }
+
+    public static Decision decide(Observed o, Instant now) {
+        DataMigration dm = o.dm();
+        DataMigrationSpec spec = dm.getSpec();
+        DataMigrationStatus old = dm.getStatus() != null ? dm.getStatus() : new DataMigrationStatus();
+        long generation = dm.getMetadata().getGeneration() == null ? 0 : dm.getMetadata().getGeneration();
+        DataMigrationStatus st = new DataMigrationStatus();
+        st.setObservedGeneration(generation);
+        st.setPhase(old.getPhase());
+        st.setFlag(old.getFlag());
+        st.setRollback(old.getRollback());
+        Conditions conditions = new Conditions(old.getConditions(), generation, now);
+        List<Event> events = new ArrayList<>();
+
+        if (!o.invalid().isEmpty()) {
+            return invalid(o, old, st, conditions, events);
+        }
+
+        DataMigrationSpec effective = effective(spec);
+        String attempt = WorkerJobs.attempt(effective);
+        List<WorkerRun> mine = o.runs().stream().filter(r -> attempt.equals(r.attempt())).toList();
+        List<String> obsolete = o.runs().stream()
+                .filter(r -> !attempt.equals(r.attempt()) && r.state() == WorkerRun.State.ACTIVE)
+                .map(WorkerRun::jobName).toList();
+        int sourceCount = spec.getSources().size();
+        WorkerRun[] copies = new WorkerRun[sourceCount];
+        for (WorkerRun r : mine) {
+            if (r.stage() == WorkerJobs.Stage.COPY && r.source() >= 0 && r.source() < sourceCount) {
+                copies[r.source()] = r;
+            }
+        }
+        List<WorkerRun> verifications = mine.stream().filter(r -> r.stage() == WorkerJobs.Stage.VERIFY)
+                .sorted(Comparator.comparingInt(WorkerRun::run)).toList();
+        WorkerRun lastVerify = verifications.isEmpty() ? null : verifications.get(verifications.size() - 1);
+        boolean allCopied = java.util.Arrays.stream(copies).allMatch(r -> r != null && r.state() == WorkerRun.State.SUCCEEDED);
+        // The last finished verification decides (a re-verification in progress does not erase what the last one found).
+        WorkerRun lastFinished = verifications.stream().filter(r -> r.state() == WorkerRun.State.SUCCEEDED
+                && r.report() != null && r.report().verification != null && r.report().verification.finished)
+                .reduce((x, y) -> y).orElse(null);
+        WorkerReport.Verification result = lastFinished == null ? null : lastFinished.report().verification;
+        long differing = result == null ? 0 : result.mismatches + result.missing;
+        boolean cutover = spec.getCutover() != null;
+        long allowed = cutover ? spec.getCutover().getMaxMismatches() : 0;
+
+        // The cutover ladder: one rung per reconcile, the flag written before the status records it.
+        PhaseLadder.Step step = null;
+        String rewriteFlag = null;
+        boolean settledPhase = true;
+        Duration requeue = null;
+        if (cutover) {
+            PhaseLadder.Evidence evidence = new PhaseLadder.Evidence(allCopied, result != null, differing,
+                    spec.getCutover().getMaxMismatches());
+            PhaseLadder.Move move = PhaseLadder.next(old.getPhase(), spec.getPhase(), evidence);
+            if (move instanceof PhaseLadder.Step s) {
+                step = s;
+                settledPhase = false;
+                requeue = Duration.ZERO;
+                String reason = s.rollback() ? "rollback: spec.phase is " + name(spec.getPhase())
+                        : "spec.phase is " + name(spec.getPhase());
+                st.setPhase(s.to());
+                st.setFlag(s.flag());
+                List<RollbackStatus.Transition> history = new ArrayList<>(
+                        old.getRollback() == null || old.getRollback().history() == null ? List.of() : old.getRollback().history());
+                history.add(new RollbackStatus.Transition(s.from(), s.to(), s.flag(), now.toString(),
+                        s.warning() == null ? reason : reason + "; " + s.warning()));
+                while (history.size() > HISTORY_LIMIT) {
+                    history.remove(0);
+                }
+                Phase back = PhaseLadder.rollbackTarget(s.to());
+                st.setRollback(new RollbackStatus(back, back == null ? null : PhaseLadder.flag(back), history));
+                String what = (s.from() == null ? "" : name(s.from()) + " -> ") + name(s.to()) + ", flag " + s.flag();
+                events.add(s.warning() != null ? Event.warning("RolledBack", what + ": " + s.warning())
+                        : Event.normal(s.rollback() ? "RolledBack" : "PhaseChanged", what));
+                conditions.set(Conditions.TRANSITION_BLOCKED, false, "Moving", what);
+            } else if (move instanceof PhaseLadder.Blocked b) {
+                settledPhase = false;
+                String message = "spec.phase is " + name(b.desired()) + " but " + name(b.from()) + " stays in force: " + b.reason();
+                conditions.set(Conditions.TRANSITION_BLOCKED, true, "GuardNotMet", message);
+                if (!message.equals(messageOf(old, Conditions.TRANSITION_BLOCKED, true))) {
+                    events.add(Event.warning("TransitionBlocked", message));
+                }
+            } else {
+                conditions.set(Conditions.TRANSITION_BLOCKED, false, "PhaseInForce",
+                        name(st.getPhase()) + " is in force, flag " + st.getFlag());
+                if (o.flagInStore() == null || !o.flagInStore().equals(st.getFlag())) {
+                    rewriteFlag = st.getFlag();
+                    events.add(Event.warning("FlagDrift", "the routing flag " + spec.getCutover().getFlag().getKey() + " held "
+                            + (o.flagInStore() == null ? "nothing" : "'" + o.flagInStore() + "'") + " instead of " + st.getFlag()
+                            + " (" + name(st.getPhase()) + "); it was written again"));
+                }
+            }
+        }
+        boolean jobsAllowed = (!cutover || st.getPhase() == Phase.DUAL_WRITE) && obsolete.isEmpty();
+
+        // The stages: the sources' copies in list order, then verification.
+        List<Create> creates = new ArrayList<>();
+        Stage stage = null;
+        String failure = null;
+        for (int i = 0; i < sourceCount && stage == null; i++) {
+            WorkerRun r = copies[i];
+            if (r == null) {
+                if (jobsAllowed) {
+                    creates.add(new Create(WorkerJobs.Stage.COPY, i, 0, attempt, effective, false));
+                    stage = Stage.PROBING;
+                } else {
+                    stage = Stage.PENDING;
+                }
+            } else if (r.state() == WorkerRun.State.ACTIVE) {
+                stage = r.report() != null && WorkerReport.COPYING.equals(r.report().stage) ? Stage.COPYING : Stage.PROBING;
+            } else if (r.state() == WorkerRun.State.FAILED) {
+                stage = Stage.FAILED;
+                failure = "copying source " + spec.getSources().get(i).getName() + " failed: " + r.lastError();
+            }
+        }
+        boolean verifyOff = spec.getVerify().getMode() == VerifyMode.OFF;
+        boolean clean = false;
+        if (stage == null && verifyOff) {
+            stage = Stage.COPYING;
+        } else if (stage == null) {
+            if (lastVerify == null) {
+                if (jobsAllowed) {
+                    creates.add(new Create(WorkerJobs.Stage.VERIFY, -1, 1, attempt, effective, repair(spec)));
+                }
+                stage = Stage.VERIFYING;
+            } else if (lastVerify.state() == WorkerRun.State.ACTIVE) {
+                stage = Stage.VERIFYING;
+            } else if (lastVerify.state() == WorkerRun.State.FAILED) {
+                stage = Stage.FAILED;
+                failure = "verification failed: " + lastVerify.lastError();
+            } else if (lastFinished != lastVerify) {
+                stage = Stage.FAILED;
+                failure = "the verification worker " + lastVerify.jobName() + " finished without reporting a result";
+            } else if (differing <= allowed) {
+                stage = Stage.VERIFIED;
+                clean = true;
+            } else if (cutover) {
+                stage = Stage.VERIFYING;
+                Instant due = lastVerify.finished().plusSeconds(spec.getCutover().getReverifySeconds());
+                if (jobsAllowed && !now.isBefore(due)) {
+                    creates.add(new Create(WorkerJobs.Stage.VERIFY, -1, lastVerify.run() + 1, attempt, effective, repair(spec)));
+                } else if (jobsAllowed) {
+                    requeue = min(requeue, Duration.between(now, due));
+                }
+            } else {
+                stage = Stage.FAILED;
+                failure = "verification found " + differing + " keys that differ (" + result.mismatches + " different, "
+                        + result.missing + " missing); see status.verification.samples, then fix and bump spec.retryNonce";
+            }
+        }
+        st.setStage(stage);
+        st.setProgress(ProgressFolder.progress(copies));
+        int starting = creates.stream().filter(c -> c.stage() == WorkerJobs.Stage.COPY).mapToInt(Create::source).findFirst().orElse(-1);
+        st.setSources(sourceStatuses(spec, copies, stage, clean, starting));
+        st.setVerification(verification(lastFinished != null ? lastFinished : lastVerify));
+
+        // Conditions.
+        if (allCopied) {
+            conditions.set(Conditions.COPIED, true, "CopyFinished", "every source was copied");
+        } else {
+            conditions.set(Conditions.COPIED, false, stage == Stage.FAILED ? "Failed" : "InProgress",
+                    stage == Stage.PENDING ? "waiting for spec.phase DualWrite" : "the copy has not finished");
+        }
+        if (verifyOff) {
+            conditions.set(Conditions.VERIFIED, false, "VerificationOff", "spec.verify.mode is Off");
+        } else if (result != null) {
+            String counts = result.keysChecked + " keys checked, " + result.mismatches + " different, " + result.missing
+                    + " missing" + (result.repaired > 0 ? ", " + result.repaired + " repaired" : "");
+            conditions.set(Conditions.VERIFIED, clean, clean ? "Clean" : "Mismatches", counts);
+        } else {
+            conditions.set(Conditions.VERIFIED, false, "NotYet", "no verification has finished");
+        }
+        boolean done = !cutover && (stage == Stage.VERIFIED || (verifyOff && allCopied));
+        if (stage == Stage.FAILED) {
+            conditions.set(Conditions.STALLED, true, "Failed", failure);
+            conditions.set(Conditions.READY, false, "Failed", failure);
+            conditions.set(Conditions.RECONCILING, false, "Failed", "fix the cause, then change spec.retryNonce to try again");
+        } else {
+            conditions.set(Conditions.STALLED, false, "Progressing", "");
+            boolean ready = done || (cutover && settledPhase && (st.getPhase() != Phase.DUAL_WRITE || clean || verifyOff && allCopied));
+            String readyReason = cutover ? "PhaseInForce" : "Succeeded";
+            String readyMessage = cutover ? name(st.getPhase()) + " is in force, flag " + st.getFlag()
+                    : verifyOff ? "copied; verification is Off" : "copied and verified";
+            conditions.set(Conditions.READY, ready, ready ? readyReason : "InProgress", ready ? readyMessage : "stage " + name(stage));
+            conditions.set(Conditions.RECONCILING, !ready, ready ? readyReason : "InProgress", ready ? "" : "stage " + name(stage));
+        }
+        st.setConditions(conditions.build());
+
+        // Events for what changed.
+        if (stage == Stage.FAILED && !Objects.equals(failure, messageOf(old, Conditions.STALLED, true))) {
+            events.add(Event.warning("Failed", failure));
+        }
+        if (clean && old.getStage() != Stage.VERIFIED) {
+            events.add(Event.normal("Verified", Conditions.find(st.getConditions(), Conditions.VERIFIED).getMessage()));
+        }
+        if (done && !Conditions.isTrue(old.getConditions(), Conditions.READY)) {
+            events.add(Event.normal("Succeeded", Conditions.find(st.getConditions(), Conditions.READY).getMessage()));
+        }
+        return new Decision(st, creates, obsolete, step, rewriteFlag, events, requeue);
+    }
+
+    private static Decision invalid(Observed o, DataMigrationStatus old, DataMigrationStatus st, Conditions conditions,
+                                    List<Event> events) {
+        String message = o.invalid().stream().map(FieldError::toString).collect(Collectors.joining("; "));
+        st.setStage(old.getStage() != null ? old.getStage() : Stage.PENDING);
+        st.setProgress(old.getProgress());
+        st.setSources(old.getSources());
+        st.setVerification(old.getVerification());
+        for (String kept : List.of(Conditions.COPIED, Conditions.VERIFIED, Conditions.TRANSITION_BLOCKED)) {
+            io.fabric8.kubernetes.api.model.Condition c = Conditions.find(old.getConditions(), kept);
+            if (c != null) {
+                conditions.set(kept, "True".equals(c.getStatus()), c.getReason(), c.getMessage());
+            }
+        }
+        conditions.set(Conditions.STALLED, true, "InvalidSpec", message);
+        conditions.set(Conditions.READY, false, "InvalidSpec", message);
+        conditions.set(Conditions.RECONCILING, false, "InvalidSpec", "nothing runs until the spec is fixed");
+        st.setConditions(conditions.build());
+        if (!message.equals(messageOf(old, Conditions.STALLED, true))) {
+            events.add(Event.warning("InvalidSpec", message));
+        }
+        return new Decision(st, List.of(), List.of(), null, null, events, null);
+    }
+
+    private static List<SourceStatus> sourceStatuses(DataMigrationSpec spec, WorkerRun[] copies, Stage stage, boolean clean,
+                                                     int starting) {
+        List<SourceStatus> out = new ArrayList<>();
+        for (int i = 0; i < copies.length; i++) {
+            WorkerRun r = copies[i];
+            String name = spec.getSources().get(i).getName();
+            if (r == null) {
+                out.add(new SourceStatus(name, i == starting ? Stage.PROBING : Stage.PENDING, 0.0, null, null));
+                continue;
+            }
+            WorkerReport rep = r.report();
+            Stage s = switch (r.state()) {
+                case FAILED -> Stage.FAILED;
+                case SUCCEEDED -> clean ? Stage.VERIFIED : stage == Stage.VERIFYING ? Stage.VERIFYING : Stage.COPYING;
+                case ACTIVE -> rep != null && WorkerReport.COPYING.equals(rep.stage) ? Stage.COPYING : Stage.PROBING;
+            };
+            double percent = r.state() == WorkerRun.State.SUCCEEDED ? 100.0 : rep == null ? 0.0 : rep.percent;
+            String error = r.state() == WorkerRun.State.FAILED ? r.lastError() : rep == null ? null : rep.error;
+            out.add(new SourceStatus(name, s, percent, rep == null ? null : rep.checkpoint, error));
+        }
+        return out;
+    }
+
+    private static VerificationStatus verification(WorkerRun run) {
+        if (run == null || run.report() == null || run.report().verification == null) {
+            return null;
+        }
+        WorkerReport.Verification v = run.report().verification;
+        List<VerificationStatus.Sample> samples = v.samples == null ? List.of()
+                : v.samples.stream().map(s -> new VerificationStatus.Sample(s.key(), s.reason())).toList();
+        return new VerificationStatus(run.run(), v.keysChecked, v.mismatches, v.missing, samples);
+    }
+
+    private static String messageOf(DataMigrationStatus old, String type, boolean status) {
+        io.fabric8.kubernetes.api.model.Condition c = Conditions.find(old.getConditions(), type);
+        return c != null && (status ? "True" : "False").equals(c.getStatus()) ? c.getMessage() : null;
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a == null || b.compareTo(a) < 0 ? b : a;
+    }
+
+    static String name(Enum<?> e) {
+        if (e == null) {
+            return "none";
+        }
+        try {
+            com.fasterxml.jackson.annotation.JsonProperty p = e.getDeclaringClass().getField(e.name())
+                    .getAnnotation(com.fasterxml.jackson.annotation.JsonProperty.class);
+            return p != null ? p.value() : e.name();
+        } catch (NoSuchFieldException x) {
+            return e.name();
+        }
+    }
+}

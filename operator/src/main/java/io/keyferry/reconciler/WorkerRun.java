@@ -1,0 +1,69 @@
+package io.keyferry.reconciler;
+
+import io.fabric8.kubernetes.api.model.ConfigMap;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
+import io.keyferry.worker.WorkerReport;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * One worker Job as the reconciler sees it: which stage, source and attempt it runs, whether it is
+ * still running, and the last report its worker published.
+ *
+ * @param source    the index in spec.sources of a copy; -1 for a verification
+ * @param run       the number of a verification within its attempt (1, 2, ...); 0 for a copy
+ * @param failure   why the Job failed (its Failed condition), or null
+ * @param finished  when it completed or failed, or null while it runs
+ * @param report    the worker's last report, or null before its first
+ */
+public record WorkerRun(String jobName, WorkerJobs.Stage stage, int source, String attempt, int run, State state,
+                        String failure, Instant finished, WorkerReport report) {
+    public enum State { ACTIVE, SUCCEEDED, FAILED }
+
+    /** Reads a Job the operator created (its labels say what it runs) and its report ConfigMap, if any. */
+    static WorkerRun of(Job job, ConfigMap reportMap) {
+        Map<String, String> labels = job.getMetadata().getLabels();
+        WorkerJobs.Stage stage = WorkerJobs.Stage.fromLabel(labels.get(WorkerJobs.STAGE_LABEL));
+        int source = Integer.parseInt(labels.getOrDefault(WorkerJobs.SOURCE_LABEL, "-1"));
+        int run = Integer.parseInt(labels.getOrDefault(WorkerJobs.RUN_LABEL, "0"));
+        State state = State.ACTIVE;
+        String failure = null;
+        Instant finished = null;
+        if (job.getStatus() != null && job.getStatus().getConditions() != null) {
+            for (JobCondition c : job.getStatus().getConditions()) {
+                if (!"True".equals(c.getStatus())) {
+                    continue;
+                }
+                if ("Complete".equals(c.getType())) {
+                    state = State.SUCCEEDED;
+                    finished = time(c.getLastTransitionTime());
+                } else if ("Failed".equals(c.getType())) {
+                    state = State.FAILED;
+                    failure = (c.getReason() == null ? "" : c.getReason() + ": ") + (c.getMessage() == null ? "" : c.getMessage());
+                    finished = time(c.getLastTransitionTime());
+                }
+            }
+        }
+        WorkerReport report = reportMap == null || reportMap.getData() == null ? null
+                : WorkerReport.parse(reportMap.getData().get(WorkerReport.DATA_KEY));
+        return new WorkerRun(job.getMetadata().getName(), stage, source, labels.get(WorkerJobs.ATTEMPT_LABEL), run,
+                state, failure, finished, report);
+    }
+
+    private static Instant time(String t) {
+        try {
+            return t == null ? Instant.EPOCH : Instant.parse(t);
+        } catch (RuntimeException e) {
+            return Instant.EPOCH;
+        }
+    }
+
+    /** The error to show for a failed run: the worker's own words first. */
+    String lastError() {
+        if (report != null && report.error != null && !report.error.isBlank()) {
+            return report.error;
+        }
+        return failure;
+    }
+}

@@ -1,0 +1,134 @@
+package io.keyferry.worker;
+
+import io.keyferry.api.DataMigrationSpec;
+import io.keyferry.api.SourceSpec;
+import io.keyferry.engine.CopyResult;
+import io.keyferry.engine.Migration;
+import io.keyferry.engine.MigrationInputException;
+import io.keyferry.engine.SecretResolver;
+import io.keyferry.engine.checkpoint.Checkpoint;
+import io.keyferry.engine.checkpoint.TargetCheckpointStore;
+import io.keyferry.engine.verify.VerifyResult;
+import java.io.PrintWriter;
+
+/**
+ * One stage of a DataMigration inside a worker pod: the copy of one source, or the verification of the
+ * target against every source. It runs the same engine as `keyferry run`; the checkpoint lives in the
+ * target (a new pod resumes where the last one stopped) and the progress goes to the report sink.
+ *
+ * <p>Exit codes: 0 the stage finished (a verification that found differences finished too: the report
+ * says what it found); 2 the input is unusable (the Job is not retried, see the Job's podFailurePolicy);
+ * 3 it failed and another attempt resumes.
+ */
+public final class Worker {
+    public static final int OK = 0;
+    public static final int INVALID_INPUT = 2;
+    public static final int FAILED = 3;
+
+    /**
+     * @param migration     namespace/name, for logs
+     * @param checkpointId  names the migration's state in the target (the DataMigration's UID)
+     */
+    public record Job(String migration, String checkpointId, DataMigrationSpec spec, SecretResolver secrets,
+                      boolean repair) {}
+
+    private final Job job;
+    private final ReportPublisher publisher;
+    private final PrintWriter log;
+    private final WorkerReport report = new WorkerReport();
+
+    public Worker(Job job, ReportPublisher publisher, PrintWriter log) {
+        this.job = job;
+        this.publisher = publisher;
+        this.log = log;
+    }
+
+    /** Copies one source (by name) into the target, resuming from the checkpoint in the target. */
+    public int copy(String sourceName) {
+        int index = sourceIndex(sourceName);
+        if (index < 0) {
+            return fail(INVALID_INPUT, "source " + sourceName + " is not in spec.sources");
+        }
+        report.source = sourceName;
+        stage(WorkerReport.PROBING);
+        String id = job.checkpointId() + ":" + sourceName;
+        try (Migration migration = new Migration(job.migration(), job.spec(), job.secrets(),
+                target -> new TargetCheckpointStore(target.get(), id)).restartingOnOtherSpec()) {
+            migration.prepare();
+            report.resumedAfterKeys = migration.checkpoint().sources.get(index).keysScanned;
+            if (report.resumedAfterKeys > 0) {
+                log.println("resuming after " + report.resumedAfterKeys + " scanned keys");
+            }
+            log.println("copying source " + sourceName + " (checkpoint " + TargetCheckpointStore.keyFor(id) + ")");
+            stage(WorkerReport.COPYING);
+            CopyResult result = migration.copySource(index, p -> {
+                report.copyProgress(p);
+                report.checkpoint = cursor(migration.checkpoint(), index);
+                publisher.update(report);
+            });
+            report.counts(result.total());
+            report.keysScanned = result.keysScanned();
+            report.percent = 100;
+            report.etaSeconds = 0;
+            report.checkpoint = "done";
+            log.println("copied source " + sourceName + ": " + result.keysScanned() + " keys scanned, "
+                    + result.total().keysWritten() + " written");
+            stage(WorkerReport.COPIED);
+            return OK;
+        } catch (MigrationInputException e) {
+            return fail(INVALID_INPUT, e.getMessage());
+        } catch (RuntimeException e) {
+            return fail(FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /** Verifies the target against every source under the policies; the result goes to the report. */
+    public int verify() {
+        stage(WorkerReport.PROBING);
+        try (Migration migration = Migration.verifyOnly(job.migration(), job.spec(), job.secrets())) {
+            migration.prepare();
+            stage(WorkerReport.VERIFYING);
+            VerifyResult result = migration.verify(p -> {
+                report.verifyProgress(p);
+                publisher.update(report);
+            }, job.repair());
+            report.verifyResult(result);
+            log.println("verified: " + result.keysChecked() + " keys checked, " + result.mismatches() + " differ, "
+                    + result.missing() + " missing, " + result.repaired() + " repaired");
+            stage(WorkerReport.VERIFIED);
+            return OK;
+        } catch (MigrationInputException e) {
+            return fail(INVALID_INPUT, e.getMessage());
+        } catch (RuntimeException e) {
+            return fail(FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private int sourceIndex(String name) {
+        for (int i = 0; i < job.spec().getSources().size(); i++) {
+            SourceSpec s = job.spec().getSources().get(i);
+            if (s.getName().equals(name)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private static String cursor(Checkpoint cp, int index) {
+        Checkpoint.SourceState s = cp == null ? null : cp.sources.get(index);
+        return s == null ? null : s.done ? "done" : "cursor " + s.cursor;
+    }
+
+    private void stage(String stage) {
+        report.stage = stage;
+        publisher.publishNow(report);
+    }
+
+    private int fail(int code, String error) {
+        log.println("keyferry worker: " + error);
+        report.error = error;
+        report.stage = WorkerReport.FAILED;
+        publisher.publishNow(report);
+        return code;
+    }
+}

@@ -1,0 +1,135 @@
+package io.keyferry.worker;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyferry.engine.Progress;
+import io.keyferry.engine.copy.Counters;
+import io.keyferry.engine.copy.Outcome;
+import io.keyferry.engine.verify.VerifyResult;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What a worker tells the operator, as the JSON in its report ConfigMap (key {@value #DATA_KEY}):
+ * its stage, counts, rate and, for verification, the result. The reconciler folds the reports of
+ * every worker into the DataMigration's status; nothing else reads them.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public final class WorkerReport {
+    public static final String DATA_KEY = "report.json";
+    private static final ObjectMapper JSON = io.keyferry.engine.checkpoint.Checkpoint.JSON;
+
+    /** Probing, Copying, Copied, Verifying, Verified (the result says whether it is clean) or Failed. */
+    public String stage;
+    public String source;
+    public long keysScanned;
+    /** Keys the checkpoint had already scanned when this worker started: above zero for a resumed copy. */
+    public long resumedAfterKeys;
+    public long estimatedKeys;
+    public long keysWritten;
+    public long keysSkipped;
+    public long keysMerged;
+    public long keysFailed;
+    public long bytesWritten;
+    public long keysPerSecond;
+    public long etaSeconds = -1;
+    public double percent;
+    /** Where the copy resumes: the SCAN cursor of the source, "done" when finished. */
+    public String checkpoint;
+    public String error;
+    public Verification verification;
+    public String updatedAt;
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class Verification {
+        public int round;
+        public long keysChecked;
+        public long mismatches;
+        public long missing;
+        public long repaired;
+        public boolean finished;
+        public List<Sample> samples = new ArrayList<>();
+    }
+
+    public record Sample(String key, String reason) {}
+
+    public static final String PROBING = "Probing";
+    public static final String COPYING = "Copying";
+    public static final String COPIED = "Copied";
+    public static final String VERIFYING = "Verifying";
+    public static final String VERIFIED = "Verified";
+    public static final String FAILED = "Failed";
+
+    /** Takes the counts and rate of a copy in progress. */
+    void copyProgress(Progress p) {
+        keysScanned = p.keysScanned();
+        estimatedKeys = p.estimatedTotal();
+        counts(p.counters());
+        keysPerSecond = Math.round(p.keysPerSecond());
+        etaSeconds = p.etaSeconds();
+        percent = round(p.percent());
+    }
+
+    void counts(Counters c) {
+        keysWritten = c.keysWritten();
+        keysSkipped = c.total(Outcome.SKIPPED) + c.total(Outcome.TYPE_MISMATCH_SKIPPED);
+        keysMerged = c.total(Outcome.MERGED) + c.total(Outcome.FILLED);
+        keysFailed = c.total(Outcome.UNSUPPORTED);
+        bytesWritten = c.bytes();
+    }
+
+    void verifyProgress(Progress p) {
+        if (verification == null) {
+            verification = new Verification();
+        }
+        verification.round = 1;
+        verification.keysChecked = p.keysScanned();
+        estimatedKeys = p.estimatedTotal();
+        keysPerSecond = Math.round(p.keysPerSecond());
+        etaSeconds = p.etaSeconds();
+        percent = round(p.percent());
+    }
+
+    void verifyResult(VerifyResult r) {
+        Verification v = new Verification();
+        v.round = r.rounds();
+        v.keysChecked = r.keysChecked();
+        v.mismatches = r.mismatches();
+        v.missing = r.missing();
+        v.repaired = r.repaired();
+        v.finished = true;
+        r.samples().stream().filter(s -> !s.repaired()).limit(10).forEach(s -> v.samples.add(new Sample(s.key(), s.reason())));
+        verification = v;
+        percent = 100;
+        etaSeconds = 0;
+    }
+
+    private static double round(double percent) {
+        return Math.round(percent * 10) / 10.0;
+    }
+
+    public String toJson() {
+        try {
+            return JSON.writeValueAsString(this);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The report in a ConfigMap's data, or null when there is none yet or it cannot be read. */
+    public static WorkerReport parse(String json) {
+        if (json == null || json.isBlank()) {
+            return null;
+        }
+        try {
+            return JSON.readValue(json, WorkerReport.class);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    WorkerReport copy() {
+        return parse(toJson());
+    }
+}

@@ -1,0 +1,41 @@
+package io.keyferry.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.keyferry.reconciler.HealthServer;
+import io.keyferry.reconciler.KeyFerryOperator;
+import io.keyferry.reconciler.OperatorConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Clock;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import static io.keyferry.cli.OperatorCommandTest.config;
+import static io.keyferry.cli.OperatorCommandTest.get;
+
+/** The operator's /healthz, /readyz and /metrics against a running operator. */
+@EnableKubernetesMockClient(crud = true)
+class HealthServerTest {
+
+    KubernetesClient client;
+
+    @Test
+    void healthReadinessAndMetricsAreServedOnceTheOperatorRuns() throws Exception {
+        try (KeyFerryOperator operator = new KeyFerryOperator(client, config(), null, Clock.systemUTC());
+             HealthServer health = new HealthServer("127.0.0.1", 0, operator::started, operator.metrics()::scrape)) {
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            assertEquals(200, get(http, health, "/healthz").statusCode());
+            assertEquals(503, get(http, health, "/readyz").statusCode(), "not ready before the informers are synced");
+            operator.start();
+            assertEquals(200, get(http, health, "/readyz").statusCode());
+            String metrics = get(http, health, "/metrics").body();
+            assertTrue(metrics.contains("# TYPE keyferry_reconciles_total counter"), metrics);
+            assertTrue(metrics.contains("keyferry_status_writes_total 0"), metrics);
+        }
+    }
+}

@@ -1,0 +1,154 @@
+package io.keyferry.reconciler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.keyferry.api.CutoverSpec;
+import io.keyferry.api.DataMigration;
+import io.keyferry.api.DataMigrationSpec;
+import io.keyferry.api.DataType;
+import io.keyferry.api.EndpointSpec;
+import io.keyferry.api.FlagSpec;
+import io.keyferry.api.Phase;
+import io.keyferry.api.Policy;
+import io.keyferry.api.SourceSpec;
+import io.keyferry.api.Stage;
+import io.keyferry.api.TargetSpec;
+import io.keyferry.worker.WorkerReport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The reconciler's decisions alone: no API server, no store. */
+class DeciderTest {
+    private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+
+    @Test
+    void aCutoverBackfillFillsEveryTypeTheSpecLeavesUnset() {
+        DataMigrationSpec spec = spec(true);
+        spec.getPolicies().setHash(Policy.MERGE);
+        DataMigrationSpec effective = Decider.effective(spec);
+        assertEquals(Policy.FILL, effective.getPolicies().forType(DataType.STRING));
+        assertEquals(Policy.MERGE, effective.getPolicies().forType(DataType.HASH));
+        spec.getPolicies().setDefaultPolicy(Policy.OVERWRITE);
+        assertEquals(Policy.OVERWRITE, Decider.effective(spec).getPolicies().forType(DataType.LIST), "the user's choice stands");
+        assertEquals(Policy.SKIP, Decider.effective(spec(false)).getPolicies().forType(DataType.LIST), "one-shot: Skip unless set");
+        assertTrue(Decider.repair(spec(true)));
+        assertTrue(!Decider.repair(spec(false)));
+    }
+
+    @Test
+    void aNewMigrationStartsTheFirstSourceAndTheSameObservationWritesNothingNew() {
+        DataMigration dm = dm(spec(false));
+        Decider.Decision first = Decider.decide(new Decider.Observed(dm, List.of(), List.of(), null), NOW);
+        assertEquals(1, first.creates().size());
+        assertEquals(WorkerJobs.Stage.COPY, first.creates().get(0).stage());
+        assertEquals(0, first.creates().get(0).source());
+        assertEquals(Stage.PROBING, first.status().getStage());
+
+        // The Job exists now, with no report yet: the status is the same, later, so nothing is written.
+        String attempt = first.creates().get(0).attempt();
+        dm.setStatus(first.status());
+        WorkerRun running = new WorkerRun("m-copy-0-" + attempt, WorkerJobs.Stage.COPY, 0, attempt, 0, WorkerRun.State.ACTIVE,
+                null, null, null);
+        Decider.Decision again = Decider.decide(new Decider.Observed(dm, List.of(), List.of(running), null), NOW.plusSeconds(30));
+        assertTrue(again.creates().isEmpty());
+        assertTrue(DataMigrationReconciler.sameStatus(dm.getStatus(), again.status()), "conditions keep their transition times");
+    }
+
+    @Test
+    void runningJobsOfAnOlderAttemptAreStoppedBeforeANewOneStarts() {
+        DataMigration dm = dm(spec(false));
+        WorkerRun old = new WorkerRun("m-copy-0-aaaa", WorkerJobs.Stage.COPY, 0, "aaaa", 0, WorkerRun.State.ACTIVE, null, null, null);
+        Decider.Decision d = Decider.decide(new Decider.Observed(dm, List.of(), List.of(old), null), NOW);
+        assertEquals(List.of("m-copy-0-aaaa"), d.obsolete());
+        assertTrue(d.creates().isEmpty());
+        assertEquals(Stage.PENDING, d.status().getStage());
+    }
+
+    @Test
+    void anUncleanVerificationFailsAOneShotAndIsRepeatedLaterInACutover() {
+        DataMigration oneShot = dm(spec(false));
+        String attempt = WorkerJobs.attempt(Decider.effective(oneShot.getSpec()));
+        List<WorkerRun> runs = List.of(copied(attempt), verified(attempt, 1, 2));
+        Decider.Decision d = Decider.decide(new Decider.Observed(oneShot, List.of(), runs, null), NOW);
+        assertEquals(Stage.FAILED, d.status().getStage());
+        assertTrue(OperatorHarness.conditionMessage(withStatus(oneShot, d), "Stalled").contains("2 keys that differ"));
+
+        DataMigration cutover = dm(spec(true));
+        cutover.getSpec().setPhase(Phase.READ_TARGET);
+        cutover.setStatus(new io.keyferry.api.DataMigrationStatus());
+        cutover.getStatus().setPhase(Phase.DUAL_WRITE);
+        cutover.getStatus().setFlag("1101");
+        attempt = WorkerJobs.attempt(Decider.effective(cutover.getSpec()));
+        runs = List.of(copied(attempt), verified(attempt, 1, 2));
+        d = Decider.decide(new Decider.Observed(cutover, List.of(), runs, "1101"), NOW.plusSeconds(10));
+        assertNull(d.step(), "ReadTarget refused");
+        assertTrue(d.creates().isEmpty());
+        assertEquals(Duration.ofSeconds(290), d.requeue(), "verified again reverifySeconds after the last one finished");
+        d = Decider.decide(new Decider.Observed(cutover, List.of(), runs, "1101"), NOW.plusSeconds(300));
+        assertEquals(1, d.creates().size());
+        assertEquals(2, d.creates().get(0).run());
+        assertTrue(d.creates().get(0).repair());
+    }
+
+    private static DataMigration withStatus(DataMigration dm, Decider.Decision d) {
+        dm.setStatus(d.status());
+        return dm;
+    }
+
+    private static WorkerRun copied(String attempt) {
+        WorkerReport r = new WorkerReport();
+        r.stage = WorkerReport.COPIED;
+        r.keysScanned = 10;
+        return new WorkerRun("m-copy-0-" + attempt, WorkerJobs.Stage.COPY, 0, attempt, 0, WorkerRun.State.SUCCEEDED, null, NOW, r);
+    }
+
+    private static WorkerRun verified(String attempt, int run, long missing) {
+        WorkerReport r = new WorkerReport();
+        r.stage = WorkerReport.VERIFIED;
+        r.verification = new WorkerReport.Verification();
+        r.verification.finished = true;
+        r.verification.keysChecked = 10;
+        r.verification.missing = missing;
+        return new WorkerRun("m-verify-" + attempt + "-" + run, WorkerJobs.Stage.VERIFY, -1, attempt, run,
+                WorkerRun.State.SUCCEEDED, null, NOW, r);
+    }
+
+    private static DataMigration dm(DataMigrationSpec spec) {
+        DataMigration dm = new DataMigration();
+        dm.setMetadata(new ObjectMetaBuilder().withName("m").withNamespace("ns").withUid("uid-1").withGeneration(1L).build());
+        dm.setSpec(spec);
+        return dm;
+    }
+
+    private static DataMigrationSpec spec(boolean cutover) {
+        DataMigrationSpec spec = new DataMigrationSpec();
+        SourceSpec s = new SourceSpec();
+        s.setName("a");
+        s.setEndpoint(endpoint("redis://a:6379/0"));
+        spec.setSources(List.of(s));
+        TargetSpec t = new TargetSpec();
+        t.setEndpoint(endpoint("redis://t:6379/0"));
+        spec.setTarget(t);
+        if (cutover) {
+            CutoverSpec c = new CutoverSpec();
+            FlagSpec f = new FlagSpec();
+            f.setEndpoint(endpoint("redis://flags:6379/0"));
+            f.setKey("migrate");
+            c.setFlag(f);
+            spec.setCutover(c);
+            spec.setPhase(Phase.DUAL_WRITE);
+        }
+        return spec;
+    }
+
+    private static EndpointSpec endpoint(String uri) {
+        EndpointSpec e = new EndpointSpec();
+        e.setUri(uri);
+        return e;
+    }
+}

@@ -1,0 +1,127 @@
+package io.keyferry.reconciler;
+
+import static io.keyferry.reconciler.OperatorHarness.condition;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.keyferry.api.DataMigration;
+import io.keyferry.api.Stage;
+import io.keyferry.testing.RedisServer;
+import io.keyferry.testing.Values;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+
+/** A one-shot migration through the operator: apply -> Jobs -> progress in status -> Verified -> Succeeded. */
+@EnableKubernetesMockClient(crud = true)
+class OneShotOperatorTest {
+    KubernetesClient client;
+
+    @Test
+    void appliedMigrationCopiesEverySourceThroughJobsReportsProgressAndSucceeds() {
+        try (RedisServer a = RedisServer.start(); RedisServer b = RedisServer.withoutDumpRestore(); RedisServer target = RedisServer.start();
+             OperatorHarness h = new OperatorHarness(client)) {
+            target.redis().configSet("requirepass", "s3cret");
+            seed(a.redis(), "a", 6000);
+            seed(b.redis(), "b", 3000);
+            b.redis().set("a:str:1", "from b");                 // both sources write this key: b is later, b wins
+            h.secret("target-auth", "password", "s3cret");
+
+            h.apply("""
+                    apiVersion: keyferry.io/v1alpha1
+                    kind: DataMigration
+                    metadata: {name: merge}
+                    spec:
+                      sources:
+                        - {name: a, endpoint: {uri: "%s"}}
+                        - {name: b, endpoint: {uri: "%s"}}
+                      target: {endpoint: {uri: "%s", passwordSecretRef: {name: target-auth, key: password}}}
+                      policies: {default: Overwrite}
+                      worker: {batchSize: 100, rateLimit: {keysPerSecond: 2000}}
+                    """.formatted(a.uri(), b.uri(), target.uri()));
+
+            DataMigration done = h.await("merge", "Ready/Succeeded", Duration.ofSeconds(90),
+                    dm -> condition(dm, "Ready", "True"));
+            assertEquals(Stage.VERIFIED, done.getStatus().getStage());
+            assertTrue(condition(done, "Copied", "True"));
+            assertTrue(condition(done, "Verified", "True"));
+            assertTrue(condition(done, "Stalled", "False"));
+            assertEquals(100.0, done.getStatus().getProgress().percent());
+            assertEquals(9001L, done.getStatus().getProgress().keysScanned());
+            assertEquals(1L, done.getStatus().getObservedGeneration());
+            assertEquals(List.of("a", "b"), done.getStatus().getSources().stream().map(s -> s.name()).toList());
+            assertEquals(0L, done.getStatus().getVerification().mismatches());
+
+            // Progress was visible while copying, within a worker's report period.
+            List<DataMigration> seen = h.history("merge");
+            assertTrue(seen.stream().anyMatch(dm -> dm.getStatus() != null && dm.getStatus().getStage() == Stage.COPYING
+                            && dm.getStatus().getProgress() != null && dm.getStatus().getProgress().percent() > 0
+                            && dm.getStatus().getProgress().percent() < 100 && dm.getStatus().getProgress().keysPerSecond() > 0),
+                    "a status with the copy in progress: " + seen.stream().map(dm -> dm.getStatus() == null ? "-"
+                            : dm.getStatus().getStage() + " " + dm.getStatus().getProgress()).toList());
+
+            // One Job per source, then one verification; each owned by the migration, credentials only as Secret volumes.
+            List<Job> jobs = h.jobs();
+            assertEquals(3, jobs.size(), jobs.stream().map(j -> j.getMetadata().getName()).toList().toString());
+            for (Job j : jobs) {
+                assertEquals("merge", j.getMetadata().getOwnerReferences().get(0).getName());
+                String env = j.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().toString();
+                assertFalse(env.contains("s3cret"), "no secret in a Job's environment");
+                assertTrue(j.getSpec().getTemplate().getSpec().getVolumes().stream()
+                        .anyMatch(v -> v.getSecret() != null && v.getSecret().getSecretName().equals("target-auth")));
+            }
+            assertTrue(h.client.configMaps().inNamespace(OperatorHarness.NS).list().getItems().size() >= 3);
+
+            // The target is the sources merged in list order.
+            RedisCommands<String, String> t = target.redis();
+            t.auth("s3cret");
+            Map<String, String> want = new TreeMap<>(snapshot(a.redis()));
+            want.putAll(snapshot(b.redis()));
+            Map<String, String> got = snapshot(t);
+            assertEquals(want.size(), got.size());
+            assertEquals(want, got);
+
+            List<String> reasons = h.events("merge").stream().map(e -> e.getReason()).toList();
+            assertTrue(reasons.contains("WorkerStarted"), reasons.toString());
+            assertTrue(reasons.contains("Verified"), reasons.toString());
+            assertTrue(reasons.contains("Succeeded"), reasons.toString());
+
+            // Nothing changes any more: reconciles go on (resync every second) but status is not written again.
+            long writes = h.operator.metrics().statusWrites();
+            long reconciles = h.operator.metrics().reconciles();
+            String version = h.get("merge").getMetadata().getResourceVersion();
+            OperatorHarness.sleep(4000);
+            assertTrue(h.operator.metrics().reconciles() >= reconciles + 3, "reconciles kept running");
+            assertEquals(writes, h.operator.metrics().statusWrites(), "no status write without a change");
+            assertEquals(version, h.get("merge").getMetadata().getResourceVersion(), "the resource was not touched");
+        }
+    }
+
+    static void seed(RedisCommands<String, String> r, String prefix, int keys) {
+        for (int i = 0; i < keys; i++) {
+            switch (i % 4) {
+                case 0 -> r.set(prefix + ":str:" + i, "v" + i);
+                case 1 -> r.hset(prefix + ":hash:" + i, Map.of("f", "v" + i, "g", "w"));
+                case 2 -> r.rpush(prefix + ":list:" + i, "x", "y" + i);
+                default -> r.sadd(prefix + ":set:" + i, "m", "n" + i);
+            }
+        }
+    }
+
+    static Map<String, String> snapshot(RedisCommands<String, String> r) {
+        Map<String, String> m = new TreeMap<>();
+        for (String k : r.keys("*")) {
+            if (!k.startsWith("keyferry:")) {
+                m.put(k, Values.of(r, k));
+            }
+        }
+        return m;
+    }
+}

@@ -104,8 +104,15 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
             }
         }
 
-        // Decide.
+        // Decide; before any worker starts, the Secrets its pod mounts must exist (a missing one would leave
+        // the pod waiting for its volume for ever instead of failing).
         Decider.Decision decision = Decider.decide(new Decider.Observed(dm, invalid, runs, flagInStore), now);
+        if (!decision.creates().isEmpty()) {
+            List<FieldError> missing = missingSecrets(client, dm);
+            if (!missing.isEmpty()) {
+                decision = Decider.decide(new Decider.Observed(dm, missing, runs, flagInStore), now);
+            }
+        }
         if (flagError != null && (decision.step() != null || decision.rewriteFlag() != null)) {
             decision = flagUnavailable(dm, decision, flagError, now);
         }
@@ -177,6 +184,20 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
                 throw e;
             }
         }
+    }
+
+    /** Every secret reference of the endpoints workers open whose Secret or key is missing, with its field path. */
+    private static List<FieldError> missingSecrets(KubernetesClient client, DataMigration dm) {
+        List<FieldError> errors = new ArrayList<>();
+        KubernetesSecretResolver secrets = new KubernetesSecretResolver(client, dm.getMetadata().getNamespace());
+        WorkerJobs.secretRefs(dm.getSpec()).forEach((path, ref) -> {
+            try {
+                secrets.resolve(ref, path);
+            } catch (io.keyferry.engine.MigrationInputException e) {
+                errors.add(new FieldError(path, e.getMessage().substring(e.getMessage().indexOf(": ") + 2)));
+            }
+        });
+        return errors;
     }
 
     private String readFlag(DataMigration dm, KubernetesClient client, Instant now) {

@@ -254,7 +254,7 @@ public final class Decider {
             conditions.set(Conditions.STALLED, false, "Progressing", "");
             boolean ready = done || (cutover && settledPhase && (st.getPhase() != Phase.DUAL_WRITE || clean || verifyOff && allCopied));
             String readyReason = cutover ? "PhaseInForce" : "Succeeded";
-            String readyMessage = cutover ? name(st.getPhase()) + " is in force, flag " + st.getFlag()
+            String readyMessage = cutover ? name(st.getPhase()) + " is in force, flag " + st.getFlag() + rollbackWarning(st)
                     : verifyOff ? "copied; verification is Off" : "copied and verified";
             conditions.set(Conditions.READY, ready, ready ? readyReason : "InProgress", ready ? readyMessage : "stage " + name(stage));
             conditions.set(Conditions.RECONCILING, !ready, ready ? readyReason : "InProgress", ready ? "" : "stage " + name(stage));
@@ -328,6 +328,18 @@ public final class Decider {
         List<VerificationStatus.Sample> samples = v.samples == null ? List.of()
                 : v.samples.stream().map(s -> new VerificationStatus.Sample(s.key(), s.reason())).toList();
         return new VerificationStatus(run.run(), v.keysChecked, v.mismatches, v.missing, samples);
+    }
+
+    /** While the phase entered by a rollback from TargetOnly is in force, Ready says what the old store missed. */
+    private static String rollbackWarning(DataMigrationStatus st) {
+        List<RollbackStatus.Transition> h = st.getRollback() == null ? null : st.getRollback().history();
+        if (h == null || h.isEmpty()) {
+            return "";
+        }
+        RollbackStatus.Transition last = h.get(h.size() - 1);
+        return last.from() == Phase.TARGET_ONLY && last.to() == st.getPhase()
+                ? "; rolled back from TargetOnly at " + last.at() + ": the old store missed the writes made while TargetOnly was in force"
+                : "";
     }
 
     private static String messageOf(DataMigrationStatus old, String type, boolean status) {

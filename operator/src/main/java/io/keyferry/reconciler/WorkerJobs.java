@@ -15,7 +15,6 @@ import io.keyferry.api.DataMigration;
 import io.keyferry.api.DataMigrationSpec;
 import io.keyferry.api.EndpointSpec;
 import io.keyferry.api.SecretKeyRef;
-import io.keyferry.api.SourceSpec;
 import io.keyferry.worker.WorkerEnvironment;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -179,19 +178,29 @@ public final class WorkerJobs {
     /** Every Secret the spec refers to, for the endpoints the workers open (the flag is the operator's). */
     static Set<String> secretNames(DataMigrationSpec spec) {
         Set<String> names = new LinkedHashSet<>();
-        for (SourceSpec s : spec.getSources()) {
-            addSecrets(s.getEndpoint(), names);
-        }
-        addSecrets(spec.getTarget().getEndpoint(), names);
+        secretRefs(spec).values().forEach(ref -> names.add(ref.getName()));
         return names;
     }
 
-    private static void addSecrets(EndpointSpec e, Set<String> names) {
-        for (SecretKeyRef ref : new SecretKeyRef[] {e.getUsernameSecretRef(), e.getPasswordSecretRef(),
-                e.getTls() == null ? null : e.getTls().getCaSecretRef()}) {
-            if (ref != null && ref.getName() != null) {
-                names.add(ref.getName());
-            }
+    /** The secret references of the endpoints workers open, by field path. */
+    static Map<String, SecretKeyRef> secretRefs(DataMigrationSpec spec) {
+        Map<String, SecretKeyRef> refs = new LinkedHashMap<>();
+        for (int i = 0; i < spec.getSources().size(); i++) {
+            addSecrets("spec.sources[" + i + "].endpoint", spec.getSources().get(i).getEndpoint(), refs);
+        }
+        addSecrets("spec.target.endpoint", spec.getTarget().getEndpoint(), refs);
+        return refs;
+    }
+
+    private static void addSecrets(String path, EndpointSpec e, Map<String, SecretKeyRef> refs) {
+        put(refs, path + ".usernameSecretRef", e.getUsernameSecretRef());
+        put(refs, path + ".passwordSecretRef", e.getPasswordSecretRef());
+        put(refs, path + ".tls.caSecretRef", e.getTls() == null ? null : e.getTls().getCaSecretRef());
+    }
+
+    private static void put(Map<String, SecretKeyRef> refs, String path, SecretKeyRef ref) {
+        if (ref != null && ref.getName() != null) {
+            refs.put(path, ref);
         }
     }
 

@@ -91,6 +91,7 @@ class CutoverOperatorTest {
             DataMigration back = h.await("users", "rolled back to DualWrite", Duration.ofSeconds(20),
                     dm -> dm.getStatus().getPhase() == Phase.DUAL_WRITE && condition(dm, "Ready", "True"));
             assertEquals("1101", flags.redis().get("migrate_user"));
+            assertTrue(conditionMessage(back, "Ready").contains("the old store missed the writes"), conditionMessage(back, "Ready"));
             assertEquals(jobsAtSwitch, h.jobs().size(), "nothing is written to the target after the clean round");
 
             List<RollbackStatus.Transition> history = back.getStatus().getRollback().history();

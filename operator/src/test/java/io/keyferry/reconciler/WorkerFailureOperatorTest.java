@@ -118,4 +118,30 @@ class WorkerFailureOperatorTest {
             assertEquals(1, h.events("broken").size(), "one Event, not one per reconcile");
         }
     }
+
+    @Test
+    void aMissingSecretIsStalledWithItsFieldUntilItIsCreated() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
+             OperatorHarness h = new OperatorHarness(client)) {
+            source.redis().set("k", "v");
+            target.redis().configSet("requirepass", "pw");
+            h.apply("""
+                    apiVersion: keyferry.io/v1alpha1
+                    kind: DataMigration
+                    metadata: {name: nosecret}
+                    spec:
+                      sources: [{name: src, endpoint: {uri: "%s"}}]
+                      target: {endpoint: {uri: "%s", passwordSecretRef: {name: target-auth, key: password}}}
+                    """.formatted(source.uri(), target.uri()));
+            DataMigration dm = h.await("nosecret", "Stalled on the Secret", Duration.ofSeconds(20), d -> condition(d, "Stalled", "True"));
+            String why = conditionMessage(dm, "Stalled");
+            assertTrue(why.contains("spec.target.endpoint.passwordSecretRef") && why.contains("test/target-auth does not exist"), why);
+            assertTrue(h.jobs().isEmpty(), "no pod would ever start without its Secret volume");
+
+            h.secret("target-auth", "password", "pw");
+            h.await("nosecret", "Succeeded once the Secret exists", Duration.ofSeconds(60), d -> condition(d, "Ready", "True"));
+            target.redis().auth("pw");
+            assertEquals("v", target.redis().get("k"));
+        }
+    }
 }

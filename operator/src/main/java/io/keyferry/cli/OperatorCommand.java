@@ -112,6 +112,14 @@ final class OperatorCommand implements Callable<Integer> {
                 }
             }
         }
-        return e.getMessage();
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+            if (root instanceof java.net.ConnectException || root instanceof java.net.UnknownHostException) {
+                return "cannot reach the Kubernetes API server (" + root + "); outside a cluster, check ~/.kube/config"
+                        + " or KUBERNETES_MASTER";
+            }
+        }
+        return e.getMessage() + (root != e ? " (" + root + ")" : "");
     }
 }

@@ -28,7 +28,7 @@ public class PolicySpec {
             case ZSET -> zset;
             case STREAM -> stream;
         };
-        return p != null ? p : getDefaultPolicy();
+        return p != null ? p : defaultOrSkip();
     }
 
     /** Whether the manifest set {@code default}: a cutover's backfill fills instead where it did not. */
@@ -50,7 +50,10 @@ public class PolicySpec {
         return p;
     }
 
-    public Policy getDefaultPolicy() { return defaultPolicy != null ? defaultPolicy : Policy.SKIP; }
+    /** As written in the manifest (null when unset), so a serialized spec never claims a choice its author did not make. */
+    public Policy getDefaultPolicy() { return defaultPolicy; }
+    /** The default in force: Skip unless the manifest set one. */
+    public Policy defaultOrSkip() { return defaultPolicy != null ? defaultPolicy : Policy.SKIP; }
     public void setDefaultPolicy(Policy defaultPolicy) { this.defaultPolicy = defaultPolicy; }
     public Policy getString() { return string; }
     public void setString(Policy string) { this.string = string; }

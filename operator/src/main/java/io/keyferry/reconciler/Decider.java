@@ -70,6 +70,20 @@ public final class Decider {
         return e;
     }
 
+    /**
+     * The spec a verification is given: while dual-writing the old store is the truth, so the types whose policy
+     * the spec leaves unset are checked exactly (as Overwrite) and repaired by copying the source value again;
+     * a one-shot migration is verified under its own policies.
+     */
+    public static DataMigrationSpec verification(DataMigrationSpec spec) {
+        if (spec.getCutover() == null) {
+            return spec;
+        }
+        DataMigrationSpec v = effective(spec);
+        v.setPolicies(spec.getPolicies().withUnsetDefault(Policy.OVERWRITE));
+        return v;
+    }
+
     static boolean repair(DataMigrationSpec spec) {
         Boolean set = spec.getVerify().getRepair();
         return set != null ? set : spec.getCutover() != null;
@@ -195,7 +209,7 @@ public final class Decider {
         } else if (stage == null) {
             if (lastVerify == null) {
                 if (jobsAllowed) {
-                    creates.add(new Create(WorkerJobs.Stage.VERIFY, -1, 1, attempt, effective, repair(spec)));
+                    creates.add(new Create(WorkerJobs.Stage.VERIFY, -1, 1, attempt, verification(spec), repair(spec)));
                 }
                 stage = Stage.VERIFYING;
             } else if (lastVerify.state() == WorkerRun.State.ACTIVE) {
@@ -213,7 +227,8 @@ public final class Decider {
                 stage = Stage.VERIFYING;
                 Instant due = lastVerify.finished().plusSeconds(spec.getCutover().getReverifySeconds());
                 if (jobsAllowed && !now.isBefore(due)) {
-                    creates.add(new Create(WorkerJobs.Stage.VERIFY, -1, lastVerify.run() + 1, attempt, effective, repair(spec)));
+                    creates.add(new Create(WorkerJobs.Stage.VERIFY, -1, lastVerify.run() + 1, attempt, verification(spec),
+                            repair(spec)));
                 } else if (jobsAllowed) {
                     requeue = min(requeue, Duration.between(now, due));
                 }

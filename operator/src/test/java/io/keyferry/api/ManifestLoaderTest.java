@@ -72,7 +72,7 @@ class ManifestLoaderTest {
         assertSecret("kvrocks-auth", "password", spec.getTarget().getEndpoint().getPasswordSecretRef());
 
         PolicySpec policies = spec.getPolicies();
-        assertEquals(Policy.SKIP, policies.getDefaultPolicy());
+        assertEquals(Policy.SKIP, policies.defaultOrSkip());
         assertEquals(Policy.OVERWRITE, policies.getString());
         assertEquals(Policy.MERGE, policies.getHash());
         assertEquals(Policy.FILL, policies.getList());
@@ -101,7 +101,7 @@ class ManifestLoaderTest {
                   worker: {batchSize: }
                   policies:
                 """, "defaults.yaml").getSpec();
-        assertEquals(Policy.SKIP, spec.getPolicies().getDefaultPolicy());
+        assertEquals(Policy.SKIP, spec.getPolicies().defaultOrSkip());
         assertEquals(TypeMismatchPolicy.SKIP, spec.getPolicies().getTypeMismatch());
         assertEquals(VerifyMode.FULL, spec.getVerify().getMode());
         assertEquals(500, spec.getWorker().getBatchSize());

@@ -108,4 +108,40 @@ class CutoverOperatorTest {
             assertTrue(events.contains("Warning RolledBack"), events.toString());
         }
     }
+
+    /**
+     * While dual-writing the backfill fills (it never replaces what is in the new store), and verification,
+     * exact since the old store is the truth, repairs what differs by copying the source value again.
+     */
+    @Test
+    void dualWriteBackfillFillsAndVerificationRepairsWhatDiffersFromTheSource() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start(); RedisServer flags = RedisServer.start();
+             OperatorHarness h = new OperatorHarness(client)) {
+            OneShotOperatorTest.seed(source.redis(), "u", 400);
+            target.redis().set("u:str:4", "stale, from an earlier attempt");
+            target.redis().hset("u:hash:5", "f", "stale");
+            h.kubelet.beforePod(job -> {
+                if (job.getMetadata().getName().contains("-verify-")) {
+                    assertEquals("stale, from an earlier attempt", target.redis().get("u:str:4"), "the backfill filled, it did not replace");
+                }
+            });
+            h.apply("""
+                    apiVersion: keyferry.io/v1alpha1
+                    kind: DataMigration
+                    metadata: {name: repaired}
+                    spec:
+                      sources: [{name: old, endpoint: {uri: "%s"}}]
+                      target: {endpoint: {uri: "%s"}}
+                      phase: ReadTarget
+                      cutover: {flag: {endpoint: {uri: "%s"}, key: route}}
+                      verify: {mode: Full, rounds: 2, roundPauseSeconds: 0}
+                    """.formatted(source.uri(), target.uri(), flags.uri()));
+            DataMigration dm = h.await("repaired", "ReadTarget in force", Duration.ofSeconds(60),
+                    d -> d.getStatus().getPhase() == Phase.READ_TARGET);
+            assertEquals("0111", flags.redis().get("route"));
+            assertEquals(source.redis().get("u:str:4"), target.redis().get("u:str:4"));
+            assertEquals(source.redis().hgetall("u:hash:5"), target.redis().hgetall("u:hash:5"));
+            assertTrue(conditionMessage(dm, "Verified").contains("2 repaired"), conditionMessage(dm, "Verified"));
+        }
+    }
 }

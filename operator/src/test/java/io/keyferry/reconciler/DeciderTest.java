@@ -36,6 +36,9 @@ class DeciderTest {
         spec.getPolicies().setDefaultPolicy(Policy.OVERWRITE);
         assertEquals(Policy.OVERWRITE, Decider.effective(spec).getPolicies().forType(DataType.LIST), "the user's choice stands");
         assertEquals(Policy.SKIP, Decider.effective(spec(false)).getPolicies().forType(DataType.LIST), "one-shot: Skip unless set");
+        assertEquals(Policy.OVERWRITE, Decider.verification(spec(true)).getPolicies().forType(DataType.STRING),
+                "verified exactly while dual-writing: the old store is the truth");
+        assertEquals(Policy.MERGE, Decider.verification(spec).getPolicies().forType(DataType.HASH));
         assertTrue(Decider.repair(spec(true)));
         assertTrue(!Decider.repair(spec(false)));
     }

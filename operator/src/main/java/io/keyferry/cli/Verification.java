@@ -11,9 +11,14 @@ final class Verification {
     private Verification() {}
 
     static VerifyResult run(Migration migration, DataMigration dm, boolean repairFlag, boolean noProgress, PrintWriter err) {
+        return run(migration, dm, repairFlag, false, noProgress, err);
+    }
+
+    static VerifyResult run(Migration migration, DataMigration dm, boolean repairFlag, boolean extraKeys, boolean noProgress,
+                            PrintWriter err) {
         boolean repair = repairFlag || Boolean.TRUE.equals(dm.getSpec().getVerify().getRepair());
         ProgressDisplay progress = ProgressDisplay.create(err, noProgress);
-        VerifyResult result = migration.verify(progress, repair);
+        VerifyResult result = migration.verify(progress, repair, extraKeys);
         progress.finish(true);
         return result;
     }

@@ -27,6 +27,10 @@ final class VerifyCommand implements Callable<Integer> {
             + " (also spec.verify.repair).")
     private boolean repair;
 
+    @Option(names = "--extra-keys", description = "Also scan the target for keys within the sources' key filters that no"
+            + " source has (left by deletes while dual-writing); with --repair they are deleted.")
+    private boolean extraKeys;
+
     @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
     private boolean noProgress;
 
@@ -41,7 +45,7 @@ final class VerifyCommand implements Callable<Integer> {
         try (Migration migration = Migration.verifyOnly(dm.getMetadata().getName(), dm.getSpec(), manifest.secrets())) {
             CopyPlan plan = migration.prepare();
             Summary.printPlan(out, "DataMigration " + dm.getMetadata().getName() + " (" + manifest.file + "): verify", plan);
-            VerifyResult result = Verification.run(migration, dm, repair, noProgress, err);
+            VerifyResult result = Verification.run(migration, dm, repair, extraKeys, noProgress, err);
             Summary.printVerification(result, out);
             Summary summary = new Summary(dm.getMetadata().getName(), plan, null, result);
             if (manifest.report != null) {

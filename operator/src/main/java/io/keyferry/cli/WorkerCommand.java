@@ -43,7 +43,7 @@ public final class WorkerCommand implements Runnable {
 
         @Override
         public Integer call() {
-            return runStage(spec.commandLine().getOut(), worker -> worker.copy(source), false);
+            return runStage(spec.commandLine().getOut(), worker -> worker.copy(source), false, false);
         }
     }
 
@@ -55,21 +55,25 @@ public final class WorkerCommand implements Runnable {
         @Option(names = "--repair", description = "Copy keys that still differ after every round again.")
         boolean repair;
 
+        @Option(names = "--extra-keys", description = "Also target keys no source has (dual-write); --repair deletes them.")
+        boolean extraKeys;
+
         @Override
         public Integer call() {
-            return runStage(spec.commandLine().getOut(), Worker::verify, repair);
+            return runStage(spec.commandLine().getOut(), Worker::verify, repair, extraKeys);
         }
     }
 
-    private static int runStage(PrintWriter out, java.util.function.ToIntFunction<Worker> stage, boolean repair) {
+    private static int runStage(PrintWriter out, java.util.function.ToIntFunction<Worker> stage, boolean repair,
+                                boolean extraKeys) {
         try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-            return run(System.getenv(), client, out, stage, repair);
+            return run(System.getenv(), client, out, stage, repair, extraKeys);
         }
     }
 
     /** A stage with the given environment and client: the pod's, or a test's. */
     public static int run(Map<String, String> env, KubernetesClient client, PrintWriter out,
-                          java.util.function.ToIntFunction<Worker> stage, boolean repair) {
+                          java.util.function.ToIntFunction<Worker> stage, boolean repair, boolean extraKeys) {
         WorkerEnvironment we;
         try {
             we = WorkerEnvironment.from(env);
@@ -80,7 +84,7 @@ public final class WorkerCommand implements Runnable {
         try (ReportPublisher publisher = new ReportPublisher(
                 ReportPublisher.configMap(client, we.namespace(), we.reportConfigMap()), REPORT_PERIOD_MILLIS, out::println)) {
             Worker worker = new Worker(new Worker.Job(we.migration(), we.checkpointId(), we.spec(),
-                    new FileSecretResolver(Path.of(we.secretsDir())), repair), publisher, out);
+                    new FileSecretResolver(Path.of(we.secretsDir())), repair, extraKeys), publisher, out);
             return stage.applyAsInt(worker);
         }
     }

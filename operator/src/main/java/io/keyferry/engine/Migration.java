@@ -169,8 +169,19 @@ public final class Migration implements AutoCloseable {
      * first. With repair, keys that still differ after every round are copied again and re-checked.
      */
     public VerifyResult verify(ProgressListener listener, boolean repair) {
+        return verify(listener, repair, false);
+    }
+
+    /**
+     * @param extraKeys also report target keys, within some source's key filters, that no source has (and delete
+     *                  them with repair): the other direction, for a dual-write cutover
+     */
+    public VerifyResult verify(ProgressListener listener, boolean repair, boolean extraKeys) {
         Verifier verifier = new Verifier(spec.getSources(), sources, sourceProfiles, target, targetProfile, spec.getPolicies(),
                 spec.getVerify(), spec.getWorker().getBatchSize(), this::openConnections);
+        if (extraKeys) {
+            verifier.checkingExtraKeys();
+        }
         return verifier.verify(listener, repair ? this::repair : null, plan.estimatedKeys());
     }
 

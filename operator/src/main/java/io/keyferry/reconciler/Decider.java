@@ -39,7 +39,9 @@ public final class Decider {
     public record Observed(DataMigration dm, List<FieldError> invalid, List<WorkerRun> runs, String flagInStore) {}
 
     /** A worker Job to create. */
-    public record Create(WorkerJobs.Stage stage, int source, int run, String attempt, DataMigrationSpec effective, boolean repair) {}
+    /** @param extraKeys the verification also looks for target keys no source has (while dual-writing) */
+    public record Create(WorkerJobs.Stage stage, int source, int run, String attempt, DataMigrationSpec effective, boolean repair,
+                         boolean extraKeys) {}
 
     public record Event(String type, String reason, String message) {
         static Event normal(String reason, String message) { return new Event("Normal", reason, message); }
@@ -190,7 +192,7 @@ public final class Decider {
             WorkerRun r = copies[i];
             if (r == null) {
                 if (jobsAllowed) {
-                    creates.add(new Create(WorkerJobs.Stage.COPY, i, 0, attempt, effective, false));
+                    creates.add(new Create(WorkerJobs.Stage.COPY, i, 0, attempt, effective, false, false));
                     stage = Stage.PROBING;
                 } else {
                     stage = Stage.PENDING;
@@ -209,7 +211,7 @@ public final class Decider {
         } else if (stage == null) {
             if (lastVerify == null) {
                 if (jobsAllowed) {
-                    creates.add(new Create(WorkerJobs.Stage.VERIFY, -1, 1, attempt, verification(spec), repair(spec)));
+                    creates.add(new Create(WorkerJobs.Stage.VERIFY, -1, 1, attempt, verification(spec), repair(spec), cutover));
                 }
                 stage = Stage.VERIFYING;
             } else if (lastVerify.state() == WorkerRun.State.ACTIVE) {
@@ -228,7 +230,7 @@ public final class Decider {
                 Instant due = lastVerify.finished().plusSeconds(spec.getCutover().getReverifySeconds());
                 if (jobsAllowed && !now.isBefore(due)) {
                     creates.add(new Create(WorkerJobs.Stage.VERIFY, -1, lastVerify.run() + 1, attempt, verification(spec),
-                            repair(spec)));
+                            repair(spec), true));
                 } else if (jobsAllowed) {
                     requeue = min(requeue, Duration.between(now, due));
                 }

@@ -115,14 +115,19 @@ public final class WorkerJobs {
      * effective spec in its environment and every Secret the spec refers to as a read-only volume.
      */
     public Job job(DataMigration dm, DataMigrationSpec effective, Stage stage, int source, String attempt, int run,
-                   boolean repair) {
+                   boolean repair, boolean extraKeys) {
         String name = jobName(dm, stage, source, attempt, run);
         Map<String, String> labels = labels(dm, stage, source, attempt, run);
         List<String> args = new ArrayList<>(List.of("worker", stage.label));
         if (stage == Stage.COPY) {
             args.addAll(List.of("--source", effective.getSources().get(source).getName()));
-        } else if (repair) {
-            args.add("--repair");
+        } else {
+            if (repair) {
+                args.add("--repair");
+            }
+            if (extraKeys) {
+                args.add("--extra-keys");
+            }
         }
         String namespace = dm.getMetadata().getNamespace();
         List<EnvVar> env = List.of(

@@ -30,7 +30,7 @@ public final class Worker {
      * @param checkpointId  names the migration's state in the target (the DataMigration's UID)
      */
     public record Job(String migration, String checkpointId, DataMigrationSpec spec, SecretResolver secrets,
-                      boolean repair) {}
+                      boolean repair, boolean extraKeys) {}
 
     private final Job job;
     private final ReportPublisher publisher;
@@ -91,7 +91,7 @@ public final class Worker {
             VerifyResult result = migration.verify(p -> {
                 report.verifyProgress(p);
                 publisher.update(report);
-            }, job.repair());
+            }, job.repair(), job.extraKeys());
             report.verifyResult(result);
             log.println("verified: " + result.keysChecked() + " keys checked, " + result.mismatches() + " differ, "
                     + result.missing() + " missing, " + result.repaired() + " repaired");

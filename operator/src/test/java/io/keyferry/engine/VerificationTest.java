@@ -108,6 +108,44 @@ class VerificationTest {
     }
 
     @Test
+    void extraKeysWithinTheFiltersAreReportedAndRepairedByDeletionOthersAreLeftAlone() {
+        try (RedisServer a = RedisServer.start(); RedisServer b = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            a.redis().set("user:1", "x");
+            a.redis().set("user:2", "y");
+            b.redis().hset("cart:1", "item", "1");
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, a, b);
+            spec.getSources().get(0).getKeys().setMatch("user:*");
+            spec.getSources().get(1).getKeys().setAddPrefix("b:");
+            spec.getSources().get(1).getKeys().setTypes(java.util.List.of(io.keyferry.api.DataType.HASH));
+            Copies.run(spec);
+            target.redis().set("user:3", "deleted from the old store while dual-writing");  // in a's filter: extra
+            target.redis().hset("b:cart:9", "item", "9");                                      // in b's filter: extra
+            target.redis().set("b:note", "a string: outside b's types");                      // left alone
+            target.redis().set("other:1", "outside every filter");                            // left alone
+            target.redis().set("keyferry:checkpoint:{uid:a}", "{}");                           // KeyFerry's own
+            spec.getVerify().setRounds(2);
+            spec.getVerify().setRoundPauseSeconds(0);
+
+            VerifyResult found;
+            VerifyResult repaired;
+            try (Migration m = Migration.verifyOnly("test", spec, new FileSecretResolver(null))) {
+                m.prepare();
+                assertTrue(m.verify(ProgressListener.NONE, false).clean(), "one direction only: clean");
+                found = m.verify(ProgressListener.NONE, false, true);
+                repaired = m.verify(ProgressListener.NONE, true, true);
+            }
+            assertEquals(2, found.mismatches(), found.toString());
+            assertEquals(Map.of("user:3", "in the target but in no source (within the migrated key filters)",
+                    "b:cart:9", "in the target but in no source (within the migrated key filters)"), reasons(found));
+            assertTrue(repaired.clean(), repaired.toString());
+            assertEquals(2, repaired.repaired());
+            assertEquals(0, target.redis().exists("user:3", "b:cart:9"));
+            assertEquals(3, target.redis().exists("b:note", "other:1", "keyferry:checkpoint:{uid:a}"));
+            assertEquals("x", target.redis().get("user:1"));
+        }
+    }
+
+    @Test
     void sampleModeChecksAboutTheRequestedShare() {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             for (int i = 0; i < 4000; i++) {

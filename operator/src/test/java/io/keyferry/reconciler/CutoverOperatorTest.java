@@ -111,7 +111,8 @@ class CutoverOperatorTest {
 
     /**
      * While dual-writing the backfill fills (it never replaces what is in the new store), and verification,
-     * exact since the old store is the truth, repairs what differs by copying the source value again.
+     * exact since the old store is the truth, repairs what differs by copying the source value again and
+     * deletes what no source has.
      */
     @Test
     void dualWriteBackfillFillsAndVerificationRepairsWhatDiffersFromTheSource() {
@@ -120,6 +121,7 @@ class CutoverOperatorTest {
             OneShotOperatorTest.seed(source.redis(), "u", 400);
             target.redis().set("u:str:4", "stale, from an earlier attempt");
             target.redis().hset("u:hash:5", "f", "stale");
+            target.redis().set("u:gone", "deleted from the old store while dual-writing");
             h.kubelet.beforePod(job -> {
                 if (job.getMetadata().getName().contains("-verify-")) {
                     assertEquals("stale, from an earlier attempt", target.redis().get("u:str:4"), "the backfill filled, it did not replace");
@@ -141,7 +143,8 @@ class CutoverOperatorTest {
             assertEquals("0111", flags.redis().get("route"));
             assertEquals(source.redis().get("u:str:4"), target.redis().get("u:str:4"));
             assertEquals(source.redis().hgetall("u:hash:5"), target.redis().hgetall("u:hash:5"));
-            assertTrue(conditionMessage(dm, "Verified").contains("2 repaired"), conditionMessage(dm, "Verified"));
+            assertEquals(0, target.redis().exists("u:gone"), "the other direction: a key no source has is deleted");
+            assertTrue(conditionMessage(dm, "Verified").contains("3 repaired"), conditionMessage(dm, "Verified"));
         }
     }
 }

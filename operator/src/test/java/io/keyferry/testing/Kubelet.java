@@ -137,7 +137,8 @@ public final class Kubelet implements AutoCloseable {
         int exit;
         try (PrintWriter pw = new PrintWriter(out, true)) {
             exit = WorkerCommand.run(env, client, pw, worker -> "copy".equals(args.get(1))
-                    ? worker.copy(args.get(args.indexOf("--source") + 1)) : worker.verify(), args.contains("--repair"));
+                    ? worker.copy(args.get(args.indexOf("--source") + 1)) : worker.verify(), args.contains("--repair"),
+                    args.contains("--extra-keys"));
         }
         log.add(job.getMetadata().getName() + " exit " + exit + ":\n" + out);
         return exit;

@@ -43,6 +43,7 @@ public final class Verifier {
 
     private static final int RECHECKED_AT_MOST = 100_000;
     private static final int SAMPLES = 100;
+    static final String EXTRA_REASON = "in the target but in no source (within the migrated key filters)";
 
     private static final int CHECKERS = 2;
 
@@ -55,6 +56,9 @@ public final class Verifier {
     private final Connections connections;
     private final boolean targetMultiMember;
     private final KeyChecker main;
+    private final RedisLink target;
+    private final ServerProfile targetProfile;
+    private boolean extraKeys;
     /** Per source: keys.addPrefix as bytes, and keys.match as a glob (null: every key). */
     private final List<byte[]> prefixes = new ArrayList<>();
     private final List<Glob> matches = new ArrayList<>();
@@ -89,12 +93,23 @@ public final class Verifier {
         this.connections = connections;
         this.targetMultiMember = targetProfile.multiMemberLookup();
         this.main = checker(sources, target);
+        this.target = target;
+        this.targetProfile = targetProfile;
         for (SourceSpec s : specs) {
             String prefix = s.getKeys().getAddPrefix();
             String match = s.getKeys().getMatch();
             prefixes.add(prefix == null ? new byte[0] : utf8(prefix));
             matches.add(match == null ? null : new Glob(utf8(match)));
         }
+    }
+
+    /**
+     * Also checks the other direction, as a dual-write cutover needs: target keys within some source's key
+     * filters that no source has are mismatches, and a repair deletes them.
+     */
+    public Verifier checkingExtraKeys() {
+        this.extraKeys = true;
+        return this;
     }
 
     private KeyChecker checker(List<RedisLink> sourceLinks, RedisLink targetLink) {
@@ -118,6 +133,9 @@ public final class Verifier {
         }
         if (repairer != null && !tally.failing.isEmpty()) {
             tally.repair(main, repairer);
+        }
+        if (extraKeys) {
+            rounds = Math.max(rounds, extraKeysRounds(tally, listener, repairer != null, started));
         }
         return tally.result(rounds, System.currentTimeMillis() - started);
     }
@@ -167,6 +185,42 @@ public final class Verifier {
         }
     }
 
+    /** The target scanned for keys no source has; re-checked over the rounds, deleted by a repair. */
+    private int extraKeysRounds(Tally tally, ProgressListener listener, boolean repair, long started) {
+        ExtraKeys finder = new ExtraKeys(sources, target, targetProfile, batchSize, new ExtraKeys.Claims() {
+            @Override
+            public byte[] sourceKeyFor(int source, byte[] targetKey) {
+                return Verifier.this.sourceKeyFor(source, targetKey);
+            }
+
+            @Override
+            public boolean selected(int source, String typeReply) {
+                return main.selected(source, typeReply);
+            }
+        }, RECHECKED_AT_MOST);
+        long[] scanned = {0};
+        List<byte[]> extra = finder.find(n -> {
+            scanned[0] += n;
+            listener.onProgress(new Progress("verify target", sources.size(), sources.size() + 1, scanned[0], 0,
+                    new Counters(), System.currentTimeMillis() - started, scanned[0]));
+        });
+        int rounds = 1;
+        while (!extra.isEmpty() && rounds < verify.getRounds()) {
+            pause();
+            rounds++;
+            extra = finder.extraAmong(extra);
+        }
+        List<byte[]> repaired = List.of();
+        if (repair && !extra.isEmpty()) {
+            finder.delete(extra);
+            List<byte[]> left = finder.extraAmong(extra);
+            repaired = extra.stream().filter(k -> left.stream().noneMatch(l -> Arrays.equals(k, l))).toList();
+            extra = left;
+        }
+        tally.extra(extra, repaired);
+        return rounds;
+    }
+
     private static void acquire(Semaphore s) {
         try {
             s.acquire();
@@ -198,6 +252,19 @@ public final class Verifier {
         List<KeyRef> failing = new ArrayList<>();
         List<KeyChecker.Verdict> reasons = new ArrayList<>();
         final List<VerifyResult.Sample> repairedSamples = new ArrayList<>();
+        /** Target keys no source has (the other direction, while dual-writing). */
+        List<byte[]> extra = List.of();
+
+        void extra(List<byte[]> left, List<byte[]> deleted) {
+            extra = left;
+            checked += left.size() + deleted.size();
+            repaired += deleted.size();
+            for (byte[] k : deleted) {
+                if (repairedSamples.size() < SAMPLES) {
+                    repairedSamples.add(new VerifyResult.Sample(Keys.show(k), EXTRA_REASON, true));
+                }
+            }
+        }
 
         synchronized void first(List<KeyRef> refs, List<KeyChecker.Verdict> verdicts) {
             for (int i = 0; i < refs.size(); i++) {
@@ -264,10 +331,13 @@ public final class Verifier {
 
         VerifyResult result(int rounds, long elapsed) {
             long missing = reasons.stream().filter(v -> v.kind() == KeyChecker.Kind.MISSING).count();
-            long mismatches = reasons.size() - missing + unrechecked;
+            long mismatches = reasons.size() - missing + unrechecked + extra.size();
             List<VerifyResult.Sample> samples = new ArrayList<>();
             for (int i = 0; i < failing.size() && samples.size() < SAMPLES; i++) {
                 samples.add(new VerifyResult.Sample(Keys.show(failing.get(i).targetKey()), reasons.get(i).reason(), false));
+            }
+            for (int i = 0; i < extra.size() && samples.size() < SAMPLES; i++) {
+                samples.add(new VerifyResult.Sample(Keys.show(extra.get(i)), EXTRA_REASON, false));
             }
             repairedSamples.stream().limit(SAMPLES - samples.size()).forEach(samples::add);
             return new VerifyResult(checked, matched, skipped, expired, mismatches, missing, repaired, rounds,

@@ -51,7 +51,7 @@ public final class Decider {
     /**
      * @param step        the flag to write before the status is recorded, or null
      * @param rewriteFlag the flag in force, to write again because the store holds another value; or null
-     * @param obsolete    active Jobs of a previous attempt, to delete before the new attempt starts
+     * @param obsolete    active Jobs of a previous attempt not yet being deleted: to delete before the new attempt starts
      * @param requeue     when to look again without an event, or null
      */
     public record Decision(DataMigrationStatus status, List<Create> creates, List<String> obsolete, PhaseLadder.Step step,
@@ -111,9 +111,9 @@ public final class Decider {
         DataMigrationSpec effective = effective(spec);
         String attempt = WorkerJobs.attempt(effective);
         List<WorkerRun> mine = o.runs().stream().filter(r -> attempt.equals(r.attempt())).toList();
-        List<String> obsolete = o.runs().stream()
-                .filter(r -> !attempt.equals(r.attempt()) && r.state() == WorkerRun.State.ACTIVE)
-                .map(WorkerRun::jobName).toList();
+        List<WorkerRun> stopping = o.runs().stream()
+                .filter(r -> !attempt.equals(r.attempt()) && r.state() == WorkerRun.State.ACTIVE).toList();
+        List<String> obsolete = stopping.stream().filter(r -> !r.deleting()).map(WorkerRun::jobName).toList();
         int sourceCount = spec.getSources().size();
         WorkerRun[] copies = new WorkerRun[sourceCount];
         for (WorkerRun r : mine) {
@@ -182,7 +182,7 @@ public final class Decider {
                 }
             }
         }
-        boolean jobsAllowed = (!cutover || st.getPhase() == Phase.DUAL_WRITE) && obsolete.isEmpty();
+        boolean jobsAllowed = (!cutover || st.getPhase() == Phase.DUAL_WRITE) && stopping.isEmpty();
 
         // The stages: the sources' copies in list order, then verification.
         List<Create> creates = new ArrayList<>();

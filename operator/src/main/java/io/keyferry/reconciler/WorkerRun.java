@@ -16,9 +16,15 @@ import java.util.Map;
  * @param failure   why the Job failed (its Failed condition), or null
  * @param finished  when it completed or failed, or null while it runs
  * @param report    the worker's last report, or null before its first
+ * @param deleting  the Job is being deleted (a previous attempt's, stopped)
  */
 public record WorkerRun(String jobName, WorkerJobs.Stage stage, int source, String attempt, int run, State state,
-                        String failure, Instant finished, WorkerReport report) {
+                        String failure, Instant finished, WorkerReport report, boolean deleting) {
+    public WorkerRun(String jobName, WorkerJobs.Stage stage, int source, String attempt, int run, State state,
+                     String failure, Instant finished, WorkerReport report) {
+        this(jobName, stage, source, attempt, run, state, failure, finished, report, false);
+    }
+
     public enum State { ACTIVE, SUCCEEDED, FAILED }
 
     /** Reads a Job the operator created (its labels say what it runs) and its report ConfigMap, if any. */
@@ -48,7 +54,7 @@ public record WorkerRun(String jobName, WorkerJobs.Stage stage, int source, Stri
         WorkerReport report = reportMap == null || reportMap.getData() == null ? null
                 : WorkerReport.parse(reportMap.getData().get(WorkerReport.DATA_KEY));
         return new WorkerRun(job.getMetadata().getName(), stage, source, labels.get(WorkerJobs.ATTEMPT_LABEL), run,
-                state, failure, finished, report);
+                state, failure, finished, report, job.getMetadata().getDeletionTimestamp() != null);
     }
 
     private static Instant time(String t) {

@@ -108,7 +108,7 @@ final class OperatorCommand implements Callable<Integer> {
                 }
                 if (k.getCode() == 403) {
                     return "the service account may not list or watch what the operator needs (403: " + k.getMessage()
-                            + "); see the RBAC rules in the README";
+                            + "); install with the Helm chart (charts/keyferry) or grant the rules in docs/operator.md";
                 }
             }
         }

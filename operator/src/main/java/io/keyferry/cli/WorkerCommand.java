@@ -41,9 +41,14 @@ public final class WorkerCommand implements Runnable {
         @Option(names = "--source", required = true, paramLabel = "NAME", description = "spec.sources[].name")
         String source;
 
+        @Option(names = "--shard", paramLabel = "K/N", defaultValue = "0/1",
+                description = "Copy part K of N of the source (parallel workers, spec.worker.parallelism); default all of it.")
+        String shard;
+
         @Override
         public Integer call() {
-            return runStage(spec.commandLine().getOut(), worker -> worker.copy(source), false, false);
+            int[] kn = shard(shard);
+            return runStage(spec.commandLine().getOut(), worker -> worker.copy(source, kn[0], kn[1]), false, false);
         }
     }
 
@@ -68,6 +73,16 @@ public final class WorkerCommand implements Runnable {
                                 boolean extraKeys) {
         try (KubernetesClient client = new KubernetesClientBuilder().build()) {
             return run(System.getenv(), client, out, stage, repair, extraKeys);
+        }
+    }
+
+    /** "K/N" as {K, N}; {-1, 0} when it is not that shape (the worker then refuses it). */
+    public static int[] shard(String value) {
+        try {
+            int slash = value.indexOf('/');
+            return new int[] {Integer.parseInt(value.substring(0, slash).strip()), Integer.parseInt(value.substring(slash + 1).strip())};
+        } catch (RuntimeException e) {
+            return new int[] {-1, 0};
         }
     }
 

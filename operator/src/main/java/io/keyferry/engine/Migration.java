@@ -59,6 +59,9 @@ public final class Migration implements AutoCloseable {
     private Checkpoint checkpoint;
     private final TargetBackoff backoff = new TargetBackoff();
     private CheckpointStore ownedStore;
+    /** The part of a source this copy takes (parallel workers), 0 of 1 for all of it. */
+    private int part;
+    private int parts = 1;
 
     /**
      * @param store where the copy keeps its checkpoint; null for a migration that is only verified
@@ -133,6 +136,16 @@ public final class Migration implements AutoCloseable {
      * order). The checkpoint store then holds this source's state alone.
      */
     public CopyResult copySource(int index, ProgressListener listener) {
+        return copySource(index, 0, 1, listener);
+    }
+
+    /**
+     * Copies part {@code part} of {@code parts} of one source (see {@link SourceScan}): parallel workers each
+     * copy a part, with a checkpoint of its own; the parts of a source together copy exactly what one would.
+     */
+    public CopyResult copySource(int index, int part, int parts, ProgressListener listener) {
+        this.part = part;
+        this.parts = parts;
         return copy(listener, index, index + 1);
     }
 
@@ -140,7 +153,7 @@ public final class Migration implements AutoCloseable {
         long started = System.currentTimeMillis();
         long[] scannedThisRun = {0};
         long scannedBefore = checkpoint.sources.stream().mapToLong(s -> s.keysScanned).sum();
-        long estimate = plan.sources().subList(from, to).stream().mapToLong(p -> p.profile().dbsize()).sum();
+        long estimate = plan.sources().subList(from, to).stream().mapToLong(p -> p.profile().dbsize()).sum() / parts;
         for (int i = from; i < to && !checkpoint.finished(); i++) {
             SourceSpec s = spec.getSources().get(i);
             int index = i;
@@ -148,7 +161,7 @@ public final class Migration implements AutoCloseable {
             BatchCopier batches = new BatchCopier(s.getName(), new BatchCopier.Links(sources.get(i), targetReads(), chunks, target),
                     targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()));
             SourceScan scan = new SourceScan(sources.get(i), plan.sources().get(i).profile(), s.getKeys(),
-                    spec.getWorker().getBatchSize());
+                    spec.getWorker().getBatchSize(), part, parts);
             SourceCopier copier = new SourceCopier(i, scan, batches,
                     new RateLimiter(spec.getWorker().getRateLimit().getKeysPerSecond()), backoff);
             copier.copy(checkpoint, store::save, n -> {

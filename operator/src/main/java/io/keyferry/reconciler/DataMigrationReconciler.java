@@ -163,7 +163,7 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
     }
 
     private void createWorker(KubernetesClient client, DataMigration dm, Decider.Create c, List<Decider.Event> events) {
-        Job job = jobs.job(dm, c.effective(), c.stage(), c.source(), c.attempt(), c.run(), c.repair(), c.extraKeys());
+        Job job = jobs.job(dm, c.effective(), c.stage(), c.source(), c.shard(), c.attempt(), c.run(), c.repair(), c.extraKeys());
         String name = job.getMetadata().getName();
         try {
             client.configMaps().resource(jobs.reportConfigMap(dm, name, job.getMetadata().getLabels())).create();
@@ -177,6 +177,7 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
             metrics.jobCreated();
             String what = c.stage() == WorkerJobs.Stage.COPY
                     ? "copy of source " + c.effective().getSources().get(c.source()).getName()
+                            + (WorkerJobs.shards(c.effective()) > 1 ? ", shard " + c.shard() + "/" + WorkerJobs.shards(c.effective()) : "")
                     : "verification (run " + c.run() + (c.repair() ? ", with repair" : "") + ")";
             events.add(Decider.Event.normal("WorkerStarted", "started " + what + " in Job " + name));
         } catch (KubernetesClientException e) {
@@ -236,12 +237,20 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
         st.getConditions().stream().filter(c -> !c.getType().equals(Conditions.TRANSITION_BLOCKED))
                 .forEach(c -> conditions.set(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
         conditions.set(Conditions.TRANSITION_BLOCKED, true, "FlagStoreUnavailable", message);
+        // Not Ready while the flag cannot be written (kstatus readers such as Flux see it).
+        conditions.set(Conditions.READY, false, "FlagStoreUnavailable", message);
+        conditions.set(Conditions.RECONCILING, true, "FlagStoreUnavailable", "retried every " + FLAG_RETRY.toSeconds() + " s");
         st.setConditions(conditions.build());
         List<Decider.Event> events = new ArrayList<>(d.events().stream()
                 .filter(e -> !e.reason().equals("PhaseChanged") && !e.reason().equals("RolledBack") && !e.reason().equals("FlagDrift"))
                 .toList());
-        events.add(Decider.Event.warning("FlagStoreUnavailable", message));
-        return new Decider.Decision(st, d.creates(), d.obsolete(), null, null, events, FLAG_RETRY);
+        // Workers run only while DualWrite is really in force: not on the strength of a step that was not written.
+        List<Decider.Create> creates = previous.getPhase() == io.keyferry.api.Phase.DUAL_WRITE ? d.creates() : List.of();
+        if (!message.equals(Conditions.find(previous.getConditions(), Conditions.TRANSITION_BLOCKED) == null ? null
+                : Conditions.find(previous.getConditions(), Conditions.TRANSITION_BLOCKED).getMessage())) {
+            events.add(Decider.Event.warning("FlagStoreUnavailable", message));
+        }
+        return new Decider.Decision(st, creates, d.obsolete(), null, null, events, FLAG_RETRY);
     }
 
     static boolean sameStatus(DataMigrationStatus a, DataMigrationStatus b) {

@@ -40,8 +40,8 @@ public final class Decider {
 
     /** A worker Job to create. */
     /** @param extraKeys the verification also looks for target keys no source has (while dual-writing) */
-    public record Create(WorkerJobs.Stage stage, int source, int run, String attempt, DataMigrationSpec effective, boolean repair,
-                         boolean extraKeys) {}
+    public record Create(WorkerJobs.Stage stage, int source, int shard, int run, String attempt, DataMigrationSpec effective,
+                         boolean repair, boolean extraKeys) {}
 
     public record Event(String type, String reason, String message) {
         static Event normal(String reason, String message) { return new Event("Normal", reason, message); }
@@ -115,11 +115,17 @@ public final class Decider {
                 .filter(r -> !attempt.equals(r.attempt()) && r.state() == WorkerRun.State.ACTIVE).toList();
         List<String> obsolete = stopping.stream().filter(r -> !r.deleting()).map(WorkerRun::jobName).toList();
         int sourceCount = spec.getSources().size();
-        WorkerRun[] copies = new WorkerRun[sourceCount];
+        int shards = WorkerJobs.shards(effective);
+        WorkerRun[][] shardRuns = new WorkerRun[sourceCount][shards];
         for (WorkerRun r : mine) {
-            if (r.stage() == WorkerJobs.Stage.COPY && r.source() >= 0 && r.source() < sourceCount) {
-                copies[r.source()] = r;
+            if (r.stage() == WorkerJobs.Stage.COPY && r.source() >= 0 && r.source() < sourceCount && r.shard() >= 0
+                    && r.shard() < shards) {
+                shardRuns[r.source()][r.shard()] = r;
             }
+        }
+        WorkerRun[] copies = new WorkerRun[sourceCount];
+        for (int i = 0; i < sourceCount; i++) {
+            copies[i] = WorkerRun.ofShards(shardRuns[i]);
         }
         List<WorkerRun> verifications = mine.stream().filter(r -> r.stage() == WorkerJobs.Stage.VERIFY)
                 .sorted(Comparator.comparingInt(WorkerRun::run)).toList();
@@ -190,13 +196,16 @@ public final class Decider {
         String failure = null;
         for (int i = 0; i < sourceCount && stage == null; i++) {
             WorkerRun r = copies[i];
-            if (r == null) {
-                if (jobsAllowed) {
-                    creates.add(new Create(WorkerJobs.Stage.COPY, i, 0, attempt, effective, false, false));
-                    stage = Stage.PROBING;
-                } else {
-                    stage = Stage.PENDING;
+            if (jobsAllowed && (r == null || r.state() == WorkerRun.State.ACTIVE)) {
+                // Every shard of the source at once: they copy disjoint parts in parallel.
+                for (int k = 0; k < shards; k++) {
+                    if (shardRuns[i][k] == null) {
+                        creates.add(new Create(WorkerJobs.Stage.COPY, i, k, 0, attempt, effective, false, false));
+                    }
                 }
+            }
+            if (r == null) {
+                stage = jobsAllowed ? Stage.PROBING : Stage.PENDING;
             } else if (r.state() == WorkerRun.State.ACTIVE) {
                 stage = r.report() != null && WorkerReport.COPYING.equals(r.report().stage) ? Stage.COPYING : Stage.PROBING;
             } else if (r.state() == WorkerRun.State.FAILED) {
@@ -211,7 +220,7 @@ public final class Decider {
         } else if (stage == null) {
             if (lastVerify == null) {
                 if (jobsAllowed) {
-                    creates.add(new Create(WorkerJobs.Stage.VERIFY, -1, 1, attempt, verification(spec), repair(spec), cutover));
+                    creates.add(new Create(WorkerJobs.Stage.VERIFY, -1, 0, 1, attempt, verification(spec), repair(spec), cutover));
                 }
                 stage = Stage.VERIFYING;
             } else if (lastVerify.state() == WorkerRun.State.ACTIVE) {
@@ -229,7 +238,7 @@ public final class Decider {
                 stage = Stage.VERIFYING;
                 Instant due = lastVerify.finished().plusSeconds(spec.getCutover().getReverifySeconds());
                 if (jobsAllowed && !now.isBefore(due)) {
-                    creates.add(new Create(WorkerJobs.Stage.VERIFY, -1, lastVerify.run() + 1, attempt, verification(spec),
+                    creates.add(new Create(WorkerJobs.Stage.VERIFY, -1, 0, lastVerify.run() + 1, attempt, verification(spec),
                             repair(spec), true));
                 } else if (jobsAllowed) {
                     requeue = min(requeue, Duration.between(now, due));

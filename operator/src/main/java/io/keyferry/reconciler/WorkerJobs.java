@@ -37,6 +37,7 @@ public final class WorkerJobs {
     public static final String SOURCE_LABEL = "keyferry.io/source-index";
     public static final String ATTEMPT_LABEL = "keyferry.io/attempt";
     public static final String RUN_LABEL = "keyferry.io/run";
+    public static final String SHARD_LABEL = "keyferry.io/shard";
     public static final String CONTAINER = "worker";
     /** The worker's exit code for input it cannot use: the Job fails at once instead of retrying. */
     static final int INVALID_INPUT_EXIT = 2;
@@ -78,12 +79,21 @@ public final class WorkerJobs {
     }
 
     /** A Job name within 63 characters: a long migration name is cut and a digest of it keeps names apart. */
-    public static String jobName(DataMigration dm, Stage stage, int source, String attempt, int run) {
+    public static String jobName(DataMigration dm, Stage stage, int source, int shard, int shards, String attempt, int run) {
         String base = dm.getMetadata().getName();
         if (base.length() > 28) {
             base = base.substring(0, 22) + "-" + io.keyferry.api.SpecDigest.of(base).substring(0, 5);
         }
-        return stage == Stage.COPY ? base + "-copy-" + source + "-" + attempt : base + "-verify-" + attempt + "-" + run;
+        if (stage == Stage.VERIFY) {
+            return base + "-verify-" + attempt + "-" + run;
+        }
+        return base + "-copy-" + source + (shards == 1 ? "" : "s" + shard) + "-" + attempt;
+    }
+
+    /** How many workers copy each source: spec.worker.parallelism. */
+    public static int shards(DataMigrationSpec spec) {
+        Integer p = spec.getWorker().getParallelism();
+        return p == null || p < 1 ? 1 : p;
     }
 
     /** The report ConfigMap of a Job: same name, owned by the migration, written by the worker. */
@@ -94,7 +104,7 @@ public final class WorkerJobs {
                 .build();
     }
 
-    public Map<String, String> labels(DataMigration dm, Stage stage, int source, String attempt, int run) {
+    public Map<String, String> labels(DataMigration dm, Stage stage, int source, int shard, String attempt, int run) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("app.kubernetes.io/name", "keyferry");
         labels.put("app.kubernetes.io/component", "worker");
@@ -104,6 +114,7 @@ public final class WorkerJobs {
         labels.put(ATTEMPT_LABEL, attempt);
         if (stage == Stage.COPY) {
             labels.put(SOURCE_LABEL, Integer.toString(source));
+            labels.put(SHARD_LABEL, Integer.toString(shard));
         } else {
             labels.put(RUN_LABEL, Integer.toString(run));
         }
@@ -114,13 +125,17 @@ public final class WorkerJobs {
      * The Job of one stage: `keyferry worker copy --source NAME` or `keyferry worker verify`, given the
      * effective spec in its environment and every Secret the spec refers to as a read-only volume.
      */
-    public Job job(DataMigration dm, DataMigrationSpec effective, Stage stage, int source, String attempt, int run,
+    public Job job(DataMigration dm, DataMigrationSpec effective, Stage stage, int source, int shard, String attempt, int run,
                    boolean repair, boolean extraKeys) {
-        String name = jobName(dm, stage, source, attempt, run);
-        Map<String, String> labels = labels(dm, stage, source, attempt, run);
+        int shards = shards(effective);
+        String name = jobName(dm, stage, source, shard, shards, attempt, run);
+        Map<String, String> labels = labels(dm, stage, source, shard, attempt, run);
         List<String> args = new ArrayList<>(List.of("worker", stage.label));
         if (stage == Stage.COPY) {
             args.addAll(List.of("--source", effective.getSources().get(source).getName()));
+            if (shards > 1) {
+                args.addAll(List.of("--shard", shard + "/" + shards));
+            }
         } else {
             if (repair) {
                 args.add("--repair");

@@ -45,13 +45,21 @@ public final class Worker {
 
     /** Copies one source (by name) into the target, resuming from the checkpoint in the target. */
     public int copy(String sourceName) {
+        return copy(sourceName, 0, 1);
+    }
+
+    /** Copies part {@code part} of {@code parts} of a source (parallel workers), with a checkpoint of its own. */
+    public int copy(String sourceName, int part, int parts) {
         int index = sourceIndex(sourceName);
         if (index < 0) {
             return fail(INVALID_INPUT, "source " + sourceName + " is not in spec.sources");
         }
+        if (parts < 1 || part < 0 || part >= parts) {
+            return fail(INVALID_INPUT, "shard " + part + "/" + parts + " does not exist; use K/N with 0 <= K < N");
+        }
         report.source = sourceName;
         stage(WorkerReport.PROBING);
-        String id = job.checkpointId() + ":" + sourceName;
+        String id = job.checkpointId() + ":" + sourceName + (parts == 1 ? "" : ":" + part + "/" + parts);
         try (Migration migration = new Migration(job.migration(), job.spec(), job.secrets(),
                 target -> new TargetCheckpointStore(target.get(), id)).restartingOnOtherSpec()) {
             migration.prepare();
@@ -59,9 +67,9 @@ public final class Worker {
             if (report.resumedAfterKeys > 0) {
                 log.println("resuming after " + report.resumedAfterKeys + " scanned keys");
             }
-            log.println("copying source " + sourceName + " (checkpoint " + TargetCheckpointStore.keyFor(id) + ")");
+            log.println("copying source " + sourceName + (parts == 1 ? "" : ", shard " + part + "/" + parts) + " (checkpoint " + TargetCheckpointStore.keyFor(id) + ")");
             stage(WorkerReport.COPYING);
-            CopyResult result = migration.copySource(index, p -> {
+            CopyResult result = migration.copySource(index, part, parts, p -> {
                 report.copyProgress(p);
                 report.checkpoint = cursor(migration.checkpoint(), index);
                 publisher.update(report);

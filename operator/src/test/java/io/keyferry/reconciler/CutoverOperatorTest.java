@@ -147,4 +147,36 @@ class CutoverOperatorTest {
             assertTrue(conditionMessage(dm, "Verified").contains("3 repaired"), conditionMessage(dm, "Verified"));
         }
     }
+
+    @Test
+    void anUnreachableFlagStoreBlocksTheStepStartsNoWorkerAndIsNotReady() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start(); OperatorHarness h = new OperatorHarness(client)) {
+            source.redis().set("k", "v");
+            int closed;
+            try (java.net.ServerSocket s = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+                closed = s.getLocalPort();
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+            h.apply("""
+                    apiVersion: keyferry.io/v1alpha1
+                    kind: DataMigration
+                    metadata: {name: noflag}
+                    spec:
+                      sources: [{name: old, endpoint: {uri: "%s"}}]
+                      target: {endpoint: {uri: "%s"}}
+                      phase: DualWrite
+                      cutover: {flag: {endpoint: {uri: "redis://127.0.0.1:%d/0"}, key: route}}
+                    """.formatted(source.uri(), target.uri(), closed));
+            DataMigration dm = h.await("noflag", "blocked on the flag store", Duration.ofSeconds(30),
+                    d -> condition(d, "TransitionBlocked", "True"));
+            assertTrue(conditionMessage(dm, "TransitionBlocked").startsWith("FlagStoreUnavailable: "), conditionMessage(dm, "TransitionBlocked"));
+            assertTrue(condition(dm, "Ready", "False"));
+            assertEquals(null, dm.getStatus().getPhase(), "no phase is in force without its flag");
+            OperatorHarness.sleep(1500);
+            assertTrue(h.jobs().isEmpty(), "no worker while DualWrite is not really in force");
+            assertEquals(0, target.redis().dbsize());
+            assertEquals(1, h.events("noflag").stream().filter(e -> e.getReason().equals("FlagStoreUnavailable")).count());
+        }
+    }
 }

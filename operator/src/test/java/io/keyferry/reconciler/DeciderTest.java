@@ -70,7 +70,7 @@ class DeciderTest {
         assertEquals(List.of("m-copy-0-aaaa"), d.obsolete());
         assertTrue(d.creates().isEmpty());
         assertEquals(Stage.PENDING, d.status().getStage());
-        WorkerRun going = new WorkerRun("m-copy-0-aaaa", WorkerJobs.Stage.COPY, 0, "aaaa", 0, WorkerRun.State.ACTIVE, null, null,
+        WorkerRun going = new WorkerRun("m-copy-0-aaaa", WorkerJobs.Stage.COPY, 0, 0, "aaaa", 0, WorkerRun.State.ACTIVE, null, null,
                 null, true);
         d = Decider.decide(new Decider.Observed(dm, List.of(), List.of(going), null), NOW);
         assertTrue(d.obsolete().isEmpty(), "deleted once, not at every reconcile");

@@ -136,8 +136,9 @@ public final class Kubelet implements AutoCloseable {
         StringWriter out = new StringWriter();
         int exit;
         try (PrintWriter pw = new PrintWriter(out, true)) {
+            int[] shard = WorkerCommand.shard(args.contains("--shard") ? args.get(args.indexOf("--shard") + 1) : "0/1");
             exit = WorkerCommand.run(env, client, pw, worker -> "copy".equals(args.get(1))
-                    ? worker.copy(args.get(args.indexOf("--source") + 1)) : worker.verify(), args.contains("--repair"),
+                    ? worker.copy(args.get(args.indexOf("--source") + 1), shard[0], shard[1]) : worker.verify(), args.contains("--repair"),
                     args.contains("--extra-keys"));
         }
         log.add(job.getMetadata().getName() + " exit " + exit + ":\n" + out);

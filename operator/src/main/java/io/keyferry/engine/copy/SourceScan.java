@@ -30,9 +30,34 @@ public final class SourceScan {
     private final ScanArgs args;
     private final Glob filterHere;
     private final byte[] prefix;
+    private final int part;
+    private final int parts;
 
     public SourceScan(RedisLink link, ServerProfile profile, KeySelector keys, int batchSize) {
-        this.shards = link.shards();
+        this(link, profile, keys, batchSize, 0, 1);
+    }
+
+    /**
+     * Part {@code part} of {@code parts} of the source, for parallel workers: on a Redis Cluster with at least
+     * as many masters as parts, whole masters (round robin, by their lowest slot); otherwise the keys whose
+     * CRC32 falls in this part (every part scans the whole keyspace and keeps its own keys). The parts are
+     * disjoint and together they are the whole source, so the copies of all parts equal one copy.
+     */
+    public SourceScan(RedisLink link, ServerProfile profile, KeySelector keys, int batchSize, int part, int parts) {
+        List<RedisLink.Shard> all = link.shards();
+        if (parts > 1 && link.cluster() != null && all.size() >= parts) {
+            List<RedisLink.Shard> mine = new ArrayList<>();
+            for (int i = part; i < all.size(); i += parts) {
+                mine.add(all.get(i));
+            }
+            this.shards = mine;
+            this.part = 0;
+            this.parts = 1;
+        } else {
+            this.shards = all;
+            this.part = part;
+            this.parts = parts;
+        }
         this.cluster = link.cluster() != null;
         Glob glob = keys.getMatch() == null ? null : new Glob(keys.getMatch().getBytes(StandardCharsets.UTF_8));
         boolean partial = glob != null && profile.prefixOnlyMatch() && !glob.isPrefixPattern();
@@ -58,7 +83,7 @@ public final class SourceScan {
         KeyScanCursor<byte[]> page = link.call(link.async().scan(ScanCursor.of(shardCursor), args));
         List<byte[]> keys = new ArrayList<>(page.getKeys().size());
         for (byte[] key : page.getKeys()) {
-            if (filterHere == null || filterHere.matches(key)) {
+            if ((filterHere == null || filterHere.matches(key)) && inPart(key)) {
                 keys.add(key);
             }
         }
@@ -67,6 +92,15 @@ public final class SourceScan {
                 : page.isFinished() && !lastShard ? shards.get(shard + 1).firstSlot() + ":0"
                 : shards.get(shard).firstSlot() + ":" + page.getCursor();
         return new Page(keys, next, page.isFinished() && lastShard, page.getKeys().size());
+    }
+
+    private boolean inPart(byte[] key) {
+        if (parts == 1) {
+            return true;
+        }
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(key);
+        return crc.getValue() % parts == part;
     }
 
     /** The master whose range starts at or before a slot, closest to it. */

@@ -40,7 +40,9 @@ import org.luaj.vm2.lib.jse.JseBaseLib;
  */
 class ArgoHealthCheckTest {
     private static final Path SCRIPT = Path.of("../docs/gitops/argocd-health.lua");
+    private static final Path GUIDE = Path.of("../docs/gitops.md");
     private static final Path SAMPLES = Path.of("src/test/resources/gitops");
+    private static final String CONFIGMAP_KEY = "resource.customizations.health.keyferry.io_DataMigration: |";
     private static final YAMLMapper YAML = YAMLMapper.builder()
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, DeserializationFeature.FAIL_ON_NUMBERS_FOR_ENUMS)
             .build();
@@ -120,6 +122,18 @@ class ArgoHealthCheckTest {
         } else {
             ManifestLoader.parse(text, sample);
         }
+    }
+
+    @Test
+    void theGuideCarriesTheScriptAsItIs() throws IOException {
+        String guide = Files.readString(GUIDE);
+        int key = guide.indexOf(CONFIGMAP_KEY);
+        assertTrue(key >= 0, "docs/gitops.md has the argocd-cm snippet with " + CONFIGMAP_KEY);
+        String indent = guide.substring(guide.lastIndexOf('\n', key) + 1, key) + "  ";
+        String snippet = guide.substring(guide.indexOf('\n', key) + 1, guide.indexOf("```", key)).lines()
+                .map(line -> line.isEmpty() ? line : line.substring(indent.length()))
+                .collect(Collectors.joining("\n", "", "\n"));
+        assertEquals(Files.readString(SCRIPT), snippet, "the argocd-cm snippet in docs/gitops.md differs from " + SCRIPT);
     }
 
     static Stream<String> samples() throws IOException {

@@ -124,4 +124,35 @@ class OneShotOperatorTest {
         }
         return m;
     }
+
+    @Test
+    void parallelWorkersCopyTheShardsOfEachSourceAtOnceAndTheResultIsOneCopy() {
+        try (RedisServer a = RedisServer.start(); RedisServer b = RedisServer.start(); RedisServer target = RedisServer.start();
+             OperatorHarness h = new OperatorHarness(client)) {
+            seed(a.redis(), "a", 3000);
+            seed(b.redis(), "b", 1000);
+            b.redis().set("a:str:0", "from b, the later source");
+            h.apply("""
+                    apiVersion: keyferry.io/v1alpha1
+                    kind: DataMigration
+                    metadata: {name: parallel}
+                    spec:
+                      sources:
+                        - {name: a, endpoint: {uri: "%s"}}
+                        - {name: b, endpoint: {uri: "%s"}}
+                      target: {endpoint: {uri: "%s"}}
+                      policies: {default: Overwrite}
+                      worker: {parallelism: 3, batchSize: 100}
+                    """.formatted(a.uri(), b.uri(), target.uri()));
+            DataMigration done = h.await("parallel", "Succeeded", Duration.ofSeconds(90), dm -> condition(dm, "Ready", "True"));
+            List<String> copies = h.jobs().stream().map(j -> j.getMetadata().getName()).filter(n -> n.contains("-copy-")).sorted().toList();
+            assertEquals(6, copies.size(), copies.toString());
+            assertTrue(copies.stream().anyMatch(n -> n.startsWith("parallel-copy-0s2-")), copies.toString());
+            assertEquals(4001L, done.getStatus().getProgress().keysScanned());
+            Map<String, String> want = new TreeMap<>(snapshot(a.redis()));
+            want.putAll(snapshot(b.redis()));
+            assertEquals(want, snapshot(target.redis()));
+            assertEquals("from b, the later source", target.redis().get("a:str:0"), "sources still apply in list order");
+        }
+    }
 }

@@ -21,7 +21,7 @@ import java.util.List;
 public final class SourceScan {
     /**
      * @param keys    the keys of this page that match
-     * @param scanned how many keys SCAN returned, matching or not (for progress)
+     * @param scanned how many keys SCAN returned, matching or not (for progress); of this part's only
      */
     public record Page(List<byte[]> keys, String cursor, boolean finished, int scanned) {}
 
@@ -82,8 +82,13 @@ public final class SourceScan {
         RedisLink link = shards.get(shard).link();
         KeyScanCursor<byte[]> page = link.call(link.async().scan(ScanCursor.of(shardCursor), args));
         List<byte[]> keys = new ArrayList<>(page.getKeys().size());
+        int scanned = 0;
         for (byte[] key : page.getKeys()) {
-            if ((filterHere == null || filterHere.matches(key)) && inPart(key)) {
+            if (!inPart(key)) {
+                continue; // another part's: not scanned by this one, as far as counts go
+            }
+            scanned++;
+            if (filterHere == null || filterHere.matches(key)) {
                 keys.add(key);
             }
         }
@@ -91,7 +96,7 @@ public final class SourceScan {
         String next = !cluster ? page.getCursor()
                 : page.isFinished() && !lastShard ? shards.get(shard + 1).firstSlot() + ":0"
                 : shards.get(shard).firstSlot() + ":" + page.getCursor();
-        return new Page(keys, next, page.isFinished() && lastShard, page.getKeys().size());
+        return new Page(keys, next, page.isFinished() && lastShard, scanned);
     }
 
     private boolean inPart(byte[] key) {

@@ -1,7 +1,6 @@
 package io.keyferry.api;
 
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
-import io.fabric8.generator.annotation.ValidationRule;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -23,11 +22,6 @@ import io.fabric8.kubernetes.model.annotation.Version;
         type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "FLAG", jsonPath = ".status.flag", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
-@ValidationRule(value = "!has(oldSelf.status) || !has(oldSelf.status.stage)"
-        + " || !(oldSelf.status.stage in ['Copying', 'Verifying', 'Verified'])"
-        + " || (self.spec.sources == oldSelf.spec.sources && self.spec.target == oldSelf.spec.target)",
-        message = "spec.sources and spec.target cannot change once copying started; create a new DataMigration"
-                + " to copy elsewhere")
 public class DataMigration extends CustomResource<DataMigrationSpec, DataMigrationStatus> implements Namespaced {
     public static final String GROUP = "keyferry.io";
     public static final String VERSION = "v1alpha1";

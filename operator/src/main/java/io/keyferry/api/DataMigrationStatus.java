@@ -25,6 +25,12 @@ public class DataMigrationStatus {
     private VerificationStatus verification;
     private RollbackStatus rollback;
     private List<Condition> conditions = new ArrayList<>();
+    @JsonPropertyDescription("A digest of spec.sources and spec.target as the copy started with them; the operator"
+            + " refuses (Stalled) a spec whose sources or target changed after that.")
+    private String copyIdentity;
+
+    public String getCopyIdentity() { return copyIdentity; }
+    public void setCopyIdentity(String copyIdentity) { this.copyIdentity = copyIdentity; }
 
     public Long getObservedGeneration() { return observedGeneration; }
     public void setObservedGeneration(Long observedGeneration) { this.observedGeneration = observedGeneration; }

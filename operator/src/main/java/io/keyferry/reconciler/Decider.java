@@ -104,8 +104,15 @@ public final class Decider {
         Conditions conditions = new Conditions(old.getConditions(), generation, now);
         List<Event> events = new ArrayList<>();
 
-        if (!o.invalid().isEmpty()) {
-            return invalid(o, old, st, conditions, events);
+        st.setCopyIdentity(old.getCopyIdentity());
+        List<FieldError> invalid = new ArrayList<>(o.invalid());
+        String identity = invalid.isEmpty() ? copyIdentity(spec) : null;
+        if (identity != null && old.getCopyIdentity() != null && !identity.equals(old.getCopyIdentity())) {
+            invalid.add(new FieldError("spec.sources", "spec.sources or spec.target changed after copying started; set them"
+                    + " back, or create a new DataMigration to copy elsewhere (the target keeps what was copied)"));
+        }
+        if (!invalid.isEmpty()) {
+            return invalid(invalid, old, st, conditions, events);
         }
 
         DataMigrationSpec effective = effective(spec);
@@ -249,6 +256,10 @@ public final class Decider {
                         + result.missing + " missing); see status.verification.samples, then fix and bump spec.retryNonce";
             }
         }
+        if (st.getCopyIdentity() == null && (creates.stream().anyMatch(c -> c.stage() == WorkerJobs.Stage.COPY)
+                || java.util.Arrays.stream(copies).anyMatch(java.util.Objects::nonNull))) {
+            st.setCopyIdentity(identity);
+        }
         st.setStage(stage);
         st.setProgress(ProgressFolder.progress(copies));
         int starting = creates.stream().filter(c -> c.stage() == WorkerJobs.Stage.COPY).mapToInt(Create::source).findFirst().orElse(-1);
@@ -300,9 +311,9 @@ public final class Decider {
         return new Decision(st, creates, obsolete, step, rewriteFlag, events, requeue);
     }
 
-    private static Decision invalid(Observed o, DataMigrationStatus old, DataMigrationStatus st, Conditions conditions,
-                                    List<Event> events) {
-        String message = o.invalid().stream().map(FieldError::toString).collect(Collectors.joining("; "));
+    private static Decision invalid(List<FieldError> invalid, DataMigrationStatus old, DataMigrationStatus st,
+                                    Conditions conditions, List<Event> events) {
+        String message = invalid.stream().map(FieldError::toString).collect(Collectors.joining("; "));
         st.setStage(old.getStage() != null ? old.getStage() : Stage.PENDING);
         st.setProgress(old.getProgress());
         st.setSources(old.getSources());
@@ -321,6 +332,14 @@ public final class Decider {
             events.add(Event.warning("InvalidSpec", message));
         }
         return new Decision(st, List.of(), List.of(), null, null, events, null);
+    }
+
+    /** What the copy writes where: the sources and the target (a change of either after the copy started is refused). */
+    static String copyIdentity(DataMigrationSpec spec) {
+        java.util.Map<String, Object> parts = new java.util.LinkedHashMap<>();
+        parts.put("sources", spec.getSources());
+        parts.put("target", spec.getTarget());
+        return io.keyferry.api.SpecDigest.of(parts).substring(0, 16);
     }
 
     private static List<SourceStatus> sourceStatuses(DataMigrationSpec spec, WorkerRun[] copies, Stage stage, boolean clean,

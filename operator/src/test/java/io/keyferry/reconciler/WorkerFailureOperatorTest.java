@@ -144,4 +144,33 @@ class WorkerFailureOperatorTest {
             assertEquals("v", target.redis().get("k"));
         }
     }
+
+    @Test
+    void aTargetChangedAfterCopyingIsRefusedUntilItIsSetBack() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start(); RedisServer other = RedisServer.start();
+             OperatorHarness h = new OperatorHarness(client)) {
+            source.redis().set("k", "v");
+            h.apply("""
+                    apiVersion: keyferry.io/v1alpha1
+                    kind: DataMigration
+                    metadata: {name: moved}
+                    spec:
+                      sources: [{name: src, endpoint: {uri: "%s"}}]
+                      target: {endpoint: {uri: "%s"}}
+                    """.formatted(source.uri(), target.uri()));
+            h.await("moved", "Succeeded", Duration.ofSeconds(60), d -> condition(d, "Ready", "True"));
+            int jobs = h.jobs().size();
+
+            h.patchSpec("moved", Map.of("target", Map.of("endpoint", Map.of("uri", other.uri()))));
+            DataMigration dm = h.await("moved", "Stalled on the changed target", Duration.ofSeconds(20),
+                    d -> condition(d, "Stalled", "True"));
+            assertTrue(conditionMessage(dm, "Stalled").contains("changed after copying started"), conditionMessage(dm, "Stalled"));
+            OperatorHarness.sleep(1500);
+            assertEquals(jobs, h.jobs().size(), "nothing runs against the new target");
+            assertEquals(0, other.redis().dbsize());
+
+            h.patchSpec("moved", Map.of("target", Map.of("endpoint", Map.of("uri", target.uri()))));
+            h.await("moved", "Ready again once set back", Duration.ofSeconds(20), d -> condition(d, "Ready", "True"));
+        }
+    }
 }

@@ -255,6 +255,10 @@ public final class SpecValidator {
             return;
         }
         checkEndpoint("spec.cutover.flag.endpoint", flag.getEndpoint());
+        if (flag.getEndpoint() != null && flag.getEndpoint().getReadFrom() != null) {
+            error("spec.cutover.flag.endpoint.readFrom", "applies to sources only: the flag is written where the application"
+                    + " reads it; remove readFrom");
+        }
         if (isBlank(flag.getKey())) {
             error("spec.cutover.flag.key", "is required: the key that holds the routing flag, e.g. migrate_user");
         }

@@ -7,7 +7,7 @@ import io.fabric8.generator.annotation.Min;
 public class VerifySpec {
     private VerifyMode mode = VerifyMode.FULL;
     @JsonPropertyDescription("With mode Sample: the share of keys checked, 0 < percent <= 100.")
-    @Min(0)
+    @Min(value = 0, inclusive = false)
     @Max(100)
     private Double percent;
     @JsonPropertyDescription("How many times a mismatching key is re-checked before it is reported.")

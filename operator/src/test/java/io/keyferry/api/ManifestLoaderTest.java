@@ -137,6 +137,7 @@ class ManifestLoaderTest {
             phase-without-cutover.yaml    | spec.phase                          | needs spec.cutover (the routing flag to switch); remove spec.phase for a one-shot copy
             cutover-without-phase.yaml    | spec.phase                          | is required with spec.cutover; start with SourceOnly
             tls-without-rediss.yaml       | spec.target.endpoint.tls            | TLS settings need a rediss:// URI; change the scheme to rediss:// or remove tls
+            flag-read-from-replica.yaml   | spec.cutover.flag.endpoint.readFrom | applies to sources only: the flag is written where the application reads it; remove readFrom
             malformed-yaml.yaml           | <file>                              | malformed YAML at line 11, column 6: expected <block end>, but found '<block mapping start>'
             empty.yaml                    | <file>                              | is empty; it must hold one DataMigration manifest
             two-documents.yaml            | <file>                              | holds 2 YAML documents; a file holds one DataMigration, so put each in its own file

@@ -106,7 +106,9 @@ public final class CrdSchema {
         }
         for (String keyword : List.of("minimum", "maximum", "minLength", "maxLength", "minItems", "maxItems")) {
             if (schema.has(keyword)) {
-                parts.add(keyword + " " + number(schema.get(keyword)));
+                boolean exclusive = schema.path("exclusive" + Character.toUpperCase(keyword.charAt(0)) + keyword.substring(1))
+                        .asBoolean(false);
+                parts.add(keyword + " " + number(schema.get(keyword)) + (exclusive ? " (exclusive)" : ""));
             }
         }
         if (schema.has("pattern")) {

@@ -4,9 +4,8 @@ import io.keyferry.api.DataMigration;
 import io.keyferry.engine.CopyFailedException;
 import io.keyferry.engine.CopyPlan;
 import io.keyferry.engine.CopyResult;
-import io.keyferry.engine.Migration;
+import io.keyferry.engine.PartitionedCopy;
 import io.keyferry.engine.MigrationInputException;
-import io.keyferry.engine.checkpoint.FileCheckpointStore;
 import io.keyferry.engine.verify.VerifyResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -56,26 +55,28 @@ final class RunCommand implements Callable<Integer> {
         }
         String name = dm.getMetadata().getName();
         Path state = stateDir != null ? stateDir : Path.of(".keyferry", name);
-        try (FileCheckpointStore store = new FileCheckpointStore(state);
-             Migration migration = new Migration(name, dm.getSpec(), manifest.secrets(), store)) {
+        try (PartitionedCopy copy = new PartitionedCopy(name, dm.getSpec(), manifest.secrets(), state)) {
             if (restart) {
-                store.clear();
+                copy.clear();
             }
             CopyPlan plan;
             try {
-                plan = migration.prepare();
+                plan = copy.prepare();
             } catch (MigrationInputException e) {
                 err.println("keyferry: " + e.getMessage());
                 err.println("keyferry: nothing was written to the target.");
                 return ExitCodes.INVALID_INPUT;
             }
             Summary.printPlan(out, "DataMigration " + name + " (" + manifest.file + ")", plan);
+            if (copy.workers() > 1) {
+                out.println("  workers " + copy.workers() + " per source (spec.worker.parallelism), each with its own checkpoint");
+            }
             notImplementedHere(dm).forEach(line -> out.println("  " + line));
             if (dryRun) {
                 out.println("dry run: nothing was written.");
                 return ExitCodes.OK;
             }
-            return copy(migration, dm, plan, state, out, err);
+            return copy(copy, dm, plan, state, out, err);
         } catch (MigrationInputException e) {
             err.println("keyferry: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
@@ -88,11 +89,11 @@ final class RunCommand implements Callable<Integer> {
                 : java.util.List.of("cutover: keyferry run never writes the routing flag; phases are the operator's");
     }
 
-    private int copy(Migration migration, DataMigration dm, CopyPlan plan, Path state, PrintWriter out, PrintWriter err) {
+    private int copy(PartitionedCopy copy, DataMigration dm, CopyPlan plan, Path state, PrintWriter out, PrintWriter err) {
         ProgressDisplay progress = ProgressDisplay.create(err, noProgress);
         CopyResult result;
         try {
-            result = migration.copy(progress);
+            result = copy.copy(progress);
         } catch (CopyFailedException | io.lettuce.core.RedisException | IllegalStateException e) {
             progress.finish(false);
             err.println("keyferry: copy failed: " + e.getMessage());
@@ -103,7 +104,7 @@ final class RunCommand implements Callable<Integer> {
         Summary.printCopy(result, out);
         VerifyResult verified = null;
         if (Verification.wanted(dm)) {
-            verified = Verification.run(migration, dm, repair, noProgress, err);
+            verified = Verification.run(copy.first(), dm, repair, noProgress, err);
             Summary.printVerification(verified, out);
         }
         Summary summary = new Summary(dm.getMetadata().getName(), plan, result, verified);

@@ -155,6 +155,9 @@ public final class Migration implements AutoCloseable {
         long scannedBefore = checkpoint.sources.stream().mapToLong(s -> s.keysScanned).sum();
         long estimate = plan.sources().subList(from, to).stream().mapToLong(p -> p.profile().dbsize()).sum() / parts;
         for (int i = from; i < to && !checkpoint.finished(); i++) {
+            if (checkpoint.sources.get(i).done && (checkpoint.inflight == null || checkpoint.inflight.source != i)) {
+                continue;
+            }
             SourceSpec s = spec.getSources().get(i);
             int index = i;
             RedisLink chunks = open(endpoints.connect(readEndpoints.get(i), "spec.sources[" + i + "].endpoint", "source " + s.getName()));
@@ -163,18 +166,24 @@ public final class Migration implements AutoCloseable {
             SourceScan scan = new SourceScan(sources.get(i), plan.sources().get(i).profile(), s.getKeys(),
                     spec.getWorker().getBatchSize(), part, parts);
             SourceCopier copier = new SourceCopier(i, scan, batches,
-                    new RateLimiter(spec.getWorker().getRateLimit().getKeysPerSecond()), backoff);
+                    new RateLimiter(perPart(spec.getWorker().getRateLimit().getKeysPerSecond())), backoff);
             copier.copy(checkpoint, store::save, n -> {
                 scannedThisRun[0] += n;
                 listener.onProgress(new Progress(s.getName(), index, sources.size(), scannedBefore + scannedThisRun[0],
                         estimate, totals(), System.currentTimeMillis() - started, scannedThisRun[0]));
             });
         }
-        if (!checkpoint.finished()) {
+        // Finished when every source is: a worker's state holds one source, and parts go source by source.
+        if (!checkpoint.finished() && checkpoint.sources.stream().allMatch(st -> st.done)) {
             checkpoint.finishedAt = Instant.now().toString();
             store.save(checkpoint);
         }
         return result(System.currentTimeMillis() - started);
+    }
+
+    /** A source's rate limit shared among the parts copying it at once (0 stays unlimited). */
+    private int perPart(int limit) {
+        return limit <= 0 ? limit : Math.max(1, (limit + parts - 1) / parts);
     }
 
     /**

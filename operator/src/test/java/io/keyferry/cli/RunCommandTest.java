@@ -135,6 +135,31 @@ class RunCommandTest {
     }
 
     @Test
+    void parallelWorkersCopyPartsAtOnceWithACheckpointEachAndAFinishedRunIsNotCopiedAgain() throws IOException {
+        for (int i = 0; i < 3000; i++) {
+            source.redis().set("p:" + i, "v" + i);
+        }
+        Path state = CliRun.tempDir();
+        Path manifest = CliRun.manifest(Files.readString(manifest(source.uri(), "Overwrite"))
+                .replace("spec:", "spec:\n  worker: {parallelism: 3, batchSize: 100}"));
+
+        CliRun run = CliRun.of("run", "-f", manifest.toString(), "--state-dir", state.toString(), "--no-progress");
+
+        assertEquals(0, run.exitCode(), run.toString());
+        assertTrue(run.out().contains("workers 3 per source"), run.out());
+        assertTrue(run.out().contains("copy finished: 3,002 keys scanned, 3,002 decided, 3,002 written"), run.out());
+        assertEquals(3003, target.redis().dbsize(), "every key once, and the sentinel");
+        assertEquals("v2999", target.redis().get("p:2999"));
+        for (int k = 0; k < 3; k++) {
+            assertTrue(Files.exists(state.resolve("part-" + k + "-of-3/checkpoint.json")), "part " + k + "'s own checkpoint");
+        }
+        target.redis().del("p:7");
+        CliRun again = CliRun.of("run", "-f", manifest.toString(), "--state-dir", state.toString(), "--no-progress");
+        assertEquals(0, again.exitCode(), again.toString());
+        assertEquals(0, target.redis().exists("p:7"), "a finished parallel run copies nothing again");
+    }
+
+    @Test
     void refusesToResumeStateOfAChangedSpec() {
         Path state = CliRun.tempDir();
         assertEquals(0, CliRun.of("run", "-f", manifest(source.uri(), "Skip").toString(), "--state-dir", state.toString()).exitCode());

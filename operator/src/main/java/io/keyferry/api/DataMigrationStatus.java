@@ -19,11 +19,17 @@ public class DataMigrationStatus {
     private Phase phase;
     @JsonPropertyDescription("The routing flag in force (R W R W: old store read/write, new store read/write).")
     private String flag;
+    @JsonPropertyDescription("Where the data path stands: Pending, Probing, Copying, Verifying, Verified; or Failed, with the reason in the `Stalled` condition.")
     private Stage stage;
+    @JsonPropertyDescription("The copy's progress over all sources, folded from the workers' reports.")
     private ProgressStatus progress;
+    @JsonPropertyDescription("One entry per source, in the order of `spec.sources`.")
     private List<SourceStatus> sources = new ArrayList<>();
+    @JsonPropertyDescription("The last verification: its run, counts, and a few keys that differ with the reason.")
     private VerificationStatus verification;
+    @JsonPropertyDescription("Where moving spec.phase back would lead, and every phase transition so far.")
     private RollbackStatus rollback;
+    @JsonPropertyDescription("Standard Kubernetes conditions, kstatus-compatible.")
     private List<Condition> conditions = new ArrayList<>();
     @JsonPropertyDescription("A digest of spec.sources and spec.target as the copy started with them; the operator"
             + " refuses (Stalled) a spec whose sources or target changed after that.")

@@ -14,6 +14,7 @@ public class EndpointSpec {
     private SecretKeyRef usernameSecretRef;
     @JsonPropertyDescription("Password, read from a Secret.")
     private SecretKeyRef passwordSecretRef;
+    @JsonPropertyDescription("TLS settings; only with a rediss:// URI.")
     private TlsSpec tls;
     @JsonPropertyDescription("The endpoint is a Redis Cluster.")
     private Boolean cluster;

@@ -9,11 +9,17 @@ public class PolicySpec {
     @JsonPropertyDescription("Policy of every type not listed; Skip unless set, so target data is never destroyed silently"
             + " (Fill while DualWrite is in force, so the backfill never replaces what the application wrote).")
     private Policy defaultPolicy;
+    @JsonPropertyDescription("Policy for string keys.")
     private Policy string;
+    @JsonPropertyDescription("Policy for hash keys.")
     private Policy hash;
+    @JsonPropertyDescription("Policy for list keys.")
     private Policy list;
+    @JsonPropertyDescription("Policy for set keys.")
     private Policy set;
+    @JsonPropertyDescription("Policy for sorted set keys.")
     private Policy zset;
+    @JsonPropertyDescription("Policy for stream keys.")
     private Policy stream;
     @JsonPropertyDescription("Target key of another type: Skip (default), Overwrite or Fail.")
     private TypeMismatchPolicy typeMismatch = TypeMismatchPolicy.SKIP;

@@ -1,10 +1,13 @@
 package io.keyferry.api;
 
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Required;
 /** One key of a Kubernetes Secret (locally: the file DIR/name/key of a mounted Secret volume). */
 public class SecretKeyRef {
+    @JsonPropertyDescription("Name of the Secret, in the DataMigration's namespace.")
     @Required
     private String name;
+    @JsonPropertyDescription("Key in that Secret.")
     @Required
     private String key;
 

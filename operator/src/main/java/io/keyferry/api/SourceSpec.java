@@ -11,6 +11,7 @@ public class SourceSpec {
     @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
     @Size(max = 63)
     private String name;
+    @JsonPropertyDescription("Where the source store is and how to log in.")
     @Required
     private EndpointSpec endpoint;
     @JsonPropertyDescription("Which keys of this source are migrated, and under which name.")

@@ -1,7 +1,18 @@
 package io.keyferry.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
 /** One source's stage and progress; checkpoint is the worker's resume point, opaque to users. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record SourceStatus(String name, Stage stage, Double percent, String checkpoint, String lastError) {}
+public record SourceStatus(
+        @JsonPropertyDescription("The source's `spec.sources[].name`.")
+        String name,
+        @JsonPropertyDescription("This source's stage.")
+        Stage stage,
+        @JsonPropertyDescription("Share of this source copied, 0 to 100.")
+        Double percent,
+        @JsonPropertyDescription("The copy worker's resume point (`done` once copied); opaque, for support.")
+        String checkpoint,
+        @JsonPropertyDescription("The last error of this source's worker, if any.")
+        String lastError) {}

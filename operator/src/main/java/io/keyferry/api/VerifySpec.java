@@ -5,6 +5,8 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 
 public class VerifySpec {
+    @JsonPropertyDescription("Full checks every copied key (value and TTL) against its sources, Sample a share of them"
+            + " (`percent`), Off none.")
     private VerifyMode mode = VerifyMode.FULL;
     @JsonPropertyDescription("With mode Sample: the share of keys checked, 0 < percent <= 100.")
     @Min(value = 0, inclusive = false)

@@ -13,6 +13,7 @@ public class WorkerSpec {
     @Min(1)
     @Max(100000)
     private Integer batchSize = 500;
+    @JsonPropertyDescription("Pacing of the copy, to spare sources that still serve production.")
     private RateLimitSpec rateLimit = new RateLimitSpec();
     @JsonPropertyDescription("CPU and memory of each worker pod.")
     private ResourceRequirements resources;

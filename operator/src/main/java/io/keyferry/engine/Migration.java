@@ -81,6 +81,10 @@ public final class Migration implements AutoCloseable {
         this.spec = spec;
         this.endpoints = new Endpoints(secrets);
         this.storeFactory = storeFactory;
+        Integer ops = spec.getWorker().getRateLimit().getSourceOpsPerSecond();
+        if (ops != null && ops > 0) {
+            endpoints.countingCommands();
+        }
     }
 
     /** A migration that is only verified: nothing is copied and no checkpoint is kept. */
@@ -167,6 +171,11 @@ public final class Migration implements AutoCloseable {
                     spec.getWorker().getBatchSize(), part, parts);
             SourceCopier copier = new SourceCopier(i, scan, batches,
                     new RateLimiter(perPart(spec.getWorker().getRateLimit().getKeysPerSecond())), backoff);
+            Integer ops = spec.getWorker().getRateLimit().getSourceOpsPerSecond();
+            if (ops != null && ops > 0) {
+                RedisLink reads = sources.get(i);
+                copier.pacingSourceCommands(new RateLimiter(perPart(ops)), () -> reads.commandsSent() + chunks.commandsSent());
+            }
             copier.copy(checkpoint, store::save, n -> {
                 scannedThisRun[0] += n;
                 listener.onProgress(new Progress(s.getName(), index, sources.size(), scannedBefore + scannedThisRun[0],

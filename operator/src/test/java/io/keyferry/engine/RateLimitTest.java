@@ -1,5 +1,6 @@
 package io.keyferry.engine;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyferry.api.DataMigrationSpec;
@@ -72,5 +73,80 @@ class RateLimitTest {
             }
         }
         return keys;
+    }
+
+    /**
+     * sourceOpsPerSecond: the commands the source receives (counted by the source itself, INFO
+     * total_commands_processed, sampled every 200 ms) stay within 10% of the limit over every 10-second window.
+     */
+    @Test
+    void keepsTheCommandsTheSourceReceivesWithinTenPercentOfTheOpsLimit() throws Exception {
+        int ops = 6000;
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            RedisClient client = RedisClient.create("redis://127.0.0.1:" + source.port());
+            try (StatefulRedisConnection<String, String> c = client.connect()) {
+                RedisAsyncCommands<String, String> r = c.async();
+                List<RedisFuture<?>> pending = new ArrayList<>();
+                for (int i = 0; i < 26_000; i++) {
+                    pending.add(r.set("k:" + i, "v"));
+                }
+                for (RedisFuture<?> f : pending) {
+                    f.get();
+                }
+            } finally {
+                client.shutdown();
+            }
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, source);
+            spec.getWorker().setBatchSize(250);
+            spec.getWorker().getRateLimit().setSourceOpsPerSecond(ops);
+            List<long[]> samples = java.util.Collections.synchronizedList(new ArrayList<>()); // {nanos, commands processed}
+            java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+            Thread sampler = new Thread(() -> {
+                while (!done.get()) {
+                    samples.add(new long[] {System.nanoTime(), processed(source)});
+                    sleep(200);
+                }
+            });
+            try (FileCheckpointStore store = new FileCheckpointStore(Files.createTempDirectory("ops"));
+                 Migration m = new Migration("ops", spec, new FileSecretResolver(null), store)) {
+                m.prepare();
+                sampler.start();
+                m.copy(ProgressListener.NONE);
+            } finally {
+                done.set(true);
+                sampler.join();
+            }
+            assertEquals(26_000L, target.redis().dbsize());
+            List<long[]> taken = new ArrayList<>(samples);
+            long end = taken.get(taken.size() - 1)[0];
+            long windows = 0;
+            for (long[] from : taken) {
+                long until = from[0] + 10_000_000_000L;
+                if (until > end) {
+                    break;
+                }
+                // Minus the sampler's own INFO, one per sample.
+                long commands = keysAt(taken, until) - from[1] - 50;
+                double rate = commands / 10.0;
+                assertTrue(rate >= ops * 0.9 && rate <= ops * 1.1, "window from " + (from[0] - taken.get(0)[0]) / 1_000_000
+                        + " ms: " + rate + " commands/s");
+                windows++;
+            }
+            assertTrue(windows > 5, "windows checked: " + windows);
+        }
+    }
+
+    private static long processed(RedisServer server) {
+        String info = server.redis().info("stats");
+        return info.lines().filter(l -> l.startsWith("total_commands_processed:"))
+                .mapToLong(l -> Long.parseLong(l.substring(l.indexOf(':') + 1).strip())).findFirst().orElse(0);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

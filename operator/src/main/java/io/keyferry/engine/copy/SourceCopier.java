@@ -20,6 +20,9 @@ public final class SourceCopier {
     private final BatchCopier batches;
     private final RateLimiter rateLimiter;
     private final TargetBackoff backoff;
+    private RateLimiter opsLimiter = new RateLimiter(0);
+    private java.util.function.LongSupplier sourceOps = () -> 0;
+    private long opsPaid;
 
     public SourceCopier(int index, SourceScan scan, BatchCopier batches, RateLimiter rateLimiter, TargetBackoff backoff) {
         this.index = index;
@@ -27,6 +30,17 @@ public final class SourceCopier {
         this.batches = batches;
         this.rateLimiter = rateLimiter;
         this.backoff = backoff;
+    }
+
+    /**
+     * Also paces the commands sent to the source (spec.worker.rateLimit.sourceOpsPerSecond): after each batch the
+     * commands it cost ({@code sent}, a running count) are paid for, as keys are.
+     */
+    public SourceCopier pacingSourceCommands(RateLimiter limiter, java.util.function.LongSupplier sent) {
+        this.opsLimiter = limiter;
+        this.sourceOps = sent;
+        this.opsPaid = sent.getAsLong();
+        return this;
     }
 
     /**
@@ -86,6 +100,9 @@ public final class SourceCopier {
                 commit(cp, state, batch, written);
                 afterBatch.accept(batch.keysScanned);
                 rateLimiter.acquire(batch.keysScanned);
+                long sent = sourceOps.getAsLong();
+                opsLimiter.acquire(sent - opsPaid);
+                opsPaid = sent;
                 if (batch.scanFinished) {
                     return;
                 }

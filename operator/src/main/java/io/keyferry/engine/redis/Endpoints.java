@@ -51,6 +51,7 @@ public final class Endpoints implements AutoCloseable {
     private final SecretResolver secrets;
     private final ClientResources resources;
     private final boolean ownResources;
+    private boolean countCommands;
 
     public Endpoints(SecretResolver secrets) {
         this.secrets = secrets;
@@ -65,11 +66,32 @@ public final class Endpoints implements AutoCloseable {
         this.ownResources = false;
     }
 
+    /** Counts the commands of the connections opened from now on ({@link RedisLink#commandsSent()}). */
+    public Endpoints countingCommands() {
+        this.countCommands = true;
+        return this;
+    }
+
     @Override
     public void close() {
         if (ownResources) {
             resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
         }
+    }
+
+    /** A command counter on a client, before it connects (Lettuce takes its listeners at connect time). */
+    private java.util.concurrent.atomic.LongAdder counter(AbstractRedisClient client) {
+        if (!countCommands) {
+            return null;
+        }
+        java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
+        client.addListener(new io.lettuce.core.event.command.CommandListener() {
+            @Override
+            public void commandStarted(io.lettuce.core.event.command.CommandStartedEvent event) {
+                sent.increment();
+            }
+        });
+        return sent;
     }
 
     /**
@@ -91,12 +113,18 @@ public final class Endpoints implements AutoCloseable {
                 // Node connections are opened on first use and must be allowed to (re)connect.
                 cluster.setOptions(ClusterClientOptions.builder(options).validateClusterNodeMembership(false)
                         .autoReconnect(true).build());
-                return new RedisLink(label, cluster, cluster.connect(ByteArrayCodec.INSTANCE));
+                java.util.concurrent.atomic.LongAdder sent = counter(cluster);
+                RedisLink link = new RedisLink(label, cluster, cluster.connect(ByteArrayCodec.INSTANCE));
+                link.sent = sent;
+                return link;
             }
             RedisClient standalone = RedisClient.create(resources, redisUri);
             client = standalone;
             standalone.setOptions(options);
-            return new RedisLink(label, standalone, standalone.connect(ByteArrayCodec.INSTANCE));
+            java.util.concurrent.atomic.LongAdder sent = counter(standalone);
+            RedisLink link = new RedisLink(label, standalone, standalone.connect(ByteArrayCodec.INSTANCE));
+            link.sent = sent;
+            return link;
         } catch (RedisConnectionException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
             if (causedBy(e, javax.net.ssl.SSLException.class) || causedBy(e, java.security.cert.CertificateException.class)) {

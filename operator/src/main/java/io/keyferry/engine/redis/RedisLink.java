@@ -26,6 +26,8 @@ public final class RedisLink implements AutoCloseable {
     private final AbstractRedisClient client;
     private final StatefulConnection<byte[], byte[]> connection;
     private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+    /** Commands sent on this link's client, when its Endpoints counts them (a source ops/s limit); else null. */
+    java.util.concurrent.atomic.LongAdder sent;
 
     /** A connection to a standalone server: commands are queued until {@link #flush()}, one pipeline a batch. */
     RedisLink(String label, AbstractRedisClient client, StatefulRedisConnection<byte[], byte[]> connection) {
@@ -56,7 +58,14 @@ public final class RedisLink implements AutoCloseable {
 
     /** A link over one node's connection of a cluster link, for what must go to that node (SCAN). */
     RedisLink node(String nodeLabel, StatefulRedisConnection<byte[], byte[]> nodeConnection) {
-        return new RedisLink(nodeLabel, null, nodeConnection, nodeConnection.async());
+        RedisLink node = new RedisLink(nodeLabel, null, nodeConnection, nodeConnection.async());
+        node.sent = sent;
+        return node;
+    }
+
+    /** Commands sent so far on this link's client (its cluster's node connections included); 0 when not counted. */
+    public long commandsSent() {
+        return sent == null ? 0 : sent.sum();
     }
 
     /**

@@ -23,19 +23,7 @@ class RateLimitTest {
     @Test
     void keepsEveryTenSecondWindowWithinTenPercentOfTheLimit() throws Exception {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
-            RedisClient client = RedisClient.create("redis://127.0.0.1:" + source.port());
-            try (StatefulRedisConnection<String, String> c = client.connect()) {
-                RedisAsyncCommands<String, String> r = c.async();
-                List<RedisFuture<?>> pending = new ArrayList<>();
-                for (int i = 0; i < 32_000; i++) {
-                    pending.add(r.set("k:" + i, "v"));
-                }
-                for (RedisFuture<?> f : pending) {
-                    f.get();
-                }
-            } finally {
-                client.shutdown();
-            }
+            load(source, 32_000);
             DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, source);
             spec.getWorker().setBatchSize(250);
             spec.getWorker().getRateLimit().setKeysPerSecond(RATE);
@@ -83,19 +71,7 @@ class RateLimitTest {
     void keepsTheCommandsTheSourceReceivesWithinTenPercentOfTheOpsLimit() throws Exception {
         int ops = 6000;
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
-            RedisClient client = RedisClient.create("redis://127.0.0.1:" + source.port());
-            try (StatefulRedisConnection<String, String> c = client.connect()) {
-                RedisAsyncCommands<String, String> r = c.async();
-                List<RedisFuture<?>> pending = new ArrayList<>();
-                for (int i = 0; i < 26_000; i++) {
-                    pending.add(r.set("k:" + i, "v"));
-                }
-                for (RedisFuture<?> f : pending) {
-                    f.get();
-                }
-            } finally {
-                client.shutdown();
-            }
+            load(source, 26_000);
             DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, source);
             spec.getWorker().setBatchSize(250);
             spec.getWorker().getRateLimit().setSourceOpsPerSecond(ops);
@@ -133,6 +109,22 @@ class RateLimitTest {
                 windows++;
             }
             assertTrue(windows > 5, "windows checked: " + windows);
+        }
+    }
+
+    private static void load(RedisServer source, int keys) throws Exception {
+        RedisClient client = RedisClient.create("redis://127.0.0.1:" + source.port());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            RedisAsyncCommands<String, String> r = c.async();
+            List<RedisFuture<?>> pending = new ArrayList<>();
+            for (int i = 0; i < keys; i++) {
+                pending.add(r.set("k:" + i, "v"));
+            }
+            for (RedisFuture<?> f : pending) {
+                f.get();
+            }
+        } finally {
+            client.shutdown();
         }
     }
 

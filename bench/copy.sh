@@ -29,6 +29,7 @@
 #   SKIP_KEYFERRY=0      1: only load the data and time replication (no jar needed)
 #   BASE_PORT=16400      five consecutive ports from here on 127.0.0.1 must be free
 #   REPL_DISKLESS_LOAD=disabled   the replica's repl-diskless-load (e.g. on-empty-db)
+#   WORKERS=1            spec.worker.parallelism: workers copying the source at once (key-hash parts)
 #
 # Needs redis-server, redis-cli, python3, and for the KeyFerry runs java 17+, the built jar
 # (mvn -B -q package -DskipTests) and GNU time (apt-get install -y time).
@@ -39,6 +40,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$ROOT/scripts/local-redis.sh"
 PROFILE="${PROFILE:-mixed-1m}"
 ROUNDS="${ROUNDS:-1}"
+WORKERS="${WORKERS:-1}"
 SHARED="${SHARED:-$ROOT/../shared}"
 KEEP="${KEEP:-0}"
 SKIP_KEYFERRY="${SKIP_KEYFERRY:-0}"
@@ -231,6 +233,7 @@ spec:
     endpoint: {uri: "redis://127.0.0.1:$3/0"}
   policies: {default: Overwrite}
   verify: {mode: "Off"}
+  worker: {parallelism: $WORKERS}
 EOF
   echo "$file"
 }

@@ -141,10 +141,8 @@ public final class SpecValidator {
     }
 
     private void checkReadFrom(String path, EndpointSpec endpoint) {
-        if (endpoint != null && endpoint.getReadFrom() == ReadFrom.REPLICA && endpoint.clusterEnabled()) {
-            error(path + ".readFrom", "Replica is not supported for a Redis Cluster yet; read from its masters (Primary)"
-                    + " or name a standalone replica's URI");
-        }
+        // Replica is valid for standalone sources (an online replica found through INFO) and for a Redis
+        // Cluster (each master's replica, found in the cluster's topology).
     }
 
     /** Copying a store onto itself would at best do nothing and at worst destroy data. */

@@ -296,8 +296,8 @@ public final class Migration implements AutoCloseable {
 
     /** The source's endpoint, or for readFrom: Replica the endpoint of one of its online replicas. */
     private EndpointSpec readEndpoint(SourceSpec s, String path) {
-        if (s.getEndpoint().getReadFrom() != ReadFrom.REPLICA) {
-            return s.getEndpoint();
+        if (s.getEndpoint().getReadFrom() != ReadFrom.REPLICA || s.getEndpoint().clusterEnabled()) {
+            return s.getEndpoint(); // a cluster's replicas are chosen per master by its link (RedisLink.shards)
         }
         try (RedisLink primary = endpoints.connect(s.getEndpoint(), path, "source " + s.getName())) {
             return s.getEndpoint().at(Replicas.onlineReplicaUri(primary, s.getEndpoint().getUri(), path));

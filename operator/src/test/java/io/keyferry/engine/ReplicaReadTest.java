@@ -57,6 +57,48 @@ class ReplicaReadTest {
         }
     }
 
+    @Test
+    void readsARedisClusterFromOneReplicaOfEachMasterWithoutReadingTheMasters() throws InterruptedException {
+        try (io.keyferry.testing.RedisCluster cluster = io.keyferry.testing.RedisCluster.start(1);
+             RedisServer target = RedisServer.start()) {
+            for (int i = 0; i < 3000; i++) {
+                cluster.redis().hset("h:" + i, Map.of("f", "v" + i));
+            }
+            cluster.redis().waitForReplication(1, 5000);
+            List<RedisServer> masters = cluster.nodesWithRole("master");
+            List<RedisServer> replicas = cluster.nodesWithRole("slave");
+            assertEquals(3, masters.size());
+            awaitReplicated(replicas, 3000);
+            masters.forEach(m -> m.redis().configResetstat());
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE);
+            spec.getSources().add(Copies.source("cluster", cluster.uri()));
+            spec.getSources().get(0).getEndpoint().setCluster(true);
+            spec.getSources().get(0).getEndpoint().setReadFrom(ReadFrom.REPLICA);
+
+            CopyResult copied = Copies.run(spec);
+            VerifyResult verified = Copies.verify(spec, false);
+
+            assertEquals(3000, copied.keysScanned());
+            assertEquals(3000, target.redis().dbsize());
+            assertTrue(verified.clean(), verified.toString());
+            for (RedisServer m : masters) {
+                String stats = m.redis().info("commandstats");
+                assertFalse(stats.contains("cmdstat_scan") || stats.contains("cmdstat_type") || stats.contains("cmdstat_dump")
+                        || stats.contains("cmdstat_hgetall") || stats.contains("cmdstat_hscan"),
+                        "a master served no reads of keys:\n" + stats);
+            }
+            assertTrue(replicas.stream().allMatch(r -> r.redis().info("commandstats").contains("cmdstat_scan")),
+                    "every master's replica was scanned");
+        }
+    }
+
+    private static void awaitReplicated(List<RedisServer> replicas, long keys) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (replicas.stream().mapToLong(r -> r.redis().dbsize()).sum() < keys && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+    }
+
     private static void awaitInSync(RedisServer primary, RedisServer replica) throws InterruptedException {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (System.nanoTime() < deadline) {

@@ -23,15 +23,20 @@ public final class RedisCluster implements AutoCloseable {
     }
 
     public static RedisCluster start() {
+        return start(0);
+    }
+
+    /** Three masters, each with this many replicas (started, synced and known to every node). */
+    public static RedisCluster start(int replicasPerMaster) {
         List<RedisServer> nodes = new ArrayList<>();
         try {
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < 3 * (1 + replicasPerMaster); i++) {
                 nodes.add(RedisServer.start(List.of("--cluster-enabled", "yes", "--cluster-config-file",
                         "nodes-" + RedisServer.PORT + ".conf", "--cluster-node-timeout", "5000")));
             }
             List<String> create = new ArrayList<>(List.of("redis-cli", "--cluster", "create"));
             nodes.forEach(n -> create.add("127.0.0.1:" + n.port()));
-            create.addAll(List.of("--cluster-replicas", "0", "--cluster-yes"));
+            create.addAll(List.of("--cluster-replicas", String.valueOf(replicasPerMaster), "--cluster-yes"));
             Path log = Files.createTempFile("keyferry-cluster-", ".log");
             Process p = new ProcessBuilder(create).redirectErrorStream(true).redirectOutput(log.toFile()).start();
             if (p.waitFor() != 0) {
@@ -48,12 +53,23 @@ public final class RedisCluster implements AutoCloseable {
     private static void awaitOk(List<RedisServer> nodes) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            if (nodes.stream().allMatch(n -> n.redis().clusterInfo().contains("cluster_state:ok"))) {
+            if (nodes.stream().allMatch(n -> n.redis().clusterInfo().contains("cluster_state:ok")
+                    && !n.redis().clusterNodes().contains("handshake") && replicaLinkUp(n))) {
                 return;
             }
             Thread.sleep(100);
         }
         throw new IllegalStateException("the cluster did not reach cluster_state:ok within 30 s");
+    }
+
+    private static boolean replicaLinkUp(RedisServer node) {
+        String info = node.redis().info("replication");
+        return !info.contains("role:slave") || info.contains("master_link_status:up");
+    }
+
+    /** The nodes whose INFO says role:master / role:slave. */
+    public List<RedisServer> nodesWithRole(String role) {
+        return nodes.stream().filter(n -> n.redis().info("replication").contains("role:" + role)).toList();
     }
 
     /** A seed URI, as a manifest gives it with cluster: true. */

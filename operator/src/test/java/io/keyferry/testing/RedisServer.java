@@ -69,7 +69,7 @@ public final class RedisServer implements AutoCloseable {
                 extraArgs.forEach(a -> cmd.add(a.replace(PORT, String.valueOf(port))));
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                         .redirectOutput(dir.resolve("stdout.log").toFile()).start();
-                if (waitUntilListening(port, p)) {
+                if (waitUntilListening(port, p, dir.resolve("redis.log"))) {
                     int pass = extraArgs.indexOf("--requirepass");
                     return new RedisServer(port, dir, p, pass < 0 ? null : extraArgs.get(pass + 1),
                             extraArgs.contains("--tls-port"));
@@ -82,19 +82,35 @@ public final class RedisServer implements AutoCloseable {
         throw new IllegalStateException("redis-server did not start on a free port after 5 attempts");
     }
 
-    private static boolean waitUntilListening(int port, Process p) {
+    /**
+     * Until this server says it is ready and the port answers. A connect alone is not proof: another process
+     * may hold the port for a moment, or a socket may connect to itself when the kernel picks the port being
+     * probed as its own ephemeral port; so the server's own log must also say it accepts connections.
+     */
+    private static boolean waitUntilListening(int port, Process p, Path log) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (System.nanoTime() < deadline) {
             if (!p.isAlive()) {
                 return false;
             }
-            try (Socket s = new Socket("127.0.0.1", port)) {
-                return true;
-            } catch (IOException notYet) {
-                sleep(20);
+            if (ready(log)) {
+                try (Socket s = new Socket("127.0.0.1", port)) {
+                    return p.isAlive();
+                } catch (IOException notYet) {
+                    // ready but not reachable yet
+                }
             }
+            sleep(20);
         }
         return false;
+    }
+
+    private static boolean ready(Path log) {
+        try {
+            return Files.exists(log) && Files.readString(log).contains("Ready to accept connections");
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private static int freePort() {

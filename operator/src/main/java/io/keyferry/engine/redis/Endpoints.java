@@ -16,6 +16,7 @@ import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -114,8 +115,16 @@ public final class Endpoints implements AutoCloseable {
                 cluster.setOptions(ClusterClientOptions.builder(options).validateClusterNodeMembership(false)
                         .autoReconnect(true).build());
                 java.util.concurrent.atomic.LongAdder sent = counter(cluster);
-                RedisLink link = new RedisLink(label, cluster, cluster.connect(ByteArrayCodec.INSTANCE));
+                StatefulRedisClusterConnection<byte[], byte[]> connection = cluster.connect(ByteArrayCodec.INSTANCE);
+                boolean replicas = spec.getReadFrom() == io.keyferry.api.ReadFrom.REPLICA;
+                if (replicas) {
+                    // Keyed reads go to a replica of the key's master; SCAN goes to one replica per master.
+                    connection.setReadFrom(io.lettuce.core.ReadFrom.REPLICA);
+                }
+                RedisLink link = new RedisLink(label, cluster, connection);
                 link.sent = sent;
+                link.replicas = replicas;
+                link.fieldPath = fieldPath;
                 return link;
             }
             RedisClient standalone = RedisClient.create(resources, redisUri);

@@ -28,6 +28,9 @@ public final class RedisLink implements AutoCloseable {
     private final RedisClusterAsyncCommands<byte[], byte[]> commands;
     /** Commands sent on this link's client, when its Endpoints counts them (a source ops/s limit); else null. */
     java.util.concurrent.atomic.LongAdder sent;
+    /** A cluster link that reads from replicas (readFrom: Replica): SCAN goes to one replica of each master. */
+    boolean replicas;
+    String fieldPath;
 
     /** A connection to a standalone server: commands are queued until {@link #flush()}, one pipeline a batch. */
     RedisLink(String label, AbstractRedisClient client, StatefulRedisConnection<byte[], byte[]> connection) {
@@ -81,12 +84,26 @@ public final class RedisLink implements AutoCloseable {
         for (RedisClusterNode node : c.getPartitions()) {
             if (node.getRole().isUpstream() && !node.getSlots().isEmpty()) {
                 int first = java.util.Collections.min(node.getSlots());
-                shards.add(new Shard(first, node(label + " node " + node.getUri().getHost() + ":" + node.getUri().getPort(),
-                        c.getConnection(node.getNodeId()))));
+                RedisClusterNode scanned = replicas ? replicaOf(c, node) : node;
+                shards.add(new Shard(first, node(label + " node " + scanned.getUri().getHost() + ":" + scanned.getUri().getPort(),
+                        c.getConnection(scanned.getNodeId()))));
             }
         }
         shards.sort(java.util.Comparator.comparingInt(Shard::firstSlot));
         return shards;
+    }
+
+    /** A connected replica of a master, as the cluster's topology lists it; refused when it has none. */
+    private RedisClusterNode replicaOf(StatefulRedisClusterConnection<byte[], byte[]> c, RedisClusterNode master) {
+        for (RedisClusterNode n : c.getPartitions()) {
+            if (master.getNodeId().equals(n.getSlaveOf()) && n.isConnected()
+                    && !n.getFlags().contains(RedisClusterNode.NodeFlag.FAIL) && !n.getFlags().contains(RedisClusterNode.NodeFlag.EVENTUAL_FAIL)) {
+                return n;
+            }
+        }
+        throw new io.keyferry.engine.MigrationInputException(fieldPath + ".readFrom is Replica but the master "
+                + master.getUri().getHost() + ":" + master.getUri().getPort() + " of " + label + " has no connected replica;"
+                + " add one, or read from the masters (Primary)");
     }
 
     /** A part of a store that SCAN covers on its own: a cluster master (by its lowest slot) or a whole server. */

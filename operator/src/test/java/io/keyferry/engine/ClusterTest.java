@@ -19,6 +19,8 @@ import io.lettuce.core.ScoredValue;
 import io.lettuce.core.api.sync.RedisCommands;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import java.util.ArrayList;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -63,6 +65,47 @@ class ClusterTest {
             assertTrue(target.nodes().stream().allMatch(n -> n.redis().dbsize() > KEYS / 5), "spread over the masters");
             assertEquals("v:8", target.redis().get("s:8"));
             assertEquals(3L << 20, target.redis().strlen("big:string"));
+            VerifyResult verified = Copies.verify(spec, false);
+            assertTrue(verified.clean(), verified.toString());
+        }
+    }
+
+    /**
+     * Slots move between target masters while the copy writes (redis-cli --cluster reshard): writes that meet
+     * MOVED or ASK are followed to the slot's new node, and the copy ends complete and verified.
+     */
+    @Test
+    void keepsCopyingIntoAClusterThatIsReshardedMeanwhile() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisCluster target = RedisCluster.start()) {
+            fillWith(source.redis()::set, source.redis()::hset, source.redis()::rpush, source.redis()::zadd);
+            DataMigrationSpec spec = Copies.spec(target.nodes().get(0), Policy.OVERWRITE, source);
+            spec.getTarget().getEndpoint().setCluster(true);
+            spec.getWorker().setBatchSize(200);
+            spec.getWorker().getRateLimit().setKeysPerSecond(KEYS / 6);   // about 6 seconds of copying
+
+            String from = target.nodes().get(0).redis().clusterMyId();
+            String to = target.nodes().get(1).redis().clusterMyId();
+            Path log = Files.createTempFile("reshard-", ".log");
+            Thread reshard = new Thread(() -> {
+                try {
+                    Thread.sleep(1500);
+                    Process p = new ProcessBuilder("redis-cli", "--cluster", "reshard", "127.0.0.1:" + target.nodes().get(0).port(),
+                            "--cluster-from", from, "--cluster-to", to, "--cluster-slots", "2000", "--cluster-yes",
+                            "--cluster-pipeline", "10").redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                    p.waitFor();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            reshard.start();
+            CopyResult result = Copies.run(spec);
+            reshard.join();
+
+            String moved = Files.readString(log);
+            assertTrue(moved.contains("Moving slot"), "slots moved during the copy:\n" + moved);
+            assertTrue(result.elapsedMillis() > 3000, "the copy was still running when slots began to move");
+            assertEquals(KEYS, result.keysScanned());
+            assertEquals(KEYS, target.nodes().stream().mapToLong(n -> n.redis().dbsize()).sum());
             VerifyResult verified = Copies.verify(spec, false);
             assertTrue(verified.clean(), verified.toString());
         }

@@ -155,4 +155,32 @@ class OneShotOperatorTest {
             assertEquals("from b, the later source", target.redis().get("a:str:0"), "sources still apply in list order");
         }
     }
+
+    @Test
+    void anOperatorRestartedMidCopyCarriesOnFromWhatTheApiHoldsWithoutStartingJobsTwice() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
+             OperatorHarness h = new OperatorHarness(client)) {
+            seed(source.redis(), "k", 4000);
+            h.apply("""
+                    apiVersion: keyferry.io/v1alpha1
+                    kind: DataMigration
+                    metadata: {name: failover}
+                    spec:
+                      sources: [{name: src, endpoint: {uri: "%s"}}]
+                      target: {endpoint: {uri: "%s"}}
+                      worker: {batchSize: 100, rateLimit: {keysPerSecond: 1000}}
+                    """.formatted(source.uri(), target.uri()));
+            h.await("failover", "copying", Duration.ofSeconds(30), dm -> dm.getStatus().getStage() == Stage.COPYING);
+
+            h.restartOperator();
+
+            DataMigration done = h.await("failover", "Succeeded after the restart", Duration.ofSeconds(60),
+                    dm -> condition(dm, "Ready", "True"));
+            assertEquals(Stage.VERIFIED, done.getStatus().getStage());
+            assertEquals(2, h.jobs().size(), "one copy and one verification, none started twice: "
+                    + h.jobs().stream().map(j -> j.getMetadata().getName()).toList());
+            assertEquals(snapshot(source.redis()), snapshot(target.redis()));
+            assertEquals(1, h.events("failover").stream().filter(e -> e.getReason().equals("Succeeded")).count());
+        }
+    }
 }

@@ -27,7 +27,8 @@ final class OperatorHarness implements AutoCloseable {
     static final String NS = "test";
 
     final KubernetesClient client;
-    final KeyFerryOperator operator;
+    KeyFerryOperator operator;
+    private final Duration resync;
     final Kubelet kubelet;
     /** Every distinct status seen, in order, per migration name (polled every 100 ms). */
     private final Map<String, List<DataMigration>> seen = new java.util.concurrent.ConcurrentHashMap<>();
@@ -40,13 +41,25 @@ final class OperatorHarness implements AutoCloseable {
 
     OperatorHarness(KubernetesClient client, Duration resync) {
         this.client = client;
-        this.operator = new KeyFerryOperator(client, new OperatorConfig(Set.of(NS), "keyferry:test", "keyferry-worker", resync),
-                null, Clock.systemUTC());
-        operator.start();
+        this.resync = resync;
+        this.operator = startOperator();
         this.kubelet = new Kubelet(client, NS);
         this.watcher = new Thread(this::watch, "status-watch");
         watcher.setDaemon(true);
         watcher.start();
+    }
+
+    private KeyFerryOperator startOperator() {
+        KeyFerryOperator started = new KeyFerryOperator(client,
+                new OperatorConfig(Set.of(NS), "keyferry:test", "keyferry-worker", resync), null, Clock.systemUTC());
+        started.start();
+        return started;
+    }
+
+    /** The operator process dies and another takes over (a new leader, or the pod restarted), state only in the API. */
+    void restartOperator() {
+        operator.close();
+        operator = startOperator();
     }
 
     private void watch() {

@@ -70,54 +70,69 @@ public final class BatchCopier {
     /** Source and target key names of one scanned key. */
     public record KeyPair(byte[] source, byte[] target) {}
 
-    /** Decides every key of a batch; keys outside keys.types get no decision. */
+    /**
+     * Decides every key of a batch; keys outside keys.types get no decision. Two round trips on each side: the
+     * types (and the source's TTLs), then what only some keys need: the size of what is copied, the target's TTL
+     * where the target has the key (a migration into an empty store asks for none), a target list's length.
+     */
     public List<Decision> decide(List<KeyPair> keys) {
         RedisClusterAsyncCommands<byte[], byte[]> src = source.async();
         RedisClusterAsyncCommands<byte[], byte[]> tgt = targetReads.async();
         List<RedisFuture<String>> srcTypes = new ArrayList<>(keys.size());
         List<RedisFuture<Long>> srcTtls = new ArrayList<>(keys.size());
         List<RedisFuture<String>> tgtTypes = new ArrayList<>(keys.size());
-        List<RedisFuture<Long>> tgtTtls = new ArrayList<>(keys.size());
         // Taken before the PTTLs are sent: expiries computed from it are never later than the real ones.
         long now = System.currentTimeMillis();
         for (KeyPair k : keys) {
             srcTypes.add(src.type(k.source()));
             srcTtls.add(src.pttl(k.source()));
             tgtTypes.add(tgt.type(k.target()));
-            tgtTtls.add(tgt.pttl(k.target()));
         }
         source.flush();
         targetReads.flush();
         source.sync(RedisLink.concat(srcTypes, srcTtls));
-        targetReads.sync(RedisLink.concat(tgtTypes, tgtTtls));
+        targetReads.sync(tgtTypes);
 
         List<Decision> decisions = new ArrayList<>(keys.size());
         List<RedisFuture<Long>> sizes = new ArrayList<>();
         List<RedisFuture<Long>> targetLens = new ArrayList<>();
+        List<RedisFuture<Long>> targetTtls = new ArrayList<>();
+        long targetNow = System.currentTimeMillis();
         for (int i = 0; i < keys.size(); i++) {
             String typeReply = RedisLink.await(srcTypes.get(i));
             DataType type = DataType.fromTypeReply(typeReply);
             if (type != null && types != null && !types.contains(type)) {
                 continue;
             }
-            Decision d = decideKey(keys.get(i), typeReply, type, RedisLink.await(srcTtls.get(i)),
-                    RedisLink.await(tgtTypes.get(i)), RedisLink.await(tgtTtls.get(i)), now);
+            String tgtType = RedisLink.await(tgtTypes.get(i));
+            Decision d = decideKey(keys.get(i), typeReply, type, RedisLink.await(srcTtls.get(i)), tgtType, -1, now);
             decisions.add(d);
             boolean copies = d.action() != Action.NONE;
             sizes.add(copies ? COPIERS.get(type).size(src, d.sourceKey()) : null);
             targetLens.add(copies && type == DataType.LIST && d.action() == Action.MERGE ? tgt.llen(d.targetKey()) : null);
+            targetTtls.add(copies && !"none".equals(tgtType) ? tgt.pttl(d.targetKey()) : null);
         }
         source.flush();
         targetReads.flush();
         source.sync(nonNull(sizes));
-        targetReads.sync(nonNull(targetLens));
+        targetReads.sync(RedisLink.concat(nonNull(targetLens), nonNull(targetTtls)));
         for (int i = 0; i < decisions.size(); i++) {
-            if (sizes.get(i) != null) {
-                decisions.set(i, sized(decisions.get(i), RedisLink.await(sizes.get(i)),
-                        targetLens.get(i) == null ? 0 : RedisLink.await(targetLens.get(i))));
+            Decision d = decisions.get(i);
+            if (targetTtls.get(i) != null) {
+                long ttl = RedisLink.await(targetTtls.get(i));
+                d = withTargetExpire(d, ttl >= 0 ? targetNow + ttl : -1);
             }
+            if (sizes.get(i) != null) {
+                d = sized(d, RedisLink.await(sizes.get(i)), targetLens.get(i) == null ? 0 : RedisLink.await(targetLens.get(i)));
+            }
+            decisions.set(i, d);
         }
         return decisions;
+    }
+
+    private static Decision withTargetExpire(Decision d, long targetExpireAt) {
+        return new Decision(d.sourceKey(), d.targetKey(), d.type(), d.typeName(), d.action(), d.outcome(),
+                d.sourceExpireAt(), targetExpireAt, d.sourceSize(), d.targetLenBefore(), d.chunked(), d.dump());
     }
 
     private Decision decideKey(KeyPair k, String typeReply, DataType type, long srcTtl, String tgtTypeReply,

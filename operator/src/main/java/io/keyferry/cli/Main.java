@@ -54,7 +54,19 @@ public final class Main implements Runnable {
         @Override
         public String[] getVersion() {
             String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"keyferry " + (v == null ? "development build" : v)};
+            if (v == null) {
+                // Not from the shaded jar's manifest (the Jib image runs the classes): the filtered resource.
+                try (java.io.InputStream in = Main.class.getResourceAsStream("/io/keyferry/version.properties")) {
+                    if (in != null) {
+                        java.util.Properties p = new java.util.Properties();
+                        p.load(in);
+                        v = p.getProperty("version");
+                    }
+                } catch (java.io.IOException e) {
+                    v = null;
+                }
+            }
+            return new String[] {"keyferry " + (v == null || v.startsWith("${") ? "development build" : v)};
         }
     }
 }

@@ -26,6 +26,13 @@ class OperatorCommandTest {
     KubernetesClient client;
 
     @Test
+    void versionIsTheBuildsEvenWithoutAJarManifest() {
+        StringWriter out = new StringWriter();
+        assertEquals(0, Main.execute(new PrintWriter(out, true), new PrintWriter(new StringWriter()), "--version"));
+        assertTrue(out.toString().matches("keyferry \\d+\\.\\d+\\.\\d+.*\\s*"), out.toString());
+    }
+
+    @Test
     void withoutAWorkerImageItSaysWhatIsMissingAndExits2() {
         StringWriter err = new StringWriter();
         int code = Main.execute(new PrintWriter(new StringWriter()), new PrintWriter(err, true), "operator", "--worker-image", "");

@@ -44,7 +44,6 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
     private static final Logger LOG = LoggerFactory.getLogger(DataMigrationReconciler.class);
     /** How long a read of the routing flag is trusted before it is read again. */
     private static final Duration FLAG_READ_INTERVAL = Duration.ofSeconds(30);
-    private static final Duration FLAG_RETRY = Duration.ofSeconds(30);
 
     private final OperatorConfig config;
     private final WorkerJobs jobs;
@@ -114,7 +113,7 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
             }
         }
         if (flagError != null && (decision.step() != null || decision.rewriteFlag() != null)) {
-            decision = flagUnavailable(dm, decision, flagError, now);
+            decision = Decider.flagUnavailable(dm, decision, flagError, now);
         }
 
         // Act: the flag first, so the status never claims a phase whose flag is not written.
@@ -123,7 +122,7 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
                 writeFlag(dm, client, decision.step().flag(), now);
                 metrics.flagWritten();
             } catch (RuntimeException e) {
-                decision = flagUnavailable(dm, decision, e.getMessage(), now);
+                decision = Decider.flagUnavailable(dm, decision, e.getMessage(), now);
             }
         } else if (decision.rewriteFlag() != null) {
             try {
@@ -221,36 +220,6 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
     private RoutingFlag flag(DataMigration dm, KubernetesClient client) {
         return new RoutingFlag(dm.getSpec().getCutover().getFlag(),
                 new KubernetesSecretResolver(client, dm.getMetadata().getNamespace()), ioThreads);
-    }
-
-    /** The flag store could not be used: the phase in force stays, and the status says why. */
-    private static Decider.Decision flagUnavailable(DataMigration dm, Decider.Decision d, String error, Instant now) {
-        DataMigrationStatus previous = dm.getStatus() != null ? dm.getStatus() : new DataMigrationStatus();
-        DataMigrationStatus st = d.status();
-        st.setPhase(previous.getPhase());
-        st.setFlag(previous.getFlag());
-        st.setRollback(previous.getRollback());
-        String message = "the routing flag's store (spec.cutover.flag.endpoint) cannot be used: " + error
-                + "; the phase in force stays " + Decider.name(previous.getPhase()) + " until it can";
-        long generation = dm.getMetadata().getGeneration() == null ? 0 : dm.getMetadata().getGeneration();
-        Conditions conditions = new Conditions(st.getConditions(), generation, now);
-        st.getConditions().stream().filter(c -> !c.getType().equals(Conditions.TRANSITION_BLOCKED))
-                .forEach(c -> conditions.set(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
-        conditions.set(Conditions.TRANSITION_BLOCKED, true, "FlagStoreUnavailable", message);
-        // Not Ready while the flag cannot be written (kstatus readers such as Flux see it).
-        conditions.set(Conditions.READY, false, "FlagStoreUnavailable", message);
-        conditions.set(Conditions.RECONCILING, true, "FlagStoreUnavailable", "retried every " + FLAG_RETRY.toSeconds() + " s");
-        st.setConditions(conditions.build());
-        List<Decider.Event> events = new ArrayList<>(d.events().stream()
-                .filter(e -> !e.reason().equals("PhaseChanged") && !e.reason().equals("RolledBack") && !e.reason().equals("FlagDrift"))
-                .toList());
-        // Workers run only while DualWrite is really in force: not on the strength of a step that was not written.
-        List<Decider.Create> creates = previous.getPhase() == io.keyferry.api.Phase.DUAL_WRITE ? d.creates() : List.of();
-        if (!message.equals(Conditions.find(previous.getConditions(), Conditions.TRANSITION_BLOCKED) == null ? null
-                : Conditions.find(previous.getConditions(), Conditions.TRANSITION_BLOCKED).getMessage())) {
-            events.add(Decider.Event.warning("FlagStoreUnavailable", message));
-        }
-        return new Decider.Decision(st, creates, d.obsolete(), null, null, events, FLAG_RETRY);
     }
 
     static boolean sameStatus(DataMigrationStatus a, DataMigrationStatus b) {

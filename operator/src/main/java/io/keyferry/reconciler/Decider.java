@@ -311,6 +311,41 @@ public final class Decider {
         return new Decision(st, creates, obsolete, step, rewriteFlag, events, requeue);
     }
 
+    /** How soon an unusable flag store is tried again. */
+    static final Duration FLAG_RETRY = Duration.ofSeconds(30);
+
+    /**
+     * The flag store could not be used (read or written): the phase in force stays, no worker starts on the
+     * strength of a step that was not written, and the status says why. Conditions are set against the status
+     * recorded before, so a store that stays unusable leaves the status as it is.
+     */
+    public static Decision flagUnavailable(DataMigration dm, Decision d, String error, Instant now) {
+        DataMigrationStatus previous = dm.getStatus() != null ? dm.getStatus() : new DataMigrationStatus();
+        DataMigrationStatus st = d.status();
+        st.setPhase(previous.getPhase());
+        st.setFlag(previous.getFlag());
+        st.setRollback(previous.getRollback());
+        String message = "the routing flag's store (spec.cutover.flag.endpoint) cannot be used: " + error
+                + "; the phase in force stays " + name(previous.getPhase()) + " until it can";
+        long generation = dm.getMetadata().getGeneration() == null ? 0 : dm.getMetadata().getGeneration();
+        Conditions conditions = new Conditions(previous.getConditions(), generation, now);
+        st.getConditions().forEach(c -> conditions.set(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
+        conditions.set(Conditions.TRANSITION_BLOCKED, true, "FlagStoreUnavailable", message);
+        // Not Ready while the flag cannot be written (kstatus readers such as Flux see it).
+        conditions.set(Conditions.READY, false, "FlagStoreUnavailable", message);
+        conditions.set(Conditions.RECONCILING, true, "FlagStoreUnavailable", "retried every " + FLAG_RETRY.toSeconds() + " s");
+        st.setConditions(conditions.build());
+        List<Event> events = new ArrayList<>(d.events().stream()
+                .filter(e -> !e.reason().equals("PhaseChanged") && !e.reason().equals("RolledBack") && !e.reason().equals("FlagDrift"))
+                .toList());
+        // Workers run only while DualWrite is really in force.
+        List<Create> creates = previous.getPhase() == Phase.DUAL_WRITE ? d.creates() : List.of();
+        if (!message.equals(messageOf(previous, Conditions.TRANSITION_BLOCKED, true))) {
+            events.add(Event.warning("FlagStoreUnavailable", message));
+        }
+        return new Decision(st, creates, d.obsolete(), null, null, events, FLAG_RETRY);
+    }
+
     private static Decision invalid(List<FieldError> invalid, DataMigrationStatus old, DataMigrationStatus st,
                                     Conditions conditions, List<Event> events) {
         String message = invalid.stream().map(FieldError::toString).collect(Collectors.joining("; "));

@@ -103,6 +103,26 @@ class DeciderTest {
         assertTrue(d.creates().get(0).repair());
     }
 
+    @Test
+    void aFlagStoreThatStaysUnusableLeavesTheStatusAsItIsAndWarnsOnce() {
+        DataMigration dm = dm(spec(true));
+        dm.setStatus(new io.keyferry.api.DataMigrationStatus());
+        dm.getStatus().setPhase(Phase.DUAL_WRITE);
+        dm.getStatus().setFlag("1101");
+        Decider.Decision first = Decider.flagUnavailable(dm,
+                Decider.decide(new Decider.Observed(dm, List.of(), List.of(), null), NOW), "connection refused", NOW);
+        assertEquals(1, first.events().stream().filter(e -> e.reason().equals("FlagStoreUnavailable")).count());
+        dm.setStatus(first.status());
+
+        Decider.Decision again = Decider.flagUnavailable(dm,
+                Decider.decide(new Decider.Observed(dm, List.of(), List.of(), null), NOW.plusSeconds(30)), "connection refused",
+                NOW.plusSeconds(30));
+
+        assertTrue(DataMigrationReconciler.sameStatus(first.status(), again.status()), "no status write while it stays so");
+        assertTrue(again.events().stream().noneMatch(e -> e.reason().equals("FlagStoreUnavailable")), again.events().toString());
+        assertEquals(Phase.DUAL_WRITE, again.status().getPhase());
+    }
+
     private static DataMigration withStatus(DataMigration dm, Decider.Decision d) {
         dm.setStatus(d.status());
         return dm;

@@ -59,6 +59,8 @@ public final class Migration implements AutoCloseable {
     private Checkpoint checkpoint;
     private final TargetBackoff backoff = new TargetBackoff();
     private CheckpointStore ownedStore;
+    /** spec.worker.rateLimit.sourceOpsPerSecond, 0 for none; when set, source commands are counted. */
+    private final int sourceOpsPerSecond;
     /** The part of a source this copy takes (parallel workers), 0 of 1 for all of it. */
     private int part;
     private int parts = 1;
@@ -82,7 +84,8 @@ public final class Migration implements AutoCloseable {
         this.endpoints = new Endpoints(secrets);
         this.storeFactory = storeFactory;
         Integer ops = spec.getWorker().getRateLimit().getSourceOpsPerSecond();
-        if (ops != null && ops > 0) {
+        this.sourceOpsPerSecond = ops == null ? 0 : ops;
+        if (sourceOpsPerSecond > 0) {
             endpoints.countingCommands();
         }
     }
@@ -171,10 +174,10 @@ public final class Migration implements AutoCloseable {
                     spec.getWorker().getBatchSize(), part, parts);
             SourceCopier copier = new SourceCopier(i, scan, batches,
                     new RateLimiter(perPart(spec.getWorker().getRateLimit().getKeysPerSecond())), backoff);
-            Integer ops = spec.getWorker().getRateLimit().getSourceOpsPerSecond();
-            if (ops != null && ops > 0) {
+            if (sourceOpsPerSecond > 0) {
                 RedisLink reads = sources.get(i);
-                copier.pacingSourceCommands(new RateLimiter(perPart(ops)), () -> reads.commandsSent() + chunks.commandsSent());
+                copier.pacingSourceCommands(new RateLimiter(perPart(sourceOpsPerSecond)),
+                        () -> reads.commandsSent() + chunks.commandsSent());
             }
             copier.copy(checkpoint, store::save, n -> {
                 scannedThisRun[0] += n;

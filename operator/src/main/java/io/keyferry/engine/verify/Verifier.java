@@ -214,7 +214,9 @@ public final class Verifier {
         if (repair && !extra.isEmpty()) {
             finder.delete(extra);
             List<byte[]> left = finder.extraAmong(extra);
-            repaired = extra.stream().filter(k -> left.stream().noneMatch(l -> Arrays.equals(k, l))).toList();
+            java.util.Set<java.nio.ByteBuffer> still = new java.util.HashSet<>();
+            left.forEach(k -> still.add(java.nio.ByteBuffer.wrap(k)));
+            repaired = extra.stream().filter(k -> !still.contains(java.nio.ByteBuffer.wrap(k))).toList();
             extra = left;
         }
         tally.extra(extra, repaired);

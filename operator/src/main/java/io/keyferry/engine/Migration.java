@@ -226,7 +226,7 @@ public final class Migration implements AutoCloseable {
         return targetReads;
     }
 
-    private io.keyferry.engine.redis.RawConnection openRawTarget(byte[] key) {
+    private io.keyferry.engine.redis.RespConnection openRawTarget(byte[] key) {
         io.lettuce.core.RedisURI node = target.nodeFor(key);
         return node == null ? endpoints.openRaw(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target")
                 : endpoints.openRaw(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target", node.getHost(), node.getPort());

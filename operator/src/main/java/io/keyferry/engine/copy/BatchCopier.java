@@ -7,11 +7,11 @@ import io.keyferry.api.TypeMismatchPolicy;
 import io.keyferry.engine.CopyFailedException;
 import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.Keys;
-import io.keyferry.engine.redis.RawConnection;
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.RestoreArgs;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.keyferry.engine.redis.Resp;
+import io.keyferry.engine.redis.RespConnection;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
@@ -55,7 +55,7 @@ public final class BatchCopier {
      * @param rawTarget opens a bare connection to the target (for a key), for streaming big strings
      * @param types     the source's keys.types filter, or null for every type
      */
-    public BatchCopier(String sourceName, Links links, ServerProfile targetProfile, Function<byte[], RawConnection> rawTarget,
+    public BatchCopier(String sourceName, Links links, ServerProfile targetProfile, Function<byte[], RespConnection> rawTarget,
                        PolicySpec policies, PairStrategy strategy, Set<DataType> types) {
         this.sourceName = sourceName;
         this.source = links.source();
@@ -76,54 +76,54 @@ public final class BatchCopier {
      * where the target has the key (a migration into an empty store asks for none), a target list's length.
      */
     public List<Decision> decide(List<KeyPair> keys) {
-        RedisClusterAsyncCommands<byte[], byte[]> src = source.async();
-        RedisClusterAsyncCommands<byte[], byte[]> tgt = targetReads.async();
-        List<RedisFuture<String>> srcTypes = new ArrayList<>(keys.size());
-        List<RedisFuture<Long>> srcTtls = new ArrayList<>(keys.size());
-        List<RedisFuture<String>> tgtTypes = new ArrayList<>(keys.size());
+        Pipe src = source.pipe();
+        Pipe tgt = targetReads.pipe();
         // Taken before the PTTLs are sent: expiries computed from it are never later than the real ones.
         long now = System.currentTimeMillis();
         for (KeyPair k : keys) {
-            srcTypes.add(src.type(k.source()));
-            srcTtls.add(src.pttl(k.source()));
-            tgtTypes.add(tgt.type(k.target()));
+            src.send(Cmd.TYPE, k.source());
+            src.send(Cmd.PTTL, k.source());
+            tgt.send(Cmd.TYPE, k.target());
         }
-        source.flush();
-        targetReads.flush();
-        source.sync(RedisLink.concat(srcTypes, srcTtls));
-        targetReads.sync(tgtTypes);
+        src.flush();
+        tgt.flush(); // both round trips overlap
+        List<Object> srcReplies = src.sync();
+        List<Object> tgtTypes = tgt.sync();
 
         List<Decision> decisions = new ArrayList<>(keys.size());
-        List<RedisFuture<Long>> sizes = new ArrayList<>();
-        List<RedisFuture<Long>> targetLens = new ArrayList<>();
-        List<RedisFuture<Long>> targetTtls = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        List<Integer> targetLens = new ArrayList<>();
+        List<Integer> targetTtls = new ArrayList<>();
         long targetNow = System.currentTimeMillis();
         for (int i = 0; i < keys.size(); i++) {
-            String typeReply = RedisLink.await(srcTypes.get(i));
+            KeyPair k = keys.get(i);
+            String typeReply = Resp.text(srcReplies.get(2 * i), src.label(), k.source());
             DataType type = DataType.fromTypeReply(typeReply);
             if (type != null && types != null && !types.contains(type)) {
                 continue;
             }
-            String tgtType = RedisLink.await(tgtTypes.get(i));
-            Decision d = decideKey(keys.get(i), typeReply, type, RedisLink.await(srcTtls.get(i)), tgtType, -1, now);
+            String tgtType = Resp.text(tgtTypes.get(i), tgt.label(), k.target());
+            long srcTtl = Resp.integer(srcReplies.get(2 * i + 1), src.label(), k.source());
+            Decision d = decideKey(k, typeReply, type, srcTtl, tgtType, -1, now);
             decisions.add(d);
             boolean copies = d.action() != Action.NONE;
-            sizes.add(copies ? COPIERS.get(type).size(src, d.sourceKey()) : null);
-            targetLens.add(copies && type == DataType.LIST && d.action() == Action.MERGE ? tgt.llen(d.targetKey()) : null);
-            targetTtls.add(copies && !"none".equals(tgtType) ? tgt.pttl(d.targetKey()) : null);
+            sizes.add(copies ? src.send(COPIERS.get(type).sizeCommand(), d.sourceKey()) : -1);
+            targetLens.add(copies && type == DataType.LIST && d.action() == Action.MERGE ? tgt.send(Cmd.LLEN, d.targetKey()) : -1);
+            targetTtls.add(copies && !"none".equals(tgtType) ? tgt.send(Cmd.PTTL, d.targetKey()) : -1);
         }
-        source.flush();
-        targetReads.flush();
-        source.sync(nonNull(sizes));
-        targetReads.sync(RedisLink.concat(nonNull(targetLens), nonNull(targetTtls)));
+        src.flush();
+        tgt.flush();
+        List<Object> sized = src.sync();
+        List<Object> targetSide = tgt.sync();
         for (int i = 0; i < decisions.size(); i++) {
             Decision d = decisions.get(i);
-            if (targetTtls.get(i) != null) {
-                long ttl = RedisLink.await(targetTtls.get(i));
+            if (targetTtls.get(i) >= 0) {
+                long ttl = Resp.integer(targetSide.get(targetTtls.get(i)), tgt.label(), d.targetKey());
                 d = withTargetExpire(d, ttl >= 0 ? targetNow + ttl : -1);
             }
-            if (sizes.get(i) != null) {
-                d = sized(d, RedisLink.await(sizes.get(i)), targetLens.get(i) == null ? 0 : RedisLink.await(targetLens.get(i)));
+            if (sizes.get(i) >= 0) {
+                long targetLen = targetLens.get(i) < 0 ? 0 : Resp.integer(targetSide.get(targetLens.get(i)), tgt.label(), d.targetKey());
+                d = sized(d, Resp.integer(sized.get(sizes.get(i)), src.label(), d.sourceKey()), targetLen);
             }
             decisions.set(i, d);
         }
@@ -220,14 +220,18 @@ public final class BatchCopier {
                 whole.add(d);
             }
         }
-        List<RedisFuture<?>> reads = new ArrayList<>(whole.size());
+        Pipe src = source.pipe();
         for (Decision d : whole) {
-            reads.add(d.dump() ? source.async().dump(d.sourceKey()) : COPIERS.get(d.type()).readWhole(source.async(), d.sourceKey()));
+            if (d.dump()) {
+                src.send(Cmd.DUMP, d.sourceKey());
+            } else {
+                COPIERS.get(d.type()).readWhole(src, d.sourceKey());
+            }
         }
-        source.sync(reads);
+        List<Object> replies = whole.isEmpty() ? List.of() : src.sync();
         List<Object> values = new ArrayList<>(whole.size());
         for (int i = 0; i < whole.size(); i++) {
-            values.add(readValue(reads.get(i), whole.get(i)));
+            values.add(readValue(replies.get(i), whole.get(i)));
         }
         return new Prepared(decisions, whole, values, chunked, replay);
     }
@@ -281,16 +285,15 @@ public final class BatchCopier {
     }
 
     /** A read that failed because the key changed type meanwhile counts as gone, like an expired key. */
-    private Object readValue(RedisFuture<?> read, Decision d) {
-        try {
-            return RedisLink.await(read);
-        } catch (io.lettuce.core.RedisCommandExecutionException e) {
-            if (String.valueOf(e.getMessage()).startsWith("WRONGTYPE")) {
+    private Object readValue(Object reply, Decision d) {
+        if (reply instanceof Resp.Error e) {
+            if (e.wrongType()) {
                 return null;
             }
             throw new CopyFailedException("reading key " + Keys.show(d.sourceKey()) + " from source " + sourceName
-                    + " failed: " + e.getMessage(), e);
+                    + " failed: " + e.message());
         }
+        return reply;
     }
 
     private boolean restore(Decision d, byte[] payload, long now) {
@@ -302,7 +305,7 @@ public final class BatchCopier {
             }
         }
         // REPLACE also for a key that was absent: anything there now was written by an interrupted run of this batch.
-        target.add(target.cmd().restore(d.targetKey(), payload, RestoreArgs.Builder.ttl(ttl).replace()), d.targetKey());
+        target.send(d.targetKey(), Cmd.RESTORE, d.targetKey(), Resp.num(ttl), payload, Cmd.REPLACE);
         return true;
     }
 
@@ -317,14 +320,4 @@ public final class BatchCopier {
         counters.add(d.type(), d.outcome());
     }
 
-
-    private static List<RedisFuture<?>> nonNull(List<? extends RedisFuture<?>> list) {
-        List<RedisFuture<?>> out = new ArrayList<>();
-        for (RedisFuture<?> f : list) {
-            if (f != null) {
-                out.add(f);
-            }
-        }
-        return out;
-    }
 }

@@ -1,37 +1,34 @@
 package io.keyferry.engine.copy;
 
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import java.util.Map;
+import java.util.List;
 
 /** Hashes: HGETALL when small, HSCAN pages when big; HSETNX per field under Fill. */
 final class HashCopier implements TypeCopier {
     @Override
-    public RedisFuture<Long> size(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
-        return source.hlen(key);
+    public byte[] sizeCommand() {
+        return Cmd.HLEN;
     }
 
     @Override
-    public RedisFuture<?> readWhole(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
-        return source.hgetall(key);
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public long payloadBytes(Object value) {
-        return Payload.of((Map<byte[], byte[]>) value);
+    public void readWhole(Pipe source, byte[] key) {
+        source.send(Cmd.HGETALL, key);
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public void writeWhole(TargetWriter target, Decision d, Object value) {
-        write(target, d, (Map<byte[], byte[]>) value);
+        write(target, d, (List<Object>) value);
     }
 
-    private static void write(TargetWriter target, Decision d, Map<byte[], byte[]> fields) {
+    /** @param fields fields and values, alternating */
+    private static void write(TargetWriter target, Decision d, List<Object> fields) {
         if (d.action() == Action.FILL) {
-            fields.forEach((f, v) -> target.add(target.cmd().hsetnx(d.targetKey(), f, v), d.targetKey()));
+            for (int i = 0; i + 1 < fields.size(); i += 2) {
+                target.send(d.targetKey(), Cmd.HSETNX, d.targetKey(), (byte[]) fields.get(i), (byte[]) fields.get(i + 1));
+            }
         } else {
             target.hset(d.targetKey(), fields);
         }
@@ -39,10 +36,9 @@ final class HashCopier implements TypeCopier {
 
     @Override
     public long copyChunked(RedisLink source, TargetWriter target, Decision d, boolean replay) {
-        return ScanPages.copy(source, target, (cursor, page) -> source.async().hscan(d.sourceKey(), cursor, page),
-                result -> {
-                    write(target, d, result.getMap());
-                    return payloadBytes(result.getMap());
-                });
+        return ScanPages.copy(source.pipe(), target, Cmd.HSCAN, d.sourceKey(), page -> {
+            write(target, d, page);
+            return payloadBytes(page);
+        });
     }
 }

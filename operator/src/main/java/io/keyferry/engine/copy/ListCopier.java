@@ -1,8 +1,9 @@
 package io.keyferry.engine.copy;
 
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.keyferry.engine.redis.Resp;
 import java.util.List;
 
 /**
@@ -11,41 +12,36 @@ import java.util.List;
  */
 final class ListCopier implements TypeCopier {
     @Override
-    public RedisFuture<Long> size(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
-        return source.llen(key);
+    public byte[] sizeCommand() {
+        return Cmd.LLEN;
     }
 
     @Override
-    public RedisFuture<?> readWhole(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
-        return source.lrange(key, 0, -1);
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public long payloadBytes(Object value) {
-        return Payload.of((List<byte[]>) value);
+    public void readWhole(Pipe source, byte[] key) {
+        source.send(Cmd.LRANGE, key, Cmd.ZERO, Cmd.LAST);
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public void writeWhole(TargetWriter target, Decision d, Object value) {
         // COPY, REPLACE and MERGE all append; Fill never reaches a list.
-        List<byte[]> elements = (List<byte[]>) value;
-        target.add(target.cmd().rpush(d.targetKey(), elements.toArray(new byte[0][])), d.targetKey());
+        target.send(d.targetKey(), Resp.command(Cmd.RPUSH, d.targetKey(), (List<Object>) value));
     }
 
     @Override
     public long copyChunked(RedisLink source, TargetWriter target, Decision d, boolean replay) {
         long start = replay && d.action() != Action.REPLACE ? alreadyAppended(target, d) : 0;
+        Pipe pipe = source.pipe();
         long bytes = 0;
         int chunks = 0;
         while (true) {
-            List<byte[]> elements = source.call(source.async().lrange(d.sourceKey(), start, start + CHUNK - 1));
+            List<Object> elements = Resp.array(Resp.call(pipe, Cmd.LRANGE, d.sourceKey(), Resp.num(start),
+                    Resp.num(start + CHUNK - 1)), pipe.label(), d.sourceKey());
             if (elements.isEmpty()) {
                 break;
             }
-            target.add(target.cmd().rpush(d.targetKey(), elements.toArray(new byte[0][])), d.targetKey());
-            target.link().flush();
+            target.send(d.targetKey(), Resp.command(Cmd.RPUSH, d.targetKey(), elements));
+            target.flush();
             bytes += payloadBytes(elements);
             start += elements.size();
             if (++chunks % CHUNKS_IN_FLIGHT == 0) {
@@ -59,7 +55,7 @@ final class ListCopier implements TypeCopier {
     }
 
     private static long alreadyAppended(TargetWriter target, Decision d) {
-        long now = target.link().call(target.cmd().llen(d.targetKey()));
+        long now = Resp.integer(target.call(d.targetKey(), Cmd.LLEN, d.targetKey()), target.label(), d.targetKey());
         return Math.max(0, now - d.targetLenBefore());
     }
 }

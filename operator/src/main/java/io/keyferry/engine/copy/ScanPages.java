@@ -1,10 +1,10 @@
 package io.keyferry.engine.copy;
 
-import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import java.util.function.BiFunction;
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Pipe;
+import io.keyferry.engine.redis.Resp;
+import java.util.Arrays;
+import java.util.List;
 import java.util.function.ToLongFunction;
 
 /** The chunked copy of a hash, set or sorted set: HSCAN/SSCAN/ZSCAN pages written as they come. */
@@ -12,26 +12,24 @@ final class ScanPages {
     private ScanPages() {}
 
     /**
-     * @param scan      the scan command of one page, from a cursor
-     * @param writePage queues the writes of one page and returns its payload bytes
+     * @param scan      HSCAN, SSCAN or ZSCAN
+     * @param writePage queues the writes of one page (its flat elements) and returns its payload bytes
      * @return payload bytes copied
      */
-    static <C extends ScanCursor> long copy(RedisLink source, TargetWriter target,
-                                            BiFunction<ScanCursor, ScanArgs, RedisFuture<C>> scan,
-                                            ToLongFunction<C> writePage) {
-        ScanCursor cursor = ScanCursor.INITIAL;
-        ScanArgs page = ScanArgs.Builder.limit(TypeCopier.CHUNK);
+    static long copy(Pipe source, TargetWriter target, byte[] scan, byte[] key, ToLongFunction<List<Object>> writePage) {
+        byte[] cursor = Cmd.ZERO;
         long bytes = 0;
         int pages = 0;
         do {
-            C result = source.call(scan.apply(cursor, page));
-            bytes += writePage.applyAsLong(result);
-            target.link().flush();
+            List<Object> page = Resp.array(Resp.call(source, scan, key, cursor, Cmd.COUNT, Resp.num(TypeCopier.CHUNK)),
+                    source.label(), key);
+            cursor = Resp.bytes(page.get(0), source.label(), key);
+            bytes += writePage.applyAsLong(Resp.array(page.get(1), source.label(), key));
+            target.flush();
             if (++pages % TypeCopier.CHUNKS_IN_FLIGHT == 0) {
                 target.sync();
             }
-            cursor = result;
-        } while (!cursor.isFinished());
+        } while (!Arrays.equals(cursor, Cmd.ZERO));
         return bytes;
     }
 }

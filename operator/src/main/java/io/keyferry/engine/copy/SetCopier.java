@@ -1,46 +1,40 @@
 package io.keyferry.engine.copy;
 
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
-import java.util.Collection;
+import io.keyferry.engine.redis.Resp;
+import java.util.List;
 
 /** Sets: SMEMBERS when small, SSCAN pages when big. Members carry no value, so Merge and Fill agree. */
 final class SetCopier implements TypeCopier {
     @Override
-    public RedisFuture<Long> size(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
-        return source.scard(key);
+    public byte[] sizeCommand() {
+        return Cmd.SCARD;
     }
 
     @Override
-    public RedisFuture<?> readWhole(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
-        return source.smembers(key);
-    }
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public long payloadBytes(Object value) {
-        return Payload.of((Collection<byte[]>) value);
+    public void readWhole(Pipe source, byte[] key) {
+        source.send(Cmd.SMEMBERS, key);
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public void writeWhole(TargetWriter target, Decision d, Object value) {
-        write(target, d, (Collection<byte[]>) value);
+        write(target, d, (List<Object>) value);
     }
 
-    private static void write(TargetWriter target, Decision d, Collection<byte[]> members) {
+    private static void write(TargetWriter target, Decision d, List<Object> members) {
         if (!members.isEmpty()) {
-            target.add(target.cmd().sadd(d.targetKey(), members.toArray(new byte[0][])), d.targetKey());
+            target.send(d.targetKey(), Resp.command(Cmd.SADD, d.targetKey(), members));
         }
     }
 
     @Override
     public long copyChunked(RedisLink source, TargetWriter target, Decision d, boolean replay) {
-        return ScanPages.copy(source, target, (cursor, page) -> source.async().sscan(d.sourceKey(), cursor, page),
-                result -> {
-                    write(target, d, result.getValues());
-                    return payloadBytes(result.getValues());
-                });
+        return ScanPages.copy(source.pipe(), target, Cmd.SSCAN, d.sourceKey(), page -> {
+            write(target, d, page);
+            return payloadBytes(page);
+        });
     }
 }

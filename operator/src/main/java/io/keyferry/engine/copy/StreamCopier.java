@@ -1,17 +1,17 @@
 package io.keyferry.engine.copy;
 
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
+import io.keyferry.engine.redis.Resp;
 import io.keyferry.engine.redis.StreamIds;
 import io.keyferry.engine.redis.StreamInfo;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RedisFuture;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XGroupCreateArgs;
 import io.lettuce.core.XReadArgs.StreamOffset;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
@@ -37,18 +37,13 @@ final class StreamCopier implements TypeCopier {
     };
 
     @Override
-    public RedisFuture<Long> size(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
-        return source.xlen(key);
+    public byte[] sizeCommand() {
+        return Cmd.XLEN;
     }
 
     @Override
-    public RedisFuture<?> readWhole(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
+    public void readWhole(Pipe source, byte[] key) {
         throw new IllegalStateException("streams are copied by copyChunked, never read whole");
-    }
-
-    @Override
-    public long payloadBytes(Object value) {
-        return 0;
     }
 
     @Override
@@ -69,13 +64,12 @@ final class StreamCopier implements TypeCopier {
             int added = 0;
             for (StreamMessage<byte[], byte[]> e : entries) {
                 if (StreamIds.compare(e.getId(), targetLast) > 0) {
-                    target.add(target.cmd().xadd(d.targetKey(), new XAddArgs().id(e.getId()), e.getBody()),
-                            d.targetKey());
+                    target.send(d.targetKey(), xadd(d.targetKey(), e));
                     bytes += Payload.of(e.getBody());
                     added++;
                 }
             }
-            target.link().flush();
+            target.flush();
             if (++chunks % CHUNKS_IN_FLIGHT == 0) {
                 target.sync();
             }
@@ -92,9 +86,9 @@ final class StreamCopier implements TypeCopier {
 
     private static void copyLastIdAndGroups(RedisLink source, TargetWriter target, Decision d) {
         String sourceLast = StreamInfo.lastGeneratedId(source, d.sourceKey());
-        boolean exists = target.link().call(target.cmd().exists(d.targetKey())) > 0;
+        boolean exists = target.link().call(target.link().async().exists(d.targetKey())) > 0;
         if (exists && StreamIds.compare(sourceLast, StreamInfo.lastGeneratedId(target.link(), d.targetKey())) > 0) {
-            target.link().call(target.cmd().dispatch(XSETID, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+            target.link().call(target.link().async().dispatch(XSETID, new StatusOutput<>(ByteArrayCodec.INSTANCE),
                     new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(d.targetKey()).add(sourceLast)));
         }
         StreamInfo.groups(source, d.sourceKey()).forEach((name, lastDelivered) -> copyGroup(target, d, name, lastDelivered));
@@ -103,16 +97,29 @@ final class StreamCopier implements TypeCopier {
     private static void copyGroup(TargetWriter target, Decision d, String name, String lastDelivered) {
         StreamOffset<byte[]> offset = StreamOffset.from(d.targetKey(), lastDelivered);
         try {
-            target.link().call(target.cmd().xgroupCreate(offset, name.getBytes(StandardCharsets.UTF_8),
+            target.link().call(target.link().async().xgroupCreate(offset, name.getBytes(StandardCharsets.UTF_8),
                     XGroupCreateArgs.Builder.mkstream()));
         } catch (RedisCommandExecutionException e) {
             if (!String.valueOf(e.getMessage()).contains("BUSYGROUP")) {
                 throw e;
             }
             if (d.action() != Action.FILL) { // the source's position wins, as values do under Merge
-                target.link().call(target.cmd().xgroupSetid(offset, name.getBytes(StandardCharsets.UTF_8)));
+                target.link().call(target.link().async().xgroupSetid(offset, name.getBytes(StandardCharsets.UTF_8)));
             }
         }
+    }
+
+    private static byte[][] xadd(byte[] key, StreamMessage<byte[], byte[]> entry) {
+        byte[][] args = new byte[3 + 2 * entry.getBody().size()][];
+        args[0] = Cmd.XADD;
+        args[1] = key;
+        args[2] = Resp.ascii(entry.getId());
+        int i = 3;
+        for (Map.Entry<byte[], byte[]> f : entry.getBody().entrySet()) {
+            args[i++] = f.getKey();
+            args[i++] = f.getValue();
+        }
+        return args;
     }
 
     private static String maxId(String a, String b) {

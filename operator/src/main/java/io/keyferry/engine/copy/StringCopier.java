@@ -2,14 +2,15 @@ package io.keyferry.engine.copy;
 
 import io.keyferry.engine.CopyFailedException;
 import io.keyferry.engine.redis.Keys;
-import io.keyferry.engine.redis.RawConnection;
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.keyferry.engine.redis.Resp;
+import io.keyferry.engine.redis.RespConnection;
 
 /**
  * Strings: SET when small; when big, GETRANGE of 1 MiB from the source streamed into one SET on the
- * target ({@link RawConnection}), so neither KeyFerry nor the target holds the value twice and no
+ * target ({@link RespConnection}), so neither KeyFerry nor the target holds the value twice and no
  * command blocks either server: growing a big string chunk by chunk (APPEND, or SETRANGE past its end)
  * reallocates and copies it again and again, 30-45 ms per call at 50 MiB on a quiet 2-core machine and
  * over 100 ms under load (measured). The SET replaces the value whole, so a replay simply repeats it.
@@ -18,25 +19,19 @@ final class StringCopier implements TypeCopier {
     static final int RANGE_BYTES = 1 << 20;
 
     @Override
-    public RedisFuture<Long> size(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
-        return source.strlen(key);
+    public byte[] sizeCommand() {
+        return Cmd.STRLEN;
     }
 
     @Override
-    public RedisFuture<?> readWhole(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
-        return source.get(key);
-    }
-
-
-    @Override
-    public long payloadBytes(Object value) {
-        return ((byte[]) value).length;
+    public void readWhole(Pipe source, byte[] key) {
+        source.send(Cmd.GET, key);
     }
 
     @Override
     public void writeWhole(TargetWriter target, Decision d, Object value) {
         // Only COPY and REPLACE reach a string: Merge is invalid input, Fill and Skip leave it.
-        target.add(target.cmd().set(d.targetKey(), (byte[]) value), d.targetKey());
+        target.send(d.targetKey(), Cmd.SET, d.targetKey(), (byte[]) value);
     }
 
     @Override
@@ -49,9 +44,11 @@ final class StringCopier implements TypeCopier {
         }
         target.sync(); // a REPLACE's delete must land before the SET
         long[] offset = {0};
-        try (RawConnection raw = target.openRaw(d.targetKey())) {
+        Pipe pipe = source.pipe();
+        try (RespConnection raw = target.openRaw(d.targetKey())) {
             raw.setStreamed(d.targetKey(), length, () -> {
-                byte[] chunk = source.call(source.async().getrange(d.sourceKey(), offset[0], offset[0] + RANGE_BYTES - 1));
+                byte[] chunk = Resp.bytes(Resp.call(pipe, Cmd.GETRANGE, d.sourceKey(), Resp.num(offset[0]),
+                        Resp.num(offset[0] + RANGE_BYTES - 1)), pipe.label(), d.sourceKey());
                 offset[0] += chunk.length;
                 return chunk;
             });

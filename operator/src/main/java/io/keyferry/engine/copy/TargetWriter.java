@@ -2,61 +2,68 @@ package io.keyferry.engine.copy;
 
 import io.keyferry.engine.CopyFailedException;
 import io.keyferry.engine.probe.ServerProfile;
+import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.Keys;
-import io.keyferry.engine.redis.RawConnection;
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.keyferry.engine.redis.Resp;
+import io.keyferry.engine.redis.RespConnection;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
 import java.util.function.Function;
 
 /**
- * Queues writes to the target as one pipeline and checks every reply: a write the target refused
- * stops the copy with the key and the server's message, never silently.
+ * Queues writes to the target as one pipeline ({@link RedisLink#pipe()}) and checks every reply: a
+ * write the target refused stops the copy with the key and the server's message, never silently.
  */
 final class TargetWriter {
-    private record Pending(RedisFuture<?> future, byte[] key) {}
-
     private final RedisLink link;
+    private final Pipe pipe;
     private final ServerProfile profile;
-    private final Function<byte[], RawConnection> rawOpener;
-    private final List<Pending> pending = new ArrayList<>();
+    private final Function<byte[], RespConnection> rawOpener;
+    /** The key of every queued write, in order, to name it when the target refuses it. */
+    private final List<byte[]> keys = new ArrayList<>();
 
-    TargetWriter(RedisLink link, ServerProfile profile, Function<byte[], RawConnection> rawOpener) {
+    TargetWriter(RedisLink link, ServerProfile profile, Function<byte[], RespConnection> rawOpener) {
         this.link = link;
+        this.pipe = link.pipe();
         this.profile = profile;
         this.rawOpener = rawOpener;
     }
 
     /** A bare connection to the target (the node of the key's slot, in a cluster) for one big value; the caller closes it. */
-    RawConnection openRaw(byte[] key) {
+    RespConnection openRaw(byte[] key) {
         return rawOpener.apply(key);
     }
 
-    RedisClusterAsyncCommands<byte[], byte[]> cmd() { return link.async(); }
-
     ServerProfile profile() { return profile; }
 
-    RedisLink link() { return link; }
+    String label() { return pipe.label(); }
 
-    void add(RedisFuture<?> future, byte[] key) {
-        pending.add(new Pending(future, key));
+    /** The target's Lettuce link, for what the pipe does not carry; the writes queued so far land first. */
+    RedisLink link() {
+        sync();
+        return link;
+    }
+
+    /** Queues a write of {@code key}. */
+    void send(byte[] key, byte[]... args) {
+        pipe.send(args);
+        keys.add(key);
     }
 
     /** Removes a key without blocking the server on a big one, where UNLINK exists. */
     void delete(byte[] key) {
-        add(profile.unlink() ? cmd().unlink(key) : cmd().del(key), key);
+        send(key, profile.unlink() ? Cmd.UNLINK : Cmd.DEL, key);
     }
 
-    void hset(byte[] key, Map<byte[], byte[]> fields) {
+    /** @param fields fields and values, alternating */
+    void hset(byte[] key, List<Object> fields) {
         if (fields.isEmpty()) {
             return;
         }
         // Pika's HSET takes one field; HMSET takes many everywhere.
-        add(profile.multiFieldHset() ? cmd().hset(key, fields) : cmd().hmset(key, fields), key);
+        send(key, Resp.command(profile.multiFieldHset() ? Cmd.HSET : Cmd.HMSET, key, fields));
     }
 
     /** Sets the expiry a decision ends with; an expiry already past removes the key. */
@@ -65,7 +72,7 @@ final class TargetWriter {
         byte[] key = d.targetKey();
         if (expireAt < 0) {
             if (d.targetExpireAt() >= 0 && d.action() != Action.COPY && d.action() != Action.REPLACE) {
-                add(cmd().persist(key), key);
+                send(key, Cmd.PERSIST, key);
             }
             return;
         }
@@ -74,45 +81,55 @@ final class TargetWriter {
             delete(key);
         } else if (profile.ttlSeconds()) {
             // Round up: a key must not expire earlier than on the source (DESIGN.md 3.2).
-            add(cmd().expire(key, (remaining + 999) / 1000), key);
+            send(key, Cmd.EXPIRE, key, Resp.num((remaining + 999) / 1000));
         } else {
-            add(cmd().pexpire(key, remaining), key);
+            send(key, Cmd.PEXPIRE, key, Resp.num(remaining));
         }
+    }
+
+    /** Sends what is queued without waiting for the replies. */
+    void flush() {
+        pipe.flush();
     }
 
     /** Sends what is queued and waits; a refused write throws with its key and the server's reply. */
     void sync() {
-        if (pending.isEmpty()) {
+        if (keys.isEmpty()) {
             return;
         }
-        List<RedisFuture<?>> futures = new ArrayList<>(pending.size());
-        for (Pending p : pending) {
-            futures.add(p.future());
+        try {
+            check(pipe.sync(), keys);
+        } finally {
+            keys.clear();
         }
-        link.sync(futures);
-        for (Pending p : pending) {
-            Throwable error = failure(p.future());
-            if (error != null) {
-                pending.clear();
-                throw new CopyFailedException(link.label() + " refused a write to key " + Keys.show(p.key()) + ": "
-                        + error.getMessage(), error);
-            }
-        }
-        pending.clear();
     }
 
-    private static Throwable failure(RedisFuture<?> f) {
-        if (!f.isDone()) {
-            return new IllegalStateException("no reply");
+    private void check(List<Object> replies, List<byte[]> of) {
+        for (int i = 0; i < replies.size(); i++) {
+            if (replies.get(i) instanceof Resp.Error e) {
+                throw new CopyFailedException(pipe.label() + " refused a write to key " + Keys.show(of.get(i)) + ": "
+                        + e.message());
+            }
         }
-        try {
-            f.get();
-            return null;
-        } catch (ExecutionException e) {
-            return e.getCause();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return e;
+    }
+
+    /** Reads from the target after the queued writes landed: one command of {@code key}; an error throws. */
+    Object call(byte[] key, byte[]... args) {
+        return readAll(key, java.util.Collections.singletonList(args)).get(0);
+    }
+
+    /** Several reads of {@code key} in one round trip, after the queued writes landed; an error throws. */
+    List<Object> readAll(byte[] key, List<byte[][]> commands) {
+        sync();
+        for (byte[][] c : commands) {
+            pipe.send(c);
         }
+        List<Object> replies = pipe.sync();
+        for (Object r : replies) {
+            if (r instanceof Resp.Error e) {
+                throw new CopyFailedException(pipe.label() + " failed a read of key " + Keys.show(key) + ": " + e.message());
+            }
+        }
+        return replies;
     }
 }

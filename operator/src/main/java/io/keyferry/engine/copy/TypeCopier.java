@@ -1,28 +1,33 @@
 package io.keyferry.engine.copy;
 
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
+import io.keyferry.engine.redis.Resp;
+import java.util.List;
 
 /**
  * The type-native copy of one data type: a whole read for small keys (pipelined across a batch),
  * and a chunked copy in bounded memory for big ones. The caller deletes the target key before a
- * REPLACE and sets the expiry afterwards.
+ * REPLACE and sets the expiry afterwards. Values are as a {@link Pipe} returns them: a string's bytes,
+ * or a collection's elements as one flat list (a hash's fields and values, a sorted set's members and
+ * scores, alternating).
  */
 interface TypeCopier {
-    /** Elements in the key (bytes for strings), to tell small keys from big ones. */
-    RedisFuture<Long> size(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key);
+    /** The command that tells a key's elements (bytes for strings), to tell small keys from big ones. */
+    byte[] sizeCommand();
 
-    /** The whole value of a small key. */
-    RedisFuture<?> readWhole(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key);
+    /** Queues the whole read of a small key. */
+    void readWhole(Pipe source, byte[] key);
 
     /** Whether a whole read found nothing (the key vanished between TYPE and the read); null is checked first. */
     default boolean isEmpty(Object value) {
-        return value instanceof java.util.Collection<?> c ? c.isEmpty() : value instanceof java.util.Map<?, ?> m && m.isEmpty();
+        return value instanceof List<?> items && items.isEmpty();
     }
 
     /** Bytes of payload in a value read whole, for progress. */
-    long payloadBytes(Object value);
+    default long payloadBytes(Object value) {
+        return Resp.payload(value);
+    }
 
     /** Queues the writes of a small key's value under the decision's action. */
     void writeWhole(TargetWriter target, Decision d, Object value);

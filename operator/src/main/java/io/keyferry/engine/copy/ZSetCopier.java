@@ -1,74 +1,77 @@
 package io.keyferry.engine.copy;
 
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScoredValue;
-import io.lettuce.core.ZAddArgs;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Sorted sets: ZRANGE WITHSCORES when small, ZSCAN pages when big. Fill adds only missing members:
- * ZADD NX where the target has it, otherwise (Pika) ZSCORE first and ZADD what is missing.
+ * Sorted sets: ZRANGE WITHSCORES when small, ZSCAN pages when big. Scores travel as the text the
+ * source printed, so none is rounded on the way. Fill adds only missing members: ZADD NX where the
+ * target has it, otherwise (Pika) ZSCORE first and ZADD what is missing.
  */
 final class ZSetCopier implements TypeCopier {
     @Override
-    public RedisFuture<Long> size(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
-        return source.zcard(key);
+    public byte[] sizeCommand() {
+        return Cmd.ZCARD;
     }
 
     @Override
-    public RedisFuture<?> readWhole(RedisClusterAsyncCommands<byte[], byte[]> source, byte[] key) {
-        return source.zrangeWithScores(key, 0, -1);
-    }
-
-
-    @Override
-    @SuppressWarnings("unchecked")
-    public long payloadBytes(Object value) {
-        long n = 0;
-        for (ScoredValue<byte[]> m : (List<ScoredValue<byte[]>>) value) {
-            n += m.getValue().length + 8;
-        }
-        return n;
+    public void readWhole(Pipe source, byte[] key) {
+        source.send(Cmd.ZRANGE, key, Cmd.ZERO, Cmd.LAST, Cmd.WITHSCORES);
     }
 
     @Override
     @SuppressWarnings("unchecked")
     public void writeWhole(TargetWriter target, Decision d, Object value) {
-        write(target, d, (List<ScoredValue<byte[]>>) value);
+        write(target, d, (List<Object>) value);
     }
 
-    @SuppressWarnings("unchecked")
-    private static void write(TargetWriter target, Decision d, List<ScoredValue<byte[]>> members) {
+    /** @param members members and scores, alternating, as ZRANGE WITHSCORES and ZSCAN return them */
+    private static void write(TargetWriter target, Decision d, List<Object> members) {
         if (members.isEmpty()) {
             return;
         }
         if (d.action() != Action.FILL) {
-            target.add(target.cmd().zadd(d.targetKey(), members.toArray(new ScoredValue[0])), d.targetKey());
+            target.send(d.targetKey(), zadd(d.targetKey(), false, members));
         } else if (target.profile().zaddNx()) {
-            target.add(target.cmd().zadd(d.targetKey(), ZAddArgs.Builder.nx(), members.toArray(new ScoredValue[0])),
-                    d.targetKey());
+            target.send(d.targetKey(), zadd(d.targetKey(), true, members));
         } else {
-            List<ScoredValue<byte[]>> missing = missingMembers(target, d.targetKey(), members);
+            List<Object> missing = missingMembers(target, d.targetKey(), members);
             if (!missing.isEmpty()) {
-                target.add(target.cmd().zadd(d.targetKey(), missing.toArray(new ScoredValue[0])), d.targetKey());
+                target.send(d.targetKey(), zadd(d.targetKey(), false, missing));
             }
         }
     }
 
-    private static List<ScoredValue<byte[]>> missingMembers(TargetWriter target, byte[] key,
-                                                            List<ScoredValue<byte[]>> members) {
-        List<RedisFuture<Double>> scores = new ArrayList<>(members.size());
-        for (ScoredValue<byte[]> m : members) {
-            scores.add(target.cmd().zscore(key, m.getValue()));
+    /** ZADD key [NX] score member ... from members and scores in ZRANGE's order. */
+    private static byte[][] zadd(byte[] key, boolean nx, List<Object> members) {
+        int head = nx ? 3 : 2;
+        byte[][] args = new byte[head + members.size()][];
+        args[0] = Cmd.ZADD;
+        args[1] = key;
+        if (nx) {
+            args[2] = Cmd.NX;
         }
-        target.link().sync(scores);
-        List<ScoredValue<byte[]>> missing = new ArrayList<>();
-        for (int i = 0; i < members.size(); i++) {
-            if (RedisLink.await(scores.get(i)) == null) {
-                missing.add(members.get(i));
+        for (int i = 0; i + 1 < members.size(); i += 2) {
+            args[head + i] = (byte[]) members.get(i + 1);
+            args[head + i + 1] = (byte[]) members.get(i);
+        }
+        return args;
+    }
+
+    private static List<Object> missingMembers(TargetWriter target, byte[] key, List<Object> members) {
+        List<byte[][]> reads = new ArrayList<>(members.size() / 2);
+        for (int i = 0; i + 1 < members.size(); i += 2) {
+            reads.add(new byte[][] {Cmd.ZSCORE, key, (byte[]) members.get(i)});
+        }
+        List<Object> scores = target.readAll(key, reads);
+        List<Object> missing = new ArrayList<>();
+        for (int i = 0; i < scores.size(); i++) {
+            if (scores.get(i) == null) {
+                missing.add(members.get(2 * i));
+                missing.add(members.get(2 * i + 1));
             }
         }
         return missing;
@@ -76,10 +79,9 @@ final class ZSetCopier implements TypeCopier {
 
     @Override
     public long copyChunked(RedisLink source, TargetWriter target, Decision d, boolean replay) {
-        return ScanPages.copy(source, target, (cursor, page) -> source.async().zscan(d.sourceKey(), cursor, page),
-                result -> {
-                    write(target, d, result.getValues());
-                    return payloadBytes(result.getValues());
-                });
+        return ScanPages.copy(source.pipe(), target, Cmd.ZSCAN, d.sourceKey(), page -> {
+            write(target, d, page);
+            return payloadBytes(page);
+        });
     }
 }

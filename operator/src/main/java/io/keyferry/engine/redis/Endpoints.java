@@ -133,6 +133,7 @@ public final class Endpoints implements AutoCloseable {
             java.util.concurrent.atomic.LongAdder sent = counter(standalone);
             RedisLink link = new RedisLink(label, standalone, standalone.connect(ByteArrayCodec.INSTANCE));
             link.sent = sent;
+            link.respOpener = () -> openResp(spec, fieldPath, label, uri.host(), uri.port(), sent);
             return link;
         } catch (RedisConnectionException e) {
             client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
@@ -178,39 +179,53 @@ public final class Endpoints implements AutoCloseable {
 
     /**
      * A bare RESP connection to the endpoint, logged in and on its database, with the same TLS checks
-     * as {@link #connect}: for streaming values too big to hold (see {@link RawConnection}).
+     * as {@link #connect}: for streaming values too big to hold (see {@link RespConnection}).
      */
-    public RawConnection openRaw(EndpointSpec spec, String fieldPath, String role) {
+    public RespConnection openRaw(EndpointSpec spec, String fieldPath, String role) {
         EndpointUri uri = EndpointUri.parse(spec.getUri());
         return openRaw(spec, fieldPath, role, uri.host(), uri.port());
     }
 
     /** The same, to one node of a cluster (the one that holds the value's slot). */
-    public RawConnection openRaw(EndpointSpec spec, String fieldPath, String role, String host, int port) {
+    public RespConnection openRaw(EndpointSpec spec, String fieldPath, String role, String host, int port) {
+        return openResp(spec, fieldPath, role + " (" + spec.getUri().strip() + ", node " + host + ":" + port + ")",
+                host, port, null);
+    }
+
+    private RespConnection openResp(EndpointSpec spec, String fieldPath, String label, String host, int port,
+                                    java.util.concurrent.atomic.LongAdder sent) {
         EndpointUri uri = new EndpointUri(EndpointUri.parse(spec.getUri()).tls(), host, port,
                 EndpointUri.parse(spec.getUri()).db());
-        String label = role + " (" + spec.getUri().strip() + ", node " + host + ":" + port + ")";
         try {
             Socket socket = new Socket();
             socket.connect(new InetSocketAddress(uri.host(), uri.port()), (int) CONNECT_TIMEOUT.toMillis());
-            socket.setSoTimeout((int) COMMAND_TIMEOUT.toMillis());
+            // A pipeline of big DUMPs on a loaded server may take long: as long as RedisLink waits for replies.
+            socket.setSoTimeout((int) Duration.ofMinutes(2).toMillis());
             socket.setKeepAlive(true);
+            socket.setTcpNoDelay(true);
             if (uri.tls()) {
                 socket = tlsSocket(socket, spec.getTls(), uri, fieldPath);
             }
-            RawConnection raw = new RawConnection(label, socket);
+            RespConnection raw = new RespConnection(label, socket, sent);
             Credentials login = credentials(spec, fieldPath);
             if (login.username() != null) {
-                raw.command("AUTH", login.username(), login.password());
+                expectOk(raw, raw.call("AUTH", login.username(), login.password()), "AUTH");
             } else if (login.password() != null) {
-                raw.command("AUTH", login.password());
+                expectOk(raw, raw.call("AUTH", login.password()), "AUTH");
             }
             if (uri.db() != 0) {
-                raw.command("SELECT", Integer.toString(uri.db()));
+                expectOk(raw, raw.call("SELECT", Integer.toString(uri.db())), "SELECT");
             }
             return raw;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException(label + ": cannot open a connection for a big value: " + e.getMessage(), e);
+            throw new IllegalStateException(label + ": cannot open a connection: " + e.getMessage(), e);
+        }
+    }
+
+    private static void expectOk(RespConnection raw, Object reply, String command) {
+        if (!Resp.ok(reply)) {
+            raw.close();
+            throw new IllegalStateException(raw.label() + ": " + command + " answered " + reply);
         }
     }
 

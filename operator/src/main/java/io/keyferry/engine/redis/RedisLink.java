@@ -31,6 +31,9 @@ public final class RedisLink implements AutoCloseable {
     /** A cluster link that reads from replicas (readFrom: Replica): SCAN goes to one replica of each master. */
     boolean replicas;
     String fieldPath;
+    /** Opens a bare connection to this standalone server for {@link #pipe()}; null on a cluster. */
+    java.util.function.Supplier<RespConnection> respOpener;
+    private Pipe pipe;
 
     /** A connection to a standalone server: commands are queued until {@link #flush()}, one pipeline a batch. */
     RedisLink(String label, AbstractRedisClient client, StatefulRedisConnection<byte[], byte[]> connection) {
@@ -129,6 +132,17 @@ public final class RedisLink implements AutoCloseable {
     public void flush() { connection.flushCommands(); }
 
     /**
+     * The fast lane for batches of small commands: on a standalone server a bare RESP connection beside this
+     * link's (opened on first use, closed with the link); on a cluster a pipe over this link's own connection.
+     */
+    public Pipe pipe() {
+        if (pipe == null) {
+            pipe = respOpener == null ? new LinkPipe(this) : respOpener.get();
+        }
+        return pipe;
+    }
+
+    /**
      * Sends the queued commands and waits for all their replies. A command the server refused does not
      * throw here: the caller reads each reply (and so knows which key it was about).
      */
@@ -184,6 +198,9 @@ public final class RedisLink implements AutoCloseable {
 
     @Override
     public void close() {
+        if (pipe instanceof RespConnection resp) {
+            resp.close();
+        }
         if (client == null) {
             return; // a cluster node's connection closes with its cluster connection
         }

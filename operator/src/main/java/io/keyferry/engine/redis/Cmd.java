@@ -1,0 +1,47 @@
+package io.keyferry.engine.redis;
+
+/** Command names and fixed arguments, encoded once, for {@link Pipe}. */
+public final class Cmd {
+    private Cmd() {}
+
+    public static final byte[] TYPE = Resp.ascii("TYPE");
+    public static final byte[] PTTL = Resp.ascii("PTTL");
+    public static final byte[] EXISTS = Resp.ascii("EXISTS");
+    public static final byte[] DUMP = Resp.ascii("DUMP");
+    public static final byte[] RESTORE = Resp.ascii("RESTORE");
+    public static final byte[] REPLACE = Resp.ascii("REPLACE");
+    public static final byte[] DEL = Resp.ascii("DEL");
+    public static final byte[] UNLINK = Resp.ascii("UNLINK");
+    public static final byte[] PERSIST = Resp.ascii("PERSIST");
+    public static final byte[] EXPIRE = Resp.ascii("EXPIRE");
+    public static final byte[] PEXPIRE = Resp.ascii("PEXPIRE");
+    public static final byte[] GET = Resp.ascii("GET");
+    public static final byte[] SET = Resp.ascii("SET");
+    public static final byte[] STRLEN = Resp.ascii("STRLEN");
+    public static final byte[] GETRANGE = Resp.ascii("GETRANGE");
+    public static final byte[] HLEN = Resp.ascii("HLEN");
+    public static final byte[] HGETALL = Resp.ascii("HGETALL");
+    public static final byte[] HSET = Resp.ascii("HSET");
+    public static final byte[] HMSET = Resp.ascii("HMSET");
+    public static final byte[] HSETNX = Resp.ascii("HSETNX");
+    public static final byte[] HSCAN = Resp.ascii("HSCAN");
+    public static final byte[] LLEN = Resp.ascii("LLEN");
+    public static final byte[] LRANGE = Resp.ascii("LRANGE");
+    public static final byte[] RPUSH = Resp.ascii("RPUSH");
+    public static final byte[] SCARD = Resp.ascii("SCARD");
+    public static final byte[] SMEMBERS = Resp.ascii("SMEMBERS");
+    public static final byte[] SADD = Resp.ascii("SADD");
+    public static final byte[] SSCAN = Resp.ascii("SSCAN");
+    public static final byte[] ZCARD = Resp.ascii("ZCARD");
+    public static final byte[] ZRANGE = Resp.ascii("ZRANGE");
+    public static final byte[] ZADD = Resp.ascii("ZADD");
+    public static final byte[] ZSCORE = Resp.ascii("ZSCORE");
+    public static final byte[] ZSCAN = Resp.ascii("ZSCAN");
+    public static final byte[] XLEN = Resp.ascii("XLEN");
+    public static final byte[] XADD = Resp.ascii("XADD");
+    public static final byte[] WITHSCORES = Resp.ascii("WITHSCORES");
+    public static final byte[] NX = Resp.ascii("NX");
+    public static final byte[] COUNT = Resp.ascii("COUNT");
+    public static final byte[] ZERO = Resp.ascii("0");
+    public static final byte[] LAST = Resp.ascii("-1");
+}

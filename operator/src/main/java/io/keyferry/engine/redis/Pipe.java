@@ -1,0 +1,27 @@
+package io.keyferry.engine.redis;
+
+import java.util.List;
+
+/**
+ * Commands as raw RESP arguments, queued and sent as one pipeline, their replies read back in order.
+ * The replies: {@code byte[]} for a bulk or status string, {@code Long} for an integer, {@code List<Object>}
+ * for an array, {@code null} for a nil, and {@link Resp.Error} for an error, which is returned, never thrown,
+ * so that the caller can name the key it was about. One thread uses a pipe at a time.
+ */
+public interface Pipe {
+    /**
+     * Queues one command; on a cluster it goes to the node of its key, {@code args[1]}.
+     *
+     * @return the index of its reply in the list {@link #sync()} returns next
+     */
+    int send(byte[]... args);
+
+    /** Sends what is queued without waiting, so that replies from several servers overlap. */
+    void flush();
+
+    /** Sends what is queued and returns every reply since the last sync, in order. */
+    List<Object> sync();
+
+    /** The endpoint as the user named it, never with secrets. */
+    String label();
+}

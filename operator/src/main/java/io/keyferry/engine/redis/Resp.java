@@ -1,0 +1,128 @@
+package io.keyferry.engine.redis;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+/** The replies of a {@link Pipe}, read with the key they belong to in hand. */
+public final class Resp {
+    private Resp() {}
+
+    /** An error reply, such as {@code WRONGTYPE ...} or {@code ERR ...}. */
+    public record Error(String message) {
+        public boolean wrongType() {
+            return message.startsWith("WRONGTYPE");
+        }
+
+        @Override
+        public String toString() {
+            return message;
+        }
+    }
+
+    public static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A number as a command argument. */
+    public static byte[] num(long n) {
+        if (n >= 0 && n < SMALL.length) {
+            return SMALL[(int) n];
+        }
+        return ascii(Long.toString(n));
+    }
+
+    private static final byte[][] SMALL = new byte[1024][];
+
+    static {
+        for (int i = 0; i < SMALL.length; i++) {
+            SMALL[i] = ascii(Integer.toString(i));
+        }
+    }
+
+    /** A bulk or status reply as text (TYPE's "string", a stream ID); {@code where} and {@code key} name an error. */
+    public static String text(Object reply, String where, byte[] key) {
+        return new String(bytes(reply, where, key), StandardCharsets.UTF_8);
+    }
+
+    /** A bulk or status reply, or null for a nil; an error or another shape throws, naming the endpoint and key. */
+    public static byte[] bytes(Object reply, String where, byte[] key) {
+        if (reply == null || reply instanceof byte[]) {
+            return (byte[]) reply;
+        }
+        throw unexpected(reply, where, key);
+    }
+
+    public static long integer(Object reply, String where, byte[] key) {
+        if (reply instanceof Long n) {
+            return n;
+        }
+        throw unexpected(reply, where, key);
+    }
+
+    /** An array reply, or null for a nil. */
+    @SuppressWarnings("unchecked")
+    public static List<Object> array(Object reply, String where, byte[] key) {
+        if (reply == null || reply instanceof List<?>) {
+            return (List<Object>) reply;
+        }
+        throw unexpected(reply, where, key);
+    }
+
+    /** Sends one command and returns its reply as it came (an error too); other queued replies are dropped. */
+    public static Object call(Pipe pipe, byte[]... args) {
+        int at = pipe.send(args);
+        return pipe.sync().get(at);
+    }
+
+    /** Payload bytes of a value as a pipe returns it: a string, or the flat elements of a collection. */
+    public static long payload(Object value) {
+        if (value instanceof byte[] b) {
+            return b.length;
+        }
+        long n = 0;
+        if (value instanceof List<?> items) {
+            for (Object item : items) {
+                n += payload(item);
+            }
+        }
+        return n;
+    }
+
+    /** A command of a name, a key, and further arguments given as a list (the elements of a value). */
+    public static byte[][] command(byte[] name, byte[] key, List<?> rest) {
+        byte[][] args = new byte[2 + rest.size()][];
+        args[0] = name;
+        args[1] = key;
+        for (int i = 0; i < rest.size(); i++) {
+            args[2 + i] = (byte[]) rest.get(i);
+        }
+        return args;
+    }
+
+    /** Whether a reply is the status {@code OK}. */
+    public static boolean ok(Object reply) {
+        return reply instanceof byte[] b && b.length == 2 && b[0] == 'O' && b[1] == 'K';
+    }
+
+    private static IllegalStateException unexpected(Object reply, String where, byte[] key) {
+        String what = where + ", key " + Keys.show(key);
+        if (reply instanceof Error e) {
+            return new ReplyError(what + ": " + e.message(), e);
+        }
+        return new IllegalStateException(what + ": unexpected reply " + reply);
+    }
+
+    /** An error reply where a value was expected. */
+    public static final class ReplyError extends IllegalStateException {
+        private final Error error;
+
+        ReplyError(String message, Error error) {
+            super(message);
+            this.error = error;
+        }
+
+        public Error error() {
+            return error;
+        }
+    }
+}

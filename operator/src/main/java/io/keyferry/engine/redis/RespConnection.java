@@ -1,0 +1,341 @@
+package io.keyferry.engine.redis;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A bare RESP2 connection to one server, for what a client library spends most of its time on:
+ * <ul>
+ *   <li>pipelines of many small commands ({@link Pipe}): a batch is encoded into one buffer and written
+ *   with one call, and its replies are parsed straight from the socket's bytes (a DUMP's payload goes
+ *   into its RESTORE without any other copy), about a tenth of the client CPU per command that
+ *   Lettuce's per-command futures and event-loop hand-offs cost;</li>
+ *   <li>a value bigger than the heap wants to hold, streamed into one SET ({@link #setStreamed}): the
+ *   server reads it into its query buffer as it arrives and the SET itself then takes a few microseconds,
+ *   where growing the string by APPEND or SETRANGE copies it again and again (tens of milliseconds per
+ *   call at 50 MiB).</li>
+ * </ul>
+ * Commands are written while their replies wait in the server (Redis, Kvrocks and Pika keep reading a
+ * client whose replies are pending), so the buffer is written out whenever it passes {@link #FLUSH_BYTES}
+ * and memory stays bounded however big the batch. A broken connection fails every later call: the copy
+ * stops and a new run resumes from its checkpoint, as with any lost connection.
+ */
+public final class RespConnection implements Pipe, AutoCloseable {
+    static final int FLUSH_BYTES = 1 << 20;
+    private static final byte[] CRLF = {'\r', '\n'};
+
+    private final String label;
+    private final Socket socket;
+    private final OutputStream out;
+    private final InputStream in;
+    private final LongAdder sent;
+    private byte[] buf = new byte[1 << 16];
+    private int len;
+    private final byte[] rbuf = new byte[1 << 16];
+    private int rpos;
+    private int rlim;
+    private int queued;
+    private boolean broken;
+
+    /** @param sent counts the commands sent (a source's ops/s limit), or null */
+    RespConnection(String label, Socket socket, LongAdder sent) throws IOException {
+        this.label = label;
+        this.socket = socket;
+        this.out = socket.getOutputStream();
+        this.in = socket.getInputStream();
+        this.sent = sent;
+    }
+
+    @Override
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public int send(byte[]... args) {
+        ensureOpen();
+        header('*', args.length);
+        for (byte[] a : args) {
+            bulk(a);
+        }
+        if (sent != null) {
+            sent.increment();
+        }
+        if (len >= FLUSH_BYTES) {
+            flush();
+        }
+        return queued++;
+    }
+
+    @Override
+    public void flush() {
+        if (len == 0) {
+            return;
+        }
+        try {
+            out.write(buf, 0, len);
+            out.flush();
+            len = 0;
+            if (buf.length > FLUSH_BYTES * 2) {
+                buf = new byte[1 << 16]; // one huge value grew it: give the memory back
+            }
+        } catch (IOException e) {
+            throw lost(e);
+        }
+    }
+
+    @Override
+    public List<Object> sync() {
+        flush();
+        List<Object> replies = new ArrayList<>(queued);
+        try {
+            for (int i = 0; i < queued; i++) {
+                replies.add(reply());
+            }
+        } catch (IOException e) {
+            throw lost(e);
+        } finally {
+            queued = 0;
+        }
+        return replies;
+    }
+
+    /** Sends one command of text arguments and returns its reply (AUTH, SELECT at login). */
+    Object call(String... args) {
+        byte[][] bytes = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            bytes[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        }
+        send(bytes);
+        return sync().get(0);
+    }
+
+    /** Supplies a value's bytes in order; null when there are no more. */
+    public interface Chunks {
+        byte[] next();
+    }
+
+    /**
+     * SET key to exactly {@code length} bytes taken from {@code chunks}. A source that ends early
+     * aborts the command by closing the connection (the server then drops it) and fails.
+     */
+    public void setStreamed(byte[] key, long length, Chunks chunks) {
+        if (queued > 0) {
+            throw new IllegalStateException(label + ": replies are pending; sync before streaming a value");
+        }
+        header('*', 3);
+        bulk(Cmd.SET);
+        bulk(key);
+        put((byte) '$');
+        put(Resp.ascii(Long.toString(length)));
+        put(CRLF);
+        flush();
+        long written = 0;
+        try {
+            while (written < length) {
+                byte[] chunk = chunks.next();
+                if (chunk == null || chunk.length == 0) {
+                    close();
+                    throw new IllegalStateException(label + ": the value ended after " + written + " of " + length
+                            + " bytes (it changed while it was copied); nothing was written");
+                }
+                int n = (int) Math.min(chunk.length, length - written);
+                out.write(chunk, 0, n);
+                written += n;
+            }
+            out.write(CRLF);
+            out.flush();
+        } catch (IOException e) {
+            throw lost(e);
+        }
+        queued = 1;
+        Object reply = sync().get(0);
+        if (!Resp.ok(reply)) {
+            throw new IllegalStateException(label + " answered " + reply);
+        }
+    }
+
+    // --- encoding ----------------------------------------------------------------------
+
+    private void header(char kind, int count) {
+        put((byte) kind);
+        putNumber(count);
+        put(CRLF);
+    }
+
+    private void bulk(byte[] value) {
+        header('$', value.length);
+        put(value);
+        put(CRLF);
+    }
+
+    private void putNumber(long n) {
+        if (n >= 0 && n < 10) {
+            put((byte) ('0' + n));
+        } else {
+            put(Resp.num(n));
+        }
+    }
+
+    private void put(byte b) {
+        room(1);
+        buf[len++] = b;
+    }
+
+    private void put(byte[] bytes) {
+        room(bytes.length);
+        System.arraycopy(bytes, 0, buf, len, bytes.length);
+        len += bytes.length;
+    }
+
+    private void room(int n) {
+        if (len + n > buf.length) {
+            buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
+        }
+    }
+
+    // --- decoding ----------------------------------------------------------------------
+
+    private Object reply() throws IOException {
+        byte kind = readByte();
+        switch (kind) {
+            case '+':
+                return line();
+            case '-':
+                return new Resp.Error(new String(line(), StandardCharsets.UTF_8));
+            case ':':
+                return number();
+            case '$': {
+                long n = number();
+                if (n < 0) {
+                    return null;
+                }
+                byte[] value = new byte[Math.toIntExact(n)];
+                readFully(value);
+                readByte(); // CR
+                readByte(); // LF
+                return value;
+            }
+            case '*': {
+                long n = number();
+                if (n < 0) {
+                    return null;
+                }
+                List<Object> items = new ArrayList<>((int) Math.min(n, 1 << 16));
+                for (long i = 0; i < n; i++) {
+                    items.add(reply());
+                }
+                return items;
+            }
+            default:
+                throw new IOException("not a RESP2 reply (first byte " + (kind & 0xff) + ")");
+        }
+    }
+
+    private long number() throws IOException {
+        long n = 0;
+        boolean negative = false;
+        byte b = readByte();
+        if (b == '-') {
+            negative = true;
+            b = readByte();
+        }
+        while (b != '\r') {
+            if (b < '0' || b > '9') {
+                throw new IOException("not a RESP2 number (byte " + (b & 0xff) + ")");
+            }
+            n = n * 10 + (b - '0');
+            b = readByte();
+        }
+        readByte(); // LF
+        return negative ? -n : n;
+    }
+
+    private byte[] line() throws IOException {
+        int start = rpos;
+        for (int i = rpos; i < rlim; i++) {
+            if (rbuf[i] == '\r') {
+                if (i + 1 < rlim) {
+                    rpos = i + 2;
+                    return java.util.Arrays.copyOfRange(rbuf, start, i);
+                }
+                break;
+            }
+        }
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        byte b;
+        while ((b = readByte()) != '\r') {
+            line.write(b);
+        }
+        readByte(); // LF
+        return line.toByteArray();
+    }
+
+    private byte readByte() throws IOException {
+        if (rpos == rlim) {
+            fill();
+        }
+        return rbuf[rpos++];
+    }
+
+    private void readFully(byte[] into) throws IOException {
+        int done = Math.min(into.length, rlim - rpos);
+        System.arraycopy(rbuf, rpos, into, 0, done);
+        rpos += done;
+        while (done < into.length) {
+            if (into.length - done >= rbuf.length) {
+                int n = in.read(into, done, into.length - done);
+                if (n < 0) {
+                    throw new EOFException("the server closed the connection");
+                }
+                done += n;
+            } else {
+                fill();
+                int n = Math.min(into.length - done, rlim - rpos);
+                System.arraycopy(rbuf, rpos, into, done, n);
+                rpos += n;
+                done += n;
+            }
+        }
+    }
+
+    private void fill() throws IOException {
+        int n = in.read(rbuf, 0, rbuf.length);
+        if (n < 0) {
+            throw new EOFException("the server closed the connection");
+        }
+        rpos = 0;
+        rlim = n;
+    }
+
+    private void ensureOpen() {
+        if (broken) {
+            throw new IllegalStateException(label + ": the connection was lost earlier; run again to resume");
+        }
+    }
+
+    private IllegalStateException lost(IOException e) {
+        broken = true;
+        close();
+        String why = e instanceof java.net.SocketTimeoutException ? "no reply in time" : e.getMessage();
+        return new IllegalStateException(label + ": connection lost: " + why, new UncheckedIOException(e));
+    }
+
+    @Override
+    public void close() {
+        broken = true;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing is all that is left to do
+        }
+    }
+}

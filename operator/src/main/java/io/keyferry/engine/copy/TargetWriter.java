@@ -105,6 +105,9 @@ final class TargetWriter {
     }
 
     private void check(List<Object> replies, List<byte[]> of) {
+        if (replies.size() != of.size()) { // another reader synced the pipe between: the replies are not these
+            throw new IllegalStateException(pipe.label() + ": " + replies.size() + " replies for " + of.size() + " writes");
+        }
         for (int i = 0; i < replies.size(); i++) {
             if (replies.get(i) instanceof Resp.Error e) {
                 throw new CopyFailedException(pipe.label() + " refused a write to key " + Keys.show(of.get(i)) + ": "

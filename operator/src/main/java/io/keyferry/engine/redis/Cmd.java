@@ -24,6 +24,7 @@ public final class Cmd {
     public static final byte[] HSET = Resp.ascii("HSET");
     public static final byte[] HMSET = Resp.ascii("HMSET");
     public static final byte[] HSETNX = Resp.ascii("HSETNX");
+    public static final byte[] HMGET = Resp.ascii("HMGET");
     public static final byte[] HSCAN = Resp.ascii("HSCAN");
     public static final byte[] LLEN = Resp.ascii("LLEN");
     public static final byte[] LRANGE = Resp.ascii("LRANGE");
@@ -31,17 +32,23 @@ public final class Cmd {
     public static final byte[] SCARD = Resp.ascii("SCARD");
     public static final byte[] SMEMBERS = Resp.ascii("SMEMBERS");
     public static final byte[] SADD = Resp.ascii("SADD");
+    public static final byte[] SISMEMBER = Resp.ascii("SISMEMBER");
+    public static final byte[] SMISMEMBER = Resp.ascii("SMISMEMBER");
     public static final byte[] SSCAN = Resp.ascii("SSCAN");
     public static final byte[] ZCARD = Resp.ascii("ZCARD");
     public static final byte[] ZRANGE = Resp.ascii("ZRANGE");
     public static final byte[] ZADD = Resp.ascii("ZADD");
     public static final byte[] ZSCORE = Resp.ascii("ZSCORE");
+    public static final byte[] ZMSCORE = Resp.ascii("ZMSCORE");
     public static final byte[] ZSCAN = Resp.ascii("ZSCAN");
     public static final byte[] XLEN = Resp.ascii("XLEN");
     public static final byte[] XADD = Resp.ascii("XADD");
+    public static final byte[] XRANGE = Resp.ascii("XRANGE");
     public static final byte[] WITHSCORES = Resp.ascii("WITHSCORES");
     public static final byte[] NX = Resp.ascii("NX");
     public static final byte[] COUNT = Resp.ascii("COUNT");
     public static final byte[] ZERO = Resp.ascii("0");
+    public static final byte[] MIN = Resp.ascii("-");
+    public static final byte[] MAX = Resp.ascii("+");
     public static final byte[] LAST = Resp.ascii("-1");
 }

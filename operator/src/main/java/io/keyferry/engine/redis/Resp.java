@@ -59,6 +59,11 @@ public final class Resp {
         throw unexpected(reply, where, key);
     }
 
+    /** A bulk, status or integer reply (SISMEMBER's 1, ZSCORE's score), or null for a nil. */
+    public static Object bytesOrInteger(Object reply, String where, byte[] key) {
+        return reply instanceof Long ? reply : bytes(reply, where, key);
+    }
+
     /** An array reply, or null for a nil. */
     @SuppressWarnings("unchecked")
     public static List<Object> array(Object reply, String where, byte[] key) {
@@ -72,6 +77,21 @@ public final class Resp {
     public static Object call(Pipe pipe, byte[]... args) {
         int at = pipe.send(args);
         return pipe.sync().get(at);
+    }
+
+    /** A sorted-set score as Redis prints it ("1.5", "1e+20", "inf", "-inf"). */
+    public static double score(byte[] text) {
+        String s = new String(text, StandardCharsets.US_ASCII);
+        return switch (s) {
+            case "inf", "+inf" -> Double.POSITIVE_INFINITY;
+            case "-inf" -> Double.NEGATIVE_INFINITY;
+            default -> Double.parseDouble(s);
+        };
+    }
+
+    /** Whether a SCAN-family cursor is the last ("0"). */
+    public static boolean finished(byte[] cursor) {
+        return cursor.length == 1 && cursor[0] == '0';
     }
 
     /** Payload bytes of a value as a pipe returns it: a string, or the flat elements of a collection. */

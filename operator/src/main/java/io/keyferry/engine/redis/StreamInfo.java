@@ -31,6 +31,21 @@ public final class StreamInfo {
         return groups;
     }
 
+    /** The entries of an XRANGE reply as a {@link Pipe} returns it: [[id, [field, value, ...]], ...]. */
+    public static List<io.lettuce.core.StreamMessage<byte[], byte[]>> entries(byte[] key, List<Object> xrange) {
+        List<io.lettuce.core.StreamMessage<byte[], byte[]>> out = new java.util.ArrayList<>(xrange.size());
+        for (Object e : xrange) {
+            List<?> entry = (List<?>) e;
+            List<?> flat = (List<?>) entry.get(1);
+            Map<byte[], byte[]> body = new LinkedHashMap<>();
+            for (int i = 0; flat != null && i + 1 < flat.size(); i += 2) {
+                body.put((byte[]) flat.get(i), (byte[]) flat.get(i + 1));
+            }
+            out.add(new io.lettuce.core.StreamMessage<>(key, new String((byte[]) entry.get(0), StandardCharsets.US_ASCII), body));
+        }
+        return out;
+    }
+
     /** XINFO replies are flat [name, value, ...] lists; names and string values arrive as bytes. */
     private static Map<String, Object> asMap(Object reply) {
         List<?> flat = (List<?>) reply;

@@ -2,16 +2,14 @@ package io.keyferry.engine.verify;
 
 import io.keyferry.api.DataType;
 import io.keyferry.api.Policy;
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
+import io.keyferry.engine.redis.Resp;
 import io.keyferry.engine.redis.StreamInfo;
 import io.lettuce.core.Limit;
-import io.lettuce.core.MapScanCursor;
 import io.lettuce.core.Range;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.ScoredValueScanCursor;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.ValueScanCursor;
 import java.nio.ByteBuffer;
 import java.util.List;
 
@@ -53,28 +51,15 @@ final class ChunkedCheck {
 
     /** Hashes, sets and sorted sets: each source page must be in the target, then the sizes agree. */
     private String pages(DataType type, Policy policy, byte[] sourceKey, byte[] targetKey, boolean exact) {
-        ScanCursor cursor = ScanCursor.INITIAL;
-        ScanArgs page = ScanArgs.Builder.limit(CHUNK);
+        Pipe pipe = source.pipe();
+        byte[] scan = type == DataType.HASH ? Cmd.HSCAN : type == DataType.SET ? Cmd.SSCAN : Cmd.ZSCAN;
+        byte[] cursor = Cmd.ZERO;
         long seen = 0;
         do {
-            Object values;
-            switch (type) {
-                case HASH -> {
-                    MapScanCursor<byte[], byte[]> c = source.call(source.async().hscan(sourceKey, cursor, page));
-                    values = c.getMap();
-                    cursor = c;
-                }
-                case SET -> {
-                    ValueScanCursor<byte[]> c = source.call(source.async().sscan(sourceKey, cursor, page));
-                    values = c.getValues();
-                    cursor = c;
-                }
-                default -> {
-                    ScoredValueScanCursor<byte[]> c = source.call(source.async().zscan(sourceKey, cursor, page));
-                    values = c.getValues();
-                    cursor = c;
-                }
-            }
+            List<Object> reply = Resp.array(Resp.call(pipe, scan, sourceKey, cursor, Cmd.COUNT, Resp.num(CHUNK)),
+                    pipe.label(), sourceKey);
+            cursor = Resp.bytes(reply.get(0), pipe.label(), sourceKey);
+            Object values = reply.get(1);
             Expectation e = new Expectation(type);
             e.apply(policy, new SourceValue(type, -1, SourceValue.canonical(type, values)));
             e.shape = Expectation.Shape.CONTAINS; // a page is part of the key; sizes are compared at the end
@@ -85,7 +70,7 @@ final class ChunkedCheck {
             if (difference != null) {
                 return difference;
             }
-        } while (!cursor.isFinished());
+        } while (!Resp.finished(cursor));
         if (!exact) {
             return null;
         }

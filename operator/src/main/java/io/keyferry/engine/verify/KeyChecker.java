@@ -6,18 +6,13 @@ import io.keyferry.api.PolicySpec;
 import io.keyferry.api.SourceSpec;
 import io.keyferry.api.TypeMismatchPolicy;
 import io.keyferry.engine.copy.BatchCopier;
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
+import io.keyferry.engine.redis.Resp;
+import io.keyferry.engine.redis.StreamInfo;
 import io.keyferry.engine.verify.Verifier.KeyRef;
 import io.keyferry.engine.verify.Verifier.Member;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
-import io.lettuce.core.MapScanCursor;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
-import io.lettuce.core.ScoredValueScanCursor;
-import io.lettuce.core.ValueScanCursor;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -80,42 +75,43 @@ final class KeyChecker {
 
     List<Verdict> check(List<KeyRef> refs) {
         long now = System.currentTimeMillis();
-        List<List<RedisFuture<String>>> types = new ArrayList<>();
-        List<List<RedisFuture<Long>>> ttls = new ArrayList<>();
-        List<RedisFuture<String>> targetTypes = new ArrayList<>();
-        List<RedisFuture<Long>> targetTtls = new ArrayList<>();
-        for (KeyRef ref : refs) {
-            List<RedisFuture<String>> t = new ArrayList<>();
-            List<RedisFuture<Long>> p = new ArrayList<>();
-            for (Member m : ref.members()) {
-                t.add(src(m).type(m.key()));
-                p.add(src(m).pttl(m.key()));
+        Pipe tgt = target.pipe();
+        int[][] at = new int[refs.size()][]; // each member's TYPE reply in its source's pipe; its PTTL follows
+        int[] targetAt = new int[refs.size()];
+        for (int k = 0; k < refs.size(); k++) {
+            KeyRef ref = refs.get(k);
+            at[k] = new int[ref.members().size()];
+            for (int m = 0; m < ref.members().size(); m++) {
+                Member member = ref.members().get(m);
+                at[k][m] = pipe(member).send(Cmd.TYPE, member.key());
+                pipe(member).send(Cmd.PTTL, member.key());
             }
-            types.add(t);
-            ttls.add(p);
-            targetTypes.add(target.async().type(ref.targetKey()));
-            targetTtls.add(target.async().pttl(ref.targetKey()));
+            targetAt[k] = tgt.send(Cmd.TYPE, ref.targetKey());
+            tgt.send(Cmd.PTTL, ref.targetKey());
         }
-        target.flush(); // both sides' round trips overlap
-        syncAll(types, ttls);
-        target.sync(RedisLink.concat(targetTypes, targetTtls));
-        List<List<Read>> reads = read(refs, types, ttls, now);
+        tgt.flush(); // both sides' round trips overlap
+        List<List<Object>> replies = syncAll();
+        List<Object> targetReplies = tgt.sync();
+        List<List<Read>> reads = read(refs, at, replies, now);
         TargetCheck contents = new TargetCheck(target, targetMultiMember);
         List<Verdict> verdicts = new ArrayList<>();
         List<Pending> pending = new ArrayList<>();
         for (int k = 0; k < refs.size(); k++) {
-            String targetType = RedisLink.await(targetTypes.get(k));
-            long targetTtl = RedisLink.await(targetTtls.get(k));
+            byte[] key = refs.get(k).targetKey();
+            String targetType = Resp.text(targetReplies.get(targetAt[k]), tgt.label(), key);
+            long targetTtl = Resp.integer(targetReplies.get(targetAt[k] + 1), tgt.label(), key);
+            // A big key is compared here, chunk by chunk over the same pipes: before any small key's reads are queued.
             Verdict v = precheck(refs.get(k), reads.get(k), targetType, targetTtl >= 0 ? now + targetTtl : -1);
             if (v == null) {
-                Pending p = expect(reads.get(k), DataType.fromTypeReply(targetType), targetTtl >= 0 ? now + targetTtl : -1, k);
-                contents.add(refs.get(k).targetKey(), p.expectation());
-                if (p.exact() != null) {
-                    contents.add(refs.get(k).targetKey(), p.exact());
-                }
-                pending.add(p);
+                pending.add(expect(reads.get(k), DataType.fromTypeReply(targetType), targetTtl >= 0 ? now + targetTtl : -1, k));
             }
             verdicts.add(v);
+        }
+        for (Pending p : pending) {
+            contents.add(refs.get(p.index()).targetKey(), p.expectation());
+            if (p.exact() != null) {
+                contents.add(refs.get(p.index()).targetKey(), p.exact());
+            }
         }
         java.util.Iterator<String> differences = contents.run().iterator();
         for (Pending p : pending) {
@@ -142,42 +138,38 @@ final class KeyChecker {
         }
     }
 
-    private void syncAll(List<List<RedisFuture<String>>> types, List<List<RedisFuture<Long>>> ttls) {
-        List<RedisFuture<?>> all = new ArrayList<>();
-        types.forEach(all::addAll);
-        ttls.forEach(all::addAll);
-        sources.forEach(RedisLink::flush);
-        for (RedisFuture<?> f : all) {
-            RedisLink.await(f);
-        }
+    /** Flushes every source's pipe, then collects each one's replies: their round trips overlap. */
+    private List<List<Object>> syncAll() {
+        sources.forEach(l -> l.pipe().flush());
+        List<List<Object>> replies = new ArrayList<>(sources.size());
+        sources.forEach(l -> replies.add(l.pipe().sync()));
+        return replies;
     }
 
     /**
      * Reads every member with one bounded command: a small key comes back whole, a big one is known
      * by its reply overflowing the bound (and is then compared chunk by chunk), so no key is sized first.
      */
-    private List<List<Read>> read(List<KeyRef> refs, List<List<RedisFuture<String>>> types,
-                                  List<List<RedisFuture<Long>>> ttls, long now) {
-        List<List<RedisFuture<?>>> values = new ArrayList<>();
+    private List<List<Read>> read(List<KeyRef> refs, int[][] at, List<List<Object>> replies, long now) {
+        int[][] valueAt = new int[refs.size()][];
         for (int k = 0; k < refs.size(); k++) {
-            List<RedisFuture<?>> v = new ArrayList<>();
-            for (int m = 0; m < refs.get(k).members().size(); m++) {
+            valueAt[k] = new int[refs.get(k).members().size()];
+            for (int m = 0; m < valueAt[k].length; m++) {
                 Member member = refs.get(k).members().get(m);
-                DataType type = DataType.fromTypeReply(RedisLink.await(types.get(k).get(m)));
-                v.add(type == null ? null : boundedRead(src(member), type, member.key()));
+                DataType type = DataType.fromTypeReply(typeReply(replies, at, k, m, member));
+                valueAt[k][m] = type == null ? -1 : boundedRead(pipe(member), type, member.key());
             }
-            values.add(v);
         }
-        flushAndAwait(values);
+        List<List<Object>> values = syncAll();
         List<List<Read>> out = new ArrayList<>();
         for (int k = 0; k < refs.size(); k++) {
             List<Read> r = new ArrayList<>();
-            for (int m = 0; m < refs.get(k).members().size(); m++) {
+            for (int m = 0; m < valueAt[k].length; m++) {
                 Member member = refs.get(k).members().get(m);
-                String typeReply = RedisLink.await(types.get(k).get(m));
+                String typeReply = typeReply(replies, at, k, m, member);
                 DataType type = DataType.fromTypeReply(typeReply);
-                long pttl = RedisLink.await(ttls.get(k).get(m));
-                RedisFuture<?> value = values.get(k).get(m);
+                long pttl = Resp.integer(replies.get(member.source()).get(at[k][m] + 1), pipe(member).label(), member.key());
+                Object value = valueAt[k][m] < 0 ? null : values.get(member.source()).get(valueAt[k][m]);
                 r.add(new Read(member, type, typeReply, pttl >= 0 ? now + pttl : -1,
                         value == null ? null : whole(type, value, member)));
             }
@@ -186,45 +178,44 @@ final class KeyChecker {
         return out;
     }
 
+    private String typeReply(List<List<Object>> replies, int[][] at, int k, int m, Member member) {
+        return Resp.text(replies.get(member.source()).get(at[k][m]), pipe(member).label(), member.key());
+    }
+
     /** The whole value in canonical form, or null where the bounded read shows a big key. */
-    private Object whole(DataType type, RedisFuture<?> value, Member member) {
-        try {
-            Object reply = RedisLink.await(value);
-            Object complete = switch (type) {
-                case STRING -> ((byte[]) reply).length <= SMALL_STRING_BYTES ? reply : null;
-                case LIST, STREAM -> ((List<?>) reply).size() <= SMALL_ELEMENTS ? reply : null;
-                case HASH -> ((MapScanCursor<?, ?>) reply).isFinished() ? ((MapScanCursor<?, ?>) reply).getMap() : null;
-                case SET -> ((ValueScanCursor<?>) reply).isFinished() ? ((ValueScanCursor<?>) reply).getValues() : null;
-                case ZSET -> ((ScoredValueScanCursor<?>) reply).isFinished() ? ((ScoredValueScanCursor<?>) reply).getValues() : null;
-            };
-            if (complete == null) {
-                return null;
-            }
-            if (type == DataType.STREAM) {
-                return new SourceValue.StreamValue(castEntries(complete),
-                        io.keyferry.engine.redis.StreamInfo.groups(sources.get(member.source()), member.key()));
-            }
-            return SourceValue.canonical(type, complete);
-        } catch (io.lettuce.core.RedisCommandExecutionException changedType) {
+    private Object whole(DataType type, Object reply, Member member) {
+        if (reply instanceof Resp.Error) {
             return null; // the key changed type since TYPE: checked chunk by chunk as it is now
         }
-    }
-
-    private static RedisFuture<?> boundedRead(RedisClusterAsyncCommands<byte[], byte[]> s, DataType type, byte[] key) {
-        ScanArgs all = ScanArgs.Builder.limit(SMALL_ELEMENTS);
-        return switch (type) {
-            case STRING -> s.getrange(key, 0, SMALL_STRING_BYTES);
-            case HASH -> s.hscan(key, ScanCursor.INITIAL, all);
-            case SET -> s.sscan(key, ScanCursor.INITIAL, all);
-            case ZSET -> s.zscan(key, ScanCursor.INITIAL, all);
-            case LIST -> s.lrange(key, 0, SMALL_ELEMENTS);
-            case STREAM -> s.xrange(key, Range.create("-", "+"), Limit.from(SMALL_ELEMENTS + 1));
+        Object complete = switch (type) {
+            case STRING -> ((byte[]) reply).length <= SMALL_STRING_BYTES ? reply : null;
+            case LIST, STREAM -> ((List<?>) reply).size() <= SMALL_ELEMENTS ? reply : null;
+            case HASH, SET, ZSET -> {
+                List<?> page = (List<?>) reply;
+                yield Resp.finished((byte[]) page.get(0)) ? page.get(1) : null;
+            }
         };
+        if (complete == null) {
+            return null;
+        }
+        if (type == DataType.STREAM) {
+            return new SourceValue.StreamValue(StreamInfo.entries(member.key(), Resp.array(complete, "", member.key())),
+                    StreamInfo.groups(sources.get(member.source()), member.key()));
+        }
+        return SourceValue.canonical(type, complete);
     }
 
-    @SuppressWarnings("unchecked")
-    private static List<io.lettuce.core.StreamMessage<byte[], byte[]>> castEntries(Object reply) {
-        return (List<io.lettuce.core.StreamMessage<byte[], byte[]>>) reply;
+    /** @return the index of its reply */
+    private static int boundedRead(Pipe s, DataType type, byte[] key) {
+        byte[] all = Resp.num(SMALL_ELEMENTS);
+        return switch (type) {
+            case STRING -> s.send(Cmd.GETRANGE, key, Cmd.ZERO, Resp.num(SMALL_STRING_BYTES));
+            case HASH -> s.send(Cmd.HSCAN, key, Cmd.ZERO, Cmd.COUNT, all);
+            case SET -> s.send(Cmd.SSCAN, key, Cmd.ZERO, Cmd.COUNT, all);
+            case ZSET -> s.send(Cmd.ZSCAN, key, Cmd.ZERO, Cmd.COUNT, all);
+            case LIST -> s.send(Cmd.LRANGE, key, Cmd.ZERO, all);
+            case STREAM -> s.send(Cmd.XRANGE, key, Cmd.MIN, Cmd.MAX, Cmd.COUNT, Resp.num(SMALL_ELEMENTS + 1));
+        };
     }
 
     /** Everything that can be decided before the target's content is read; null when it must be compared. */
@@ -329,26 +320,7 @@ final class KeyChecker {
         return e;
     }
 
-    private RedisClusterAsyncCommands<byte[], byte[]> src(Member m) {
-        return sources.get(m.source()).async();
+    private Pipe pipe(Member m) {
+        return sources.get(m.source()).pipe();
     }
-
-    private <T extends RedisFuture<?>> void flushAndAwait(List<List<T>> futures) {
-        sources.forEach(RedisLink::flush);
-        for (List<T> l : futures) {
-            for (T f : l) {
-                if (f != null) {
-                    try {
-                        f.get();
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException(e);
-                    } catch (java.util.concurrent.ExecutionException ignored) {
-                        // a key that changed type meanwhile: read again as it is in the next round
-                    }
-                }
-            }
-        }
-    }
-
 }

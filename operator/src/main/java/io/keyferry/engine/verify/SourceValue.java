@@ -1,11 +1,10 @@
 package io.keyferry.engine.verify;
 
 import io.keyferry.api.DataType;
-import io.lettuce.core.ScoredValue;
+import io.keyferry.engine.redis.Resp;
 import io.lettuce.core.StreamMessage;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,28 +20,38 @@ record SourceValue(DataType type, long expireAt, Object value) {
 
     record StreamValue(List<StreamMessage<byte[], byte[]>> entries, Map<String, String> groups) {}
 
+    /**
+     * @param reply as a {@link io.keyferry.engine.redis.Pipe} returns it: a string's bytes, a collection's
+     *              flat elements (fields and values, members and scores, alternating), a stream's entries
+     */
     @SuppressWarnings("unchecked")
     static Object canonical(DataType type, Object reply) {
         return switch (type) {
             case STRING -> ByteBuffer.wrap((byte[]) reply);
             case HASH -> {
+                List<Object> flat = (List<Object>) reply;
                 Map<ByteBuffer, ByteBuffer> m = new LinkedHashMap<>();
-                ((Map<byte[], byte[]>) reply).forEach((k, v) -> m.put(ByteBuffer.wrap(k), ByteBuffer.wrap(v)));
+                for (int i = 0; i + 1 < flat.size(); i += 2) {
+                    m.put(ByteBuffer.wrap((byte[]) flat.get(i)), ByteBuffer.wrap((byte[]) flat.get(i + 1)));
+                }
                 yield m;
             }
             case SET -> {
                 Set<ByteBuffer> s = new LinkedHashSet<>();
-                ((Collection<byte[]>) reply).forEach(b -> s.add(ByteBuffer.wrap(b)));
+                ((List<Object>) reply).forEach(b -> s.add(ByteBuffer.wrap((byte[]) b)));
                 yield s;
             }
             case ZSET -> {
+                List<Object> flat = (List<Object>) reply;
                 Map<ByteBuffer, Double> m = new LinkedHashMap<>();
-                ((List<ScoredValue<byte[]>>) reply).forEach(v -> m.put(ByteBuffer.wrap(v.getValue()), v.getScore()));
+                for (int i = 0; i + 1 < flat.size(); i += 2) {
+                    m.put(ByteBuffer.wrap((byte[]) flat.get(i)), Resp.score((byte[]) flat.get(i + 1)));
+                }
                 yield m;
             }
             case LIST -> {
                 List<ByteBuffer> l = new ArrayList<>();
-                ((List<byte[]>) reply).forEach(b -> l.add(ByteBuffer.wrap(b)));
+                ((List<Object>) reply).forEach(b -> l.add(ByteBuffer.wrap((byte[]) b)));
                 yield l;
             }
             case STREAM -> reply;

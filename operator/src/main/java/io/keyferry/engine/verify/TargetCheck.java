@@ -4,12 +4,10 @@ import io.keyferry.engine.redis.Keys;
 import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.StreamIds;
 import io.keyferry.engine.redis.StreamInfo;
-import io.lettuce.core.KeyValue;
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
-import io.lettuce.core.RedisFuture;
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Pipe;
+import io.keyferry.engine.redis.Resp;
 import io.lettuce.core.StreamMessage;
-import io.lettuce.core.cluster.api.async.RedisClusterAsyncCommands;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,54 +33,56 @@ final class TargetCheck {
     private final class Probe {
         final byte[] key;
         final Expectation e;
-        final List<RedisFuture<?>> replies = new ArrayList<>();
+        /** Where this key's replies stand in the pipeline's. */
+        final List<Integer> at = new ArrayList<>();
+        List<Object> all;
 
         Probe(byte[] key, Expectation e) {
             this.key = key;
             this.e = e;
-            RedisClusterAsyncCommands<byte[], byte[]> t = target.async();
+            Pipe t = target.pipe();
             switch (e.type) {
                 case STRING -> {
                     if (e.shape == Expectation.Shape.EXACT) {
                         // One byte more than expected: a longer target shows without asking its length.
-                        replies.add(t.getrange(key, 0, e.string.remaining()));
+                        at.add(t.send(Cmd.GETRANGE, key, Cmd.ZERO, Resp.num(e.string.remaining())));
                     }
                 }
                 case HASH -> {
-                    replies.add(t.hlen(key));
+                    at.add(t.send(Cmd.HLEN, key));
                     if (!e.fields.isEmpty()) {
-                        replies.add(t.hmget(key, e.fields.keySet().stream().map(TargetCheck::bytes).toArray(byte[][]::new)));
+                        at.add(t.send(Resp.command(Cmd.HMGET, key, byteList(e.fields.keySet()))));
                     }
                 }
                 case SET -> {
-                    replies.add(t.scard(key));
+                    at.add(t.send(Cmd.SCARD, key));
                     if (multiMember && !e.members.isEmpty()) {
-                        replies.add(t.smismember(key, e.members.stream().map(TargetCheck::bytes).toArray(byte[][]::new)));
+                        at.add(t.send(Resp.command(Cmd.SMISMEMBER, key, byteList(e.members))));
                     } else {
-                        e.members.forEach(m -> replies.add(t.sismember(key, bytes(m))));
+                        e.members.forEach(m -> at.add(t.send(Cmd.SISMEMBER, key, bytes(m))));
                     }
                 }
                 case ZSET -> {
-                    replies.add(t.zcard(key));
+                    at.add(t.send(Cmd.ZCARD, key));
                     if (multiMember && !e.scores.isEmpty()) {
-                        replies.add(t.zmscore(key, e.scores.keySet().stream().map(TargetCheck::bytes).toArray(byte[][]::new)));
+                        at.add(t.send(Resp.command(Cmd.ZMSCORE, key, byteList(e.scores.keySet()))));
                     } else {
-                        e.scores.keySet().forEach(m -> replies.add(t.zscore(key, bytes(m))));
+                        e.scores.keySet().forEach(m -> at.add(t.send(Cmd.ZSCORE, key, bytes(m))));
                     }
                 }
                 case LIST -> {
-                    replies.add(t.llen(key));
+                    at.add(t.send(Cmd.LLEN, key));
                     int n = e.elements.size();
                     if (e.shape == Expectation.Shape.EXACT) {
-                        replies.add(t.lrange(key, 0, n));
+                        at.add(t.send(Cmd.LRANGE, key, Cmd.ZERO, Resp.num(n)));
                     } else if (n > 0) {
-                        replies.add(t.lrange(key, -n, -1));
+                        at.add(t.send(Cmd.LRANGE, key, Resp.num(-n), Cmd.LAST));
                     }
                 }
                 case STREAM -> {
                     if (e.shape == Expectation.Shape.EXACT) {
-                        replies.add(t.xlen(key));
-                        replies.add(t.xrange(key, Range.create("-", "+"), Limit.from(e.stream.entries().size() + 1L)));
+                        at.add(t.send(Cmd.XLEN, key));
+                        at.add(t.send(Cmd.XRANGE, key, Cmd.MIN, Cmd.MAX, Cmd.COUNT, Resp.num(e.stream.entries().size() + 1L)));
                     }
                 }
             }
@@ -91,22 +91,22 @@ final class TargetCheck {
         String difference() {
             try {
                 return compare();
-            } catch (io.lettuce.core.RedisCommandExecutionException e) {
-                return "changed while checked (" + e.getMessage() + ")"; // the next round looks again
+            } catch (Resp.ReplyError e) {
+                return "changed while checked (" + e.error().message() + ")"; // the next round looks again
             }
         }
 
         @SuppressWarnings("unchecked")
         private String compare() {
             return switch (e.type) {
-                case STRING -> e.shape != Expectation.Shape.EXACT ? null : stringDifference((byte[]) reply(0));
-                case HASH -> hashDifference((Long) reply(0), e.fields.isEmpty() ? List.of() : (List<KeyValue<byte[], byte[]>>) reply(1));
+                case STRING -> e.shape != Expectation.Shape.EXACT ? null : stringDifference(Resp.bytes(reply(0), target.label(), key));
+                case HASH -> hashDifference(size(), e.fields.isEmpty() ? List.of() : array(1));
                 case SET -> setDifference();
                 case ZSET -> zsetDifference();
-                case LIST -> listDifference((Long) reply(0), replies.size() > 1 ? (List<byte[]>) reply(1) : List.of());
+                case LIST -> listDifference(size(), at.size() > 1 ? array(1) : List.of());
                 case STREAM -> e.shape == Expectation.Shape.EXISTS ? null
                         : e.shape == Expectation.Shape.CONTAINS ? streamCoverage()
-                        : streamDifference((Long) reply(0), (List<StreamMessage<byte[], byte[]>>) reply(1));
+                        : streamDifference(size(), StreamInfo.entries(key, array(1)));
             };
         }
 
@@ -115,7 +115,15 @@ final class TargetCheck {
         }
 
         private Object reply(int i) {
-            return RedisLink.await(replies.get(i));
+            return all.get(at.get(i));
+        }
+
+        private long size() {
+            return Resp.integer(reply(0), target.label(), key);
+        }
+
+        private List<Object> array(int i) {
+            return Resp.array(reply(i), target.label(), key);
         }
 
         private String stringDifference(byte[] head) {
@@ -127,14 +135,14 @@ final class TargetCheck {
             return at < 0 ? null : "differs at byte " + at;
         }
 
-        private String hashDifference(long size, List<KeyValue<byte[], byte[]>> values) {
+        private String hashDifference(long size, List<Object> values) {
             int i = 0;
             for (Map.Entry<ByteBuffer, ByteBuffer> f : e.fields.entrySet()) {
-                KeyValue<byte[], byte[]> got = values.get(i++);
-                if (!got.hasValue()) {
+                byte[] got = (byte[]) values.get(i++);
+                if (got == null) {
                     return "field '" + show(f.getKey()) + "' missing";
                 }
-                if (f.getValue() != null && !f.getValue().equals(ByteBuffer.wrap(got.getValue()))) {
+                if (f.getValue() != null && !f.getValue().equals(ByteBuffer.wrap(got))) {
                     return "field '" + show(f.getKey()) + "' differs";
                 }
             }
@@ -143,34 +151,35 @@ final class TargetCheck {
 
         /** The i-th member's reply: from one SMISMEMBER/ZMSCORE, or from its own SISMEMBER/ZSCORE. */
         private Object member(int i) {
-            return multiMember ? ((List<?>) reply(1)).get(i) : reply(1 + i);
+            return multiMember ? array(1).get(i) : Resp.bytesOrInteger(reply(1 + i), target.label(), key);
         }
 
         private String setDifference() {
             int i = 0;
             for (ByteBuffer m : e.members) {
-                if (!Boolean.TRUE.equals(member(i++))) {
+                if (!Long.valueOf(1).equals(member(i++))) {
                     return "member '" + show(m) + "' missing";
                 }
             }
-            return exact() ? sizeDifference((Long) reply(0), e.members.size(), "members") : null;
+            return exact() ? sizeDifference(size(), e.members.size(), "members") : null;
         }
 
         private String zsetDifference() {
             int i = 0;
             for (Map.Entry<ByteBuffer, Double> m : e.scores.entrySet()) {
-                Double score = (Double) member(i++);
-                if (score == null) {
+                byte[] printed = (byte[]) member(i++);
+                if (printed == null) {
                     return "member '" + show(m.getKey()) + "' missing";
                 }
+                double score = Resp.score(printed);
                 if (m.getValue() != null && Double.compare(score, m.getValue()) != 0) {
                     return "score of '" + show(m.getKey()) + "' differs: expected " + m.getValue() + ", target " + score;
                 }
             }
-            return exact() ? sizeDifference((Long) reply(0), e.scores.size(), "members") : null;
+            return exact() ? sizeDifference(size(), e.scores.size(), "members") : null;
         }
 
-        private String listDifference(long length, List<byte[]> got) {
+        private String listDifference(long length, List<Object> got) {
             int n = e.elements.size();
             if (e.shape == Expectation.Shape.EXACT && length != n) {
                 return "length differs: expected " + n + ", target " + length;
@@ -180,7 +189,7 @@ final class TargetCheck {
             }
             int offset = e.shape == Expectation.Shape.EXACT ? 0 : (int) (length - n);
             for (int i = 0; i < n; i++) {
-                if (!e.elements.get(i).equals(ByteBuffer.wrap(got.get(i)))) {
+                if (!e.elements.get(i).equals(ByteBuffer.wrap((byte[]) got.get(i)))) {
                     return "element " + (offset + i) + " differs";
                 }
             }
@@ -238,9 +247,12 @@ final class TargetCheck {
 
     /** Sends the queued reads; returns each key's first difference, or null where it matches. */
     List<String> run() {
-        List<RedisFuture<?>> all = new ArrayList<>();
-        probes.forEach(p -> all.addAll(p.replies));
-        target.sync(all);
+        List<Object> replies = probes.isEmpty() ? List.of() : target.pipe().sync();
+        int queued = probes.stream().mapToInt(p -> p.at.size()).sum();
+        if (replies.size() != queued) { // another reader synced the pipe between: the replies are not these
+            throw new IllegalStateException(target.label() + ": " + replies.size() + " replies for " + queued + " reads");
+        }
+        probes.forEach(p -> p.all = replies);
         List<String> out = new ArrayList<>(probes.size());
         probes.forEach(p -> out.add(p.difference()));
         probes.clear();
@@ -264,6 +276,12 @@ final class TargetCheck {
             }
         }
         return true;
+    }
+
+    private static List<byte[]> byteList(java.util.Collection<ByteBuffer> buffers) {
+        List<byte[]> out = new ArrayList<>(buffers.size());
+        buffers.forEach(b -> out.add(bytes(b)));
+        return out;
     }
 
     /** The bytes of a buffer: its own array where it wraps one whole (as canonical values do), else a copy. */

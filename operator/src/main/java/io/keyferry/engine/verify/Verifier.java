@@ -12,7 +12,8 @@ import io.keyferry.engine.copy.SourceScan;
 import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.Keys;
 import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.RedisFuture;
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Resp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -372,8 +373,8 @@ public final class Verifier {
         } while (!page.finished());
     }
 
-    /** Another source's key that may land on the same target name, and its TYPE on the way. */
-    private record Candidate(byte[] key, RedisFuture<String> type) {}
+    /** Another source's key that may land on the same target name, and where its TYPE reply stands. */
+    private record Candidate(byte[] key, int type) {}
 
     /**
      * The sources that write each key's target name. A key is checked while scanning the last of them,
@@ -388,16 +389,13 @@ public final class Verifier {
             Candidate[] row = new Candidate[sources.size()];
             for (int j = 0; j < sources.size(); j++) {
                 byte[] k = j == i ? null : sourceKeyFor(j, targetKey);
-                row[j] = k == null ? null : new Candidate(k, sources.get(j).async().type(k));
+                row[j] = k == null ? null : new Candidate(k, sources.get(j).pipe().send(Cmd.TYPE, k));
             }
             others.add(row);
         }
-        for (int j = 0; j < sources.size(); j++) {
-            if (j != i) {
-                int col = j;
-                sources.get(j).sync(others.stream().filter(row -> row[col] != null).map(row -> row[col].type()).toList());
-            }
-        }
+        sources.forEach(l -> l.pipe().flush());
+        List<List<Object>> types = new ArrayList<>();
+        sources.forEach(l -> types.add(l.pipe().sync()));
         List<KeyRef> refs = new ArrayList<>();
         for (int k = 0; k < keys.size(); k++) {
             List<Member> members = new ArrayList<>();
@@ -406,7 +404,7 @@ public final class Verifier {
                 Candidate c = others.get(k)[j];
                 if (j == i) {
                     members.add(new Member(i, keys.get(k)));
-                } else if (c != null && main.selected(j, RedisLink.await(c.type()))) {
+                } else if (c != null && main.selected(j, Resp.text(types.get(j).get(c.type()), sources.get(j).label(), c.key()))) {
                     members.add(new Member(j, c.key()));
                     last &= j < i;
                 }

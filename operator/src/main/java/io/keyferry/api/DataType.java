@@ -23,6 +23,11 @@ public enum DataType {
         if (reply == null) {
             return null;
         }
+        for (DataType d : values()) {
+            if (d.wireName.equals(reply)) { // as Redis answers: no case folding for the common case
+                return d;
+            }
+        }
         String t = reply.toLowerCase(java.util.Locale.ROOT);
         if (t.equals("streams")) { // Pika names it so
             return STREAM;

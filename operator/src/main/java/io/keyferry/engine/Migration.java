@@ -167,8 +167,12 @@ public final class Migration implements AutoCloseable {
             }
             SourceSpec s = spec.getSources().get(i);
             int index = i;
-            RedisLink chunks = open(endpoints.connect(readEndpoints.get(i), "spec.sources[" + i + "].endpoint", "source " + s.getName()));
-            BatchCopier batches = new BatchCopier(s.getName(), new BatchCopier.Links(sources.get(i), targetReads(), chunks, target),
+            String path = "spec.sources[" + i + "].endpoint";
+            // The scan goes over the source's first connection; deciding, reading and big keys' chunks each get their own.
+            RedisLink decide = open(endpoints.connect(readEndpoints.get(i), path, "source " + s.getName()));
+            RedisLink values = open(endpoints.connect(readEndpoints.get(i), path, "source " + s.getName()));
+            RedisLink chunks = open(endpoints.connect(readEndpoints.get(i), path, "source " + s.getName()));
+            BatchCopier batches = new BatchCopier(s.getName(), new BatchCopier.Links(decide, targetReads(), values, chunks, target),
                     targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()));
             SourceScan scan = new SourceScan(sources.get(i), plan.sources().get(i).profile(), s.getKeys(),
                     spec.getWorker().getBatchSize(), part, parts);
@@ -177,7 +181,7 @@ public final class Migration implements AutoCloseable {
             if (sourceOpsPerSecond > 0) {
                 RedisLink reads = sources.get(i);
                 copier.pacingSourceCommands(new RateLimiter(perPart(sourceOpsPerSecond)),
-                        () -> reads.commandsSent() + chunks.commandsSent());
+                        () -> reads.commandsSent() + decide.commandsSent() + values.commandsSent() + chunks.commandsSent());
             }
             copier.copy(checkpoint, store::save, n -> {
                 scannedThisRun[0] += n;
@@ -252,7 +256,7 @@ public final class Migration implements AutoCloseable {
             for (Verifier.Member m : ref.members()) {
                 SourceSpec s = spec.getSources().get(m.source());
                 RedisLink source = sources.get(m.source());
-                BatchCopier copier = new BatchCopier(s.getName(), new BatchCopier.Links(source, target, source, target),
+                BatchCopier copier = new BatchCopier(s.getName(), new BatchCopier.Links(source, target),
                         targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(m.source()).strategy(), typeFilter(s.getKeys()));
                 List<Decision> decisions = copier.decide(List.of(new BatchCopier.KeyPair(m.key(), ref.targetKey())))
                         .stream().filter(d -> !(d.type() == DataType.LIST && d.action() == Action.MERGE)).toList();

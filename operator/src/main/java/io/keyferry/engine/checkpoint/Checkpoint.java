@@ -41,6 +41,8 @@ public final class Checkpoint {
         public String cursorAfter;
         public boolean scanFinished;
         public long keysScanned;
+        @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = DecisionCodec.Writer.class)
+        @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = DecisionCodec.Reader.class)
         public List<Decision> decisions = new ArrayList<>();
     }
 

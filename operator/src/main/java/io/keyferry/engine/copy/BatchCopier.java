@@ -37,6 +37,7 @@ public final class BatchCopier {
     private final String sourceName;
     private final RedisLink source;
     private final RedisLink targetReads;
+    private final RedisLink sourceValues;
     private final RedisLink sourceChunks;
     private final TargetWriter target;
     private final PolicySpec policies;
@@ -44,12 +45,18 @@ public final class BatchCopier {
     private final Set<DataType> types;
 
     /**
-     * The connections of one source's copy. Deciding and reading a batch ({@link #decide}, {@link #read})
-     * may run on one thread while the previous batch is written ({@link #write}) on another, so each side
-     * has its own: the reading side a source and a target connection, the writing side a target connection
-     * and a source connection for the chunks of big keys. One thread may also use the same for both.
+     * The connections of one source's copy. A batch is decided ({@link #decide}), read ({@link #read}) and
+     * written ({@link #write}) by three threads at once, each working on another batch, so each has its own:
+     * deciding a source and a target connection, reading a source connection, writing a target connection
+     * and a source connection for the chunks of big keys. One thread may also use the same for all.
      */
-    public record Links(RedisLink source, RedisLink targetReads, RedisLink sourceChunks, RedisLink target) {}
+    public record Links(RedisLink source, RedisLink targetReads, RedisLink sourceValues, RedisLink sourceChunks,
+                        RedisLink target) {
+        /** One source and one target connection for everything, used by one thread. */
+        public Links(RedisLink source, RedisLink target) {
+            this(source, target, source, source, target);
+        }
+    }
 
     /**
      * @param rawTarget opens a bare connection to the target (for a key), for streaming big strings
@@ -60,6 +67,7 @@ public final class BatchCopier {
         this.sourceName = sourceName;
         this.source = links.source();
         this.targetReads = links.targetReads();
+        this.sourceValues = links.sourceValues();
         this.sourceChunks = links.sourceChunks();
         this.target = new TargetWriter(links.target(), targetProfile, rawTarget);
         this.policies = policies;
@@ -220,7 +228,7 @@ public final class BatchCopier {
                 whole.add(d);
             }
         }
-        Pipe src = source.pipe();
+        Pipe src = sourceValues.pipe();
         for (Decision d : whole) {
             if (d.dump()) {
                 src.send(Cmd.DUMP, d.sourceKey());

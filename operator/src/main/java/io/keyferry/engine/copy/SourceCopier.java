@@ -62,30 +62,32 @@ public final class SourceCopier {
         saver.accept(cp);
     }
 
+    /** A page of keys, decided, waiting to be read. */
+    private record Decided(SourceScan.Page page, List<Decision> decisions) {}
+
     /** A batch scanned, decided and read, waiting to be written. */
     private record Ready(SourceScan.Page page, BatchCopier.Prepared batch) {}
 
     /**
-     * Reads ahead on a thread of its own: while one batch is written, the next is scanned, decided and
-     * read (their keys differ, so the next batch's decisions do not depend on the writes in flight).
-     * At most one batch waits. The writing side journals, writes and commits one batch at a time.
+     * Works in four stages, each on a thread and connections of its own, each on another batch: one thread
+     * scans, one decides, one reads, and this one journals, writes and commits one batch at a time. A
+     * batch's decisions do not depend on the writes still in flight, because its keys differ from theirs.
+     * The source serves the scan, the decisions and the reads at once, so it never waits for KeyFerry
+     * to take in one reply before it gets the next command (one thread doing all three in turn left it
+     * idle a third of the time). At most one batch waits between two stages.
      */
     private void copyFrom(String cursor, Checkpoint cp, Checkpoint.SourceState state, Consumer<Checkpoint> saver,
                           java.util.function.LongConsumer afterBatch) {
+        BlockingQueue<Object> pages = new ArrayBlockingQueue<>(2);
+        BlockingQueue<Object> decided = new ArrayBlockingQueue<>(1);
         BlockingQueue<Object> ready = new ArrayBlockingQueue<>(1);
-        Thread reader = new Thread(() -> readAhead(cursor, ready), "keyferry-read-" + index);
-        reader.setDaemon(true);
-        reader.start();
+        List<Thread> stages = List.of(
+                stage("scan", () -> scan(cursor, pages)),
+                stage("decide", () -> relay(pages, decided, (SourceScan.Page page) -> new Decided(page, decide(page)))),
+                stage("read", () -> relay(decided, ready, (Decided d) -> new Ready(d.page(), batches.read(d.decisions(), false)))));
         try {
             while (true) {
-                Object next = ready.take();
-                if (next instanceof RuntimeException e) {
-                    throw e;
-                }
-                if (next instanceof Error e) {
-                    throw e;
-                }
-                Ready r = (Ready) next;
+                Ready r = next(ready);
                 Checkpoint.Inflight batch = new Checkpoint.Inflight();
                 batch.source = index;
                 batch.cursorAfter = r.page().cursor();
@@ -111,26 +113,38 @@ public final class SourceCopier {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } finally {
-            reader.interrupt();
-            try {
-                reader.join(10_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            stages.forEach(Thread::interrupt);
+            for (Thread t : stages) {
+                try {
+                    t.join(10_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
     }
 
-    private void readAhead(String from, BlockingQueue<Object> ready) {
+    private Thread stage(String name, Runnable work) {
+        Thread t = new Thread(work, "keyferry-" + name + "-" + index);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private List<Decision> decide(SourceScan.Page page) {
+        List<BatchCopier.KeyPair> pairs = new ArrayList<>(page.keys().size());
+        for (byte[] key : page.keys()) {
+            pairs.add(new BatchCopier.KeyPair(key, scan.targetKey(key)));
+        }
+        return pairs.isEmpty() ? List.of() : batches.decide(pairs);
+    }
+
+    private void scan(String from, BlockingQueue<Object> out) {
         String cursor = from;
         try {
             while (true) {
                 SourceScan.Page page = scan.next(cursor);
-                List<BatchCopier.KeyPair> pairs = new ArrayList<>(page.keys().size());
-                for (byte[] key : page.keys()) {
-                    pairs.add(new BatchCopier.KeyPair(key, scan.targetKey(key)));
-                }
-                List<Decision> decisions = pairs.isEmpty() ? List.of() : batches.decide(pairs);
-                ready.put(new Ready(page, batches.read(decisions, false)));
+                out.put(page);
                 if (page.finished()) {
                     return;
                 }
@@ -139,12 +153,54 @@ public final class SourceCopier {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // the writing side stopped
         } catch (RuntimeException | Error e) {
-            try {
-                ready.put(e); // the writing side takes it after the batch it is writing, and stops
-            } catch (InterruptedException stopped) {
-                Thread.currentThread().interrupt();
-            }
+            pass(out, e);
         }
+    }
+
+    /** A stage: takes each item from {@code in}, hands on what {@code work} makes of it, to the last page. */
+    @SuppressWarnings("unchecked")
+    private static <I, O> void relay(BlockingQueue<Object> in, BlockingQueue<Object> out, java.util.function.Function<I, O> work) {
+        try {
+            while (true) {
+                Object item = in.take();
+                if (item instanceof Throwable failed) {
+                    out.put(failed); // an earlier stage failed: the writing side takes it after what it is writing
+                    return;
+                }
+                O made = work.apply((I) item);
+                out.put(made);
+                if (lastPage(made)) {
+                    return;
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            pass(out, e);
+        }
+    }
+
+    private static boolean lastPage(Object item) {
+        return item instanceof Decided d ? d.page().finished() : ((Ready) item).page().finished();
+    }
+
+    private static void pass(BlockingQueue<Object> out, Throwable failure) {
+        try {
+            out.put(failure);
+        } catch (InterruptedException stopped) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static Ready next(BlockingQueue<Object> ready) throws InterruptedException {
+        Object next = ready.take();
+        if (next instanceof RuntimeException e) {
+            throw e;
+        }
+        if (next instanceof Error e) {
+            throw e;
+        }
+        return (Ready) next;
     }
 
     private static void commit(Checkpoint cp, Checkpoint.SourceState state, Checkpoint.Inflight batch, Counters done) {

@@ -2,11 +2,11 @@ package io.keyferry.engine.copy;
 
 import io.keyferry.api.KeySelector;
 import io.keyferry.engine.probe.ServerProfile;
+import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.Keys;
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
+import io.keyferry.engine.redis.Resp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +19,9 @@ import java.util.List;
  * that now holds that slot.
  */
 public final class SourceScan {
+    private static final byte[] SCAN = Resp.ascii("SCAN");
+    private static final byte[] MATCH = Resp.ascii("MATCH");
+
     /**
      * @param keys    the keys of this page that match
      * @param scanned how many keys SCAN returned, matching or not (for progress); of this part's only
@@ -27,7 +30,8 @@ public final class SourceScan {
 
     private final List<RedisLink.Shard> shards;
     private final boolean cluster;
-    private final ScanArgs args;
+    /** SCAN's arguments after the cursor: [MATCH pattern] COUNT n. */
+    private final byte[][] args;
     private final Glob filterHere;
     private final byte[] prefix;
     private final int part;
@@ -62,11 +66,15 @@ public final class SourceScan {
         Glob glob = keys.getMatch() == null ? null : new Glob(keys.getMatch().getBytes(StandardCharsets.UTF_8));
         boolean partial = glob != null && profile.prefixOnlyMatch() && !glob.isPrefixPattern();
         this.filterHere = partial ? glob : null;
-        this.args = ScanArgs.Builder.limit(batchSize);
+        List<byte[]> scanArgs = new ArrayList<>();
         if (glob != null) {
-            args.match(partial ? Keys.concat(glob.literalPrefix(), new byte[] {'*'})
+            scanArgs.add(MATCH);
+            scanArgs.add(partial ? Keys.concat(glob.literalPrefix(), new byte[] {'*'})
                     : keys.getMatch().getBytes(StandardCharsets.UTF_8));
         }
+        scanArgs.add(Cmd.COUNT);
+        scanArgs.add(Resp.num(batchSize));
+        this.args = scanArgs.toArray(new byte[0][]);
         this.prefix = keys.getAddPrefix() == null ? new byte[0] : keys.getAddPrefix().getBytes(StandardCharsets.UTF_8);
     }
 
@@ -79,11 +87,19 @@ public final class SourceScan {
             shard = shardHolding(Integer.parseInt(cursor.substring(0, colon)));
             shardCursor = cursor.substring(colon + 1);
         }
-        RedisLink link = shards.get(shard).link();
-        KeyScanCursor<byte[]> page = link.call(link.async().scan(ScanCursor.of(shardCursor), args));
-        List<byte[]> keys = new ArrayList<>(page.getKeys().size());
+        Pipe pipe = shards.get(shard).link().pipe();
+        byte[][] command = new byte[2 + args.length][];
+        command[0] = SCAN;
+        command[1] = shardCursor.getBytes(StandardCharsets.US_ASCII);
+        System.arraycopy(args, 0, command, 2, args.length);
+        List<Object> page = Resp.array(Resp.call(pipe, command), pipe.label(), command[1]);
+        String pageCursor = new String(Resp.bytes(page.get(0), pipe.label(), command[1]), StandardCharsets.US_ASCII);
+        boolean pageFinished = "0".equals(pageCursor);
+        List<Object> found = Resp.array(page.get(1), pipe.label(), command[1]);
+        List<byte[]> keys = new ArrayList<>(found.size());
         int scanned = 0;
-        for (byte[] key : page.getKeys()) {
+        for (Object o : found) {
+            byte[] key = (byte[]) o;
             if (!inPart(key)) {
                 continue; // another part's: not scanned by this one, as far as counts go
             }
@@ -93,10 +109,10 @@ public final class SourceScan {
             }
         }
         boolean lastShard = shard == shards.size() - 1;
-        String next = !cluster ? page.getCursor()
-                : page.isFinished() && !lastShard ? shards.get(shard + 1).firstSlot() + ":0"
-                : shards.get(shard).firstSlot() + ":" + page.getCursor();
-        return new Page(keys, next, page.isFinished() && lastShard, scanned);
+        String next = !cluster ? pageCursor
+                : pageFinished && !lastShard ? shards.get(shard + 1).firstSlot() + ":0"
+                : shards.get(shard).firstSlot() + ":" + pageCursor;
+        return new Page(keys, next, pageFinished && lastShard, scanned);
     }
 
     private boolean inPart(byte[] key) {

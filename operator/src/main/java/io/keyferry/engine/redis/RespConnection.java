@@ -135,7 +135,7 @@ public final class RespConnection implements Pipe, AutoCloseable {
         bulk(Cmd.SET);
         bulk(key);
         put((byte) '$');
-        put(Resp.ascii(Long.toString(length)));
+        put(Resp.ascii(Long.toString(length))); // may pass 2 GiB
         put(CRLF);
         flush();
         long written = 0;
@@ -177,12 +177,21 @@ public final class RespConnection implements Pipe, AutoCloseable {
         put(CRLF);
     }
 
-    private void putNumber(long n) {
-        if (n >= 0 && n < 10) {
+    /** A non-negative count or length in ASCII digits, straight into the buffer. */
+    private void putNumber(int n) {
+        if (n < 10) {
             put((byte) ('0' + n));
-        } else {
-            put(Resp.num(n));
+            return;
         }
+        int digits = 0;
+        for (int v = n; v > 0; v /= 10) {
+            digits++;
+        }
+        room(digits);
+        for (int i = len + digits - 1, v = n; i >= len; i--, v /= 10) {
+            buf[i] = (byte) ('0' + v % 10);
+        }
+        len += digits;
     }
 
     private void put(byte b) {

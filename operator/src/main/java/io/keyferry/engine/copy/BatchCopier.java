@@ -5,6 +5,7 @@ import io.keyferry.api.Policy;
 import io.keyferry.api.PolicySpec;
 import io.keyferry.api.TypeMismatchPolicy;
 import io.keyferry.engine.CopyFailedException;
+import io.keyferry.engine.probe.ServerKind;
 import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.Keys;
 import io.keyferry.engine.redis.Cmd;
@@ -43,6 +44,7 @@ public final class BatchCopier {
     private final PolicySpec policies;
     private final PairStrategy strategy;
     private final Set<DataType> types;
+    private final boolean groupedExists;
 
     /**
      * The connections of one source's copy. A batch is decided ({@link #decide}), read ({@link #read}) and
@@ -70,6 +72,9 @@ public final class BatchCopier {
         this.sourceValues = links.sourceValues();
         this.sourceChunks = links.sourceChunks();
         this.target = new TargetWriter(links.target(), targetProfile, rawTarget);
+        // EXISTS of many keys: Redis 3.0.3+ and Kvrocks; a cluster would refuse keys of several slots.
+        this.groupedExists = !targetProfile.cluster()
+                && (targetProfile.kind() == ServerKind.REDIS || targetProfile.kind() == ServerKind.KVROCKS);
         this.policies = policies;
         this.strategy = strategy;
         this.types = types;
@@ -81,7 +86,8 @@ public final class BatchCopier {
     /**
      * Decides every key of a batch; keys outside keys.types get no decision. Two round trips on each side: the
      * types (and the source's TTLs), then what only some keys need: the size of what is copied, the target's TTL
-     * where the target has the key (a migration into an empty store asks for none), a target list's length.
+     * where the target has the key (a migration into an empty store asks for none), a target list's length. On
+     * Redis and Kvrocks targets the first asks EXISTS of 32 keys at a time, and TYPE only in groups that exist.
      */
     public List<Decision> decide(List<KeyPair> keys) {
         Pipe src = source.pipe();
@@ -91,12 +97,15 @@ public final class BatchCopier {
         for (KeyPair k : keys) {
             src.send(Cmd.TYPE, k.source());
             src.send(Cmd.PTTL, k.source());
-            tgt.send(Cmd.TYPE, k.target());
+        }
+        int[] existing = groupedExists ? sendExists(tgt, keys) : null;
+        if (!groupedExists) {
+            keys.forEach(k -> tgt.send(Cmd.TYPE, k.target()));
         }
         src.flush();
         tgt.flush(); // both round trips overlap
         List<Object> srcReplies = src.sync();
-        List<Object> tgtTypes = tgt.sync();
+        List<Object> tgtTypes = groupedExists ? targetTypes(tgt, keys, existing, tgt.sync()) : tgt.sync();
 
         List<Decision> decisions = new ArrayList<>(keys.size());
         List<Integer> sizes = new ArrayList<>();
@@ -105,12 +114,12 @@ public final class BatchCopier {
         long targetNow = System.currentTimeMillis();
         for (int i = 0; i < keys.size(); i++) {
             KeyPair k = keys.get(i);
-            String typeReply = Resp.text(srcReplies.get(2 * i), src.label(), k.source());
+            String typeReply = Resp.typeName(srcReplies.get(2 * i), src.label(), k.source());
             DataType type = DataType.fromTypeReply(typeReply);
             if (type != null && types != null && !types.contains(type)) {
                 continue;
             }
-            String tgtType = Resp.text(tgtTypes.get(i), tgt.label(), k.target());
+            String tgtType = Resp.typeName(tgtTypes.get(i), tgt.label(), k.target());
             long srcTtl = Resp.integer(srcReplies.get(2 * i + 1), src.label(), k.source());
             Decision d = decideKey(k, typeReply, type, srcTtl, tgtType, -1, now);
             decisions.add(d);
@@ -136,6 +145,50 @@ public final class BatchCopier {
             decisions.set(i, d);
         }
         return decisions;
+    }
+
+    /** Keys per EXISTS of the first round: an empty group needs no TYPE per key. */
+    static final int EXISTS_GROUP = 32;
+    private static final Object NONE = Resp.ascii("none");
+
+    /** One EXISTS per group of target keys; returns where each group's reply stands. */
+    private static int[] sendExists(Pipe tgt, List<KeyPair> keys) {
+        int[] at = new int[(keys.size() + EXISTS_GROUP - 1) / EXISTS_GROUP];
+        for (int g = 0; g < at.length; g++) {
+            List<KeyPair> group = keys.subList(g * EXISTS_GROUP, Math.min(keys.size(), (g + 1) * EXISTS_GROUP));
+            byte[][] args = new byte[1 + group.size()][];
+            args[0] = Cmd.EXISTS;
+            for (int i = 0; i < group.size(); i++) {
+                args[1 + i] = group.get(i).target();
+            }
+            at[g] = tgt.send(args);
+        }
+        return at;
+    }
+
+    /**
+     * The target's TYPE reply per key: "none" for every key of a group EXISTS found empty, without asking
+     * each; the keys of other groups are asked one by one. A migration into an empty store so sends one
+     * command per 32 keys to the target while deciding, instead of one per key.
+     */
+    private static List<Object> targetTypes(Pipe tgt, List<KeyPair> keys, int[] existsAt, List<Object> exists) {
+        List<Object> types = new ArrayList<>(java.util.Collections.nCopies(keys.size(), NONE));
+        List<Integer> asked = new ArrayList<>();
+        for (int g = 0; g < existsAt.length; g++) {
+            if (Resp.integer(exists.get(existsAt[g]), tgt.label(), keys.get(g * EXISTS_GROUP).target()) > 0) {
+                for (int i = g * EXISTS_GROUP; i < Math.min(keys.size(), (g + 1) * EXISTS_GROUP); i++) {
+                    tgt.send(Cmd.TYPE, keys.get(i).target());
+                    asked.add(i);
+                }
+            }
+        }
+        if (!asked.isEmpty()) {
+            List<Object> replies = tgt.sync();
+            for (int j = 0; j < asked.size(); j++) {
+                types.set(asked.get(j), replies.get(j));
+            }
+        }
+        return types;
     }
 
     private static Decision withTargetExpire(Decision d, long targetExpireAt) {

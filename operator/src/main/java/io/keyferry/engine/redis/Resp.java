@@ -31,12 +31,35 @@ public final class Resp {
         return ascii(Long.toString(n));
     }
 
-    private static final byte[][] SMALL = new byte[1024][];
+    static final int SMALL_NUMBERS = 1024;
+    private static final byte[][] SMALL = new byte[SMALL_NUMBERS][];
 
     static {
         for (int i = 0; i < SMALL.length; i++) {
             SMALL[i] = ascii(Integer.toString(i));
         }
+    }
+
+    /** The replies TYPE gives for the types KeyFerry copies, as shared strings. */
+    private static final String[] TYPE_NAMES = {"string", "hash", "list", "set", "zset", "stream", "none"};
+    private static final byte[][] TYPE_BYTES = new byte[TYPE_NAMES.length][];
+
+    static {
+        for (int i = 0; i < TYPE_NAMES.length; i++) {
+            TYPE_BYTES[i] = ascii(TYPE_NAMES[i]);
+        }
+    }
+
+    /** TYPE's reply as text, without a new string for the common names. */
+    public static String typeName(Object reply, String where, byte[] key) {
+        if (reply instanceof byte[] b) {
+            for (int i = 0; i < TYPE_BYTES.length; i++) {
+                if (java.util.Arrays.equals(b, TYPE_BYTES[i])) {
+                    return TYPE_NAMES[i];
+                }
+            }
+        }
+        return text(reply, where, key);
     }
 
     /** A bulk or status reply as text (TYPE's "string", a stream ID); {@code where} and {@code key} name an error. */

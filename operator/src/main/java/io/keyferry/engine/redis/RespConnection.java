@@ -166,28 +166,43 @@ public final class RespConnection implements Pipe, AutoCloseable {
     // --- encoding ----------------------------------------------------------------------
 
     private void header(char kind, int count) {
-        put((byte) kind);
-        putNumber(count);
-        put(CRLF);
+        room(1 + 10 + 2);
+        buf[len++] = (byte) kind;
+        putDigits(count);
+        buf[len++] = '\r';
+        buf[len++] = '\n';
     }
 
+    /** One argument; the room for it is made once, then it is copied in without further checks. */
     private void bulk(byte[] value) {
-        header('$', value.length);
-        put(value);
-        put(CRLF);
+        int n = value.length;
+        room(1 + 10 + 2 + n + 2);
+        buf[len++] = '$';
+        putDigits(n);
+        buf[len++] = '\r';
+        buf[len++] = '\n';
+        System.arraycopy(value, 0, buf, len, n);
+        len += n;
+        buf[len++] = '\r';
+        buf[len++] = '\n';
     }
 
-    /** A non-negative count or length in ASCII digits, straight into the buffer. */
-    private void putNumber(int n) {
+    /** A non-negative count or length in ASCII digits, into room already made. */
+    private void putDigits(int n) {
         if (n < 10) {
-            put((byte) ('0' + n));
+            buf[len++] = (byte) ('0' + n);
+            return;
+        }
+        if (n < Resp.SMALL_NUMBERS) {
+            byte[] digits = Resp.num(n); // encoded once
+            System.arraycopy(digits, 0, buf, len, digits.length);
+            len += digits.length;
             return;
         }
         int digits = 0;
         for (int v = n; v > 0; v /= 10) {
             digits++;
         }
-        room(digits);
         for (int i = len + digits - 1, v = n; i >= len; i--, v /= 10) {
             buf[i] = (byte) ('0' + v % 10);
         }
@@ -250,6 +265,31 @@ public final class RespConnection implements Pipe, AutoCloseable {
     }
 
     private long number() throws IOException {
+        // Most numbers and their CRLF are in the buffer already: read them there.
+        int i = rpos;
+        boolean negative = i < rlim && rbuf[i] == '-';
+        if (negative) {
+            i++;
+        }
+        long n = 0;
+        for (; i < rlim; i++) {
+            byte b = rbuf[i];
+            if (b == '\r') {
+                if (i + 1 < rlim) {
+                    rpos = i + 2;
+                    return negative ? -n : n;
+                }
+                break;
+            }
+            if (b < '0' || b > '9') {
+                throw new IOException("not a RESP2 number (byte " + (b & 0xff) + ")");
+            }
+            n = n * 10 + (b - '0');
+        }
+        return numberAcrossReads();
+    }
+
+    private long numberAcrossReads() throws IOException {
         long n = 0;
         boolean negative = false;
         byte b = readByte();

@@ -26,8 +26,8 @@ final class Expectation {
     ByteBuffer string;
     /** Hash fields; a null value means present with any value (filled onto an unknown target). */
     Map<ByteBuffer, ByteBuffer> fields = new LinkedHashMap<>();
-    /** Sorted-set members; a null score means present with any score. */
-    Map<ByteBuffer, Double> scores = new LinkedHashMap<>();
+    /** Sorted-set members to their scores as the source printed them; a null score means present with any score. */
+    Map<ByteBuffer, byte[]> scores = new LinkedHashMap<>();
     Set<ByteBuffer> members = new LinkedHashSet<>();
     /** List elements: the whole list (EXACT) or the elements it must end with (CONTAINS). */
     List<ByteBuffer> elements = new ArrayList<>();
@@ -61,7 +61,7 @@ final class Expectation {
                     fields.put(f, shape == Shape.EXACT ? v : null);
                 }
             });
-            case ZSET -> ((Map<ByteBuffer, Double>) s.value()).forEach((m, v) -> {
+            case ZSET -> ((Map<ByteBuffer, byte[]>) s.value()).forEach((m, v) -> {
                 if (!fill) {
                     scores.put(m, v);
                 } else if (!scores.containsKey(m)) {
@@ -90,7 +90,7 @@ final class Expectation {
         switch (type) {
             case STRING -> string = (ByteBuffer) s.value();
             case HASH -> fields = (Map<ByteBuffer, ByteBuffer>) s.value();
-            case ZSET -> scores = (Map<ByteBuffer, Double>) s.value();
+            case ZSET -> scores = (Map<ByteBuffer, byte[]>) s.value();
             case SET -> members = (Set<ByteBuffer>) s.value();
             case LIST -> elements = (List<ByteBuffer>) s.value();
             case STREAM -> stream = (SourceValue.StreamValue) s.value();

@@ -98,7 +98,7 @@ final class KeyChecker {
         List<Pending> pending = new ArrayList<>();
         for (int k = 0; k < refs.size(); k++) {
             byte[] key = refs.get(k).targetKey();
-            String targetType = Resp.text(targetReplies.get(targetAt[k]), tgt.label(), key);
+            String targetType = Resp.typeName(targetReplies.get(targetAt[k]), tgt.label(), key);
             long targetTtl = Resp.integer(targetReplies.get(targetAt[k] + 1), tgt.label(), key);
             // A big key is compared here, chunk by chunk over the same pipes: before any small key's reads are queued.
             Verdict v = precheck(refs.get(k), reads.get(k), targetType, targetTtl >= 0 ? now + targetTtl : -1);
@@ -179,7 +179,7 @@ final class KeyChecker {
     }
 
     private String typeReply(List<List<Object>> replies, int[][] at, int k, int m, Member member) {
-        return Resp.text(replies.get(member.source()).get(at[k][m]), pipe(member).label(), member.key());
+        return Resp.typeName(replies.get(member.source()).get(at[k][m]), pipe(member).label(), member.key());
     }
 
     /** The whole value in canonical form, or null where the bounded read shows a big key. */
@@ -220,11 +220,11 @@ final class KeyChecker {
 
     /** Everything that can be decided before the target's content is read; null when it must be compared. */
     private Verdict precheck(KeyRef ref, List<Read> reads, String targetTypeReply, long targetExpireAt) {
-        if (reads.stream().noneMatch(r -> selected(r.member().source(), r.typeReply()))
+        List<Read> live = live(reads);
+        if (live.isEmpty() && reads.stream().noneMatch(r -> selected(r.member().source(), r.typeReply()))
                 && reads.stream().anyMatch(r -> r.type() != null)) {
             return new Verdict(Kind.IGNORED, null);
         }
-        List<Read> live = live(reads);
         if (live.isEmpty()) {
             boolean gone = reads.stream().allMatch(r -> "none".equals(r.typeReply()));
             return gone ? new Verdict(Kind.EXPIRED, "gone from the source") : new Verdict(Kind.SKIPPED, "type KeyFerry does not copy");
@@ -252,7 +252,13 @@ final class KeyChecker {
 
     /** The members that hold a key of a type KeyFerry copies and that their source selects. */
     private List<Read> live(List<Read> reads) {
-        return reads.stream().filter(r -> r.type() != null && selected(r.member().source(), r.typeReply())).toList();
+        List<Read> live = new ArrayList<>(reads.size());
+        for (Read r : reads) { // a loop, not a stream: this runs for every key checked
+            if (r.type() != null && selected(r.member().source(), r.typeReply())) {
+                live.add(r);
+            }
+        }
+        return live;
     }
 
     private Pending expect(List<Read> reads, DataType targetType, long targetExpireAt, int index) {

@@ -166,14 +166,14 @@ final class TargetCheck {
 
         private String zsetDifference() {
             int i = 0;
-            for (Map.Entry<ByteBuffer, Double> m : e.scores.entrySet()) {
-                byte[] printed = (byte[]) member(i++);
-                if (printed == null) {
+            for (Map.Entry<ByteBuffer, byte[]> m : e.scores.entrySet()) {
+                byte[] score = (byte[]) member(i++);
+                if (score == null) {
                     return "member '" + show(m.getKey()) + "' missing";
                 }
-                double score = Resp.score(printed);
-                if (m.getValue() != null && Double.compare(score, m.getValue()) != 0) {
-                    return "score of '" + show(m.getKey()) + "' differs: expected " + m.getValue() + ", target " + score;
+                if (m.getValue() != null && !SourceValue.sameScore(m.getValue(), score)) {
+                    return "score of '" + show(m.getKey()) + "' differs: expected " + Resp.score(m.getValue())
+                            + ", target " + Resp.score(score);
                 }
             }
             return exact() ? sizeDifference(size(), e.scores.size(), "members") : null;

@@ -404,7 +404,7 @@ public final class Verifier {
                 Candidate c = others.get(k)[j];
                 if (j == i) {
                     members.add(new Member(i, keys.get(k)));
-                } else if (c != null && main.selected(j, Resp.text(types.get(j).get(c.type()), sources.get(j).label(), c.key()))) {
+                } else if (c != null && main.selected(j, Resp.typeName(types.get(j).get(c.type()), sources.get(j).label(), c.key()))) {
                     members.add(new Member(j, c.key()));
                     last &= j < i;
                 }

@@ -2,13 +2,11 @@ package io.keyferry.engine.probe;
 
 import io.keyferry.engine.MigrationInputException;
 import io.keyferry.engine.redis.RedisLink;
-import io.lettuce.core.KeyScanCursor;
-import io.lettuce.core.RedisCommandExecutionException;
-import io.lettuce.core.RestoreArgs;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Resp;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,7 +18,7 @@ public final class Prober {
 
     public ServerProfile probe(RedisLink link) {
         try {
-            Map<String, String> info = parseInfo(link.call(link.async().info()));
+            Map<String, String> info = parseInfo(text(link, ask(link, "INFO")));
             ServerKind kind = ServerKind.fromInfo(info);
             String version = switch (kind) {
                 case KVROCKS -> info.get("kvrocks_version");
@@ -29,19 +27,38 @@ public final class Prober {
             };
             boolean cluster = "1".equals(info.get("cluster_enabled"));
             boolean dumpRestore = kind != ServerKind.PIKA && supportsDump(link) && supportsRestore(link);
-            RedisLink node = link.shards().get(0).link(); // a cluster's own SCAN cursor is Lettuce's, not the server's
-            KeyScanCursor<byte[]> scan = node.call(node.async().scan(ScanCursor.INITIAL, ScanArgs.Builder.limit(1)));
-            boolean numericCursor = scan.getCursor().chars().allMatch(Character::isDigit);
-            long dbsize = link.call(link.async().dbsize());
+            long dbsize = 0;
+            boolean numericCursor = true;
+            for (RedisLink.Shard shard : link.shards()) { // a cluster's masters, each on its own connection
+                RedisLink node = shard.link();
+                if (shard == link.shards().get(0)) {
+                    List<Object> scan = Resp.array(ask(node, "SCAN", "0", "COUNT", "1"), node.label(), null);
+                    numericCursor = Resp.text(scan.get(0), node.label(), null).chars().allMatch(Character::isDigit);
+                }
+                dbsize += Resp.integer(ask(node, "DBSIZE"), node.label(), null);
+            }
             return new ServerProfile(kind, version, info.getOrDefault("run_id", ""), cluster, dumpRestore,
                     numericCursor, kind == ServerKind.PIKA, kind == ServerKind.KVROCKS,
                     kind != ServerKind.PIKA, kind != ServerKind.PIKA, kind != ServerKind.PIKA,
                     kind == ServerKind.KVROCKS || (kind == ServerKind.REDIS && atLeast(version, 6, 2)),
                     maxBulk(link), dbsize);
-        } catch (RedisCommandExecutionException e) {
+        } catch (Resp.ReplyError e) {
             throw new MigrationInputException(link.label() + " answered the probe with an error: " + e.getMessage()
                     + "; check that the user may run INFO, SCAN, DBSIZE, TYPE and PTTL", e);
         }
+    }
+
+    /** One command over the link's pipe; its reply as it came, an error reply included. */
+    static Object ask(RedisLink link, String... args) {
+        byte[][] bytes = new byte[args.length][];
+        for (int i = 0; i < args.length; i++) {
+            bytes[i] = args[i].getBytes(StandardCharsets.UTF_8);
+        }
+        return Resp.call(link.pipe(), bytes);
+    }
+
+    static String text(RedisLink link, Object reply) {
+        return Resp.text(reply, link.label(), null);
     }
 
     static boolean atLeast(String version, int major, int minor) {
@@ -57,33 +74,29 @@ public final class Prober {
 
     /** DUMP of a missing key answers nil where DUMP exists, an error where it was renamed away. */
     private static boolean supportsDump(RedisLink link) {
-        try {
-            link.call(link.async().dump(PROBE_KEY));
-            return true;
-        } catch (RedisCommandExecutionException e) {
-            return false;
-        }
+        return !(Resp.call(link.pipe(), Cmd.DUMP, PROBE_KEY) instanceof Resp.Error);
     }
 
     /** RESTORE of a garbage payload is refused for its payload where RESTORE exists, and writes nothing. */
     private static boolean supportsRestore(RedisLink link) {
-        try {
-            link.call(link.async().restore(PROBE_KEY, new byte[] {0}, RestoreArgs.Builder.ttl(1)));
+        Object reply = Resp.call(link.pipe(), Cmd.RESTORE, PROBE_KEY, Resp.ascii("1"), new byte[] {0});
+        if (!(reply instanceof Resp.Error e)) {
             return true; // cannot happen for a one-byte payload; a store that accepts it would need a look
-        } catch (RedisCommandExecutionException e) {
-            String m = String.valueOf(e.getMessage()).toLowerCase(java.util.Locale.ROOT);
-            return m.contains("payload") || m.contains("checksum") || m.contains("version");
         }
+        String m = e.message().toLowerCase(java.util.Locale.ROOT);
+        return m.contains("payload") || m.contains("checksum") || m.contains("version");
     }
 
     private static long maxBulk(RedisLink link) {
-        try {
-            Map<String, String> conf = link.call(link.async().configGet("proto-max-bulk-len"));
-            String v = conf.get("proto-max-bulk-len");
-            return v == null ? 512L << 20 : Long.parseLong(v);
-        } catch (RuntimeException e) {
-            return 512L << 20; // CONFIG may be renamed or denied; Redis' default
+        if (ask(link, "CONFIG", "GET", "proto-max-bulk-len") instanceof List<?> pair && pair.size() == 2
+                && pair.get(1) instanceof byte[] v) {
+            try {
+                return Long.parseLong(new String(v, StandardCharsets.US_ASCII));
+            } catch (NumberFormatException e) {
+                return 512L << 20;
+            }
         }
+        return 512L << 20; // CONFIG may be renamed or denied; Redis' default
     }
 
     static Map<String, String> parseInfo(String info) {

@@ -15,7 +15,7 @@ public final class Replicas {
      * @throws MigrationInputException where the server lists none online
      */
     public static String onlineReplicaUri(RedisLink primary, String primaryUri, String fieldPath) {
-        Map<String, String> info = Prober.parseInfo(primary.call(primary.async().info("replication")));
+        Map<String, String> info = Prober.parseInfo(Prober.text(primary, Prober.ask(primary, "INFO", "replication")));
         for (int i = 0; info.containsKey("slave" + i); i++) {
             Map<String, String> replica = fields(info.get("slave" + i));
             if ("online".equals(replica.get("state"))) {

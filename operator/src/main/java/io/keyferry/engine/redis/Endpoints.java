@@ -50,13 +50,13 @@ public final class Endpoints implements AutoCloseable {
     private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
 
     private final SecretResolver secrets;
-    private final ClientResources resources;
+    /** Lettuce's I/O threads, created on the first Lettuce connection (a standalone copy may need none). */
+    private ClientResources resources;
     private final boolean ownResources;
     private boolean countCommands;
 
     public Endpoints(SecretResolver secrets) {
         this.secrets = secrets;
-        this.resources = DefaultClientResources.create();
         this.ownResources = true;
     }
 
@@ -74,25 +74,30 @@ public final class Endpoints implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        if (ownResources) {
+    public synchronized void close() {
+        if (ownResources && resources != null) {
             resources.shutdown(0, 2, java.util.concurrent.TimeUnit.SECONDS);
         }
     }
 
-    /** A command counter on a client, before it connects (Lettuce takes its listeners at connect time). */
-    private java.util.concurrent.atomic.LongAdder counter(AbstractRedisClient client) {
-        if (!countCommands) {
-            return null;
+    private synchronized ClientResources resources() {
+        if (resources == null) {
+            resources = DefaultClientResources.create();
         }
-        java.util.concurrent.atomic.LongAdder sent = new java.util.concurrent.atomic.LongAdder();
+        return resources;
+    }
+
+    /** Counts a client's commands into {@code sent} (when not null); before it connects, as Lettuce takes its listeners then. */
+    private static void count(AbstractRedisClient client, java.util.concurrent.atomic.LongAdder sent) {
+        if (sent == null) {
+            return;
+        }
         client.addListener(new io.lettuce.core.event.command.CommandListener() {
             @Override
             public void commandStarted(io.lettuce.core.event.command.CommandStartedEvent event) {
                 sent.increment();
             }
         });
-        return sent;
     }
 
     /**
@@ -103,48 +108,62 @@ public final class Endpoints implements AutoCloseable {
     public RedisLink connect(EndpointSpec spec, String fieldPath, String role) {
         EndpointUri uri = EndpointUri.parse(spec.getUri());
         String label = role + " (" + spec.getUri().strip() + ")";
-        RedisURI redisUri = redisUri(spec, uri, fieldPath);
-        ClientOptions options = clientOptions(spec.getTls(), uri, fieldPath);
-        AbstractRedisClient client = null;
-        try {
-            if (spec.clusterEnabled()) {
-                RedisClusterClient cluster = RedisClusterClient.create(resources, redisUri);
-                client = cluster;
-                // Nodes may announce addresses other than the seed's (pods, NAT): do not drop them.
-                // Node connections are opened on first use and must be allowed to (re)connect.
-                cluster.setOptions(ClusterClientOptions.builder(options).validateClusterNodeMembership(false)
-                        .autoReconnect(true).build());
-                java.util.concurrent.atomic.LongAdder sent = counter(cluster);
-                StatefulRedisClusterConnection<byte[], byte[]> connection = cluster.connect(ByteArrayCodec.INSTANCE);
-                boolean replicas = spec.getReadFrom() == io.keyferry.api.ReadFrom.REPLICA;
-                if (replicas) {
-                    // Keyed reads go to a replica of the key's master; SCAN goes to one replica per master.
-                    connection.setReadFrom(io.lettuce.core.ReadFrom.REPLICA);
+        java.util.concurrent.atomic.LongAdder sent = countCommands ? new java.util.concurrent.atomic.LongAdder() : null;
+        if (!spec.clusterEnabled()) {
+            RespConnection pipe;
+            try {
+                pipe = openResp(spec, fieldPath, label, uri.host(), uri.port(), sent);
+            } catch (Unreachable e) {
+                throw refused(label, fieldPath, e, e.reason);
+            }
+            RedisLink link = new RedisLink(label, pipe, () -> {
+                RedisClient standalone = RedisClient.create(resources(), redisUri(spec, uri, fieldPath));
+                standalone.setOptions(clientOptions(spec.getTls(), uri, fieldPath));
+                count(standalone, sent);
+                try {
+                    return new RedisLink.Standalone(standalone, standalone.connect(ByteArrayCodec.INSTANCE));
+                } catch (RedisConnectionException e) {
+                    standalone.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+                    throw refused(label, fieldPath, e, rootMessage(e));
                 }
-                RedisLink link = new RedisLink(label, cluster, connection);
-                link.sent = sent;
-                link.replicas = replicas;
-                link.fieldPath = fieldPath;
-                return link;
-            }
-            RedisClient standalone = RedisClient.create(resources, redisUri);
-            client = standalone;
-            standalone.setOptions(options);
-            java.util.concurrent.atomic.LongAdder sent = counter(standalone);
-            RedisLink link = new RedisLink(label, standalone, standalone.connect(ByteArrayCodec.INSTANCE));
+            });
             link.sent = sent;
-            link.respOpener = () -> openResp(spec, fieldPath, label, uri.host(), uri.port(), sent);
             return link;
-        } catch (RedisConnectionException e) {
-            client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
-            if (causedBy(e, javax.net.ssl.SSLException.class) || causedBy(e, java.security.cert.CertificateException.class)) {
-                throw new MigrationInputException(label + " at " + fieldPath + ": the TLS handshake failed: " + rootMessage(e)
-                        + "; check tls.caSecretRef (the CA that signed the server's certificate) and tls.serverName"
-                        + " (the name the certificate is for, when it is not the URI's host)", e);
-            }
-            throw new MigrationInputException(label + " at " + fieldPath + ".uri is unreachable or refused the login: "
-                    + rootMessage(e) + "; check the address, that the server is up, and the credentials", e);
         }
+        RedisClusterClient cluster = RedisClusterClient.create(resources(), redisUri(spec, uri, fieldPath));
+        // Nodes may announce addresses other than the seed's (pods, NAT): do not drop them.
+        // Node connections are opened on first use and must be allowed to (re)connect.
+        cluster.setOptions(ClusterClientOptions.builder(clientOptions(spec.getTls(), uri, fieldPath))
+                .validateClusterNodeMembership(false).autoReconnect(true).build());
+        count(cluster, sent);
+        StatefulRedisClusterConnection<byte[], byte[]> connection;
+        try {
+            connection = cluster.connect(ByteArrayCodec.INSTANCE);
+        } catch (RedisConnectionException e) {
+            cluster.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+            throw refused(label, fieldPath, e, rootMessage(e));
+        }
+        boolean replicas = spec.getReadFrom() == io.keyferry.api.ReadFrom.REPLICA;
+        if (replicas) {
+            // Keyed reads go to a replica of the key's master; SCAN goes to one replica per master.
+            connection.setReadFrom(io.lettuce.core.ReadFrom.REPLICA);
+        }
+        RedisLink link = new RedisLink(label, cluster, connection);
+        link.sent = sent;
+        link.replicas = replicas;
+        link.fieldPath = fieldPath;
+        return link;
+    }
+
+    /** Why an endpoint could not be used, in the user's terms: its certificate, or its address and login. */
+    private static MigrationInputException refused(String label, String fieldPath, Throwable e, String reason) {
+        if (causedBy(e, javax.net.ssl.SSLException.class) || causedBy(e, java.security.cert.CertificateException.class)) {
+            return new MigrationInputException(label + " at " + fieldPath + ": the TLS handshake failed: " + reason
+                    + "; check tls.caSecretRef (the CA that signed the server's certificate) and tls.serverName"
+                    + " (the name the certificate is for, when it is not the URI's host)", e);
+        }
+        return new MigrationInputException(label + " at " + fieldPath + ".uri is unreachable or refused the login: "
+                + reason + "; check the address, that the server is up, and the credentials", e);
     }
 
     private RedisURI redisUri(EndpointSpec spec, EndpointUri uri, String fieldPath) {
@@ -218,14 +237,24 @@ public final class Endpoints implements AutoCloseable {
             }
             return raw;
         } catch (IOException | GeneralSecurityException e) {
-            throw new IllegalStateException(label + ": cannot open a connection: " + e.getMessage(), e);
+            throw new Unreachable(label, rootMessage(e), e);
+        }
+    }
+
+    /** A connection that could not be opened or was refused at login; {@code reason} without the endpoint's name. */
+    private static final class Unreachable extends IllegalStateException {
+        final String reason;
+
+        Unreachable(String label, String reason, Throwable cause) {
+            super(label + ": cannot open a connection: " + reason, cause);
+            this.reason = reason;
         }
     }
 
     private static void expectOk(RespConnection raw, Object reply, String command) {
         if (!Resp.ok(reply)) {
             raw.close();
-            throw new IllegalStateException(raw.label() + ": " + command + " answered " + reply);
+            throw new Unreachable(raw.label(), command + " answered " + reply, null);
         }
     }
 

@@ -15,30 +15,39 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 
 /**
- * One binary-safe connection to one endpoint, used by one thread at a time. On a standalone server
- * commands are queued until {@link #flush()}, so a batch of commands travels as one pipeline; on a
- * cluster each is sent at once (see the cluster constructor).
+ * One binary-safe connection to one endpoint, used by one thread at a time: {@link #pipe()} for batches
+ * of commands, {@link #async()} (Lettuce) for the rest. On a standalone server Lettuce's commands are queued
+ * until {@link #flush()}, so a batch of commands travels as one pipeline; on a cluster each is sent at once
+ * (see the cluster constructor).
  */
 public final class RedisLink implements AutoCloseable {
     private static final Duration AWAIT = Duration.ofMinutes(2);
 
     private final String label;
-    private final AbstractRedisClient client;
-    private final StatefulConnection<byte[], byte[]> connection;
-    private final RedisClusterAsyncCommands<byte[], byte[]> commands;
+    private AbstractRedisClient client;
+    private StatefulConnection<byte[], byte[]> connection;
+    private RedisClusterAsyncCommands<byte[], byte[]> commands;
+    /** Opens this standalone link's Lettuce connection on first use of {@link #async()}; null once opened or on a cluster. */
+    private java.util.function.Supplier<Standalone> opener;
     /** Commands sent on this link's client, when its Endpoints counts them (a source ops/s limit); else null. */
     java.util.concurrent.atomic.LongAdder sent;
     /** A cluster link that reads from replicas (readFrom: Replica): SCAN goes to one replica of each master. */
     boolean replicas;
     String fieldPath;
-    /** Opens a bare connection to this standalone server for {@link #pipe()}; null on a cluster. */
-    java.util.function.Supplier<RespConnection> respOpener;
     private Pipe pipe;
 
-    /** A connection to a standalone server: commands are queued until {@link #flush()}, one pipeline a batch. */
-    RedisLink(String label, AbstractRedisClient client, StatefulRedisConnection<byte[], byte[]> connection) {
-        this(label, client, connection, connection.async());
-        connection.setAutoFlushCommands(false);
+    /** A Lettuce client and its connection to a standalone server. */
+    record Standalone(AbstractRedisClient client, StatefulRedisConnection<byte[], byte[]> connection) {}
+
+    /**
+     * A standalone server: the pipe is a bare RESP connection, already open (so a wrong address, certificate
+     * or password shows before anything else); a Lettuce connection opens only if {@link #async()} is used
+     * (the copy and verification of small keys never do), its commands queued until {@link #flush()}.
+     */
+    RedisLink(String label, RespConnection pipe, java.util.function.Supplier<Standalone> opener) {
+        this.label = label;
+        this.pipe = pipe;
+        this.opener = opener;
     }
 
     /**
@@ -127,9 +136,30 @@ public final class RedisLink implements AutoCloseable {
     public String label() { return label; }
 
     /** Commands; on a standalone server they are queued and nothing is sent before {@link #flush()}. */
-    public RedisClusterAsyncCommands<byte[], byte[]> async() { return commands; }
+    public RedisClusterAsyncCommands<byte[], byte[]> async() {
+        if (opener != null) {
+            open();
+        }
+        return commands;
+    }
 
-    public void flush() { connection.flushCommands(); }
+    private synchronized void open() {
+        if (opener == null) {
+            return;
+        }
+        Standalone s = opener.get();
+        s.connection().setAutoFlushCommands(false);
+        client = s.client();
+        connection = s.connection();
+        commands = s.connection().async();
+        opener = null;
+    }
+
+    public void flush() {
+        if (connection != null) {
+            connection.flushCommands();
+        }
+    }
 
     /**
      * The fast lane for batches of small commands: on a standalone server a bare RESP connection beside this
@@ -137,7 +167,7 @@ public final class RedisLink implements AutoCloseable {
      */
     public Pipe pipe() {
         if (pipe == null) {
-            pipe = respOpener == null ? new LinkPipe(this) : respOpener.get();
+            pipe = new LinkPipe(this);
         }
         return pipe;
     }
@@ -202,7 +232,7 @@ public final class RedisLink implements AutoCloseable {
             resp.close();
         }
         if (client == null) {
-            return; // a cluster node's connection closes with its cluster connection
+            return; // never opened, or a cluster node's connection, which closes with its cluster connection
         }
         try {
             connection.close();

@@ -148,7 +148,7 @@ public final class Resp {
     }
 
     private static IllegalStateException unexpected(Object reply, String where, byte[] key) {
-        String what = where + ", key " + Keys.show(key);
+        String what = key == null ? where : where + ", key " + Keys.show(key);
         if (reply instanceof Error e) {
             return new ReplyError(what + ": " + e.message(), e);
         }

@@ -124,7 +124,8 @@ public final class BatchCopier {
             Decision d = decideKey(k, typeReply, type, srcTtl, tgtType, -1, now);
             decisions.add(d);
             boolean copies = d.action() != Action.NONE;
-            sizes.add(copies ? src.send(COPIERS.get(type).sizeCommand(), d.sourceKey()) : -1);
+            // A string's read is bounded instead (see read): no STRLEN, and no DUMP, which compresses and checksums.
+            sizes.add(copies && type != DataType.STRING ? src.send(COPIERS.get(type).sizeCommand(), d.sourceKey()) : -1);
             targetLens.add(copies && type == DataType.LIST && d.action() == Action.MERGE ? tgt.send(Cmd.LLEN, d.targetKey()) : -1);
             targetTtls.add(copies && !"none".equals(tgtType) ? tgt.send(Cmd.PTTL, d.targetKey()) : -1);
         }
@@ -141,6 +142,8 @@ public final class BatchCopier {
             if (sizes.get(i) >= 0) {
                 long targetLen = targetLens.get(i) < 0 ? 0 : Resp.integer(targetSide.get(targetLens.get(i)), tgt.label(), d.targetKey());
                 d = sized(d, Resp.integer(sized.get(sizes.get(i)), src.label(), d.sourceKey()), targetLen);
+            } else if (d.type() == DataType.STRING && d.action() != Action.NONE) {
+                d = sized(d, UNSIZED, 0);
             }
             decisions.set(i, d);
         }
@@ -240,11 +243,15 @@ public final class BatchCopier {
         return new Decision(k.source(), k.target(), type, typeReply, action, outcome, srcExpire, tgtExpire, 0, 0, false, false);
     }
 
+    /** The size of a string not asked for: its whole read is bounded, and one that overflows is copied in chunks. */
+    private static final long UNSIZED = -1;
+
     private Decision sized(Decision d, long size, long targetLen) {
         long limit = d.type() == DataType.STRING ? SMALL_STRING_BYTES : SMALL_ELEMENTS;
         boolean small = size <= limit;
         boolean wholeCopy = d.action() == Action.COPY || d.action() == Action.REPLACE;
-        boolean dump = strategy.dumpRestore() && small && wholeCopy;
+        // Strings travel as SET: cheaper than DUMP/RESTORE on both servers (DUMP tries to compress every value).
+        boolean dump = strategy.dumpRestore() && small && wholeCopy && d.type() != DataType.STRING;
         boolean chunked = !dump && (!small || d.type() == DataType.STREAM);
         return new Decision(d.sourceKey(), d.targetKey(), d.type(), d.typeName(), d.action(), d.outcome(),
                 d.sourceExpireAt(), d.targetExpireAt(), size, targetLen, chunked, dump);
@@ -294,7 +301,66 @@ public final class BatchCopier {
         for (int i = 0; i < whole.size(); i++) {
             values.add(readValue(replies.get(i), whole.get(i)));
         }
-        return new Prepared(decisions, whole, values, chunked, replay);
+        return boundedStrings(new Prepared(decisions, whole, values, chunked, replay));
+    }
+
+    /**
+     * Settles the strings read whole, with a bounded GETRANGE ({@link StringCopier#readWhole}), in one more
+     * round trip where any needs it: a reply
+     * that overflowed the bound is a big string, sized with STRLEN and moved to the chunked copy (its decision
+     * changed before the batch is journaled); an empty reply is an empty string only if the key still exists
+     * (GETRANGE answers "" for a missing key too).
+     */
+    private Prepared boundedStrings(Prepared batch) {
+        Pipe src = sourceValues.pipe();
+        List<Integer> big = new ArrayList<>();
+        List<Integer> empty = new ArrayList<>();
+        for (int i = 0; i < batch.whole().size(); i++) {
+            Decision d = batch.whole().get(i);
+            if (d.type() == DataType.STRING && !d.dump() && batch.values().get(i) instanceof byte[] v) {
+                if (v.length > SMALL_STRING_BYTES) {
+                    big.add(i);
+                    src.send(Cmd.STRLEN, d.sourceKey());
+                } else if (v.length == 0) {
+                    empty.add(i);
+                    src.send(Cmd.EXISTS, d.sourceKey());
+                }
+            }
+        }
+        if (big.isEmpty() && empty.isEmpty()) {
+            return batch;
+        }
+        List<Object> replies = src.sync();
+        List<Object> values = new ArrayList<>(batch.values());
+        for (int j = 0; j < empty.size(); j++) {
+            Decision d = batch.whole().get(empty.get(j));
+            if (Resp.integer(replies.get(big.size() + j), src.label(), d.sourceKey()) == 0) {
+                values.set(empty.get(j), null); // gone between TYPE and the read
+            }
+        }
+        if (big.isEmpty()) {
+            return new Prepared(batch.decisions(), batch.whole(), values, batch.chunked(), batch.replay());
+        }
+        Map<Decision, Decision> resized = new java.util.IdentityHashMap<>();
+        for (int j = 0; j < big.size(); j++) {
+            Decision d = batch.whole().get(big.get(j));
+            resized.put(d, sized(d, Resp.integer(replies.get(j), src.label(), d.sourceKey()), 0));
+        }
+        List<Decision> whole = new ArrayList<>();
+        List<Object> wholeValues = new ArrayList<>();
+        List<Decision> chunked = new ArrayList<>(batch.chunked());
+        for (int i = 0; i < batch.whole().size(); i++) {
+            Decision d = batch.whole().get(i);
+            if (resized.containsKey(d)) {
+                chunked.add(resized.get(d));
+            } else {
+                whole.add(d);
+                wholeValues.add(values.get(i));
+            }
+        }
+        List<Decision> decisions = new ArrayList<>(batch.decisions().size());
+        batch.decisions().forEach(d -> decisions.add(resized.getOrDefault(d, d)));
+        return new Prepared(decisions, whole, wholeValues, chunked, batch.replay());
     }
 
     /** Writes a prepared batch to the target and counts every key's outcome. */

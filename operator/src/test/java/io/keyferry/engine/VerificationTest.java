@@ -53,6 +53,48 @@ class VerificationTest {
     }
 
     @Test
+    void aTargetKeyOfAnotherTypeOrWithAnotherMemberIsFoundThoughItsReadsWereQueuedForTheSourcesType() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.redis().hset("retyped", "f", "v");
+            source.redis().zadd("swapped", ScoredValue.just(1, "a"), ScoredValue.just(2, "b"));
+            source.redis().zadd("same", ScoredValue.just(1.5, "a"), ScoredValue.just(Double.POSITIVE_INFINITY, "b"));
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, source);
+            spec.getPolicies().setTypeMismatch(io.keyferry.api.TypeMismatchPolicy.OVERWRITE); // a clash is then a mismatch
+            Copies.run(spec);
+            target.redis().del("retyped");
+            target.redis().set("retyped", "a string now");
+            target.redis().zrem("swapped", "b");
+            target.redis().zadd("swapped", ScoredValue.just(2, "c"));
+
+            VerifyResult result = Copies.verify(spec, false);
+
+            assertEquals(Map.of(
+                    "retyped", "type differs: expected hash, target string",
+                    "swapped", "member 'c' is not in the source"), reasons(result));
+            assertEquals(1, result.matched(), "a zset with an infinite score matches");
+        }
+    }
+
+    @Test
+    void aChainWhoseFirstTypeWasLeftIsComparedWithTheTypeTheTargetHas() {
+        try (RedisServer first = RedisServer.start(); RedisServer second = RedisServer.start();
+             RedisServer target = RedisServer.start()) {
+            target.redis().set("k", "before the copy");
+            first.redis().hset("k", "f", "v"); // clashes with the target's string: left (typeMismatch Skip)
+            second.redis().set("k", "from the second source");
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, first, second);
+            Copies.run(spec);
+            assertEquals("from the second source", target.redis().get("k"));
+
+            VerifyResult clean = Copies.verify(spec, false);
+            assertTrue(clean.clean() && clean.matched() == 1, clean.toString());
+
+            target.redis().set("k", "from the second sourcE");
+            assertEquals(Map.of("k", "differs at byte 21"), reasons(Copies.verify(spec, false)));
+        }
+    }
+
+    @Test
     void repairCopiesWhatStillDiffersAndSaysSo() {
         try (RedisServer source = RedisServer.withoutDumpRestore(); RedisServer target = RedisServer.start()) {
             fill(source.redis());

@@ -73,11 +73,15 @@ final class KeyChecker {
         }
     }
 
+    /**
+     * Checks a batch in three round trips: the sources' TYPE and PTTL, their bounded reads, then everything
+     * the target is asked in one: its TYPE and PTTL and the reads that compare its content, queued for the type
+     * the sources say it must have. Each target key is so looked up once, while it is in the server's cache;
+     * a key whose target type differs from that guess is compared in one more round trip (rare).
+     */
     List<Verdict> check(List<KeyRef> refs) {
         long now = System.currentTimeMillis();
-        Pipe tgt = target.pipe();
         int[][] at = new int[refs.size()][]; // each member's TYPE reply in its source's pipe; its PTTL follows
-        int[] targetAt = new int[refs.size()];
         for (int k = 0; k < refs.size(); k++) {
             KeyRef ref = refs.get(k);
             at[k] = new int[ref.members().size()];
@@ -86,40 +90,103 @@ final class KeyChecker {
                 at[k][m] = pipe(member).send(Cmd.TYPE, member.key());
                 pipe(member).send(Cmd.PTTL, member.key());
             }
-            targetAt[k] = tgt.send(Cmd.TYPE, ref.targetKey());
-            tgt.send(Cmd.PTTL, ref.targetKey());
         }
-        tgt.flush(); // both sides' round trips overlap
-        List<List<Object>> replies = syncAll();
-        List<Object> targetReplies = tgt.sync();
-        List<List<Read>> reads = read(refs, at, replies, now);
+        List<List<Read>> reads = read(refs, at, syncAll(), now);
+
+        Pipe tgt = target.pipe();
         TargetCheck contents = new TargetCheck(target, targetMultiMember);
-        List<Verdict> verdicts = new ArrayList<>();
-        List<Pending> pending = new ArrayList<>();
+        Folded[] guessed = new Folded[refs.size()];
+        int[] targetAt = new int[refs.size()];
+        long targetNow = System.currentTimeMillis(); // before the PTTLs: expiries computed from it are never late
         for (int k = 0; k < refs.size(); k++) {
             byte[] key = refs.get(k).targetKey();
+            targetAt[k] = tgt.send(Cmd.TYPE, key);
+            tgt.send(Cmd.PTTL, key);
+            guessed[k] = guess(reads.get(k));
+            if (guessed[k] != null) {
+                contents.add(key, guessed[k].e());
+                if (guessed[k].exact() != null) {
+                    contents.add(key, guessed[k].exact());
+                }
+            }
+        }
+        List<Object> targetReplies = tgt.sync();
+        java.util.Iterator<String> differences = contents.run(targetReplies, 2 * refs.size()).iterator();
+
+        List<Verdict> verdicts = new ArrayList<>(refs.size());
+        List<Pending> again = new ArrayList<>();
+        for (int k = 0; k < refs.size(); k++) {
+            byte[] key = refs.get(k).targetKey();
+            Folded guess = guessed[k];
+            String difference = guess == null ? null : differences.next();
+            String exactDifference = guess == null || guess.exact() == null ? null : differences.next();
             String targetType = Resp.typeName(targetReplies.get(targetAt[k]), tgt.label(), key);
             long targetTtl = Resp.integer(targetReplies.get(targetAt[k] + 1), tgt.label(), key);
-            // A big key is compared here, chunk by chunk over the same pipes: before any small key's reads are queued.
-            Verdict v = precheck(refs.get(k), reads.get(k), targetType, targetTtl >= 0 ? now + targetTtl : -1);
-            if (v == null) {
-                pending.add(expect(reads.get(k), DataType.fromTypeReply(targetType), targetTtl >= 0 ? now + targetTtl : -1, k));
+            long targetExpireAt = targetTtl >= 0 ? targetNow + targetTtl : -1;
+            boolean guessedRight = guess != null && guess.targetType() == DataType.fromTypeReply(targetType);
+            // Big keys are compared here, chunk by chunk, with every pipe idle.
+            Verdict v = precheck(refs.get(k), reads.get(k), targetType, targetExpireAt, guessedRight ? guess : null);
+            if (v == null && guessedRight) {
+                v = pending(guess, targetExpireAt, k).verdict(difference, exactDifference);
+            } else if (v == null) {
+                again.add(pending(folded(live(reads.get(k)), DataType.fromTypeReply(targetType)), targetExpireAt, k));
             }
             verdicts.add(v);
         }
-        for (Pending p : pending) {
-            contents.add(refs.get(p.index()).targetKey(), p.expectation());
-            if (p.exact() != null) {
-                contents.add(refs.get(p.index()).targetKey(), p.exact());
+        if (!again.isEmpty()) {
+            TargetCheck second = new TargetCheck(target, targetMultiMember);
+            for (Pending p : again) {
+                second.add(refs.get(p.index()).targetKey(), p.expectation());
+                if (p.exact() != null) {
+                    second.add(refs.get(p.index()).targetKey(), p.exact());
+                }
+            }
+            java.util.Iterator<String> secondDifferences = second.run().iterator();
+            for (Pending p : again) {
+                String difference = secondDifferences.next();
+                verdicts.set(p.index(), p.verdict(difference, p.exact() == null ? null : secondDifferences.next()));
             }
         }
-        java.util.Iterator<String> differences = contents.run().iterator();
-        for (Pending p : pending) {
-            String difference = differences.next();
-            String exactDifference = p.exact() == null ? null : differences.next();
-            verdicts.set(p.index(), p.verdict(difference, exactDifference));
-        }
         return verdicts;
+    }
+
+    /**
+     * The expectation of a small key folded for the type its target must have if the copy did its work: the
+     * last member's under typeMismatch Overwrite, else the first's (later members of another type were left);
+     * null where nothing is compared (no live member, a big key, a chain that leaves no expectation).
+     */
+    private Folded guess(List<Read> reads) {
+        List<Read> live = live(reads);
+        if (live.isEmpty()) {
+            return null;
+        }
+        for (Read r : live) {
+            if (!r.small()) {
+                return null;
+            }
+        }
+        DataType type = policies.getTypeMismatch() == TypeMismatchPolicy.OVERWRITE
+                ? live.get(live.size() - 1).type() : live.get(0).type();
+        Folded f = folded(live, type);
+        return f.e() == null || f.e().type != type ? null : f;
+    }
+
+    /** A chain folded for a target type, and the last member's exact value where only existence is required. */
+    private record Folded(DataType targetType, Expectation e, Expectation exact) {}
+
+    private Folded folded(List<Read> live, DataType targetType) {
+        Expectation e = fold(live, targetType);
+        Read last = live.get(live.size() - 1);
+        Expectation exact = null;
+        if (e != null && e.shape == Expectation.Shape.EXISTS && last.type() == targetType) {
+            exact = new Expectation(last.type());
+            exact.apply(Policy.OVERWRITE, new SourceValue(last.type(), last.expireAt(), last.value()));
+        }
+        return new Folded(targetType, e, exact);
+    }
+
+    private Pending pending(Folded f, long targetExpireAt, int index) {
+        return new Pending(index, f.e(), f.exact(), f.e().ttl.check(targetExpireAt, toleranceMs));
     }
 
     /**
@@ -218,8 +285,12 @@ final class KeyChecker {
         };
     }
 
-    /** Everything that can be decided before the target's content is read; null when it must be compared. */
-    private Verdict precheck(KeyRef ref, List<Read> reads, String targetTypeReply, long targetExpireAt) {
+    /**
+     * Everything that can be decided without the target's content; null when it must be compared.
+     *
+     * @param folded the chain folded for this target type already, or null
+     */
+    private Verdict precheck(KeyRef ref, List<Read> reads, String targetTypeReply, long targetExpireAt, Folded folded) {
         List<Read> live = live(reads);
         if (live.isEmpty() && reads.stream().noneMatch(r -> selected(r.member().source(), r.typeReply()))
                 && reads.stream().anyMatch(r -> r.type() != null)) {
@@ -238,7 +309,7 @@ final class KeyChecker {
         if (live.stream().anyMatch(r -> !r.small())) {
             return bigKey(ref, live, targetType, targetTypeReply, targetExpireAt);
         }
-        Expectation e = fold(live, targetType);
+        Expectation e = folded != null ? folded.e() : fold(live, targetType);
         if (e == null) {
             return policies.getTypeMismatch() == TypeMismatchPolicy.FAIL
                     ? new Verdict(Kind.MISMATCH, "type differs: target " + targetTypeReply + ", source " + live.get(0).typeReply())
@@ -259,18 +330,6 @@ final class KeyChecker {
             }
         }
         return live;
-    }
-
-    private Pending expect(List<Read> reads, DataType targetType, long targetExpireAt, int index) {
-        List<Read> live = live(reads);
-        Expectation e = fold(live, targetType);
-        Read last = live.get(live.size() - 1);
-        Expectation exact = null;
-        if (e.shape == Expectation.Shape.EXISTS && last.type() == targetType) {
-            exact = new Expectation(last.type());
-            exact.apply(Policy.OVERWRITE, new SourceValue(last.type(), last.expireAt(), last.value()));
-        }
-        return new Pending(index, e, exact, e.ttl.check(targetExpireAt, toleranceMs));
     }
 
     /** A big key: compared chunk by chunk when one source writes it; otherwise only its type is checked. */

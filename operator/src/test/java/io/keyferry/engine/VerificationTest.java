@@ -76,6 +76,36 @@ class VerificationTest {
     }
 
     @Test
+    void keysWhosePrefixesMisleadTheTypeGuessAreCheckedAllTheSame() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            for (int i = 0; i < 3000; i++) { // one prefix, the type changing every key: every guess is wrong
+                switch (i % 3) {
+                    case 0 -> source.redis().set("mix:" + i, "v" + i);
+                    case 1 -> source.redis().hset("mix:" + i, "f", "v" + i);
+                    default -> source.redis().rpush("mix:" + i, "a", "b" + i);
+                }
+                source.redis().set("str:" + i, "s" + i); // a prefix that tells the type: guessed right
+            }
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, source);
+            Copies.run(spec);
+            assertTrue(Copies.verify(spec, false).clean());
+
+            target.redis().hset("mix:1", "f", "changed");
+            target.redis().rpush("mix:2", "extra");
+            target.redis().set("mix:3", "changed");
+            target.redis().set("str:5", "changed");
+            target.redis().del("str:6");
+
+            assertEquals(Map.of(
+                    "mix:1", "field 'f' differs",
+                    "mix:2", "length differs: expected 2, target 3",
+                    "mix:3", "length differs: expected 2 bytes, target 7",
+                    "str:5", "length differs: expected 2 bytes, target 7",
+                    "str:6", "missing in target"), reasons(Copies.verify(spec, false)));
+        }
+    }
+
+    @Test
     void aChainWhoseFirstTypeWasLeftIsComparedWithTheTypeTheTargetHas() {
         try (RedisServer first = RedisServer.start(); RedisServer second = RedisServer.start();
              RedisServer target = RedisServer.start()) {

@@ -37,6 +37,7 @@ final class KeyChecker {
     private final PolicySpec policies;
     private final int batchSize;
     private final long toleranceMs;
+    private final TypeGuess types = new TypeGuess();
 
     KeyChecker(List<SourceSpec> specs, List<RedisLink> sources, RedisLink target, boolean targetMultiMember,
                PolicySpec policies, int batchSize, long toleranceMs) {
@@ -74,24 +75,13 @@ final class KeyChecker {
     }
 
     /**
-     * Checks a batch in three round trips: the sources' TYPE and PTTL, their bounded reads, then everything
-     * the target is asked in one: its TYPE and PTTL and the reads that compare its content, queued for the type
+     * Checks a batch in two or three round trips: the sources are read (see {@link #read}), then the target is
+     * asked everything in one: its TYPE and PTTL and the reads that compare its content, queued for the type
      * the sources say it must have. Each target key is so looked up once, while it is in the server's cache;
      * a key whose target type differs from that guess is compared in one more round trip (rare).
      */
     List<Verdict> check(List<KeyRef> refs) {
-        long now = System.currentTimeMillis();
-        int[][] at = new int[refs.size()][]; // each member's TYPE reply in its source's pipe; its PTTL follows
-        for (int k = 0; k < refs.size(); k++) {
-            KeyRef ref = refs.get(k);
-            at[k] = new int[ref.members().size()];
-            for (int m = 0; m < ref.members().size(); m++) {
-                Member member = ref.members().get(m);
-                at[k][m] = pipe(member).send(Cmd.TYPE, member.key());
-                pipe(member).send(Cmd.PTTL, member.key());
-            }
-        }
-        List<List<Read>> reads = read(refs, at, syncAll(), now);
+        List<List<Read>> reads = read(refs);
 
         Pipe tgt = target.pipe();
         TargetCheck contents = new TargetCheck(target, targetMultiMember);
@@ -213,40 +203,114 @@ final class KeyChecker {
         return replies;
     }
 
+    /** Where a member's replies stand in its source's pipe, and what is known of it so far. */
+    private static final class Slot {
+        final Member member;
+        DataType guessed;
+        int typeAt = -1;
+        int pttlAt = -1;
+        int readAt = -1;
+        String typeReply;
+        long pttl;
+        Object value;
+
+        Slot(Member member) {
+            this.member = member;
+        }
+    }
+
     /**
-     * Reads every member with one bounded command: a small key comes back whole, a big one is known
-     * by its reply overflowing the bound (and is then compared chunk by chunk), so no key is sized first.
+     * Reads every member with one bounded command: a small key comes back whole, a big one is known by its
+     * reply overflowing the bound (and is then compared chunk by chunk), so no key is sized first. Where the
+     * key's name tells its type ({@link TypeGuess}) the read goes with its PTTL in the first round trip and no
+     * TYPE is asked (a missing key shows in its PTTL, a wrong guess as WRONGTYPE); other keys are asked TYPE
+     * and PTTL first and read in a second round trip, a wrong guess's TYPE and read in a second and third.
      */
-    private List<List<Read>> read(List<KeyRef> refs, int[][] at, List<List<Object>> replies, long now) {
-        int[][] valueAt = new int[refs.size()][];
-        for (int k = 0; k < refs.size(); k++) {
-            valueAt[k] = new int[refs.get(k).members().size()];
-            for (int m = 0; m < valueAt[k].length; m++) {
-                Member member = refs.get(k).members().get(m);
-                DataType type = DataType.fromTypeReply(typeReply(replies, at, k, m, member));
-                valueAt[k][m] = type == null ? -1 : boundedRead(pipe(member), type, member.key());
+    private List<List<Read>> read(List<KeyRef> refs) {
+        long now = System.currentTimeMillis(); // before the PTTLs: expiries computed from it are never late
+        boolean guessing = types.guessing();
+        List<Slot> slots = new ArrayList<>();
+        for (KeyRef ref : refs) {
+            for (Member member : ref.members()) {
+                Slot s = new Slot(member);
+                Pipe p = pipe(member);
+                s.guessed = guessing ? types.guess(member.key()) : null;
+                if (s.guessed == null) {
+                    s.typeAt = p.send(Cmd.TYPE, member.key());
+                }
+                s.pttlAt = p.send(Cmd.PTTL, member.key());
+                if (s.guessed != null) {
+                    s.readAt = boundedRead(p, s.guessed, member.key());
+                }
+                slots.add(s);
             }
         }
-        List<List<Object>> values = syncAll();
-        List<List<Read>> out = new ArrayList<>();
-        for (int k = 0; k < refs.size(); k++) {
-            List<Read> r = new ArrayList<>();
-            for (int m = 0; m < valueAt[k].length; m++) {
-                Member member = refs.get(k).members().get(m);
-                String typeReply = typeReply(replies, at, k, m, member);
-                DataType type = DataType.fromTypeReply(typeReply);
-                long pttl = Resp.integer(replies.get(member.source()).get(at[k][m] + 1), pipe(member).label(), member.key());
-                Object value = valueAt[k][m] < 0 ? null : values.get(member.source()).get(valueAt[k][m]);
-                r.add(new Read(member, type, typeReply, pttl >= 0 ? now + pttl : -1,
-                        value == null ? null : whole(type, value, member)));
+        List<List<Object>> replies = syncAll();
+        int right = 0;
+        int wrong = 0;
+        List<Slot> unread = new ArrayList<>();
+        List<Slot> untyped = new ArrayList<>();
+        for (Slot s : slots) {
+            List<Object> r = replies.get(s.member.source());
+            s.pttl = Resp.integer(r.get(s.pttlAt), pipe(s.member).label(), s.member.key());
+            if (s.guessed == null) {
+                s.typeReply = Resp.typeName(r.get(s.typeAt), pipe(s.member).label(), s.member.key());
+                DataType type = DataType.fromTypeReply(s.typeReply);
+                types.learn(s.member.key(), type);
+                if (type != null) {
+                    unread.add(s);
+                }
+            } else if (r.get(s.readAt) instanceof Resp.Error e && e.wrongType()) {
+                wrong++;
+                untyped.add(s);
+            } else {
+                right++;
+                s.typeReply = s.pttl == -2 ? "none" : s.guessed.wireName();
+                s.value = s.pttl == -2 ? null : r.get(s.readAt);
+            }
+        }
+        types.outcome(right, wrong);
+        for (Slot s : unread) {
+            s.readAt = boundedRead(pipe(s.member), DataType.fromTypeReply(s.typeReply), s.member.key());
+        }
+        for (Slot s : untyped) {
+            s.typeAt = pipe(s.member).send(Cmd.TYPE, s.member.key());
+        }
+        if (!unread.isEmpty() || !untyped.isEmpty()) {
+            replies = syncAll();
+            for (Slot s : unread) {
+                s.value = replies.get(s.member.source()).get(s.readAt);
+            }
+            unread.clear();
+            for (Slot s : untyped) { // a wrong guess: its type now, and a read of that type
+                s.typeReply = Resp.typeName(replies.get(s.member.source()).get(s.typeAt), pipe(s.member).label(), s.member.key());
+                DataType type = DataType.fromTypeReply(s.typeReply);
+                types.learn(s.member.key(), type);
+                if (type != null) {
+                    s.readAt = boundedRead(pipe(s.member), type, s.member.key());
+                    unread.add(s);
+                }
+            }
+            if (!unread.isEmpty()) {
+                replies = syncAll();
+                for (Slot s : unread) {
+                    s.value = replies.get(s.member.source()).get(s.readAt);
+                }
+            }
+        }
+        List<List<Read>> out = new ArrayList<>(refs.size());
+        int i = 0;
+        for (KeyRef ref : refs) {
+            List<Read> r = new ArrayList<>(ref.members().size());
+            for (int m = 0; m < ref.members().size(); m++) {
+                Slot s = slots.get(i++);
+                DataType type = DataType.fromTypeReply(s.typeReply);
+                r.add(new Read(s.member, type, s.typeReply, s.pttl >= 0 ? now + s.pttl : -1,
+                        s.value == null || type == null ? null : whole(type, s.value, s.member)));
             }
             out.add(r);
         }
         return out;
-    }
-
-    private String typeReply(List<List<Object>> replies, int[][] at, int k, int m, Member member) {
-        return Resp.typeName(replies.get(member.source()).get(at[k][m]), pipe(member).label(), member.key());
     }
 
     /** The whole value in canonical form, or null where the bounded read shows a big key. */

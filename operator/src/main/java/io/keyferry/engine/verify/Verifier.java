@@ -46,7 +46,12 @@ public final class Verifier {
     private static final int SAMPLES = 100;
     static final String EXTRA_REASON = "in the target but in no source (within the migrated key filters)";
 
-    private static final int CHECKERS = 2;
+    /**
+     * Checkers at once, each on its own connections: a checker waits for two or three round trips per batch,
+     * so on a 2-core machine four keep both servers busier than two (mixed-1m: 7.5-7.7 s against 8.7 s; six
+     * gave no more).
+     */
+    private static final int CHECKERS = 4;
 
     private final List<SourceSpec> specs;
     private final List<RedisLink> sources;

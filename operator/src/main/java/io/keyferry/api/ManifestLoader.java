@@ -42,6 +42,11 @@ public final class ManifestLoader {
 
     private ManifestLoader() {}
 
+    /** Builds (and caches) what binding a manifest needs, ahead of the first manifest; safe on any thread. */
+    public static void warmUp() {
+        MAPPER.readerFor(DataMigration.class);
+    }
+
     /** Reads, binds and validates the manifest in {@code file}. */
     public static DataMigration load(Path file) {
         return parse(read(file), file.toString());

@@ -13,6 +13,12 @@ public final class Main implements Runnable {
     private CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        if (args.length > 0 && (args[0].equals("run") || args[0].equals("verify"))) {
+            // Jackson's introspection of the manifest classes (about 0.3 s) overlaps the command line's parsing.
+            Thread warmUp = new Thread(io.keyferry.api.ManifestLoader::warmUp, "keyferry-warm-up");
+            warmUp.setDaemon(true);
+            warmUp.start();
+        }
         System.exit(execute(args));
     }
 

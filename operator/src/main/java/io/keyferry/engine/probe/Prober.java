@@ -27,15 +27,13 @@ public final class Prober {
             };
             boolean cluster = "1".equals(info.get("cluster_enabled"));
             boolean dumpRestore = kind != ServerKind.PIKA && supportsDump(link) && supportsRestore(link);
+            List<RedisLink.Shard> shards = link.shards(); // a cluster's masters, each on its own connection
+            RedisLink first = shards.get(0).link();
+            List<Object> scan = Resp.array(ask(first, "SCAN", "0", "COUNT", "1"), first.label(), null);
+            boolean numericCursor = Resp.text(scan.get(0), first.label(), null).chars().allMatch(Character::isDigit);
             long dbsize = 0;
-            boolean numericCursor = true;
-            for (RedisLink.Shard shard : link.shards()) { // a cluster's masters, each on its own connection
-                RedisLink node = shard.link();
-                if (shard == link.shards().get(0)) {
-                    List<Object> scan = Resp.array(ask(node, "SCAN", "0", "COUNT", "1"), node.label(), null);
-                    numericCursor = Resp.text(scan.get(0), node.label(), null).chars().allMatch(Character::isDigit);
-                }
-                dbsize += Resp.integer(ask(node, "DBSIZE"), node.label(), null);
+            for (RedisLink.Shard shard : shards) {
+                dbsize += Resp.integer(ask(shard.link(), "DBSIZE"), shard.link().label(), null);
             }
             return new ServerProfile(kind, version, info.getOrDefault("run_id", ""), cluster, dumpRestore,
                     numericCursor, kind == ServerKind.PIKA, kind == ServerKind.KVROCKS,

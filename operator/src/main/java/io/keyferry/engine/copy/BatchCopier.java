@@ -315,36 +315,37 @@ public final class BatchCopier {
         Pipe src = sourceValues.pipe();
         List<Integer> big = new ArrayList<>();
         List<Integer> empty = new ArrayList<>();
+        Map<Integer, Integer> replyAt = new java.util.HashMap<>(); // a string's place in the batch to its reply's
         for (int i = 0; i < batch.whole().size(); i++) {
             Decision d = batch.whole().get(i);
             if (d.type() == DataType.STRING && !d.dump() && batch.values().get(i) instanceof byte[] v) {
                 if (v.length > SMALL_STRING_BYTES) {
                     big.add(i);
-                    src.send(Cmd.STRLEN, d.sourceKey());
+                    replyAt.put(i, src.send(Cmd.STRLEN, d.sourceKey()));
                 } else if (v.length == 0) {
                     empty.add(i);
-                    src.send(Cmd.EXISTS, d.sourceKey());
+                    replyAt.put(i, src.send(Cmd.EXISTS, d.sourceKey()));
                 }
             }
         }
-        if (big.isEmpty() && empty.isEmpty()) {
+        if (replyAt.isEmpty()) {
             return batch;
         }
         List<Object> replies = src.sync();
         List<Object> values = new ArrayList<>(batch.values());
-        for (int j = 0; j < empty.size(); j++) {
-            Decision d = batch.whole().get(empty.get(j));
-            if (Resp.integer(replies.get(big.size() + j), src.label(), d.sourceKey()) == 0) {
-                values.set(empty.get(j), null); // gone between TYPE and the read
+        for (int i : empty) {
+            Decision d = batch.whole().get(i);
+            if (Resp.integer(replies.get(replyAt.get(i)), src.label(), d.sourceKey()) == 0) {
+                values.set(i, null); // gone between TYPE and the read
             }
         }
         if (big.isEmpty()) {
             return new Prepared(batch.decisions(), batch.whole(), values, batch.chunked(), batch.replay());
         }
         Map<Decision, Decision> resized = new java.util.IdentityHashMap<>();
-        for (int j = 0; j < big.size(); j++) {
-            Decision d = batch.whole().get(big.get(j));
-            resized.put(d, sized(d, Resp.integer(replies.get(j), src.label(), d.sourceKey()), 0));
+        for (int i : big) {
+            Decision d = batch.whole().get(i);
+            resized.put(d, sized(d, Resp.integer(replies.get(replyAt.get(i)), src.label(), d.sourceKey()), 0));
         }
         List<Decision> whole = new ArrayList<>();
         List<Object> wholeValues = new ArrayList<>();

@@ -26,10 +26,10 @@ class StringReadTest {
 
     @Test
     void aBoundedReadSettlesBigEmptyAndVanishedStringsBeforeTheBatchIsJournaled() {
-        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
-             Endpoints endpoints = new Endpoints(new FileSecretResolver(null));
-             RedisLink src = endpoints.connect(endpoint(source.uri()), "spec.sources[0].endpoint", "source");
-             RedisLink tgt = endpoints.connect(endpoint(target.uri()), "spec.target.endpoint", "target")) {
+        try (Copy c = new Copy()) {
+            RedisServer source = c.source;
+            RedisServer target = c.target;
+            BatchCopier copier = c.copier;
             String big = "x".repeat(BatchCopier.SMALL_STRING_BYTES + 1);
             source.redis().set("big", big);
             source.redis().set("empty", "");
@@ -37,11 +37,6 @@ class StringReadTest {
             source.redis().set("vanishing", "soon gone");
             source.redis().set("emptied", "");
             source.redis().hset("hash", "f", "v");
-            ServerProfile sourceProfile = new Prober().probe(src);
-            ServerProfile targetProfile = new Prober().probe(tgt);
-            BatchCopier copier = new BatchCopier("source", new BatchCopier.Links(src, tgt), targetProfile,
-                    key -> endpoints.openRaw(endpoint(target.uri()), "spec.target.endpoint", "target"),
-                    new PolicySpec(), PairStrategy.choose(sourceProfile, targetProfile), null);
 
             List<Decision> decided = copier.decide(pairs("big", "empty", "small", "vanishing", "emptied", "hash"));
             for (Decision d : decided) {
@@ -69,21 +64,59 @@ class StringReadTest {
     }
 
     @Test
+    void emptyAndBigStringsAreSettledWhateverTheirOrderInTheBatch() {
+        try (Copy c = new Copy()) {
+            String big = "y".repeat(BatchCopier.SMALL_STRING_BYTES + 10);
+            c.source.redis().set("vanishing", "soon gone");
+            c.source.redis().set("empty", "");
+            c.source.redis().set("big", big);
+            List<Decision> decided = c.copier.decide(pairs("vanishing", "empty", "big"));
+            c.source.redis().del("vanishing");
+
+            c.copier.write(c.copier.read(decided, false), new ArrayList<>());
+
+            assertEquals(0, c.target.redis().exists("vanishing"));
+            assertEquals("", c.target.redis().get("empty"));
+            assertEquals(big, c.target.redis().get("big"));
+        }
+    }
+
+    @Test
     void aStringKeepsItsExpiry() {
-        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
-            source.redis().psetex("ttl", 600_000, "v");
-            try (Endpoints endpoints = new Endpoints(new FileSecretResolver(null));
-                 RedisLink src = endpoints.connect(endpoint(source.uri()), "spec.sources[0].endpoint", "source");
-                 RedisLink tgt = endpoints.connect(endpoint(target.uri()), "spec.target.endpoint", "target")) {
-                ServerProfile sp = new Prober().probe(src);
-                ServerProfile tp = new Prober().probe(tgt);
-                BatchCopier copier = new BatchCopier("source", new BatchCopier.Links(src, tgt), tp, key -> null,
-                        new PolicySpec(), PairStrategy.choose(sp, tp), null);
-                copier.execute(copier.decide(pairs("ttl")), false, new ArrayList<>());
-            }
-            long ttl = target.redis().pttl("ttl");
+        try (Copy c = new Copy()) {
+            c.source.redis().psetex("ttl", 600_000, "v");
+            c.copier.execute(c.copier.decide(pairs("ttl")), false, new ArrayList<>());
+
+            long ttl = c.target.redis().pttl("ttl");
             assertTrue(ttl > 590_000 && ttl <= 600_000, "expiry kept: " + ttl);
-            assertEquals("v", target.redis().get("ttl"));
+            assertEquals("v", c.target.redis().get("ttl"));
+        }
+    }
+
+    /** A source and a target server, and a BatchCopier between them on links as a copy opens them. */
+    private static final class Copy implements AutoCloseable {
+        final RedisServer source = RedisServer.start();
+        final RedisServer target = RedisServer.start();
+        final Endpoints endpoints = new Endpoints(new FileSecretResolver(null));
+        final RedisLink src = endpoints.connect(endpoint(source.uri()), "spec.sources[0].endpoint", "source");
+        final RedisLink tgt = endpoints.connect(endpoint(target.uri()), "spec.target.endpoint", "target");
+        final BatchCopier copier;
+
+        Copy() {
+            ServerProfile sourceProfile = new Prober().probe(src);
+            ServerProfile targetProfile = new Prober().probe(tgt);
+            copier = new BatchCopier("source", new BatchCopier.Links(src, tgt), targetProfile,
+                    key -> endpoints.openRaw(endpoint(target.uri()), "spec.target.endpoint", "target"),
+                    new PolicySpec(), PairStrategy.choose(sourceProfile, targetProfile), null);
+        }
+
+        @Override
+        public void close() {
+            src.close();
+            tgt.close();
+            endpoints.close();
+            target.close();
+            source.close();
         }
     }
 

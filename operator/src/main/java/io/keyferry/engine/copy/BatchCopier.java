@@ -142,8 +142,6 @@ public final class BatchCopier {
             if (sizes.get(i) >= 0) {
                 long targetLen = targetLens.get(i) < 0 ? 0 : Resp.integer(targetSide.get(targetLens.get(i)), tgt.label(), d.targetKey());
                 d = sized(d, Resp.integer(sized.get(sizes.get(i)), src.label(), d.sourceKey()), targetLen);
-            } else if (d.type() == DataType.STRING && d.action() != Action.NONE) {
-                d = sized(d, UNSIZED, 0);
             }
             decisions.set(i, d);
         }
@@ -242,9 +240,6 @@ public final class BatchCopier {
         }
         return new Decision(k.source(), k.target(), type, typeReply, action, outcome, srcExpire, tgtExpire, 0, 0, false, false);
     }
-
-    /** The size of a string not asked for: its whole read is bounded, and one that overflows is copied in chunks. */
-    private static final long UNSIZED = -1;
 
     private Decision sized(Decision d, long size, long targetLen) {
         long limit = d.type() == DataType.STRING ? SMALL_STRING_BYTES : SMALL_ELEMENTS;

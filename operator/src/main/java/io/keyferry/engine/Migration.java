@@ -268,7 +268,7 @@ public final class Migration implements AutoCloseable {
     private CopyResult result(long elapsed) {
         Map<String, Counters> perSource = new LinkedHashMap<>();
         for (Checkpoint.SourceState s : checkpoint.sources) {
-            perSource.put(s.name, Counters.fromMap(s.counters));
+            perSource.put(s.name, s.counters.copy());
         }
         long scanned = checkpoint.sources.stream().mapToLong(s -> s.keysScanned).sum();
         return new CopyResult(totals(), perSource, scanned, List.copyOf(checkpoint.unsupported), elapsed,
@@ -278,7 +278,7 @@ public final class Migration implements AutoCloseable {
     private Counters totals() {
         Counters total = new Counters();
         for (Checkpoint.SourceState s : checkpoint.sources) {
-            total.addAll(Counters.fromMap(s.counters));
+            total.addAll(s.counters);
         }
         return total;
     }

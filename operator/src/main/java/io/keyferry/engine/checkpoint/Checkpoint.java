@@ -2,11 +2,10 @@ package io.keyferry.engine.checkpoint;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyferry.engine.copy.Counters;
 import io.keyferry.engine.copy.Decision;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * The persisted state of a copy: per source the SCAN cursor and counts of every finished batch, and
@@ -33,7 +32,10 @@ public final class Checkpoint {
         public String cursor = "0";
         public boolean done;
         public long keysScanned;
-        public Map<String, Long> counters = new TreeMap<>();
+        /** The counts of every finished batch. */
+        @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = CountersCodec.Writer.class)
+        @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = CountersCodec.Reader.class)
+        public Counters counters = new Counters();
     }
 
     public static final class Inflight {

@@ -11,6 +11,17 @@ import java.util.TreeMap;
 public final class Counters {
     public static final String OTHER_TYPE = "other";
 
+    /** The name of every count, made once: checkpoints name them after every batch. */
+    private static final String[][] NAMES = new String[DataType.values().length + 1][Outcome.values().length];
+
+    static {
+        for (int r = 0; r < NAMES.length; r++) {
+            for (Outcome o : Outcome.values()) {
+                NAMES[r][o.ordinal()] = typeName(r) + "." + o.label();
+            }
+        }
+    }
+
     private final long[][] counts = new long[DataType.values().length + 1][Outcome.values().length];
     private long bytes;
 
@@ -66,18 +77,29 @@ public final class Counters {
 
     public Map<String, Long> toMap() {
         Map<String, Long> m = new TreeMap<>();
+        forEach(m::put);
+        return m;
+    }
+
+    /** Every count that is not zero under its name ("hash.merged"), then "bytes": what {@link #toMap} holds. */
+    public void forEach(java.util.function.ObjLongConsumer<String> each) {
         for (int r = 0; r < counts.length; r++) {
-            for (Outcome o : Outcome.values()) {
-                long n = counts[r][o.ordinal()];
-                if (n != 0) {
-                    m.put(typeName(r) + "." + o.label(), n);
+            for (int o = 0; o < counts[r].length; o++) {
+                if (counts[r][o] != 0) {
+                    each.accept(NAMES[r][o], counts[r][o]);
                 }
             }
         }
         if (bytes != 0) {
-            m.put("bytes", bytes);
+            each.accept("bytes", bytes);
         }
-        return m;
+    }
+
+    /** A copy that does not change with this one. */
+    public Counters copy() {
+        Counters c = new Counters();
+        c.addAll(this);
+        return c;
     }
 
     public static Counters fromMap(Map<String, Long> m) {

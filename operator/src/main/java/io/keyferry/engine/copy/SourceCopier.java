@@ -204,9 +204,7 @@ public final class SourceCopier {
     }
 
     private static void commit(Checkpoint cp, Checkpoint.SourceState state, Checkpoint.Inflight batch, Counters done) {
-        Counters total = Counters.fromMap(state.counters);
-        total.addAll(done);
-        state.counters = total.toMap();
+        state.counters.addAll(done);
         state.keysScanned += batch.keysScanned;
         state.cursor = batch.cursorAfter;
         state.done = batch.scanFinished;

@@ -79,7 +79,7 @@ class MultiSourceTest {
             CopyResult result = Copies.run(spec);
 
             assertEquals(Map.of("legacy:user:1", "hash:{name=ada}", "legacy:user:[x]", "hash:{odd=name with glob characters}"),
-                    snapshot(target.redis()));
+                    Values.snapshot(target.redis()));
             assertEquals(2, result.total().get(DataType.HASH, Outcome.WRITTEN));
             assertEquals(2, result.total().keys(), "keys outside keys.types are not decided on");
             VerifyResult verified = Copies.verify(spec, false);
@@ -140,16 +140,8 @@ class MultiSourceTest {
                 "c:only", "string:C",
                 "zs", "zset:[m=2,n=2]"));
         expected.putAll(clash);
-        Map<String, String> actual = snapshot(target.redis());
+        Map<String, String> actual = Values.snapshot(target.redis());
         assertAll(expected.keySet().stream().map(k -> () -> assertEquals(expected.get(k), actual.get(k), k)));
         assertEquals(expected.keySet(), actual.keySet(), "no other keys in the target");
-    }
-
-    private static Map<String, String> snapshot(RedisCommands<String, String> r) {
-        Map<String, String> m = new TreeMap<>();
-        for (String k : r.keys("*")) {
-            m.put(k, Values.of(r, k));
-        }
-        return m;
     }
 }

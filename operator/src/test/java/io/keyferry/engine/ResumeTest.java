@@ -20,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -45,8 +44,8 @@ class ResumeTest {
 
             assertEquals(expected.get("outcomes"), actual.get("outcomes"), "counts are not double-counted");
             assertEquals(expected.get("keysScanned"), actual.get("keysScanned"));
-            Map<String, String> want = snapshot(reference.redis());
-            Map<String, String> got = snapshot(killed.redis());
+            Map<String, String> want = Values.snapshot(reference.redis());
+            Map<String, String> got = Values.snapshot(killed.redis());
             assertEquals(want.size(), got.size(), "same number of keys");
             assertAll(want.keySet().stream().map(k -> () -> assertEquals(want.get(k), got.get(k), k)));
         }
@@ -146,13 +145,5 @@ class ResumeTest {
         for (int i = 1; i < KEYS; i += 50) {
             r.hset("h:" + i, "c", "existing");
         }
-    }
-
-    private static Map<String, String> snapshot(RedisCommands<String, String> r) {
-        Map<String, String> m = new TreeMap<>();
-        for (String k : r.keys("*")) {
-            m.put(k, Values.of(r, k));
-        }
-        return m;
     }
 }

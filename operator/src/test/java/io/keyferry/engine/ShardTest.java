@@ -14,7 +14,6 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -37,7 +36,7 @@ class ShardTest {
             assertEquals(6000, parts.stream().mapToLong(CopyResult::keysScanned).sum(), "each key in exactly one part");
             assertTrue(parts.stream().allMatch(p -> p.keysScanned() > 1500 && p.keysScanned() < 2500),
                     "parts of similar size: " + parts.stream().map(CopyResult::keysScanned).toList());
-            assertEquals(snapshot(one.redis()), snapshot(three.redis()));
+            assertEquals(Values.snapshot(one.redis()), Values.snapshot(three.redis()));
         }
     }
 
@@ -94,13 +93,5 @@ class ShardTest {
                 default -> r.rpush("l:" + i, "a", "b" + i);
             }
         }
-    }
-
-    private static Map<String, String> snapshot(RedisCommands<String, String> r) {
-        Map<String, String> m = new TreeMap<>();
-        for (String k : r.keys("*")) {
-            m.put(k, Values.of(r, k));
-        }
-        return m;
     }
 }

@@ -14,6 +14,15 @@ import java.util.stream.Collectors;
 public final class Values {
     private Values() {}
 
+    /** Every key of the server with its value as {@link #of} gives it, sorted by key. */
+    public static Map<String, String> snapshot(RedisCommands<String, String> r) {
+        Map<String, String> m = new TreeMap<>();
+        for (String k : r.keys("*")) {
+            m.put(k, of(r, k));
+        }
+        return m;
+    }
+
     public static String of(RedisCommands<String, String> r, String key) {
         String type = r.type(key);
         return switch (type) {

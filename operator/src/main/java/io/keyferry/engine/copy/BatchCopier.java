@@ -45,6 +45,8 @@ public final class BatchCopier {
     private final PairStrategy strategy;
     private final Set<DataType> types;
     private final boolean groupedExists;
+    /** Used by the thread that decides. */
+    private final TypeGuess guesses = new TypeGuess();
 
     /**
      * The connections of one source's copy. A batch is decided ({@link #decide}), read ({@link #read}) and
@@ -88,50 +90,51 @@ public final class BatchCopier {
      * types (and the source's TTLs), then what only some keys need: the size of what is copied, the target's TTL
      * where the target has the key (a migration into an empty store asks for none), a target list's length. On
      * Redis and Kvrocks targets the first asks EXISTS of 32 keys at a time, and TYPE only in groups that exist.
+     * A collection whose name tells its type ({@link TypeGuess}) is sized in the first round instead of asked
+     * its TYPE: a wrong guess answers WRONGTYPE and is asked TYPE in one more round trip.
      */
     public List<Decision> decide(List<KeyPair> keys) {
         Pipe src = source.pipe();
         Pipe tgt = targetReads.pipe();
         // Taken before the PTTLs are sent: expiries computed from it are never later than the real ones.
         long now = System.currentTimeMillis();
-        for (KeyPair k : keys) {
-            src.send(Cmd.TYPE, k.source());
-            src.send(Cmd.PTTL, k.source());
-        }
+        Typed typed = sendTypes(src, keys);
         int[] existing = groupedExists ? sendExists(tgt, keys) : null;
         if (!groupedExists) {
             keys.forEach(k -> tgt.send(Cmd.TYPE, k.target()));
         }
         src.flush();
         tgt.flush(); // both round trips overlap
-        List<Object> srcReplies = src.sync();
+        typed.settle(src, keys, src.sync());
         List<Object> tgtTypes = groupedExists ? targetTypes(tgt, keys, existing, tgt.sync()) : tgt.sync();
 
         List<Decision> decisions = new ArrayList<>(keys.size());
+        List<Long> knownSizes = new ArrayList<>();
         List<Integer> sizes = new ArrayList<>();
         List<Integer> targetLens = new ArrayList<>();
         List<Integer> targetTtls = new ArrayList<>();
         long targetNow = System.currentTimeMillis();
         for (int i = 0; i < keys.size(); i++) {
             KeyPair k = keys.get(i);
-            String typeReply = Resp.typeName(srcReplies.get(2 * i), src.label(), k.source());
+            String typeReply = typed.typeReplies[i];
             DataType type = DataType.fromTypeReply(typeReply);
             if (type != null && types != null && !types.contains(type)) {
                 continue;
             }
             String tgtType = Resp.typeName(tgtTypes.get(i), tgt.label(), k.target());
-            long srcTtl = Resp.integer(srcReplies.get(2 * i + 1), src.label(), k.source());
-            Decision d = decideKey(k, typeReply, type, srcTtl, tgtType, -1, now);
+            Decision d = decideKey(k, typeReply, type, typed.pttls[i], tgtType, -1, now);
             decisions.add(d);
             boolean copies = d.action() != Action.NONE;
             // A string's read is bounded instead (see read): no STRLEN, and no DUMP, which compresses and checksums.
-            sizes.add(copies && type != DataType.STRING ? src.send(COPIERS.get(type).sizeCommand(), d.sourceKey()) : -1);
+            boolean sized = copies && type != DataType.STRING;
+            knownSizes.add(sized ? typed.sizes[i] : -1);
+            sizes.add(sized && typed.sizes[i] < 0 ? src.send(COPIERS.get(type).sizeCommand(), d.sourceKey()) : -1);
             targetLens.add(copies && type == DataType.LIST && d.action() == Action.MERGE ? tgt.send(Cmd.LLEN, d.targetKey()) : -1);
             targetTtls.add(copies && !"none".equals(tgtType) ? tgt.send(Cmd.PTTL, d.targetKey()) : -1);
         }
         src.flush();
         tgt.flush();
-        List<Object> sized = src.sync();
+        List<Object> sized = sizes.stream().anyMatch(at -> at >= 0) ? src.sync() : List.of();
         List<Object> targetSide = tgt.sync();
         for (int i = 0; i < decisions.size(); i++) {
             Decision d = decisions.get(i);
@@ -139,13 +142,92 @@ public final class BatchCopier {
                 long ttl = Resp.integer(targetSide.get(targetTtls.get(i)), tgt.label(), d.targetKey());
                 d = withTargetExpire(d, ttl >= 0 ? targetNow + ttl : -1);
             }
-            if (sizes.get(i) >= 0) {
+            long size = sizes.get(i) >= 0
+                    ? Resp.integer(sized.get(sizes.get(i)), src.label(), d.sourceKey()) : knownSizes.get(i);
+            if (size >= 0) {
                 long targetLen = targetLens.get(i) < 0 ? 0 : Resp.integer(targetSide.get(targetLens.get(i)), tgt.label(), d.targetKey());
-                d = sized(d, Resp.integer(sized.get(sizes.get(i)), src.label(), d.sourceKey()), targetLen);
+                d = sized(d, size, targetLen);
             }
             decisions.set(i, d);
         }
         return decisions;
+    }
+
+    /**
+     * The first round's source replies of a batch, per key: its TYPE reply, its PTTL, and its size where its
+     * type was guessed (-1 where not).
+     */
+    private final class Typed {
+        final String[] typeReplies;
+        final long[] pttls;
+        final long[] sizes;
+        final DataType[] guessed;
+        final int[] typeAt;
+        final int[] pttlAt;
+        final int[] sizeAt;
+
+        Typed(int n) {
+            typeReplies = new String[n];
+            pttls = new long[n];
+            sizes = new long[n];
+            guessed = new DataType[n];
+            typeAt = new int[n];
+            pttlAt = new int[n];
+            sizeAt = new int[n];
+        }
+
+        /** Reads the first round's replies; asks TYPE of the keys guessed wrong and waits for it. */
+        void settle(Pipe src, List<KeyPair> keys, List<Object> replies) {
+            int right = 0;
+            List<Integer> wrong = new ArrayList<>();
+            for (int i = 0; i < keys.size(); i++) {
+                byte[] key = keys.get(i).source();
+                pttls[i] = Resp.integer(replies.get(pttlAt[i]), src.label(), key);
+                sizes[i] = -1;
+                if (guessed[i] == null) {
+                    typeReplies[i] = Resp.typeName(replies.get(typeAt[i]), src.label(), key);
+                    guesses.learn(key, DataType.fromTypeReply(typeReplies[i]));
+                } else if (replies.get(sizeAt[i]) instanceof Resp.Error e && e.wrongType()) {
+                    typeAt[i] = src.send(Cmd.TYPE, key);
+                    wrong.add(i);
+                } else {
+                    right++;
+                    // A missing key answers its size with 0: its PTTL tells.
+                    typeReplies[i] = pttls[i] == -2 ? "none" : guessed[i].wireName();
+                    sizes[i] = Resp.integer(replies.get(sizeAt[i]), src.label(), key);
+                }
+            }
+            guesses.outcome(right, wrong.size());
+            if (!wrong.isEmpty()) {
+                List<Object> types = src.sync();
+                for (int i : wrong) {
+                    typeReplies[i] = Resp.typeName(types.get(typeAt[i]), src.label(), keys.get(i).source());
+                    guesses.learn(keys.get(i).source(), DataType.fromTypeReply(typeReplies[i]));
+                }
+            }
+        }
+    }
+
+    /**
+     * The first round on the source: TYPE and PTTL of every key, or PTTL and the size of a collection whose
+     * type is guessed. Strings are not guessed: their size is not asked (see read), so a guess saves nothing.
+     */
+    private Typed sendTypes(Pipe src, List<KeyPair> keys) {
+        Typed typed = new Typed(keys.size());
+        boolean guessing = guesses.guessing();
+        for (int i = 0; i < keys.size(); i++) {
+            byte[] key = keys.get(i).source();
+            DataType guess = guessing ? guesses.guess(key) : null;
+            typed.guessed[i] = guess == DataType.STRING ? null : guess;
+            if (typed.guessed[i] == null) {
+                typed.typeAt[i] = src.send(Cmd.TYPE, key);
+            }
+            typed.pttlAt[i] = src.send(Cmd.PTTL, key);
+            if (typed.guessed[i] != null) {
+                typed.sizeAt[i] = src.send(COPIERS.get(typed.guessed[i]).sizeCommand(), key);
+            }
+        }
+        return typed;
     }
 
     /** Keys per EXISTS of the first round: an empty group needs no TYPE per key. */

@@ -1,4 +1,4 @@
-package io.keyferry.engine.verify;
+package io.keyferry.engine.copy;
 
 import io.keyferry.api.DataType;
 import java.nio.ByteBuffer;
@@ -7,14 +7,15 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Guesses a source key's type from its name, so that its bounded read can be sent with its PTTL instead of
- * after a TYPE: keys that share a prefix ("user:", "session:", up to the first colon) nearly always share a
- * type. A right guess saves the source a TYPE and a round trip, and it reads the key while the key is in
- * its cache; a wrong one costs an error reply and one more round trip. Where guesses go wrong often (a
+ * Guesses a source key's type from its name, so that a command of that type (a copy's size, a verification's
+ * bounded read) can be sent with its PTTL instead of after a TYPE: keys that share a prefix ("user:",
+ * "session:", up to the first colon) nearly always share a type. A right guess saves the source a TYPE and a
+ * round trip, and it reads the key while the key is in its cache; a wrong one costs an error reply (WRONGTYPE)
+ * and one more round trip. Where guesses go wrong often (a
  * keyspace whose names say nothing about types) it stops guessing for a while.
- * Used by one checker thread.
+ * Used by one thread.
  */
-final class TypeGuess {
+public final class TypeGuess {
     /** Prefixes remembered at most; beyond that the table starts over. */
     private static final int PREFIXES = 10_000;
     /** The colon is looked for in the first bytes of a key only. */
@@ -26,7 +27,7 @@ final class TypeGuess {
     private int paused;
 
     /** Whether to guess in the next batch; called once per batch. */
-    boolean guessing() {
+    public boolean guessing() {
         if (paused > 0) {
             paused--;
             return false;
@@ -35,12 +36,12 @@ final class TypeGuess {
     }
 
     /** The type last seen for keys with this key's prefix, or null. */
-    DataType guess(byte[] key) {
+    public DataType guess(byte[] key) {
         return byPrefix.get(ByteBuffer.wrap(key, 0, prefixLength(key)));
     }
 
     /** Remembers what TYPE said of a key. */
-    void learn(byte[] key, DataType type) {
+    public void learn(byte[] key, DataType type) {
         if (type == null) {
             return;
         }
@@ -51,7 +52,7 @@ final class TypeGuess {
     }
 
     /** How the guesses of a batch went. */
-    void outcome(int right, int wrong) {
+    public void outcome(int right, int wrong) {
         if (wrong * 4 > right + wrong) {
             paused = PAUSE_BATCHES;
         }

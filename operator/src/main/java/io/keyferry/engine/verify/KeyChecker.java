@@ -6,6 +6,7 @@ import io.keyferry.api.PolicySpec;
 import io.keyferry.api.SourceSpec;
 import io.keyferry.api.TypeMismatchPolicy;
 import io.keyferry.engine.copy.BatchCopier;
+import io.keyferry.engine.copy.TypeGuess;
 import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;

@@ -76,6 +76,44 @@ class VerificationTest {
     }
 
     @Test
+    void aTargetKeyOfEveryTypeRetypedOrMissingIsNamedSoThoughItsTypeIsNotAskedFirst() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            RedisCommands<String, String> s = source.redis();
+            s.set("string", "v");
+            s.hset("hash", "f", "v");
+            s.sadd("set", "m");
+            s.zadd("zset", 1, "m");
+            s.rpush("list", "e");
+            s.xadd("stream", Map.of("f", "v"));
+            s.set("gone", "v");
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, source);
+            spec.getPolicies().setTypeMismatch(io.keyferry.api.TypeMismatchPolicy.OVERWRITE); // a clash is then a mismatch
+            Copies.run(spec);
+            VerifyResult clean = Copies.verify(spec, false);
+            assertTrue(clean.clean() && clean.matched() == 7, clean.toString());
+            RedisCommands<String, String> t = target.redis();
+            for (String key : new String[] {"string", "hash", "set", "zset", "list", "stream", "gone"}) {
+                t.del(key);
+            }
+            t.hset("string", "f", "v"); // each probe's first read (GETRANGE, HLEN, SCARD, ...) meets another type
+            t.set("hash", "v");
+            t.zadd("set", 1, "m");
+            t.sadd("zset", "m");
+            t.xadd("list", Map.of("f", "v"));
+            t.rpush("stream", "e");
+
+            assertEquals(Map.of(
+                    "string", "type differs: expected string, target hash",
+                    "hash", "type differs: expected hash, target string",
+                    "set", "type differs: expected set, target zset",
+                    "zset", "type differs: expected zset, target set",
+                    "list", "type differs: expected list, target stream",
+                    "stream", "type differs: expected stream, target list",
+                    "gone", "missing in target"), reasons(Copies.verify(spec, false)));
+        }
+    }
+
+    @Test
     void keysWhosePrefixesMisleadTheTypeGuessAreCheckedAllTheSame() {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             for (int i = 0; i < 3000; i++) { // one prefix, the type changing every key: every guess is wrong

@@ -77,9 +77,11 @@ final class KeyChecker {
 
     /**
      * Checks a batch in two or three round trips: the sources are read (see {@link #read}), then the target is
-     * asked everything in one: its TYPE and PTTL and the reads that compare its content, queued for the type
-     * the sources say it must have. Each target key is so looked up once, while it is in the server's cache;
-     * a key whose target type differs from that guess is compared in one more round trip (rare).
+     * asked everything in one: its PTTL and the reads that compare its content, queued for the type the
+     * sources say it must have. Each target key is so looked up once, while it is in the server's cache. Where
+     * the first of those reads answers only for a key of that type (HLEN, SCARD, ...), it tells the target's
+     * type and no TYPE is asked; a missing key shows in its PTTL, a key of another type as an error, asked its
+     * TYPE in one more round trip and compared in another (rare).
      */
     List<Verdict> check(List<KeyRef> refs) {
         List<List<Read>> reads = read(refs);
@@ -87,22 +89,28 @@ final class KeyChecker {
         Pipe tgt = target.pipe();
         TargetCheck contents = new TargetCheck(target, targetMultiMember);
         Folded[] guessed = new Folded[refs.size()];
-        int[] targetAt = new int[refs.size()];
+        int[] typeAt = new int[refs.size()];
+        int[] pttlAt = new int[refs.size()];
+        int[] typedBy = new int[refs.size()];
+        int own = 0; // the commands sent here, beside the content reads
         long targetNow = System.currentTimeMillis(); // before the PTTLs: expiries computed from it are never late
         for (int k = 0; k < refs.size(); k++) {
             byte[] key = refs.get(k).targetKey();
-            targetAt[k] = tgt.send(Cmd.TYPE, key);
-            tgt.send(Cmd.PTTL, key);
             guessed[k] = guess(reads.get(k));
+            pttlAt[k] = tgt.send(Cmd.PTTL, key);
+            typedBy[k] = -1;
             if (guessed[k] != null) {
-                contents.add(key, guessed[k].e());
+                typedBy[k] = contents.add(key, guessed[k].e());
                 if (guessed[k].exact() != null) {
                     contents.add(key, guessed[k].exact());
                 }
             }
+            typeAt[k] = typedBy[k] < 0 ? tgt.send(Cmd.TYPE, key) : -1;
+            own += typedBy[k] < 0 ? 2 : 1;
         }
         List<Object> targetReplies = tgt.sync();
-        java.util.Iterator<String> differences = contents.run(targetReplies, 2 * refs.size()).iterator();
+        java.util.Iterator<String> differences = contents.run(targetReplies, own).iterator();
+        String[] targetTypes = targetTypes(refs, targetReplies, guessed, typeAt, pttlAt, typedBy);
 
         List<Verdict> verdicts = new ArrayList<>(refs.size());
         List<Pending> again = new ArrayList<>();
@@ -111,8 +119,8 @@ final class KeyChecker {
             Folded guess = guessed[k];
             String difference = guess == null ? null : differences.next();
             String exactDifference = guess == null || guess.exact() == null ? null : differences.next();
-            String targetType = Resp.typeName(targetReplies.get(targetAt[k]), tgt.label(), key);
-            long targetTtl = Resp.integer(targetReplies.get(targetAt[k] + 1), tgt.label(), key);
+            String targetType = targetTypes[k];
+            long targetTtl = Resp.integer(targetReplies.get(pttlAt[k]), tgt.label(), key);
             long targetExpireAt = targetTtl >= 0 ? targetNow + targetTtl : -1;
             boolean guessedRight = guess != null && guess.targetType() == DataType.fromTypeReply(targetType);
             // Big keys are compared here, chunk by chunk, with every pipe idle.
@@ -139,6 +147,37 @@ final class KeyChecker {
             }
         }
         return verdicts;
+    }
+
+    /**
+     * The target's TYPE reply per key: asked, or told by the PTTL (-2: "none") and by a first content read that
+     * answered (the expected type). Keys whose read answered with an error are asked TYPE in one more round trip.
+     */
+    private String[] targetTypes(List<KeyRef> refs, List<Object> replies, Folded[] guessed, int[] typeAt, int[] pttlAt,
+                                 int[] typedBy) {
+        Pipe tgt = target.pipe();
+        String[] types = new String[refs.size()];
+        List<Integer> asked = new ArrayList<>();
+        for (int k = 0; k < refs.size(); k++) {
+            byte[] key = refs.get(k).targetKey();
+            if (typeAt[k] >= 0) {
+                types[k] = Resp.typeName(replies.get(typeAt[k]), tgt.label(), key);
+            } else if (Resp.integer(replies.get(pttlAt[k]), tgt.label(), key) == -2) {
+                types[k] = "none";
+            } else if (replies.get(typedBy[k]) instanceof Resp.Error) {
+                typeAt[k] = tgt.send(Cmd.TYPE, key); // another type, or a store's error: TYPE tells
+                asked.add(k);
+            } else {
+                types[k] = guessed[k].targetType().wireName();
+            }
+        }
+        if (!asked.isEmpty()) {
+            List<Object> more = tgt.sync();
+            for (int k : asked) {
+                types[k] = Resp.typeName(more.get(typeAt[k]), tgt.label(), refs.get(k).targetKey());
+            }
+        }
+        return types;
     }
 
     /**

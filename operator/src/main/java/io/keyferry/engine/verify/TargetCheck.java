@@ -269,9 +269,16 @@ final class TargetCheck {
         }
     }
 
-    /** Queues the reads that check one key. */
-    void add(byte[] key, Expectation e) {
-        probes.add(new Probe(key, e));
+    /**
+     * Queues the reads that check one key.
+     *
+     * @return where the reply of its first read stands in the pipeline's, if that read answers only for a key of
+     *     the expected type (HLEN, SCARD, ZCARD, LLEN, a string's GETRANGE, XLEN: WRONGTYPE otherwise), else -1
+     */
+    int add(byte[] key, Expectation e) {
+        Probe p = new Probe(key, e);
+        probes.add(p);
+        return p.at.isEmpty() ? -1 : p.at.get(0);
     }
 
     /** Sends the queued reads; returns each key's first difference, or null where it matches. */

@@ -30,6 +30,9 @@
 #   BASE_PORT=16400      five consecutive ports from here on 127.0.0.1 must be free
 #   REPL_DISKLESS_LOAD=disabled   the replica's repl-diskless-load (e.g. on-empty-db)
 #   WORKERS=1            spec.worker.parallelism: workers copying the source at once (key-hash parts)
+#   STATS=0              1: CONFIG RESETSTAT both servers before each KeyFerry run and keep their
+#                        INFO commandstats after it in bench/out/ (METHOD-rN.source.commandstats and
+#                        .target.commandstats); bench/commandstats.py prints them as a table
 #
 # Needs redis-server, redis-cli, python3, and for the KeyFerry runs java 17+, the built jar
 # (mvn -B -q package -DskipTests) and GNU time (apt-get install -y time).
@@ -41,6 +44,7 @@ source "$ROOT/scripts/local-redis.sh"
 PROFILE="${PROFILE:-mixed-1m}"
 ROUNDS="${ROUNDS:-1}"
 WORKERS="${WORKERS:-1}"
+STATS="${STATS:-0}"
 SHARED="${SHARED:-$ROOT/../shared}"
 KEEP="${KEEP:-0}"
 SKIP_KEYFERRY="${SKIP_KEYFERRY:-0}"
@@ -247,6 +251,10 @@ timed_keyferry() {
   local round=$1 method=$2 src=$3 dst=$4 cpu0 t0 t1 rc=0
   local timing="$OUT/$method-r$round.time" output="$OUT/$method-r$round.log"
   shift 4
+  if [[ "$STATS" == 1 ]]; then
+    redis-cli -p "$src" CONFIG RESETSTAT >/dev/null
+    redis-cli -p "$dst" CONFIG RESETSTAT >/dev/null
+  fi
   cpu0=$(servers_cpu "$src" "$dst")
   log "round $round $method: java -Xmx256m -jar $JAR $*"
   t0=$(now)
@@ -256,6 +264,10 @@ timed_keyferry() {
   if ((rc != 0)); then
     tail -20 "$output" >&2
     die "round $round $method: keyferry exited with $rc (output above, full log $output)"
+  fi
+  if [[ "$STATS" == 1 ]]; then
+    info "$src" commandstats >"$OUT/$method-r$round.source.commandstats"
+    info "$dst" commandstats >"$OUT/$method-r$round.target.commandstats"
   fi
   record "$round" "$method" "$(minus "$t1" "$t0")" \
     "$(awk -v kb="$(time_field "$timing" 'Maximum resident set size (kbytes)')" 'BEGIN {printf "%.0f", kb / 1024}')" \

@@ -69,7 +69,7 @@ final class KeyChecker {
     }
 
     /** What one member of a chain held when read. */
-    private record Read(Member member, DataType type, String typeReply, long expireAt, Object value) {
+    record Read(Member member, DataType type, String typeReply, long expireAt, Object value) {
         boolean small() {
             return value != null;
         }
@@ -84,8 +84,14 @@ final class KeyChecker {
      * TYPE in one more round trip and compared in another (rare).
      */
     List<Verdict> check(List<KeyRef> refs) {
-        List<List<Read>> reads = read(refs);
+        return compare(refs, read(refs));
+    }
 
+    /**
+     * The second half of {@link #check}: the target compared with what {@link #read} found in the sources (by
+     * this checker or another).
+     */
+    List<Verdict> compare(List<KeyRef> refs, List<List<Read>> reads) {
         Pipe tgt = target.pipe();
         TargetCheck contents = new TargetCheck(target, targetMultiMember);
         Folded[] guessed = new Folded[refs.size()];
@@ -266,7 +272,7 @@ final class KeyChecker {
      * TYPE is asked (a missing key shows in its PTTL, a wrong guess as WRONGTYPE); other keys are asked TYPE
      * and PTTL first and read in a second round trip, a wrong guess's TYPE and read in a second and third.
      */
-    private List<List<Read>> read(List<KeyRef> refs) {
+    List<List<Read>> read(List<KeyRef> refs) {
         long now = System.currentTimeMillis(); // before the PTTLs: expiries computed from it are never late
         boolean guessing = types.guessing();
         List<Slot> slots = new ArrayList<>();

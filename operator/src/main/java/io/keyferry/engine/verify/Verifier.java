@@ -18,10 +18,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.zip.CRC32;
 
@@ -47,11 +46,18 @@ public final class Verifier {
     static final String EXTRA_REASON = "in the target but in no source (within the migrated key filters)";
 
     /**
-     * Checkers at once, each on its own connections: a checker waits for two or three round trips per batch,
-     * so on a 2-core machine four keep both servers busier than two (mixed-1m: 7.5-7.7 s against 8.7 s; six
-     * gave no more).
+     * Threads that read the sources, and threads that compare the target, each on connections of its own. A
+     * batch is read by one, then compared by another, so both servers work at once, each on another batch: with
+     * checkers that did both in turn, the checkers drifted together onto one server while the other waited, and
+     * the machine stood a quarter idle (mixed-1m on 2 cores).
      */
-    private static final int CHECKERS = 4;
+    private static final int READERS = 2;
+    private static final int COMPARERS = 2;
+    /**
+     * Batches between the scan and the tally at most: every stage busy and one waiting. Only batches that were
+     * read hold values, so at most this many batches of values are in memory.
+     */
+    private static final int IN_FLIGHT = READERS + COMPARERS + 1;
 
     private final List<SourceSpec> specs;
     private final List<RedisLink> sources;
@@ -147,37 +153,32 @@ public final class Verifier {
     }
 
     /**
-     * Scans every source on this thread and hands the batches to checkers on their own threads and
-     * connections; at most a few batches wait, so memory stays bounded.
+     * Scans every source on this thread and hands each batch to a reader, then to a comparer, each on threads
+     * and connections of their own; at most {@link #IN_FLIGHT} batches are on their way, so memory stays bounded.
+     * A failed batch stops the scan.
      */
     private void firstRound(Tally tally, ProgressListener listener, long estimatedKeys, long started) {
-        ExecutorService pool = Executors.newFixedThreadPool(CHECKERS, r -> {
-            Thread t = new Thread(r, "keyferry-verify");
-            t.setDaemon(true);
-            return t;
-        });
+        ExecutorService readers = pool("keyferry-verify-read", READERS);
+        ExecutorService comparers = pool("keyferry-verify-compare", COMPARERS);
         List<KeyConnections> opened = java.util.Collections.synchronizedList(new ArrayList<>());
         ThreadLocal<KeyChecker> checkers = ThreadLocal.withInitial(() -> {
             KeyConnections c = connections.open();
             opened.add(c);
             return checker(c.sources(), c.target());
         });
-        Semaphore queued = new Semaphore(2 * CHECKERS);
-        List<Future<?>> work = new ArrayList<>();
+        Semaphore inFlight = new Semaphore(IN_FLIGHT);
+        List<CompletableFuture<Void>> work = new ArrayList<>();
         long[] scanned = {0};
         try {
             for (int i = 0; i < sources.size(); i++) {
                 int index = i;
                 scanSource(i, refs -> {
-                    acquire(queued);
-                    work.add(pool.submit(() -> {
-                        try {
-                            List<KeyChecker.Verdict> verdicts = checkers.get().check(refs);
-                            tally.first(refs, verdicts);
-                        } finally {
-                            queued.release();
-                        }
-                    }));
+                    acquire(inFlight);
+                    work.removeIf(f -> f.isDone() && join(f));
+                    work.add(CompletableFuture.supplyAsync(() -> checkers.get().read(refs), readers)
+                            .thenApplyAsync(reads -> checkers.get().compare(refs, reads), comparers)
+                            .thenAccept(verdicts -> tally.first(refs, verdicts))
+                            .whenComplete((done, failed) -> inFlight.release()));
                 }, n -> {
                     scanned[0] += n;
                     listener.onProgress(new Progress("verify " + specs.get(index).getName(), index, sources.size(),
@@ -186,9 +187,18 @@ public final class Verifier {
             }
             work.forEach(Verifier::join);
         } finally {
-            pool.shutdownNow();
+            readers.shutdownNow();
+            comparers.shutdownNow();
             opened.forEach(KeyConnections::close);
         }
+    }
+
+    private static ExecutorService pool(String name, int threads) {
+        return Executors.newFixedThreadPool(threads, r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     /** The target scanned for keys no source has; re-checked over the rounds, deleted by a repair. */
@@ -238,13 +248,12 @@ public final class Verifier {
         }
     }
 
-    private static void join(Future<?> f) {
+    /** Waits for a batch; rethrows what failed it. */
+    private static boolean join(CompletableFuture<Void> f) {
         try {
-            f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException e) {
+            f.join();
+            return true;
+        } catch (java.util.concurrent.CompletionException e) {
             throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
         }
     }

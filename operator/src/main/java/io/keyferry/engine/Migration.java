@@ -259,7 +259,7 @@ public final class Migration implements AutoCloseable {
                 BatchCopier copier = new BatchCopier(s.getName(), new BatchCopier.Links(source, target),
                         targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(m.source()).strategy(), typeFilter(s.getKeys()));
                 List<Decision> decisions = copier.decide(List.of(new BatchCopier.KeyPair(m.key(), ref.targetKey())))
-                        .stream().filter(d -> !(d.type() == DataType.LIST && d.action() == Action.MERGE)).toList();
+                        .decisions().stream().filter(d -> !(d.type() == DataType.LIST && d.action() == Action.MERGE)).toList();
                 copier.execute(decisions, false, ignored);
             }
         }

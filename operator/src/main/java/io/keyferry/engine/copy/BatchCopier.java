@@ -30,6 +30,13 @@ public final class BatchCopier {
     public static final int SMALL_ELEMENTS = 512;
     /** Strings up to this many bytes are read whole. */
     public static final int SMALL_STRING_BYTES = 512 * 1024;
+    /**
+     * A string whose name tells its type is read while it is decided, up to this many bytes: the value comes with
+     * its PTTL and no TYPE is asked. Longer ones are read again with the other keys (bounded, so the decided
+     * batch waiting for its read holds little).
+     */
+    static final int EARLY_STRING_BYTES = 16 * 1024;
+    private static final byte[] EARLY_BOUND = Resp.num(EARLY_STRING_BYTES);
 
     private static final Map<DataType, TypeCopier> COPIERS = new EnumMap<>(Map.of(
             DataType.STRING, new StringCopier(), DataType.HASH, new HashCopier(), DataType.LIST, new ListCopier(),
@@ -90,10 +97,11 @@ public final class BatchCopier {
      * types (and the source's TTLs), then what only some keys need: the size of what is copied, the target's TTL
      * where the target has the key (a migration into an empty store asks for none), a target list's length. On
      * Redis and Kvrocks targets the first asks EXISTS of 32 keys at a time, and TYPE only in groups that exist.
-     * A collection whose name tells its type ({@link TypeGuess}) is sized in the first round instead of asked
-     * its TYPE: a wrong guess answers WRONGTYPE and is asked TYPE in one more round trip.
+     * A key whose name tells its type ({@link TypeGuess}) is not asked its TYPE in the first round: a collection
+     * is sized, a string read (up to {@link #EARLY_STRING_BYTES}); a wrong guess answers WRONGTYPE and is asked
+     * TYPE in one more round trip.
      */
-    public List<Decision> decide(List<KeyPair> keys) {
+    public Decided decide(List<KeyPair> keys) {
         Pipe src = source.pipe();
         Pipe tgt = targetReads.pipe();
         // Taken before the PTTLs are sent: expiries computed from it are never later than the real ones.
@@ -109,6 +117,7 @@ public final class BatchCopier {
         List<Object> tgtTypes = groupedExists ? targetTypes(tgt, keys, existing, tgt.sync()) : tgt.sync();
 
         List<Decision> decisions = new ArrayList<>(keys.size());
+        List<byte[]> early = new ArrayList<>(keys.size());
         List<Long> knownSizes = new ArrayList<>();
         List<Integer> sizes = new ArrayList<>();
         List<Integer> targetLens = new ArrayList<>();
@@ -124,6 +133,7 @@ public final class BatchCopier {
             String tgtType = Resp.typeName(tgtTypes.get(i), tgt.label(), k.target());
             Decision d = decideKey(k, typeReply, type, typed.pttls[i], tgtType, -1, now);
             decisions.add(d);
+            early.add(typed.values[i]);
             boolean copies = d.action() != Action.NONE;
             // A string's read is bounded instead (see read): no STRLEN, and no DUMP, which compresses and checksums.
             boolean sized = copies && type != DataType.STRING;
@@ -150,17 +160,29 @@ public final class BatchCopier {
             }
             decisions.set(i, d);
         }
-        return decisions;
+        return new Decided(decisions, early);
     }
 
     /**
-     * The first round's source replies of a batch, per key: its TYPE reply, its PTTL, and its size where its
-     * type was guessed (-1 where not).
+     * A batch decided: its decisions, and by their side the strings read while deciding (null for a key read
+     * with the others in {@link #read}).
+     */
+    public record Decided(List<Decision> decisions, List<byte[]> values) {
+        /** Decisions made earlier (a journaled batch, a repair): every value is read in {@link #read}. */
+        public static Decided of(List<Decision> decisions) {
+            return new Decided(decisions, java.util.Collections.nCopies(decisions.size(), null));
+        }
+    }
+
+    /**
+     * The first round's source replies of a batch, per key: its TYPE reply, its PTTL, and where its type was
+     * guessed, a collection's size (-1 where not) or a string's value (null where not read).
      */
     private final class Typed {
         final String[] typeReplies;
         final long[] pttls;
         final long[] sizes;
+        final byte[][] values;
         final DataType[] guessed;
         final int[] typeAt;
         final int[] pttlAt;
@@ -170,6 +192,7 @@ public final class BatchCopier {
             typeReplies = new String[n];
             pttls = new long[n];
             sizes = new long[n];
+            values = new byte[n][];
             guessed = new DataType[n];
             typeAt = new int[n];
             pttlAt = new int[n];
@@ -192,9 +215,13 @@ public final class BatchCopier {
                     wrong.add(i);
                 } else {
                     right++;
-                    // A missing key answers its size with 0: its PTTL tells.
+                    // A missing key answers its size with 0 (a string with ""): its PTTL tells.
                     typeReplies[i] = pttls[i] == -2 ? "none" : guessed[i].wireName();
-                    sizes[i] = Resp.integer(replies.get(sizeAt[i]), src.label(), key);
+                    if (guessed[i] != DataType.STRING) {
+                        sizes[i] = Resp.integer(replies.get(sizeAt[i]), src.label(), key);
+                    } else if (replies.get(sizeAt[i]) instanceof byte[] v && v.length > 0 && v.length <= EARLY_STRING_BYTES) {
+                        values[i] = v; // empty (or gone since the PTTL) and longer ones are settled by the read
+                    }
                 }
             }
             guesses.outcome(right, wrong.size());
@@ -209,8 +236,8 @@ public final class BatchCopier {
     }
 
     /**
-     * The first round on the source: TYPE and PTTL of every key, or PTTL and the size of a collection whose
-     * type is guessed. Strings are not guessed: their size is not asked (see read), so a guess saves nothing.
+     * The first round on the source: TYPE and PTTL of every key, or where the type is guessed, PTTL and the size
+     * of a collection or the first {@link #EARLY_STRING_BYTES} (and one) of a string.
      */
     private Typed sendTypes(Pipe src, List<KeyPair> keys) {
         Typed typed = new Typed(keys.size());
@@ -218,12 +245,14 @@ public final class BatchCopier {
         for (int i = 0; i < keys.size(); i++) {
             byte[] key = keys.get(i).source();
             DataType guess = guessing ? guesses.guess(key) : null;
-            typed.guessed[i] = guess == DataType.STRING ? null : guess;
+            typed.guessed[i] = guess;
             if (typed.guessed[i] == null) {
                 typed.typeAt[i] = src.send(Cmd.TYPE, key);
             }
             typed.pttlAt[i] = src.send(Cmd.PTTL, key);
-            if (typed.guessed[i] != null) {
+            if (typed.guessed[i] == DataType.STRING) {
+                typed.sizeAt[i] = src.send(Cmd.GETRANGE, key, Cmd.ZERO, EARLY_BOUND);
+            } else if (typed.guessed[i] != null) {
                 typed.sizeAt[i] = src.send(COPIERS.get(typed.guessed[i]).sizeCommand(), key);
             }
         }
@@ -342,20 +371,23 @@ public final class BatchCopier {
     public record Prepared(List<Decision> decisions, List<Decision> whole, List<Object> values, List<Decision> chunked,
                            boolean replay) {}
 
-    /** Decides and carries out a batch on this thread. */
+    /** Carries out decisions made earlier on this thread. */
     public Counters execute(List<Decision> decisions, boolean replay, List<String> unsupported) {
-        return write(read(decisions, replay), unsupported);
+        return write(read(Decided.of(decisions), replay), unsupported);
     }
 
     /**
-     * Reads the small keys of a batch whole, in one pipeline; big keys are left for {@link #write}.
+     * Reads the small keys of a batch whole, in one pipeline, but for the strings read while deciding; big keys
+     * are left for {@link #write}.
      *
      * @param replay the batch was in flight when an earlier run stopped: some of it may be written
      */
-    public Prepared read(List<Decision> decisions, boolean replay) {
+    public Prepared read(Decided batch, boolean replay) {
         List<Decision> whole = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
         List<Decision> chunked = new ArrayList<>();
-        for (Decision d : decisions) {
+        for (int i = 0; i < batch.decisions().size(); i++) {
+            Decision d = batch.decisions().get(i);
             if (d.action() == Action.NONE) {
                 continue;
             }
@@ -363,22 +395,25 @@ public final class BatchCopier {
                 chunked.add(d); // a list append must know what an interrupted run already appended
             } else {
                 whole.add(d);
+                values.add(batch.values().get(i));
             }
         }
         Pipe src = sourceValues.pipe();
-        for (Decision d : whole) {
-            if (d.dump()) {
-                src.send(Cmd.DUMP, d.sourceKey());
-            } else {
-                COPIERS.get(d.type()).readWhole(src, d.sourceKey());
+        int[] replyAt = new int[whole.size()];
+        boolean asked = false;
+        for (int i = 0; i < whole.size(); i++) {
+            Decision d = whole.get(i);
+            replyAt[i] = values.get(i) != null ? -1
+                    : d.dump() ? src.send(Cmd.DUMP, d.sourceKey()) : COPIERS.get(d.type()).readWhole(src, d.sourceKey());
+            asked |= replyAt[i] >= 0;
+        }
+        List<Object> replies = asked ? src.sync() : List.of();
+        for (int i = 0; i < whole.size(); i++) {
+            if (replyAt[i] >= 0) {
+                values.set(i, readValue(replies.get(replyAt[i]), whole.get(i)));
             }
         }
-        List<Object> replies = whole.isEmpty() ? List.of() : src.sync();
-        List<Object> values = new ArrayList<>(whole.size());
-        for (int i = 0; i < whole.size(); i++) {
-            values.add(readValue(replies.get(i), whole.get(i)));
-        }
-        return boundedStrings(new Prepared(decisions, whole, values, chunked, replay));
+        return boundedStrings(new Prepared(batch.decisions(), whole, values, chunked, replay));
     }
 
     /**

@@ -13,8 +13,8 @@ final class HashCopier implements TypeCopier {
     }
 
     @Override
-    public void readWhole(Pipe source, byte[] key) {
-        source.send(Cmd.HGETALL, key);
+    public int readWhole(Pipe source, byte[] key) {
+        return source.send(Cmd.HGETALL, key);
     }
 
     @Override

@@ -17,8 +17,8 @@ final class ListCopier implements TypeCopier {
     }
 
     @Override
-    public void readWhole(Pipe source, byte[] key) {
-        source.send(Cmd.LRANGE, key, Cmd.ZERO, Cmd.LAST);
+    public int readWhole(Pipe source, byte[] key) {
+        return source.send(Cmd.LRANGE, key, Cmd.ZERO, Cmd.LAST);
     }
 
     @Override

@@ -14,8 +14,8 @@ final class SetCopier implements TypeCopier {
     }
 
     @Override
-    public void readWhole(Pipe source, byte[] key) {
-        source.send(Cmd.SMEMBERS, key);
+    public int readWhole(Pipe source, byte[] key) {
+        return source.send(Cmd.SMEMBERS, key);
     }
 
     @Override

@@ -63,7 +63,7 @@ public final class SourceCopier {
     }
 
     /** A page of keys, decided, waiting to be read. */
-    private record Decided(SourceScan.Page page, List<Decision> decisions) {}
+    private record Decided(SourceScan.Page page, BatchCopier.Decided batch) {}
 
     /** A batch scanned, decided and read, waiting to be written. */
     private record Ready(SourceScan.Page page, BatchCopier.Prepared batch) {}
@@ -84,7 +84,7 @@ public final class SourceCopier {
         List<Thread> stages = List.of(
                 stage("scan", () -> scan(cursor, pages)),
                 stage("decide", () -> relay(pages, decided, (SourceScan.Page page) -> new Decided(page, decide(page)))),
-                stage("read", () -> relay(decided, ready, (Decided d) -> new Ready(d.page(), batches.read(d.decisions(), false)))));
+                stage("read", () -> relay(decided, ready, (Decided d) -> new Ready(d.page(), batches.read(d.batch(), false)))));
         try {
             while (true) {
                 Ready r = next(ready);
@@ -131,12 +131,12 @@ public final class SourceCopier {
         return t;
     }
 
-    private List<Decision> decide(SourceScan.Page page) {
+    private BatchCopier.Decided decide(SourceScan.Page page) {
         List<BatchCopier.KeyPair> pairs = new ArrayList<>(page.keys().size());
         for (byte[] key : page.keys()) {
             pairs.add(new BatchCopier.KeyPair(key, scan.targetKey(key)));
         }
-        return pairs.isEmpty() ? List.of() : batches.decide(pairs);
+        return pairs.isEmpty() ? BatchCopier.Decided.of(List.of()) : batches.decide(pairs);
     }
 
     private void scan(String from, BlockingQueue<Object> out) {

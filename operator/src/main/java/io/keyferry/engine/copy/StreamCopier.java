@@ -42,7 +42,7 @@ final class StreamCopier implements TypeCopier {
     }
 
     @Override
-    public void readWhole(Pipe source, byte[] key) {
+    public int readWhole(Pipe source, byte[] key) {
         throw new IllegalStateException("streams are copied by copyChunked, never read whole");
     }
 

@@ -32,8 +32,8 @@ final class StringCopier implements TypeCopier {
      * value and checksums it, so that SET is cheaper on both servers than DUMP/RESTORE.
      */
     @Override
-    public void readWhole(Pipe source, byte[] key) {
-        source.send(Cmd.GETRANGE, key, Cmd.ZERO, BOUND);
+    public int readWhole(Pipe source, byte[] key) {
+        return source.send(Cmd.GETRANGE, key, Cmd.ZERO, BOUND);
     }
 
     @Override

@@ -16,8 +16,8 @@ interface TypeCopier {
     /** The command that tells a key's elements (bytes for strings), to tell small keys from big ones. */
     byte[] sizeCommand();
 
-    /** Queues the whole read of a small key. */
-    void readWhole(Pipe source, byte[] key);
+    /** Queues the whole read of a small key; returns where its reply stands. */
+    int readWhole(Pipe source, byte[] key);
 
     /** Whether a whole read found nothing (the key vanished between TYPE and the read); null is checked first. */
     default boolean isEmpty(Object value) {

@@ -15,6 +15,7 @@ import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -38,11 +39,11 @@ class StringReadTest {
             source.redis().set("emptied", "");
             source.redis().hset("hash", "f", "v");
 
-            List<Decision> decided = copier.decide(pairs("big", "empty", "small", "vanishing", "emptied", "hash"));
-            for (Decision d : decided) {
+            BatchCopier.Decided decided = copier.decide(pairs("big", "empty", "small", "vanishing", "emptied", "hash"));
+            for (Decision d : decided.decisions()) {
                 assertFalse(d.type() == DataType.STRING && (d.dump() || d.chunked()), "a string is decided unsized: " + d);
             }
-            assertTrue(decided.get(5).dump(), "a small hash still travels as DUMP/RESTORE");
+            assertTrue(decided.decisions().get(5).dump(), "a small hash still travels as DUMP/RESTORE");
             source.redis().del("vanishing");
             source.redis().del("emptied");
 
@@ -70,7 +71,7 @@ class StringReadTest {
             c.source.redis().set("vanishing", "soon gone");
             c.source.redis().set("empty", "");
             c.source.redis().set("big", big);
-            List<Decision> decided = c.copier.decide(pairs("vanishing", "empty", "big"));
+            BatchCopier.Decided decided = c.copier.decide(pairs("vanishing", "empty", "big"));
             c.source.redis().del("vanishing");
 
             c.copier.write(c.copier.read(decided, false), new ArrayList<>());
@@ -85,11 +86,42 @@ class StringReadTest {
     void aStringKeepsItsExpiry() {
         try (Copy c = new Copy()) {
             c.source.redis().psetex("ttl", 600_000, "v");
-            c.copier.execute(c.copier.decide(pairs("ttl")), false, new ArrayList<>());
+            c.copier.execute(c.copier.decide(pairs("ttl")).decisions(), false, new ArrayList<>());
 
             long ttl = c.target.redis().pttl("ttl");
             assertTrue(ttl > 590_000 && ttl <= 600_000, "expiry kept: " + ttl);
             assertEquals("v", c.target.redis().get("ttl"));
+        }
+    }
+
+    @Test
+    void aStringWhoseNameTellsItsTypeIsReadWhileDecidedWithoutTypeAndOthersAreSettledByTheRead() {
+        try (Copy c = new Copy()) {
+            String mid = "m".repeat(BatchCopier.EARLY_STRING_BYTES + 1);
+            c.source.redis().set("s:first", "teaches the prefix");
+            c.copier.execute(c.copier.decide(pairs("s:first")).decisions(), false, new ArrayList<>());
+            c.source.redis().psetex("s:small", 600_000, "v");
+            c.source.redis().set("s:mid", mid);
+            c.source.redis().set("s:empty", "");
+            c.source.redis().hset("s:hash", "f", "v");
+            c.source.redis().configResetstat();
+
+            BatchCopier.Decided decided = c.copier.decide(pairs("s:small", "s:mid", "s:empty", "s:hash", "s:gone"));
+
+            List<String> early = decided.values().stream().map(v -> v == null ? null : new String(v, StandardCharsets.UTF_8)).toList();
+            assertEquals(Arrays.asList("v", null, null, null, null), early,
+                    "read while decided: a small string; not: one over the early bound, an empty one, a wrong guess, a missing key");
+            c.copier.write(c.copier.read(decided, false), new ArrayList<>());
+
+            assertEquals("v", c.target.redis().get("s:small"));
+            long ttl = c.target.redis().pttl("s:small");
+            assertTrue(ttl > 590_000 && ttl <= 600_000, "expiry kept: " + ttl);
+            assertEquals(mid, c.target.redis().get("s:mid"));
+            assertEquals("", c.target.redis().get("s:empty"));
+            assertEquals("v", c.target.redis().hget("s:hash", "f"));
+            assertEquals(0, c.target.redis().exists("s:gone"));
+            String stats = c.source.redis().info("commandstats");
+            assertTrue(stats.contains("cmdstat_type:calls=1,"), "TYPE only for the wrong guess: " + stats);
         }
     }
 

@@ -76,6 +76,29 @@ class VerificationTest {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void aSortedSetKeptAsAHashTableInTheTargetIsComparedInWhateverOrderItsMembersComeBack() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            for (String key : new String[] {"kept", "changed"}) {
+                ScoredValue<String>[] members = new ScoredValue[300]; // over 128: a skiplist and a hash table in Redis
+                for (int i = 0; i < members.length; i++) {
+                    members[i] = ScoredValue.just(i * 1.5, "m" + i);
+                }
+                source.redis().zadd(key, members);
+            }
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, source);
+            Copies.run(spec);
+            target.redis().zadd("changed", ScoredValue.just(-1, "m150"));
+            assertEquals("skiplist", target.redis().objectEncoding("kept"));
+
+            VerifyResult result = Copies.verify(spec, false);
+
+            assertEquals(Map.of("changed", "score of 'm150' differs: expected 225.0, target -1.0"), reasons(result));
+            assertEquals(1, result.matched());
+        }
+    }
+
+    @Test
     void aTargetKeyOfEveryTypeRetypedOrMissingIsNamedSoThoughItsTypeIsNotAskedFirst() {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
             RedisCommands<String, String> s = source.redis();

@@ -7,10 +7,8 @@ import io.lettuce.core.StreamMessage;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * What one target key must hold, folded from the sources that write it, in list order. The target's
@@ -25,12 +23,12 @@ final class Expectation {
     TtlRule ttl = TtlRule.ANY;
     ByteBuffer string;
     /** Hash fields; a null value means present with any value (filled onto an unknown target). */
-    Map<ByteBuffer, ByteBuffer> fields = new LinkedHashMap<>();
-    /** Sorted-set members to their scores as the source printed them; a null score means present with any score. */
-    Map<ByteBuffer, byte[]> scores = new LinkedHashMap<>();
-    Set<ByteBuffer> members = new LinkedHashSet<>();
+    Elements fields = Elements.empty();
+    /** Sorted-set members with their scores as the source printed them; a null score means present with any score. */
+    Elements scores = Elements.empty();
+    Elements members = Elements.empty();
     /** List elements: the whole list (EXACT) or the elements it must end with (CONTAINS). */
-    List<ByteBuffer> elements = new ArrayList<>();
+    List<byte[]> elements = new ArrayList<>();
     SourceValue.StreamValue stream;
     /** Stream groups must sit at the expected last-delivered IDs (Merge), not only exist (Fill). */
     boolean groupsExact;
@@ -54,22 +52,10 @@ final class Expectation {
             return; // Fill leaves existing strings and lists, TTL included
         }
         switch (type) {
-            case HASH -> ((Map<ByteBuffer, ByteBuffer>) s.value()).forEach((f, v) -> {
-                if (!fill) {
-                    fields.put(f, v);
-                } else if (!fields.containsKey(f)) {
-                    fields.put(f, shape == Shape.EXACT ? v : null);
-                }
-            });
-            case ZSET -> ((Map<ByteBuffer, byte[]>) s.value()).forEach((m, v) -> {
-                if (!fill) {
-                    scores.put(m, v);
-                } else if (!scores.containsKey(m)) {
-                    scores.put(m, shape == Shape.EXACT ? v : null);
-                }
-            });
-            case SET -> members.addAll((Set<ByteBuffer>) s.value());
-            case LIST -> elements.addAll((List<ByteBuffer>) s.value());
+            case HASH -> add(fields, (Elements) s.value(), fill);
+            case ZSET -> add(scores, (Elements) s.value(), fill);
+            case SET -> add(members, (Elements) s.value(), fill);
+            case LIST -> elements.addAll((List<byte[]>) s.value());
             case STREAM -> appendNewer((SourceValue.StreamValue) s.value(), fill);
             default -> throw new IllegalStateException("unreachable: " + type);
         }
@@ -77,6 +63,17 @@ final class Expectation {
             shape = Shape.CONTAINS;
         }
         ttl = ttl.merge(s.expireAt());
+    }
+
+    /** Merge: the source's value wins on the same field or member. Fill: only what is missing is added. */
+    private void add(Elements into, Elements from, boolean fill) {
+        for (int i = 0; i < from.size(); i++) {
+            if (!fill) {
+                into.put(from.key(i), from.value(i));
+            } else if (into.indexOf(from.key(i)) < 0) {
+                into.put(from.key(i), shape == Shape.EXACT ? from.value(i) : null);
+            }
+        }
     }
 
     /**
@@ -89,10 +86,10 @@ final class Expectation {
         ttl = TtlRule.exactly(s.expireAt());
         switch (type) {
             case STRING -> string = (ByteBuffer) s.value();
-            case HASH -> fields = (Map<ByteBuffer, ByteBuffer>) s.value();
-            case ZSET -> scores = (Map<ByteBuffer, byte[]>) s.value();
-            case SET -> members = (Set<ByteBuffer>) s.value();
-            case LIST -> elements = (List<ByteBuffer>) s.value();
+            case HASH -> fields = (Elements) s.value();
+            case ZSET -> scores = (Elements) s.value();
+            case SET -> members = (Elements) s.value();
+            case LIST -> elements = (List<byte[]>) s.value();
             case STREAM -> stream = (SourceValue.StreamValue) s.value();
         }
     }

@@ -515,8 +515,7 @@ public final class BatchCopier {
                 if (d.action() == Action.REPLACE) {
                     target.delete(d.targetKey());
                 }
-                copier.writeWhole(target, d, value);
-                target.applyTtl(d, now);
+                copier.writeWhole(target, d, value, now);
                 counters.addBytes(copier.payloadBytes(value));
             }
             counters.add(d.type(), d.outcome());

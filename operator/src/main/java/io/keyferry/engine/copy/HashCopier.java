@@ -19,8 +19,9 @@ final class HashCopier implements TypeCopier {
 
     @Override
     @SuppressWarnings("unchecked")
-    public void writeWhole(TargetWriter target, Decision d, Object value) {
+    public void writeWhole(TargetWriter target, Decision d, Object value, long now) {
         write(target, d, (List<Object>) value);
+        target.applyTtl(d, now);
     }
 
     /** @param fields fields and values, alternating */

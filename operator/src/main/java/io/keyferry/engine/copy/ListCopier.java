@@ -23,9 +23,10 @@ final class ListCopier implements TypeCopier {
 
     @Override
     @SuppressWarnings("unchecked")
-    public void writeWhole(TargetWriter target, Decision d, Object value) {
+    public void writeWhole(TargetWriter target, Decision d, Object value, long now) {
         // COPY, REPLACE and MERGE all append; Fill never reaches a list.
         target.send(d.targetKey(), Resp.command(Cmd.RPUSH, d.targetKey(), (List<Object>) value));
+        target.applyTtl(d, now);
     }
 
     @Override

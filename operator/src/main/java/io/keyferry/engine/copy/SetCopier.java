@@ -20,8 +20,9 @@ final class SetCopier implements TypeCopier {
 
     @Override
     @SuppressWarnings("unchecked")
-    public void writeWhole(TargetWriter target, Decision d, Object value) {
+    public void writeWhole(TargetWriter target, Decision d, Object value, long now) {
         write(target, d, (List<Object>) value);
+        target.applyTtl(d, now);
     }
 
     private static void write(TargetWriter target, Decision d, List<Object> members) {

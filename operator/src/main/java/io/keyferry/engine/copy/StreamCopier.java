@@ -47,7 +47,7 @@ final class StreamCopier implements TypeCopier {
     }
 
     @Override
-    public void writeWhole(TargetWriter target, Decision d, Object value) {
+    public void writeWhole(TargetWriter target, Decision d, Object value, long now) {
         throw new IllegalStateException("streams are copied by copyChunked, never written whole");
     }
 

@@ -37,9 +37,9 @@ final class StringCopier implements TypeCopier {
     }
 
     @Override
-    public void writeWhole(TargetWriter target, Decision d, Object value) {
+    public void writeWhole(TargetWriter target, Decision d, Object value, long now) {
         // Only COPY and REPLACE reach a string: Merge is invalid input, Fill and Skip leave it.
-        target.send(d.targetKey(), Cmd.SET, d.targetKey(), (byte[]) value);
+        target.set(d, (byte[]) value, now);
     }
 
     @Override

@@ -23,6 +23,11 @@ final class TargetWriter {
     private final Function<byte[], RespConnection> rawOpener;
     /** The key of every queued write, in order, to name it when the target refuses it. */
     private final List<byte[]> keys = new ArrayList<>();
+    private static final int MSET_KEYS = 64;
+    /** The MSET being gathered: its name, then keys and values. */
+    private final List<byte[]> mset = new ArrayList<>(List.of(Cmd.MSET));
+    /** Where a queued write is an MSET: how many keys it writes (its first one is in {@link #keys}). */
+    private final java.util.Map<Integer, Integer> msetKeys = new java.util.HashMap<>();
 
     TargetWriter(RedisLink link, ServerProfile profile, Function<byte[], RespConnection> rawOpener) {
         this.link = link;
@@ -79,21 +84,59 @@ final class TargetWriter {
         long remaining = expireAt - now;
         if (remaining <= 0) {
             delete(key);
-        } else if (profile.ttlSeconds()) {
-            // Round up: a key must not expire earlier than on the source (DESIGN.md 3.2).
-            send(key, Cmd.EXPIRE, key, Resp.num((remaining + 999) / 1000));
         } else {
-            send(key, Cmd.PEXPIRE, key, Resp.num(remaining));
+            send(key, profile.ttlSeconds() ? Cmd.EXPIRE : Cmd.PEXPIRE, key, ttl(remaining));
+        }
+    }
+
+    /**
+     * A whole string (COPY or REPLACE) with the expiry its decision ends with, in one SET, so that it never lives
+     * without it; an expiry already past removes the key instead. Strings without an expiry go to a store that
+     * is not a cluster as one MSET of up to {@value #MSET_KEYS} keys (a cluster's MSET takes keys of one slot):
+     * the server saves the dispatch of every other command, and a store that writes through a log (Kvrocks)
+     * writes them as one batch.
+     */
+    void set(Decision d, byte[] value, long now) {
+        byte[] key = d.targetKey();
+        long expireAt = d.resultExpireAt();
+        if (expireAt < 0 && !profile.cluster()) {
+            mset.add(key);
+            mset.add(value);
+            if (mset.size() == 1 + 2 * MSET_KEYS) {
+                sendMset();
+            }
+        } else if (expireAt < 0) {
+            send(key, Cmd.SET, key, value);
+        } else if (expireAt <= now) {
+            delete(key);
+        } else {
+            send(key, Cmd.SET, key, value, profile.ttlSeconds() ? Cmd.EX : Cmd.PX, ttl(expireAt - now));
+        }
+    }
+
+    /** A relative expiry in the target's unit, rounded up to seconds where it keeps seconds (Pika): never earlier. */
+    private byte[] ttl(long remainingMs) {
+        return Resp.num(profile.ttlSeconds() ? (remainingMs + 999) / 1000 : remainingMs);
+    }
+
+    private void sendMset() {
+        if (mset.size() > 1) {
+            int first = keys.size();
+            send(mset.get(1), mset.toArray(new byte[0][]));
+            msetKeys.put(first, (mset.size() - 1) / 2);
+            mset.subList(1, mset.size()).clear();
         }
     }
 
     /** Sends what is queued without waiting for the replies. */
     void flush() {
+        sendMset();
         pipe.flush();
     }
 
     /** Sends what is queued and waits; a refused write throws with its key and the server's reply. */
     void sync() {
+        sendMset();
         if (keys.isEmpty()) {
             return;
         }
@@ -101,6 +144,7 @@ final class TargetWriter {
             check(pipe.sync(), keys);
         } finally {
             keys.clear();
+            msetKeys.clear();
         }
     }
 
@@ -110,8 +154,9 @@ final class TargetWriter {
         }
         for (int i = 0; i < replies.size(); i++) {
             if (replies.get(i) instanceof Resp.Error e) {
-                throw new CopyFailedException(pipe.label() + " refused a write to key " + Keys.show(of.get(i)) + ": "
-                        + e.message());
+                Integer several = msetKeys.get(i);
+                throw new CopyFailedException(pipe.label() + " refused a write to key " + Keys.show(of.get(i))
+                        + (several == null ? "" : " (an MSET of " + several + " keys from it on)") + ": " + e.message());
             }
         }
     }

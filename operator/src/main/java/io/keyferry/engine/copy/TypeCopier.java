@@ -29,8 +29,12 @@ interface TypeCopier {
         return Resp.payload(value);
     }
 
-    /** Queues the writes of a small key's value under the decision's action. */
-    void writeWhole(TargetWriter target, Decision d, Object value);
+    /**
+     * Queues the writes of a small key's value under the decision's action, and of the expiry it ends with.
+     *
+     * @param now the clock read just before, for an expiry sent relative ({@link TargetWriter#applyTtl})
+     */
+    void writeWhole(TargetWriter target, Decision d, Object value, long now);
 
     /**
      * Copies a key chunk by chunk; no chunk holds more than a few hundred elements or 1 MiB.

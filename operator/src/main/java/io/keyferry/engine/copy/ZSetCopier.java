@@ -24,8 +24,9 @@ final class ZSetCopier implements TypeCopier {
 
     @Override
     @SuppressWarnings("unchecked")
-    public void writeWhole(TargetWriter target, Decision d, Object value) {
+    public void writeWhole(TargetWriter target, Decision d, Object value, long now) {
         write(target, d, (List<Object>) value);
+        target.applyTtl(d, now);
     }
 
     /** @param members members and scores, alternating, as ZRANGE WITHSCORES and ZSCAN return them */

@@ -17,6 +17,9 @@ public final class Cmd {
     public static final byte[] PEXPIRE = Resp.ascii("PEXPIRE");
     public static final byte[] GET = Resp.ascii("GET");
     public static final byte[] SET = Resp.ascii("SET");
+    public static final byte[] MSET = Resp.ascii("MSET");
+    public static final byte[] EX = Resp.ascii("EX");
+    public static final byte[] PX = Resp.ascii("PX");
     public static final byte[] STRLEN = Resp.ascii("STRLEN");
     public static final byte[] GETRANGE = Resp.ascii("GETRANGE");
     public static final byte[] HLEN = Resp.ascii("HLEN");

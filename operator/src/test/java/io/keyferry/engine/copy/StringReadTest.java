@@ -2,11 +2,13 @@ package io.keyferry.engine.copy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyferry.api.DataType;
 import io.keyferry.api.EndpointSpec;
 import io.keyferry.api.PolicySpec;
+import io.keyferry.engine.CopyFailedException;
 import io.keyferry.engine.FileSecretResolver;
 import io.keyferry.engine.probe.Prober;
 import io.keyferry.engine.probe.ServerProfile;
@@ -125,16 +127,65 @@ class StringReadTest {
         }
     }
 
+    @Test
+    void stringsWithoutAnExpiryGoAsOneMsetAndOneWithAnExpiryAsOneSetWithIt() {
+        try (Copy c = new Copy()) {
+            for (int i = 0; i < 100; i++) {
+                c.source.redis().set("plain:" + i, "v" + i);
+            }
+            c.source.redis().psetex("expiring", 600_000, "e");
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                keys.add("plain:" + i);
+            }
+            keys.add("expiring");
+            c.target.redis().configResetstat();
+
+            c.copier.execute(c.copier.decide(pairs(keys.toArray(new String[0]))).decisions(), false, new ArrayList<>());
+
+            for (int i = 0; i < 100; i++) {
+                assertEquals("v" + i, c.target.redis().get("plain:" + i));
+                assertEquals(-1, c.target.redis().pttl("plain:" + i));
+            }
+            long ttl = c.target.redis().pttl("expiring");
+            assertTrue(ttl > 590_000 && ttl <= 600_000, "expiry kept: " + ttl);
+            String stats = c.target.redis().info("commandstats");
+            assertTrue(stats.contains("cmdstat_mset:calls=2,") && stats.contains("cmdstat_set:calls=1,")
+                    && !stats.contains("cmdstat_pexpire"), "64 keys an MSET, the expiring one SET with PX: " + stats);
+        }
+    }
+
+    @Test
+    void aRefusedMsetNamesItsFirstKeyAndHowManyItWrites() {
+        try (Copy c = new Copy(List.of("--rename-command", "MSET", ""))) {
+            c.source.redis().set("a", "1");
+            c.source.redis().set("b", "2");
+
+            CopyFailedException e = assertThrows(CopyFailedException.class,
+                    () -> c.copier.execute(c.copier.decide(pairs("a", "b")).decisions(), false, new ArrayList<>()));
+
+            assertTrue(e.getMessage().contains("refused a write to key a (an MSET of 2 keys from it on): ERR unknown command"),
+                    e.getMessage());
+        }
+    }
+
     /** A source and a target server, and a BatchCopier between them on links as a copy opens them. */
     private static final class Copy implements AutoCloseable {
         final RedisServer source = RedisServer.start();
-        final RedisServer target = RedisServer.start();
+        final RedisServer target;
         final Endpoints endpoints = new Endpoints(new FileSecretResolver(null));
-        final RedisLink src = endpoints.connect(endpoint(source.uri()), "spec.sources[0].endpoint", "source");
-        final RedisLink tgt = endpoints.connect(endpoint(target.uri()), "spec.target.endpoint", "target");
+        final RedisLink src;
+        final RedisLink tgt;
         final BatchCopier copier;
 
         Copy() {
+            this(List.of());
+        }
+
+        Copy(List<String> targetArgs) {
+            target = RedisServer.start(targetArgs);
+            src = endpoints.connect(endpoint(source.uri()), "spec.sources[0].endpoint", "source");
+            tgt = endpoints.connect(endpoint(target.uri()), "spec.target.endpoint", "target");
             ServerProfile sourceProfile = new Prober().probe(src);
             ServerProfile targetProfile = new Prober().probe(tgt);
             copier = new BatchCopier("source", new BatchCopier.Links(src, tgt), targetProfile,

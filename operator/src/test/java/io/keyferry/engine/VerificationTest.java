@@ -76,6 +76,43 @@ class VerificationTest {
     }
 
     @Test
+    void aTargetLostWhileVerifyingStopsTheScanWithTheFailureInsteadOfScanningOn() {
+        RedisServer target = RedisServer.start();
+        AtomicBoolean stopped = new AtomicBoolean();
+        try (RedisServer source = RedisServer.start()) {
+            RedisCommands<String, String> s = source.redis();
+            for (int i = 0; i < 40_000; i += 1000) {
+                Map<String, String> some = new java.util.HashMap<>();
+                for (int j = i; j < i + 1000; j++) {
+                    some.put("k:" + j, "v");
+                }
+                s.mset(some);
+            }
+            DataMigrationSpec spec = Copies.spec(target, Policy.OVERWRITE, source);
+            Copies.run(spec);
+            long[] scanned = {0};
+
+            RuntimeException e;
+            try (Migration m = Migration.verifyOnly("lost", spec, new FileSecretResolver(null))) {
+                m.prepare();
+                e = org.junit.jupiter.api.Assertions.assertThrows(RuntimeException.class, () -> m.verify(p -> {
+                    scanned[0] = p.keysScanned();
+                    if (p.keysScanned() >= 10_000 && stopped.compareAndSet(false, true)) {
+                        target.close(); // every checker has its connections by now
+                    }
+                }, false));
+            }
+
+            assertTrue(e.getMessage().contains("connection lost"), e.getMessage());
+            assertTrue(scanned[0] < 25_000, "the scan stopped soon after the failure: " + scanned[0] + " of 40000 keys scanned");
+        } finally {
+            if (!stopped.get()) {
+                target.close();
+            }
+        }
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void aSortedSetKeptAsAHashTableInTheTargetIsComparedInWhateverOrderItsMembersComeBack() {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {

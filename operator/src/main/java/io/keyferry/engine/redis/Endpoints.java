@@ -152,7 +152,24 @@ public final class Endpoints implements AutoCloseable {
         link.sent = sent;
         link.replicas = replicas;
         link.fieldPath = fieldPath;
+        if (!replicas) { // reads routed to replicas stay with Lettuce, which knows which commands only read
+            link.pipes = () -> new ClusterPipe(label, slotOwners(connection),
+                    (host, port) -> openResp(spec, fieldPath, label + " node " + host + ":" + port, host, port, sent));
+        }
         return link;
+    }
+
+    /** "host:port" of the master that holds each slot, as the cluster's topology says. */
+    private static String[] slotOwners(StatefulRedisClusterConnection<byte[], byte[]> connection) {
+        String[] owners = new String[io.lettuce.core.cluster.SlotHash.SLOT_COUNT];
+        for (io.lettuce.core.cluster.models.partitions.RedisClusterNode node : connection.getPartitions()) {
+            if (node.getRole().isUpstream()) {
+                for (int slot : node.getSlots()) {
+                    owners[slot] = node.getUri().getHost() + ":" + node.getUri().getPort();
+                }
+            }
+        }
+        return owners;
     }
 
     /** Why an endpoint could not be used, in the user's terms: its certificate, or its address and login. */

@@ -34,6 +34,8 @@ public final class RedisLink implements AutoCloseable {
     /** A cluster link that reads from replicas (readFrom: Replica): SCAN goes to one replica of each master. */
     boolean replicas;
     String fieldPath;
+    /** Makes this cluster link's pipe over bare connections to its nodes; null: a pipe over Lettuce. */
+    java.util.function.Supplier<Pipe> pipes;
     private Pipe pipe;
 
     /** A Lettuce client and its connection to a standalone server. */
@@ -163,11 +165,12 @@ public final class RedisLink implements AutoCloseable {
 
     /**
      * The fast lane for batches of small commands: on a standalone server a bare RESP connection beside this
-     * link's (opened on first use, closed with the link); on a cluster a pipe over this link's own connection.
+     * link's (opened with it, closed with it); on a cluster bare connections to its masters ({@link ClusterPipe}),
+     * or this link's own Lettuce connection where reads go to replicas.
      */
     public Pipe pipe() {
         if (pipe == null) {
-            pipe = new LinkPipe(this);
+            pipe = pipes != null ? pipes.get() : new LinkPipe(this);
         }
         return pipe;
     }
@@ -230,6 +233,8 @@ public final class RedisLink implements AutoCloseable {
     public void close() {
         if (pipe instanceof RespConnection resp) {
             resp.close();
+        } else if (pipe instanceof ClusterPipe nodes) {
+            nodes.close();
         }
         if (client == null) {
             return; // never opened, or a cluster node's connection, which closes with its cluster connection

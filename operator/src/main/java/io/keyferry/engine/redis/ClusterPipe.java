@@ -1,0 +1,163 @@
+package io.keyferry.engine.redis;
+
+import io.lettuce.core.cluster.SlotHash;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link Pipe} to a Redis Cluster over bare RESP connections, one per node, each opened on first use: a
+ * command goes to the node that holds its key's slot; one answered MOVED (the slot moved) or ASK (it is moving
+ * and the key is on the other side already) is sent again where the reply says, in the order the batch sent
+ * them, and the batch's replies come back only when every one is an answer. Lettuce did the same with a command
+ * object, a future and an event-loop hand-off for every command: ten times the client CPU a key (mixed-1m into a
+ * 3-master cluster on 2 cores: 27 s against 8 s for a standalone target).
+ */
+final class ClusterPipe implements Pipe, AutoCloseable {
+    /** Redirections followed for one command before its MOVED or ASK is handed back as its reply. */
+    private static final int REDIRECTIONS = 5;
+    private static final byte[] ASKING = Resp.ascii("ASKING");
+
+    /** Opens a bare connection to a node, logged in as the cluster's endpoint says. */
+    interface Opener {
+        RespConnection open(String host, int port);
+    }
+
+    private final String label;
+    private final Opener opener;
+    private final List<String> nodes = new ArrayList<>();
+    private final List<RespConnection> connections = new ArrayList<>();
+    private final Map<String, Integer> nodeIndex = new HashMap<>();
+    /** The node of each slot, as the topology said and MOVED replies corrected. */
+    private final int[] nodeOfSlot = new int[SlotHash.SLOT_COUNT];
+    /** The commands since the last sync, for sending again where a reply redirects them. */
+    private final List<Sent> sent = new ArrayList<>();
+
+    private record Sent(byte[][] args, int node, int at) {}
+
+    /** @param slotOwners "host:port" of the node that holds each slot */
+    ClusterPipe(String label, String[] slotOwners, Opener opener) {
+        this.label = label;
+        this.opener = opener;
+        for (int slot = 0; slot < slotOwners.length; slot++) {
+            nodeOfSlot[slot] = slotOwners[slot] == null ? 0 : node(slotOwners[slot]);
+        }
+        if (nodes.isEmpty()) {
+            throw new IllegalStateException(label + ": the cluster's topology names no master");
+        }
+    }
+
+    @Override
+    public String label() {
+        return label;
+    }
+
+    @Override
+    public int send(byte[]... args) {
+        int node = args.length > 1 ? nodeOfSlot[SlotHash.getSlot(args[1])] : 0;
+        sent.add(new Sent(args, node, connection(node).send(args)));
+        return sent.size() - 1;
+    }
+
+    @Override
+    public void flush() {
+        for (RespConnection c : connections) {
+            if (c != null) {
+                c.flush();
+            }
+        }
+    }
+
+    @Override
+    public List<Object> sync() {
+        try {
+            List<Object> replies = collect(sent);
+            for (int round = 0; round < REDIRECTIONS; round++) {
+                List<Integer> redirected = new ArrayList<>();
+                List<Sent> again = new ArrayList<>();
+                for (int i = 0; i < replies.size(); i++) {
+                    if (replies.get(i) instanceof Resp.Error e && redirection(e) != null) {
+                        redirected.add(i);
+                        again.add(resend(sent.get(i).args(), e));
+                    }
+                }
+                if (again.isEmpty()) {
+                    return replies;
+                }
+                List<Object> answers = collect(again);
+                for (int j = 0; j < redirected.size(); j++) {
+                    replies.set(redirected.get(j), answers.get(j));
+                    sent.set(redirected.get(j), again.get(j));
+                }
+            }
+            return replies;
+        } finally {
+            sent.clear();
+        }
+    }
+
+    /** Every node's replies since its last sync, then the replies of {@code commands} in their order. */
+    private List<Object> collect(List<Sent> commands) {
+        flush();
+        List<List<Object>> byNode = new ArrayList<>(connections.size());
+        for (RespConnection c : connections) {
+            byNode.add(c == null ? List.of() : c.sync());
+        }
+        List<Object> replies = new ArrayList<>(commands.size());
+        for (Sent s : commands) {
+            replies.add(byNode.get(s.node()).get(s.at()));
+        }
+        return replies;
+    }
+
+    /** "MOVED slot host:port" or "ASK slot host:port": the words of a redirection, or null for another error. */
+    private static String[] redirection(Resp.Error e) {
+        String m = e.message();
+        if (!m.startsWith("MOVED ") && !m.startsWith("ASK ")) {
+            return null;
+        }
+        String[] words = m.split(" ");
+        return words.length == 3 && words[2].lastIndexOf(':') > 0 ? words : null;
+    }
+
+    /** Queues a redirected command at the node its reply names (after ASKING there, for ASK). */
+    private Sent resend(byte[][] args, Resp.Error e) {
+        String[] words = redirection(e);
+        int node = node(words[2]);
+        if (words[0].equals("MOVED")) {
+            nodeOfSlot[Integer.parseInt(words[1])] = node;
+        } else {
+            connection(node).send(ASKING); // its +OK is another reply of that node's, never looked at
+        }
+        return new Sent(args, node, connection(node).send(args));
+    }
+
+    private int node(String hostPort) {
+        return nodeIndex.computeIfAbsent(hostPort, hp -> {
+            nodes.add(hp);
+            connections.add(null);
+            return nodes.size() - 1;
+        });
+    }
+
+    private RespConnection connection(int node) {
+        RespConnection c = connections.get(node);
+        if (c == null) {
+            String hostPort = nodes.get(node);
+            int colon = hostPort.lastIndexOf(':');
+            c = opener.open(hostPort.substring(0, colon), Integer.parseInt(hostPort.substring(colon + 1)));
+            connections.set(node, c);
+        }
+        return c;
+    }
+
+    @Override
+    public void close() {
+        for (RespConnection c : connections) {
+            if (c != null) {
+                c.close();
+            }
+        }
+    }
+}

@@ -67,27 +67,6 @@ start_cluster() {
   done
 }
 
-# write_manifest NAME SOURCE_PORT SOURCE_IS_CLUSTER TARGET_PORT TARGET_IS_CLUSTER WORKERS
-write_manifest() {
-  local file="$WORK/$1.yaml"
-  cat >"$file" <<EOF
-apiVersion: keyferry.io/v1alpha1
-kind: DataMigration
-metadata:
-  name: bench-$1
-spec:
-  sources:
-    - name: source
-      endpoint: {uri: "redis://127.0.0.1:$2/0", cluster: $3}
-  target:
-    endpoint: {uri: "redis://127.0.0.1:$4/0", cluster: $5}
-  policies: {default: Overwrite}
-  verify: {mode: "Off"}
-  worker: {parallelism: $6}
-EOF
-  echo "$file"
-}
-
 # bench_copy ROUND METHOD MANIFEST "NAME=PORT ..." TARGET_PORT...: the copy, its key count checked, its verify
 bench_copy() {
   local round=$1 method=$2 manifest=$3 servers=$4 n

@@ -113,33 +113,13 @@ bench_replication() {
 
 # --- b, c. KeyFerry ----------------------------------------------------------------------
 
-write_manifest() {
-  local file="$WORK/$1.yaml"
-  cat >"$file" <<EOF
-apiVersion: keyferry.io/v1alpha1
-kind: DataMigration
-metadata:
-  name: bench-$1
-spec:
-  sources:
-    - name: source
-      endpoint: {uri: "redis://127.0.0.1:$2/0"}
-  target:
-    endpoint: {uri: "redis://127.0.0.1:$3/0"}
-  policies: {default: Overwrite}
-  verify: {mode: "Off"}
-  worker: {parallelism: $WORKERS}
-EOF
-  echo "$file"
-}
-
 # bench_keyferry ROUND METHOD SOURCE_PORT TARGET_PORT [target redis-server options...]
 # The copy into an empty target, its key count checked, then `keyferry verify` of the result.
 bench_keyferry() {
   local round=$1 method=$2 src=$3 dst=$4 manifest n
   shift 4
   start_redis "$dst" "$@"
-  manifest=$(write_manifest "$method" "$src" "$dst")
+  manifest=$(write_manifest "$method" "$src" false "$dst" false "$WORKERS")
   timed_keyferry "$round" "$method" "source=$src target=$dst" run -f "$manifest" --restart --state-dir "$WORK/state-$method"
   n=$(dbsize "$dst")
   [[ "$n" == "$SRC_KEYS" ]] \

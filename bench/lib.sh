@@ -141,6 +141,28 @@ load_dataset() {
   python3 "$GEN" --port "$1" --profile "$PROFILE" >&2
 }
 
+# write_manifest NAME SOURCE_PORT SOURCE_IS_CLUSTER TARGET_PORT TARGET_IS_CLUSTER WORKERS: a one-source copy
+# (policy Overwrite, verify Off) as a manifest in WORK; prints its path
+write_manifest() {
+  local file="$WORK/$1.yaml"
+  cat >"$file" <<EOF
+apiVersion: keyferry.io/v1alpha1
+kind: DataMigration
+metadata:
+  name: bench-$1
+spec:
+  sources:
+    - name: source
+      endpoint: {uri: "redis://127.0.0.1:$2/0", cluster: $3}
+  target:
+    endpoint: {uri: "redis://127.0.0.1:$4/0", cluster: $5}
+  policies: {default: Overwrite}
+  verify: {mode: "Off"}
+  worker: {parallelism: $6}
+EOF
+  echo "$file"
+}
+
 # time_field FILE LABEL: a value from /usr/bin/time -v output
 time_field() { sed -n "s/^[[:space:]]*$2: //p" "$1"; }
 

@@ -17,13 +17,14 @@ import java.util.function.Function;
  * write the target refused stops the copy with the key and the server's message, never silently.
  */
 final class TargetWriter {
+    private static final int MSET_KEYS = 64;
+
     private final RedisLink link;
     private final Pipe pipe;
     private final ServerProfile profile;
     private final Function<byte[], RespConnection> rawOpener;
     /** The key of every queued write, in order, to name it when the target refuses it. */
     private final List<byte[]> keys = new ArrayList<>();
-    private static final int MSET_KEYS = 64;
     /** The MSET being gathered: its name, then keys and values. */
     private final List<byte[]> mset = new ArrayList<>(List.of(Cmd.MSET));
     /** Where a queued write is an MSET: how many keys it writes (its first one is in {@link #keys}). */

@@ -77,9 +77,10 @@ final class ClusterPipe implements Pipe, AutoCloseable {
                 List<Integer> redirected = new ArrayList<>();
                 List<Sent> again = new ArrayList<>();
                 for (int i = 0; i < replies.size(); i++) {
-                    if (replies.get(i) instanceof Resp.Error e && redirection(e) != null) {
+                    String[] words = replies.get(i) instanceof Resp.Error e ? redirection(e) : null;
+                    if (words != null) {
                         redirected.add(i);
-                        again.add(resend(sent.get(i).args(), e));
+                        again.add(resend(sent.get(i).args(), words));
                     }
                 }
                 if (again.isEmpty()) {
@@ -122,8 +123,7 @@ final class ClusterPipe implements Pipe, AutoCloseable {
     }
 
     /** Queues a redirected command at the node its reply names (after ASKING there, for ASK). */
-    private Sent resend(byte[][] args, Resp.Error e) {
-        String[] words = redirection(e);
+    private Sent resend(byte[][] args, String[] words) {
         int node = node(words[2]);
         if (words[0].equals("MOVED")) {
             nodeOfSlot[Integer.parseInt(words[1])] = node;

@@ -104,7 +104,7 @@ public final class Migration implements AutoCloseable {
     /** Connects to and probes every endpoint, checks they can be used together, and plans the copy. */
     public CopyPlan prepare() {
         target = open(endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"));
-        targetProfile = probe(target, "spec.target.endpoint", spec.getTarget().getEndpoint().clusterEnabled());
+        targetProfile = probe(target, "spec.target.endpoint", spec.getTarget().getEndpoint());
         sources = new ArrayList<>();
         List<CopyPlan.SourcePlan> plans = new ArrayList<>();
         for (int i = 0; i < spec.getSources().size(); i++) {
@@ -112,7 +112,7 @@ public final class Migration implements AutoCloseable {
             String path = "spec.sources[" + i + "].endpoint";
             EndpointSpec readAt = readEndpoint(s, path);
             RedisLink link = open(endpoints.connect(readAt, path, "source " + s.getName()));
-            ServerProfile profile = probe(link, path, s.getEndpoint().clusterEnabled());
+            ServerProfile profile = probe(link, path, readAt);
             readEndpoints.add(readAt);
             checkNotTarget(s, path, link, profile);
             sources.add(link);
@@ -288,8 +288,10 @@ public final class Migration implements AutoCloseable {
         return link;
     }
 
-    private ServerProfile probe(RedisLink link, String path, boolean declaredCluster) {
+    private ServerProfile probe(RedisLink link, String path, EndpointSpec endpoint) {
         ServerProfile profile = prober.probe(link);
+        boolean declaredCluster = endpoint.clusterEnabled();
+        endpoints.boundPipelines(endpoint, link, profile.commands().pipelineCommands(), profile.commands().pipelineBytes());
         if (profile.cluster() && !declaredCluster) {
             throw new MigrationInputException(link.label() + " at " + path + " is a Redis Cluster node; set "
                     + path + ".cluster: true so that every master is scanned and every key goes to its slot's node");

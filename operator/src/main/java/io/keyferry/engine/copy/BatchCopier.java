@@ -40,7 +40,9 @@ public final class BatchCopier {
 
     private static final Map<DataType, TypeCopier> COPIERS = new EnumMap<>(Map.of(
             DataType.STRING, new StringCopier(), DataType.HASH, new HashCopier(), DataType.LIST, new ListCopier(),
-            DataType.SET, new SetCopier(), DataType.ZSET, new ZSetCopier(), DataType.STREAM, new StreamCopier()));
+            DataType.SET, new SetCopier(), DataType.ZSET, new ZSetCopier(), DataType.STREAM, new StreamCopier(false)));
+    /** The copiers of this pair of stores: streams with or without their consumer groups. */
+    private final Map<DataType, TypeCopier> copiers = new EnumMap<>(COPIERS);
 
     private final String sourceName;
     private final RedisLink source;
@@ -86,6 +88,7 @@ public final class BatchCopier {
                 && (targetProfile.kind() == ServerKind.REDIS || targetProfile.kind() == ServerKind.KVROCKS);
         this.policies = policies;
         this.strategy = strategy;
+        this.copiers.put(DataType.STREAM, new StreamCopier(strategy.consumerGroups()));
         this.types = types;
     }
 
@@ -552,7 +555,7 @@ public final class BatchCopier {
         if (d.action() == Action.REPLACE) {
             target.delete(d.targetKey());
         }
-        long bytes = COPIERS.get(d.type()).copyChunked(sourceChunks, target, d, replay);
+        long bytes = copiers.get(d.type()).copyChunked(sourceChunks, target, d, replay);
         target.applyTtl(d, System.currentTimeMillis());
         target.sync();
         counters.addBytes(bytes);

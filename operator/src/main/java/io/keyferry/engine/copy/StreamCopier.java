@@ -23,7 +23,8 @@ import java.util.Map;
 /**
  * Streams, always entry by entry with their IDs (a target stream only accepts IDs above its last one,
  * which also makes a replay skip what was already added), then the last generated ID and the
- * consumer groups with their last-delivered IDs. Pending entries and consumers are not carried.
+ * consumer groups with their last-delivered IDs, where both stores keep groups (Pika's streams have none, and
+ * its XINFO GROUPS never answers). Pending entries and consumers are not carried.
  */
 final class StreamCopier implements TypeCopier {
     private static final ProtocolKeyword XSETID = new ProtocolKeyword() {
@@ -35,6 +36,13 @@ final class StreamCopier implements TypeCopier {
         @Override
         public String toString() { return "XSETID"; }
     };
+
+    private final boolean groups;
+
+    /** @param groups both stores keep consumer groups: the source's are copied */
+    StreamCopier(boolean groups) {
+        this.groups = groups;
+    }
 
     @Override
     public byte[] sizeCommand() {
@@ -84,14 +92,15 @@ final class StreamCopier implements TypeCopier {
         return bytes;
     }
 
-    private static void copyLastIdAndGroups(RedisLink source, TargetWriter target, Decision d) {
+    /** The source's last generated ID where the target can take it (XSETID), then the groups. */
+    private void copyLastIdAndGroups(RedisLink source, TargetWriter target, Decision d) {
         String sourceLast = StreamInfo.lastGeneratedId(source, d.sourceKey());
         boolean exists = target.link().call(target.link().async().exists(d.targetKey())) > 0;
-        if (exists && StreamIds.compare(sourceLast, StreamInfo.lastGeneratedId(target.link(), d.targetKey())) > 0) {
+        if (exists && target.profile().commands().xsetid() && StreamIds.compare(sourceLast, StreamInfo.lastGeneratedId(target.link(), d.targetKey())) > 0) {
             target.link().call(target.link().async().dispatch(XSETID, new StatusOutput<>(ByteArrayCodec.INSTANCE),
                     new CommandArgs<>(ByteArrayCodec.INSTANCE).addKey(d.targetKey()).add(sourceLast)));
         }
-        StreamInfo.groups(source, d.sourceKey()).forEach((name, lastDelivered) -> copyGroup(target, d, name, lastDelivered));
+        StreamInfo.groups(source, groups, d.sourceKey()).forEach((name, lastDelivered) -> copyGroup(target, d, name, lastDelivered));
     }
 
     private static void copyGroup(TargetWriter target, Decision d, String name, String lastDelivered) {

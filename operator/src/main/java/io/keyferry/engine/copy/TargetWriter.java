@@ -60,7 +60,7 @@ final class TargetWriter {
 
     /** Removes a key without blocking the server on a big one, where UNLINK exists. */
     void delete(byte[] key) {
-        send(key, profile.unlink() ? Cmd.UNLINK : Cmd.DEL, key);
+        send(key, profile.commands().unlink() ? Cmd.UNLINK : Cmd.DEL, key);
     }
 
     /** @param fields fields and values, alternating */
@@ -69,7 +69,7 @@ final class TargetWriter {
             return;
         }
         // Pika's HSET takes one field; HMSET takes many everywhere.
-        send(key, Resp.command(profile.multiFieldHset() ? Cmd.HSET : Cmd.HMSET, key, fields));
+        send(key, Resp.command(profile.commands().multiFieldHset() ? Cmd.HSET : Cmd.HMSET, key, fields));
     }
 
     /** Sets the expiry a decision ends with; an expiry already past removes the key. */

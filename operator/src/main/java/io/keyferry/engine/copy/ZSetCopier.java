@@ -36,7 +36,7 @@ final class ZSetCopier implements TypeCopier {
         }
         if (d.action() != Action.FILL) {
             target.send(d.targetKey(), zadd(d.targetKey(), false, members));
-        } else if (target.profile().zaddNx()) {
+        } else if (target.profile().commands().zaddNx()) {
             target.send(d.targetKey(), zadd(d.targetKey(), true, members));
         } else {
             List<Object> missing = missingMembers(target, d.targetKey(), members);

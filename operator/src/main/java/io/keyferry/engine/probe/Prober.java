@@ -14,7 +14,8 @@ import java.util.Map;
  * read, or a command on a key that cannot exist and fails before it would write.
  */
 public final class Prober {
-    private static final byte[] PROBE_KEY = "keyferry:probe:never-exists:6f1c2e".getBytes(StandardCharsets.UTF_8);
+    private static final String PROBE = "keyferry:probe:never-exists:6f1c2e";
+    private static final byte[] PROBE_KEY = PROBE.getBytes(StandardCharsets.UTF_8);
 
     public ServerProfile probe(RedisLink link) {
         try {
@@ -36,14 +37,38 @@ public final class Prober {
                 dbsize += Resp.integer(ask(shard.link(), "DBSIZE"), shard.link().label(), null);
             }
             return new ServerProfile(kind, version, info.getOrDefault("run_id", ""), cluster, dumpRestore,
-                    numericCursor, kind == ServerKind.PIKA, kind == ServerKind.KVROCKS,
-                    kind != ServerKind.PIKA, kind != ServerKind.PIKA, kind != ServerKind.PIKA,
-                    kind == ServerKind.KVROCKS || (kind == ServerKind.REDIS && atLeast(version, 6, 2)),
+                    numericCursor, kind == ServerKind.PIKA, kind == ServerKind.KVROCKS, commands(first, kind, version),
                     maxBulk(link), dbsize);
         } catch (Resp.ReplyError e) {
             throw new MigrationInputException(link.label() + " answered the probe with an error: " + e.getMessage()
                     + "; check that the user may run INFO, SCAN, DBSIZE, TYPE and PTTL", e);
         }
+    }
+
+    /**
+     * What the store's commands allow. HSET arity, ZADD flags and UNLINK follow from the kind (Pika lacks them);
+     * the rest is asked, each with a read, or a command on a key that cannot exist that writes nothing. Never
+     * XINFO GROUPS: Pika 4.0 has no XGROUP, and leaves XINFO GROUPS unanswered (recorded).
+     */
+    private static Commands commands(RedisLink link, ServerKind kind, String version) {
+        boolean pika = kind == ServerKind.PIKA;
+        boolean multiLookup = kind == ServerKind.KVROCKS || (kind == ServerKind.REDIS && atLeast(version, 6, 2));
+        boolean streams = known(ask(link, "XLEN", PROBE));
+        boolean watch = known(ask(link, "WATCH", PROBE));
+        if (watch) {
+            ask(link, "UNWATCH");
+        }
+        Object pttl = ask(link, "PTTL", PROBE);
+        return new Commands(!pika, !pika, !pika, multiLookup, multiLookup && kind != ServerKind.KVROCKS,
+                streams, streams && !pika && known(ask(link, "XGROUP", "HELP")),
+                known(ask(link, "XSETID", PROBE, "0-1")), known(ask(link, "EVAL", "return 1", "0")), watch,
+                pttl instanceof Long ms ? ms : -2,
+                pika ? Commands.PIKA_PIPELINE_COMMANDS : 0, pika ? Commands.PIKA_PIPELINE_BYTES : 0);
+    }
+
+    /** Whether the store knows the command: any reply but an "unknown command" error (an ACL denial included). */
+    private static boolean known(Object reply) {
+        return !(reply instanceof Resp.Error e && e.message().toLowerCase(java.util.Locale.ROOT).contains("unknown command"));
     }
 
     /** One command over the link's pipe; its reply as it came, an error reply included. */

@@ -2,14 +2,14 @@ package io.keyferry.engine.probe;
 
 /**
  * What the probe found out about one endpoint. Every copy decision that depends on the store
- * (DUMP/RESTORE, TTL precision, multi-field HSET, ZADD NX, UNLINK) reads it from here.
+ * (DUMP/RESTORE, TTL precision, SCAN, the commands it has) reads it from here.
  *
  * @param runId        INFO run_id, to notice two names for one server
  * @param dumpRestore  DUMP and RESTORE are both available
  * @param numericScanCursor SCAN answers numeric cursors (Kvrocks answers opaque tokens)
  * @param ttlSeconds   TTLs are kept in whole seconds (Pika)
  * @param prefixOnlyMatch SCAN MATCH understands only "prefix*" patterns (Kvrocks)
- * @param multiMemberLookup SMISMEMBER and ZMSCORE exist (Redis 6.2+, Kvrocks)
+ * @param commands     what its command surface allows
  */
 public record ServerProfile(
         ServerKind kind,
@@ -20,10 +20,7 @@ public record ServerProfile(
         boolean numericScanCursor,
         boolean ttlSeconds,
         boolean prefixOnlyMatch,
-        boolean multiFieldHset,
-        boolean zaddNx,
-        boolean unlink,
-        boolean multiMemberLookup,
+        Commands commands,
         long maxBulkBytes,
         long dbsize) {
 
@@ -32,6 +29,7 @@ public record ServerProfile(
                 + (dumpRestore ? ", DUMP/RESTORE" : ", no DUMP/RESTORE")
                 + (ttlSeconds ? ", TTL in seconds" : ", TTL in ms")
                 + (numericScanCursor ? "" : ", opaque SCAN cursors")
+                + commands.describe()
                 + ", " + dbsize + " keys";
     }
 }

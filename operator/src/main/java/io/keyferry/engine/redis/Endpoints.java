@@ -67,6 +67,23 @@ public final class Endpoints implements AutoCloseable {
         this.ownResources = false;
     }
 
+    /** Pipeline bounds of the stores that need one, by URI: {commands, bytes}. */
+    private final java.util.Map<String, long[]> pipelineBounds = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Every bare connection to the endpoint, {@code link}'s and those opened from now on, reads its replies
+     * before it has more than {@code commands} commands or {@code bytes} bytes unanswered ({@link RespConnection#bound}).
+     */
+    public void boundPipelines(EndpointSpec spec, RedisLink link, int commands, long bytes) {
+        if (commands <= 0 && bytes <= 0) {
+            return;
+        }
+        pipelineBounds.put(spec.getUri().strip(), new long[] {commands, bytes});
+        if (link.pipe() instanceof RespConnection raw) {
+            raw.bound(commands, bytes);
+        }
+    }
+
     /** Counts the commands of the connections opened from now on ({@link RedisLink#commandsSent()}). */
     public Endpoints countingCommands() {
         this.countCommands = true;
@@ -243,6 +260,10 @@ public final class Endpoints implements AutoCloseable {
                 socket = tlsSocket(socket, spec.getTls(), uri, fieldPath);
             }
             RespConnection raw = new RespConnection(label, socket, sent);
+            long[] bound = pipelineBounds.get(spec.getUri().strip());
+            if (bound != null) {
+                raw.bound((int) bound[0], bound[1]);
+            }
             Credentials login = credentials(spec, fieldPath);
             if (login.username() != null) {
                 expectOk(raw, raw.call("AUTH", login.username(), login.password()), "AUTH");

@@ -108,7 +108,14 @@ public final class Resp {
         return switch (s) {
             case "inf", "+inf" -> Double.POSITIVE_INFINITY;
             case "-inf" -> Double.NEGATIVE_INFINITY;
-            default -> Double.parseDouble(s);
+            default -> {
+                try {
+                    yield Double.parseDouble(s);
+                } catch (NumberFormatException e) {
+                    throw new IllegalStateException("a score came back as \"" + Keys.show(text)
+                            + "\", which is not a number (a store that answers this command in its own way?)", e);
+                }
+            }
         };
     }
 

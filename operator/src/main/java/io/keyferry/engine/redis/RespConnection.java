@@ -25,8 +25,10 @@ import java.util.concurrent.atomic.LongAdder;
  * </ul>
  * Commands are written while their replies wait in the server (Redis, Kvrocks and Pika keep reading a
  * client whose replies are pending), so the buffer is written out whenever it passes {@link #FLUSH_BYTES}
- * and memory stays bounded however big the batch. A broken connection fails every later call: the copy
- * stops and a new run resumes from its checkpoint, as with any lost connection.
+ * and memory stays bounded however big the batch. A store that stalls on long pipelines (Pika) gets a bound
+ * ({@link #bound}): past it, the replies of what was sent are read before more is sent. A broken connection, or a
+ * reply that cannot be parsed, fails every later call, so no reply is ever read out of step: the copy stops and a
+ * new run resumes from its checkpoint, as with any lost connection.
  */
 public final class RespConnection implements Pipe, AutoCloseable {
     static final int FLUSH_BYTES = 1 << 20;
@@ -43,6 +45,12 @@ public final class RespConnection implements Pipe, AutoCloseable {
     private int rpos;
     private int rlim;
     private int queued;
+    /** Replies read before {@link #sync()} to keep the pipeline within its bound, in order. */
+    private final List<Object> early = new ArrayList<>();
+    private int maxUnread = Integer.MAX_VALUE;
+    private long maxUnreadBytes = Long.MAX_VALUE;
+    /** Bytes of the commands sent since replies were last read. */
+    private long unreadBytes;
     private boolean broken;
 
     /** @param sent counts the commands sent (a source's ops/s limit), or null */
@@ -59,13 +67,28 @@ public final class RespConnection implements Pipe, AutoCloseable {
         return label;
     }
 
+    /**
+     * At most {@code commands} commands, or {@code bytes} bytes of them (one bigger command alone), are sent before
+     * their replies are read; 0: no bound.
+     */
+    public void bound(int commands, long bytes) {
+        maxUnread = commands > 0 ? commands : Integer.MAX_VALUE;
+        maxUnreadBytes = bytes > 0 ? bytes : Long.MAX_VALUE;
+    }
+
     @Override
     public int send(byte[]... args) {
         ensureOpen();
+        int unread = queued - early.size();
+        if (unread > 0 && (unread >= maxUnread || unreadBytes >= maxUnreadBytes)) {
+            readUnread();
+        }
+        int before = len;
         header('*', args.length);
         for (byte[] a : args) {
             bulk(a);
         }
+        unreadBytes += len - before;
         if (sent != null) {
             sent.increment();
         }
@@ -73,6 +96,21 @@ public final class RespConnection implements Pipe, AutoCloseable {
             flush();
         }
         return queued++;
+    }
+
+    /** Sends what is queued and reads the replies of everything sent, keeping them for {@link #sync()}. */
+    private void readUnread() {
+        flush();
+        try {
+            while (early.size() < queued) {
+                early.add(reply());
+            }
+            unreadBytes = 0;
+        } catch (IOException | RuntimeException e) {
+            queued = 0;
+            early.clear();
+            throw lost(e);
+        }
     }
 
     @Override
@@ -94,17 +132,10 @@ public final class RespConnection implements Pipe, AutoCloseable {
 
     @Override
     public List<Object> sync() {
-        flush();
-        List<Object> replies = new ArrayList<>(queued);
-        try {
-            for (int i = 0; i < queued; i++) {
-                replies.add(reply());
-            }
-        } catch (IOException e) {
-            throw lost(e);
-        } finally {
-            queued = 0;
-        }
+        readUnread();
+        List<Object> replies = new ArrayList<>(early);
+        early.clear();
+        queued = 0;
         return replies;
     }
 
@@ -371,11 +402,19 @@ public final class RespConnection implements Pipe, AutoCloseable {
         }
     }
 
-    private IllegalStateException lost(IOException e) {
+    /**
+     * Closes the connection after it failed, or after a reply that could not be parsed (the bytes after it
+     * could be anything): later calls fail rather than read replies out of step.
+     */
+    private IllegalStateException lost(Exception e) {
         broken = true;
         close();
+        if (!(e instanceof IOException io)) {
+            return new IllegalStateException(label + ": a reply could not be read (" + e
+                    + "); the connection was closed", e);
+        }
         String why = e instanceof java.net.SocketTimeoutException ? "no reply in time" : e.getMessage();
-        return new IllegalStateException(label + ": connection lost: " + why, new UncheckedIOException(e));
+        return new IllegalStateException(label + ": connection lost: " + why, new UncheckedIOException(io));
     }
 
     @Override

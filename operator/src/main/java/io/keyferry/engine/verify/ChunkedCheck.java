@@ -2,6 +2,7 @@ package io.keyferry.engine.verify;
 
 import io.keyferry.api.DataType;
 import io.keyferry.api.Policy;
+import io.keyferry.engine.probe.Commands;
 import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
@@ -22,13 +23,15 @@ final class ChunkedCheck {
     private static final int STRING_CHUNK = 1 << 20;
 
     private final RedisLink source;
+    private final Commands sourceCommands;
     private final RedisLink target;
-    private final boolean multiMember;
+    private final Commands targetCommands;
 
-    ChunkedCheck(RedisLink source, RedisLink target, boolean multiMember) {
+    ChunkedCheck(RedisLink source, Commands sourceCommands, RedisLink target, Commands targetCommands) {
         this.source = source;
+        this.sourceCommands = sourceCommands;
         this.target = target;
-        this.multiMember = multiMember;
+        this.targetCommands = targetCommands;
     }
 
     /** The first difference between the source key and the target key under the policy, or null. */
@@ -64,7 +67,7 @@ final class ChunkedCheck {
             e.apply(policy, new SourceValue(type, -1, SourceValue.canonical(type, values)));
             e.shape = Expectation.Shape.CONTAINS; // a page is part of the key; sizes are compared at the end
             seen += type == DataType.HASH ? e.fields.size() : type == DataType.SET ? e.members.size() : e.scores.size();
-            TargetCheck check = new TargetCheck(target, multiMember);
+            TargetCheck check = new TargetCheck(target, targetCommands);
             check.add(targetKey, e);
             String difference = check.run().get(0);
             if (difference != null) {
@@ -145,8 +148,8 @@ final class ChunkedCheck {
             }
             from = nextId(want.get(want.size() - 1).getId());
         }
-        java.util.Map<String, String> groups = StreamInfo.groups(source, sourceKey);
-        java.util.Map<String, String> targetGroups = StreamInfo.groups(target, targetKey);
+        java.util.Map<String, String> groups = StreamInfo.groups(source, sourceCommands.consumerGroups(), sourceKey);
+        java.util.Map<String, String> targetGroups = StreamInfo.groups(target, targetCommands.consumerGroups(), targetKey);
         return groups.equals(targetGroups) ? null : "consumer groups differ: expected " + groups + ", target " + targetGroups;
     }
 

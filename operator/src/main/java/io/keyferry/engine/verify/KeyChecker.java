@@ -7,6 +7,7 @@ import io.keyferry.api.SourceSpec;
 import io.keyferry.api.TypeMismatchPolicy;
 import io.keyferry.engine.copy.BatchCopier;
 import io.keyferry.engine.copy.TypeGuess;
+import io.keyferry.engine.probe.Commands;
 import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
@@ -33,19 +34,22 @@ final class KeyChecker {
 
     private final List<SourceSpec> specs;
     private final List<RedisLink> sources;
+    /** What each source's commands allow, in the order of {@link #sources}. */
+    private final List<Commands> sourceCommands;
     private final RedisLink target;
-    private final boolean targetMultiMember;
+    private final Commands targetCommands;
     private final PolicySpec policies;
     private final int batchSize;
     private final long toleranceMs;
     private final TypeGuess types = new TypeGuess();
 
-    KeyChecker(List<SourceSpec> specs, List<RedisLink> sources, RedisLink target, boolean targetMultiMember,
-               PolicySpec policies, int batchSize, long toleranceMs) {
+    KeyChecker(List<SourceSpec> specs, List<RedisLink> sources, List<Commands> sourceCommands, RedisLink target,
+               Commands targetCommands, PolicySpec policies, int batchSize, long toleranceMs) {
         this.specs = specs;
         this.sources = sources;
+        this.sourceCommands = sourceCommands;
         this.target = target;
-        this.targetMultiMember = targetMultiMember;
+        this.targetCommands = targetCommands;
         this.policies = policies;
         this.batchSize = batchSize;
         this.toleranceMs = toleranceMs;
@@ -93,7 +97,7 @@ final class KeyChecker {
      */
     List<Verdict> compare(List<KeyRef> refs, List<List<Read>> reads) {
         Pipe tgt = target.pipe();
-        TargetCheck contents = new TargetCheck(target, targetMultiMember);
+        TargetCheck contents = new TargetCheck(target, targetCommands);
         Folded[] guessed = new Folded[refs.size()];
         int[] typeAt = new int[refs.size()];
         int[] pttlAt = new int[refs.size()];
@@ -139,7 +143,7 @@ final class KeyChecker {
             verdicts.add(v);
         }
         if (!again.isEmpty()) {
-            TargetCheck second = new TargetCheck(target, targetMultiMember);
+            TargetCheck second = new TargetCheck(target, targetCommands);
             for (Pending p : again) {
                 second.add(refs.get(p.index()).targetKey(), p.expectation());
                 if (p.exact() != null) {
@@ -377,7 +381,7 @@ final class KeyChecker {
         }
         if (type == DataType.STREAM) {
             return new SourceValue.StreamValue(StreamInfo.entries(member.key(), Resp.array(complete, "", member.key())),
-                    StreamInfo.groups(sources.get(member.source()), member.key()));
+                    StreamInfo.groups(sources.get(member.source()), sourceCommands.get(member.source()).consumerGroups(), member.key()));
         }
         return SourceValue.canonical(type, complete);
     }
@@ -456,7 +460,8 @@ final class KeyChecker {
                     : new Verdict(Kind.SKIPPED, "type clash left by typeMismatch Skip");
         }
         Policy policy = policies.forType(last.type());
-        String difference = new ChunkedCheck(sources.get(last.member().source()), target, targetMultiMember)
+        int source = last.member().source();
+        String difference = new ChunkedCheck(sources.get(source), sourceCommands.get(source), target, targetCommands)
                 .difference(last.type(), policy, last.member().key(), ref.targetKey());
         if (difference != null) {
             return new Verdict(policy == Policy.SKIP ? Kind.SKIPPED : Kind.MISMATCH, difference);

@@ -1,5 +1,6 @@
 package io.keyferry.engine.verify;
 
+import io.keyferry.engine.probe.Commands;
 import io.keyferry.engine.redis.Keys;
 import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.StreamIds;
@@ -20,13 +21,13 @@ import java.util.Map;
  */
 final class TargetCheck {
     private final RedisLink target;
-    private final boolean multiMember;
+    /** What the target's commands allow: SMISMEMBER and ZMSCORE ask for all members in one command. */
+    private final Commands commands;
     private final List<Probe> probes = new ArrayList<>();
 
-    /** @param multiMember the target answers SMISMEMBER and ZMSCORE: one command for all members */
-    TargetCheck(RedisLink target, boolean multiMember) {
+    TargetCheck(RedisLink target, Commands commands) {
         this.target = target;
-        this.multiMember = multiMember;
+        this.commands = commands;
     }
 
     /** The reads for one key, queued until {@link #run()}. */
@@ -56,7 +57,7 @@ final class TargetCheck {
                 }
                 case SET -> {
                     at.add(t.send(Cmd.SCARD, key));
-                    if (multiMember && !e.members.isEmpty()) {
+                    if (commands.smismember() && !e.members.isEmpty()) {
                         at.add(t.send(Resp.command(Cmd.SMISMEMBER, key, e.members.keys())));
                     } else {
                         e.members.keys().forEach(m -> at.add(t.send(Cmd.SISMEMBER, key, m)));
@@ -69,7 +70,7 @@ final class TargetCheck {
                         // server keeps them, where ZRANGE WITHSCORES and ZMSCORE print every score anew (Redis 7.0,
                         // 5-50 members: 6.6 µs against 16 and 15), and the texts then match the source's as they are.
                         at.add(t.send(Cmd.ZSCAN, key, Cmd.ZERO, Cmd.COUNT, Resp.num(e.scores.size() + 1L)));
-                    } else if (multiMember && !e.scores.isEmpty()) {
+                    } else if (commands.zmscore() && !e.scores.isEmpty()) {
                         at.add(t.send(Resp.command(Cmd.ZMSCORE, key, e.scores.keys())));
                     } else {
                         e.scores.keys().forEach(m -> at.add(t.send(Cmd.ZSCORE, key, m)));
@@ -153,14 +154,14 @@ final class TargetCheck {
             return exact() ? sizeDifference(size, e.fields.size(), "fields") : null;
         }
 
-        /** The i-th member's reply: from one SMISMEMBER/ZMSCORE, or from its own SISMEMBER/ZSCORE. */
-        private Object member(int i) {
-            return multiMember ? array(1).get(i) : Resp.bytesOrInteger(reply(1 + i), target.label(), key);
+        /** The i-th member's reply: from one SMISMEMBER/ZMSCORE ({@code multi}), or from its own SISMEMBER/ZSCORE. */
+        private Object member(int i, boolean multi) {
+            return Resp.bytesOrInteger(multi ? array(1).get(i) : reply(1 + i), target.label(), key);
         }
 
         private String setDifference() {
             for (int i = 0; i < e.members.size(); i++) {
-                if (!Long.valueOf(1).equals(member(i))) {
+                if (!Long.valueOf(1).equals(member(i, commands.smismember()))) {
                     return "member '" + Keys.show(e.members.key(i)) + "' missing";
                 }
             }
@@ -201,7 +202,7 @@ final class TargetCheck {
                 return null;
             }
             for (int i = 0; i < e.scores.size(); i++) {
-                byte[] score = (byte[]) member(i);
+                byte[] score = (byte[]) member(i, commands.zmscore());
                 if (score == null) {
                     return "member '" + Keys.show(e.scores.key(i)) + "' missing";
                 }
@@ -243,7 +244,7 @@ final class TargetCheck {
                     return "entry " + last + " missing: the target's last ID is " + targetLast;
                 }
             }
-            Map<String, String> groups = StreamInfo.groups(target, key);
+            Map<String, String> groups = StreamInfo.groups(target, commands.consumerGroups(), key);
             for (Map.Entry<String, String> g : e.stream.groups().entrySet()) {
                 if (!groups.containsKey(g.getKey())) {
                     return "consumer group '" + g.getKey() + "' missing";
@@ -268,7 +269,7 @@ final class TargetCheck {
             if (length != want.size()) {
                 return "length differs: expected " + want.size() + " entries, target " + length;
             }
-            Map<String, String> groups = StreamInfo.groups(target, key);
+            Map<String, String> groups = StreamInfo.groups(target, commands.consumerGroups(), key);
             return groups.equals(e.stream.groups()) ? null
                     : "consumer groups differ: expected " + e.stream.groups() + ", target " + groups;
         }

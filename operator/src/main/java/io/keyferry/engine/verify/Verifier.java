@@ -9,6 +9,7 @@ import io.keyferry.engine.ProgressListener;
 import io.keyferry.engine.copy.Counters;
 import io.keyferry.engine.copy.Glob;
 import io.keyferry.engine.copy.SourceScan;
+import io.keyferry.engine.probe.Commands;
 import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.Keys;
 import io.keyferry.engine.redis.RedisLink;
@@ -66,7 +67,7 @@ public final class Verifier {
     private final VerifySpec verify;
     private final int batchSize;
     private final Connections connections;
-    private final boolean targetMultiMember;
+    private final List<Commands> sourceCommands;
     private final KeyChecker main;
     private final RedisLink target;
     private final ServerProfile targetProfile;
@@ -103,10 +104,10 @@ public final class Verifier {
         this.verify = verify;
         this.batchSize = batchSize;
         this.connections = connections;
-        this.targetMultiMember = targetProfile.multiMemberLookup();
-        this.main = checker(sources, target);
+        this.sourceCommands = profiles.stream().map(ServerProfile::commands).toList();
         this.target = target;
         this.targetProfile = targetProfile;
+        this.main = checker(sources, target);
         for (SourceSpec s : specs) {
             String prefix = s.getKeys().getAddPrefix();
             String match = s.getKeys().getMatch();
@@ -125,7 +126,7 @@ public final class Verifier {
     }
 
     private KeyChecker checker(List<RedisLink> sourceLinks, RedisLink targetLink) {
-        return new KeyChecker(specs, sourceLinks, targetLink, targetMultiMember, policies, batchSize,
+        return new KeyChecker(specs, sourceLinks, sourceCommands, targetLink, targetProfile.commands(), policies, batchSize,
                 verify.getTtlToleranceMs());
     }
 

@@ -1,0 +1,80 @@
+package io.keyferry.engine.redis;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyferry.testing.RedisServer;
+import io.keyferry.testing.peers.StoreDouble;
+import io.keyferry.testing.peers.Wire;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The bare connection's promises: bounded pipelines where asked, and never a reply read out of step. */
+class RespConnectionTest {
+
+    @Test
+    void readsTheRepliesOfABoundedPipelineBeforeSendingMoreAndReturnsThemAllInOrder() throws IOException {
+        try (RedisServer redis = RedisServer.start(); StoreDouble peer = StoreDouble.pika(redis).limitPipelines(10, 1 << 20);
+             RespConnection c = new RespConnection("target", new Socket(InetAddress.getLoopbackAddress(), peer.port()), null)) {
+            c.bound(10, 1 << 20);
+            for (int i = 0; i < 95; i++) {
+                c.send(Resp.ascii("INCR"), Resp.ascii("n"));
+            }
+            List<Object> replies = c.sync();
+
+            assertEquals(95, replies.size());
+            for (int i = 0; i < 95; i++) {
+                assertEquals((long) i + 1, replies.get(i));
+            }
+            assertEquals("95", redis.redis().get("n"));
+            assertEquals(0, peer.stalls());
+            assertEquals(10, peer.deepestPipeline(), "at most 10 commands sent before their replies were read");
+        }
+    }
+
+    /**
+     * A reply that cannot be parsed (here a bulk string's length that is not a number, as a store that answers in
+     * its own way may send) fails the batch and closes the connection: later calls fail at once instead of
+     * reading what follows as the next reply.
+     */
+    @Test
+    void aReplyThatCannotBeParsedClosesTheConnectionSoNothingIsReadOutOfStep() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread peer = new Thread(() -> answerGarbageThenValid(server));
+            peer.setDaemon(true);
+            peer.start();
+            RespConnection c = new RespConnection("target (test)", new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort()), null);
+            c.send(Resp.ascii("GET"), Resp.ascii("a"));
+            c.send(Resp.ascii("GET"), Resp.ascii("b"));
+
+            IllegalStateException failed = assertThrows(IllegalStateException.class, c::sync);
+            assertTrue(failed.getMessage().startsWith("target (test): connection lost: not a RESP2 number"), failed.getMessage());
+            IllegalStateException later = assertThrows(IllegalStateException.class, () -> c.send(Resp.ascii("PING")));
+            assertTrue(later.getMessage().contains("lost earlier"), later.getMessage());
+        }
+    }
+
+    private static void answerGarbageThenValid(ServerSocket server) {
+        try (Socket s = server.accept()) {
+            InputStream in = s.getInputStream();
+            OutputStream out = s.getOutputStream();
+            List<List<byte[]>> got = new ArrayList<>();
+            got.add(Wire.readCommand(in));
+            got.add(Wire.readCommand(in));
+            out.write("$1x\r\nvalue\r\n$5\r\nother\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            in.read(); // until the client closes
+        } catch (IOException ignored) {
+            // the client went away
+        }
+    }
+}

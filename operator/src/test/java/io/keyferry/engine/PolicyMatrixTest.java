@@ -11,6 +11,7 @@ import io.keyferry.engine.copy.Outcome;
 import io.keyferry.engine.verify.VerifyResult;
 import io.keyferry.testing.RedisServer;
 import io.keyferry.testing.Values;
+import io.keyferry.testing.peers.StoreDouble;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.XGroupCreateArgs;
@@ -30,18 +31,24 @@ class PolicyMatrixTest {
     private static final long SOURCE_TTL = 100_000;
     private static final long TARGET_TTL = 50_000;
 
+    /** Each policy between Redis servers with and without DUMP/RESTORE, and into a Kvrocks (its recorded double). */
     static Stream<Arguments> cases() {
-        return Stream.of(Policy.values()).flatMap(p -> Stream.of(Arguments.of(p, true), Arguments.of(p, false)));
+        return Stream.of(Policy.values()).flatMap(p -> Stream.of(Arguments.of(p, true, false), Arguments.of(p, false, false),
+                Arguments.of(p, true, true)));
     }
 
-    @ParameterizedTest(name = "{0}, DUMP/RESTORE available: {1}")
+    @ParameterizedTest(name = "{0}, DUMP/RESTORE available: {1}, into Kvrocks: {2}")
     @MethodSource("cases")
-    void appliesThePolicyToEveryTypeAndCopiesAbsentKeysExactly(Policy policy, boolean dumpRestore) {
+    void appliesThePolicyToEveryTypeAndCopiesAbsentKeysExactly(Policy policy, boolean dumpRestore, boolean kvrocks) {
         try (RedisServer source = dumpRestore ? RedisServer.start() : RedisServer.withoutDumpRestore();
-             RedisServer target = dumpRestore ? RedisServer.start() : RedisServer.withoutDumpRestore()) {
+             RedisServer target = dumpRestore ? RedisServer.start() : RedisServer.withoutDumpRestore();
+             StoreDouble kvrocksTarget = kvrocks ? StoreDouble.kvrocks(target) : null) {
             fillSource(source.redis());
             fillTarget(target.redis());
             DataMigrationSpec spec = Copies.spec(target, policy, source);
+            if (kvrocks) {
+                spec.getTarget().setEndpoint(Copies.endpoint(kvrocksTarget.uri()));
+            }
             // Merge has no meaning for strings; that run overwrites them.
             spec.getPolicies().setString(policy == Policy.MERGE ? Policy.OVERWRITE : policy);
 

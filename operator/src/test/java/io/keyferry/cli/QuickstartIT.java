@@ -56,15 +56,18 @@ class QuickstartIT {
 
     /** The table after "the target, key by key", without the explanation under each row. */
     private static String targetKeys(String out) {
-        String table = out.substring(out.indexOf("the target, key by key") + "the target, key by key".length() + 1);
+        String heading = "the target, key by key\n";
+        String table = out.substring(out.indexOf(heading) + heading.length());
         StringBuilder rows = new StringBuilder();
-        table.lines().filter(l -> !l.startsWith(" ")).forEach(l -> rows.append(l.replaceAll("TTL \\d+s +", "TTL Ns ")).append('\n'));
+        table.lines().filter(l -> !l.startsWith(" "))
+                .forEach(l -> rows.append(l.replaceAll("TTL \\d+s +", "TTL Ns ")).append('\n'));
         return rows.toString();
     }
 
     /** Three ports free at once, so they differ. */
     private static int[] freePorts() throws IOException {
-        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0); ServerSocket c = new ServerSocket(0)) {
+        try (ServerSocket a = new ServerSocket(0); ServerSocket b = new ServerSocket(0);
+             ServerSocket c = new ServerSocket(0)) {
             return new int[] {a.getLocalPort(), b.getLocalPort(), c.getLocalPort()};
         }
     }

@@ -45,8 +45,8 @@ public final class RedisCluster implements AutoCloseable {
 
     /**
      * What `redis-cli --cluster create` does, over a client (the bundled redis-server comes without redis-cli):
-     * the first three nodes share the slots in ranges as equal as can be, each node gets its own config epoch, all meet the
-     * first, and the others replicate the masters in turn.
+     * the first three nodes share the slots in ranges as equal as can be, each node gets its own config epoch,
+     * all meet the first, and the others replicate the masters in turn.
      */
     private static void create(List<RedisServer> nodes) throws InterruptedException {
         for (int m = 0; m < 3; m++) {
@@ -99,7 +99,8 @@ public final class RedisCluster implements AutoCloseable {
         String id = master.redis().clusterMyId();
         return master.redis().clusterSlots().stream().map(range -> (List<?>) range)
                 .filter(range -> id.equals(((List<?>) range.get(2)).get(2)))
-                .flatMapToInt(range -> IntStream.rangeClosed(((Long) range.get(0)).intValue(), ((Long) range.get(1)).intValue()))
+                .flatMapToInt(range -> IntStream.rangeClosed(((Long) range.get(0)).intValue(),
+                        ((Long) range.get(1)).intValue()))
                 .sorted();
     }
 

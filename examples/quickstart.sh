@@ -5,17 +5,20 @@
 #   examples/quickstart.sh
 #
 # What it does:
-#   1. checks for java (17+), redis-server and redis-cli, and for mvn if the jar
-#      is not built yet; prints how to install whatever is missing;
+#   1. checks for java (17+), and for mvn if the jar is not built yet; prints how to install
+#      whatever is missing;
 #   2. builds operator/target/keyferry.jar (mvn -B -q package -DskipTests) if it is missing;
-#   3. starts three throw-away redis-servers on 127.0.0.1 (data in a temp dir, nothing saved):
+#   3. takes redis-server from PATH or, where there is none, the Redis 6.2 one that the build's
+#      test dependency embedded-redis carries (copied out of its jar with the JDK's `jar`; see
+#      scripts/local-redis.sh), and says which; talks to the servers without redis-cli;
+#   4. starts three throw-away redis-servers on 127.0.0.1 (data in a temp dir, nothing saved):
 #        app-redis       APP_PORT      (default 6391)  a bit of every data type
 #        target          TARGET_PORT   (default 6392)  pre-filled with a few conflicting keys
 #        sessions-redis  SESSIONS_PORT (default 6393)  session:* keys and one other key
-#   4. runs: java -jar operator/target/keyferry.jar run -f examples/quickstart.yaml --state-dir TMP
+#   5. runs: java -jar operator/target/keyferry.jar run -f examples/quickstart.yaml --state-dir TMP
 #      (with other ports, on a copy of the manifest with those ports);
-#   5. shows DBSIZE of each server and the target's keys with their TYPE, TTL and value;
-#   6. stops the servers it started (KEEP=1 leaves them running for you to explore).
+#   6. shows DBSIZE of each server and the target's keys with their TYPE, TTL and value;
+#   7. stops the servers it started (KEEP=1 leaves them running for you to explore).
 #
 # Exit code: keyferry's (0 success, 2 invalid input or unreachable endpoint, 3 copy failed),
 # or 1 if the quickstart itself could not be set up.
@@ -42,7 +45,8 @@ cleanup() {
   local pid
   if [[ "$KEEP" == 1 && ${#PIDS[@]} -gt 0 ]]; then
     say "KEEP=1: servers left running (pids ${PIDS[*]}), data in $WORK"
-    echo "    try: redis-cli -p $TARGET_PORT --scan; stop them with: kill ${PIDS[*]}"
+    echo "    try: redis-cli -p $TARGET_PORT --scan (without redis-cli: . scripts/local-redis.sh; redis_cmd $TARGET_PORT KEYS '*')"
+    echo "    stop them with: kill ${PIDS[*]}"
     return
   fi
   for pid in "${PIDS[@]}"; do
@@ -65,8 +69,9 @@ java_major() {
 
 check_tools() {
   local missing=()
-  command -v redis-server >/dev/null && command -v redis-cli >/dev/null \
-    || missing+=("redis-server and redis-cli:  sudo apt-get install -y redis-server")
+  if ! command -v redis-server >/dev/null && ! command -v jar >/dev/null; then
+    missing+=("redis-server, or the JDK's jar to take the bundled one out of embedded-redis:  sudo apt-get install -y openjdk-17-jdk-headless")
+  fi
   if ! command -v java >/dev/null; then
     missing+=("java 17+:                    sudo apt-get install -y openjdk-17-jdk-headless")
   elif (($(java_major) < 17)); then
@@ -109,48 +114,32 @@ start_redis() {
   PIDS+=("$REDIS_PID")
 }
 
-rcli() {
-  local port=$1
-  shift
-  redis-cli -p "$port" "$@"
-}
-
-# load PORT: runs the redis-cli commands read from stdin, fails on any error reply
+# load PORT COMMAND...: one command of the sample data; an error reply stops the quickstart
 load() {
-  local out
-  out=$(redis-cli -p "$1") || die "redis-cli -p $1 failed"
-  if grep -E '^(ERR|WRONGTYPE|NOPERM|NOAUTH) ' <<<"$out" >&2; then
-    die "loading sample data into port $1 failed"
-  fi
+  redis_cmd "$@" >/dev/null || die "loading sample data into port $1 failed: ${*:2}"
 }
 
 load_sample_data() {
   say "loading sample data"
   echo "app-redis :$APP_PORT      strings (one with a TTL), a hash, a list, a set, a zset, a stream"
-  load "$APP_PORT" <<'EOF'
-SET greeting "hello from app-redis"
-SET otp:4711 839201 EX 3600
-HSET user:1 name Alice email alice@example.com plan pro
-RPUSH queue:jobs resize-image send-email rebuild-index
-SADD tags:popular redis kubernetes java
-ZADD leaderboard 300 alice 250 bob 100 carol
-XADD events 1-1 type signup user alice
-XADD events 2-1 type login user alice
-EOF
+  load "$APP_PORT" SET greeting "hello from app-redis"
+  load "$APP_PORT" SET otp:4711 839201 EX 3600
+  load "$APP_PORT" HSET user:1 name Alice email alice@example.com plan pro
+  load "$APP_PORT" RPUSH queue:jobs resize-image send-email rebuild-index
+  load "$APP_PORT" SADD tags:popular redis kubernetes java
+  load "$APP_PORT" ZADD leaderboard 300 alice 250 bob 100 carol
+  load "$APP_PORT" XADD events 1-1 type signup user alice
+  load "$APP_PORT" XADD events 2-1 type login user alice
   echo "sessions  :$SESSIONS_PORT      two session:* keys with a TTL, and cache:homepage (not selected)"
-  load "$SESSIONS_PORT" <<'EOF'
-SET session:8f2a "{\"user\":\"alice\",\"cart\":3}" EX 1800
-HSET session:91bc user bob theme dark
-EXPIRE session:91bc 1800
-SET cache:homepage "<html>cached</html>"
-EOF
+  load "$SESSIONS_PORT" SET session:8f2a '{"user":"alice","cart":3}' EX 1800
+  load "$SESSIONS_PORT" HSET session:91bc user bob theme dark
+  load "$SESSIONS_PORT" EXPIRE session:91bc 1800
+  load "$SESSIONS_PORT" SET cache:homepage "<html>cached</html>"
   echo "target    :$TARGET_PORT      conflicting greeting, user:1 and leaderboard, plus a target-only key"
-  load "$TARGET_PORT" <<'EOF'
-SET greeting "old greeting, already on the target"
-HSET user:1 name "Alice (old)" phone "+1 555 0100"
-ZADD leaderboard 999 mallory
-SET config:target-only yes
-EOF
+  load "$TARGET_PORT" SET greeting "old greeting, already on the target"
+  load "$TARGET_PORT" HSET user:1 name "Alice (old)" phone "+1 555 0100"
+  load "$TARGET_PORT" ZADD leaderboard 999 mallory
+  load "$TARGET_PORT" SET config:target-only yes
 }
 
 # --- the migration -------------------------------------------------------------------
@@ -180,7 +169,7 @@ run_keyferry() {
 
 ttl_of() {
   local ms
-  ms=$(rcli "$1" PTTL "$2")
+  ms=$(redis_cmd "$1" PTTL "$2")
   case "$ms" in
     -1) echo "no TTL" ;;
     -2) echo "-" ;;
@@ -191,12 +180,12 @@ ttl_of() {
 value_of() {
   local port=$1 key=$2
   case "$3" in
-    string) rcli "$port" GET "$key" ;;
-    hash) rcli "$port" HGETALL "$key" | paste -d= - - | paste -sd' ' ;;
-    list) rcli "$port" LRANGE "$key" 0 -1 | paste -sd' ' ;;
-    set) rcli "$port" SMEMBERS "$key" | sort | paste -sd' ' ;;
-    zset) rcli "$port" ZRANGE "$key" 0 -1 WITHSCORES | paste -d: - - | paste -sd' ' ;;
-    stream) rcli "$port" XRANGE "$key" - + | paste -sd' ' ;;
+    string) redis_cmd "$port" GET "$key" ;;
+    hash) redis_cmd "$port" HGETALL "$key" | paste -d= - - | paste -sd' ' ;;
+    list) redis_cmd "$port" LRANGE "$key" 0 -1 | paste -sd' ' ;;
+    set) redis_cmd "$port" SMEMBERS "$key" | sort | paste -sd' ' ;;
+    zset) redis_cmd "$port" ZRANGE "$key" 0 -1 WITHSCORES | paste -d: - - | paste -sd' ' ;;
+    stream) redis_cmd "$port" XRANGE "$key" - + | paste -sd' ' ;;
     none) echo "(absent)" ;;
   esac
 }
@@ -204,14 +193,14 @@ value_of() {
 # show_key KEY WHY: one target key with its type, TTL and value, and why it looks that way
 show_key() {
   local key=$1 why=$2 type
-  type=$(rcli "$TARGET_PORT" TYPE "$key")
+  type=$(redis_cmd "$TARGET_PORT" TYPE "$key")
   printf '%-22s %-7s %-10s %s\n' "$key" "$type" "$(ttl_of "$TARGET_PORT" "$key")" \
     "$(value_of "$TARGET_PORT" "$key" "$type")"
   printf '%-22s   ^ %s\n' "" "$why"
 }
 
 show_result() {
-  say "DBSIZE: app-redis $(rcli "$APP_PORT" DBSIZE), sessions-redis $(rcli "$SESSIONS_PORT" DBSIZE), target $(rcli "$TARGET_PORT" DBSIZE) (it had 4)"
+  say "DBSIZE: app-redis $(redis_cmd "$APP_PORT" DBSIZE), sessions-redis $(redis_cmd "$SESSIONS_PORT" DBSIZE), target $(redis_cmd "$TARGET_PORT" DBSIZE) (it had 4)"
   say "the target, key by key"
   printf '%-22s %-7s %-10s %s\n' KEY TYPE TTL VALUE
   show_key greeting "existed on both: string policy Overwrite, the source's value wins"
@@ -237,6 +226,7 @@ main() {
   trap 'exit 130' INT
   trap 'exit 143' TERM
   say "starting redis-servers on 127.0.0.1:$APP_PORT (app-redis), :$SESSIONS_PORT (sessions-redis), :$TARGET_PORT (target)"
+  redis_use_server "$ROOT" || die "no redis-server to start: install one (sudo apt-get install -y redis-server)"
   start_redis "$APP_PORT"
   start_redis "$SESSIONS_PORT"
   start_redis "$TARGET_PORT"

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.keyferry.testing.RedisBinary;
 import io.keyferry.testing.RedisServer;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -177,7 +178,7 @@ class RunCommandTest {
 
         assertEquals(0, run.exitCode(), run.toString());
         assertTrue(run.out().contains("source 1 source src"), run.out());
-        assertTrue(run.out().contains("redis 7"), run.out());
+        assertTrue(run.out().contains("redis " + RedisBinary.get().version()), run.out());
         assertTrue(run.out().contains("dry run: nothing was written"), run.out());
         assertTargetUntouched();
     }

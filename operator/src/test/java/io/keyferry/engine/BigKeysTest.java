@@ -30,12 +30,11 @@ import org.junit.jupiter.api.Test;
  * a 2-million-field hash, 1-million-member zset, set and list and a 64 MiB string.
  */
 class BigKeysTest {
-    private static final List<String> DEBUG = List.of("--enable-debug-command", "yes");
     private static final int MILLION = 1_000_000;
 
     @Test
     void copiesBigKeysExactlyInBoundedMemoryAndNoCommandBlocksAServer() throws Exception {
-        try (RedisServer source = RedisServer.start(DEBUG); RedisServer target = RedisServer.start(DEBUG)) {
+        try (RedisServer source = RedisServer.withDebugCommand(); RedisServer target = RedisServer.withDebugCommand()) {
             load(source);
             source.redis().slowlogReset();
             target.redis().slowlogReset();

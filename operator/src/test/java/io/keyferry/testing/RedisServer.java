@@ -17,8 +17,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * A real redis-server process on a free loopback port, started and stopped by a test.
- * {@link #withoutDumpRestore()} renames DUMP, RESTORE and MIGRATE away, standing in for Pika.
+ * A real redis-server process on a free loopback port, started and stopped by a test; which binary,
+ * {@link RedisBinary} says. {@link #withoutDumpRestore()} renames DUMP, RESTORE and MIGRATE away, standing in
+ * for Pika.
  */
 public final class RedisServer implements AutoCloseable {
     private final int port;
@@ -52,6 +53,11 @@ public final class RedisServer implements AutoCloseable {
         return start(List.of());
     }
 
+    /** A server that answers DEBUG: Redis 7 must be told to, 6.2 always does. */
+    public static RedisServer withDebugCommand() {
+        return start(RedisBinary.get().major() >= 7 ? List.of("--enable-debug-command", "yes") : List.of());
+    }
+
     public static RedisServer withoutDumpRestore() {
         return start(List.of("--rename-command", "DUMP", "", "--rename-command", "RESTORE", "",
                 "--rename-command", "MIGRATE", ""));
@@ -62,9 +68,9 @@ public final class RedisServer implements AutoCloseable {
             int port = freePort();
             try {
                 Path dir = Files.createTempDirectory("keyferry-redis-" + port + "-");
-                List<String> cmd = new ArrayList<>(List.of("redis-server", "--port", String.valueOf(port),
-                        "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "", "--appendonly", "no",
-                        "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString(),
+                List<String> cmd = new ArrayList<>(List.of(RedisBinary.get().path().toString(),
+                        "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "",
+                        "--appendonly", "no", "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString(),
                         "--slowlog-log-slower-than", "10000", "--slowlog-max-len", "1024"));
                 extraArgs.forEach(a -> cmd.add(a.replace(PORT, String.valueOf(port))));
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
@@ -76,7 +82,7 @@ public final class RedisServer implements AutoCloseable {
                 }
                 p.destroyForcibly();
             } catch (IOException e) {
-                throw new IllegalStateException("cannot start redis-server (is it installed? apt-get install -y redis-server)", e);
+                throw new IllegalStateException("cannot start " + RedisBinary.get().path(), e);
             }
         }
         throw new IllegalStateException("redis-server did not start on a free port after 5 attempts");

@@ -69,17 +69,8 @@ class ClusterPipeTest {
     }
 
     private static RedisServer ownerOf(RedisCluster cluster, int slot) {
-        for (RedisServer master : cluster.nodesWithRole("master")) {
-            String id = master.redis().clusterMyId();
-            for (Object range : master.redis().clusterSlots()) {
-                List<?> r = (List<?>) range;
-                List<?> owner = (List<?>) r.get(2);
-                if ((Long) r.get(0) <= slot && slot <= (Long) r.get(1) && id.equals(owner.get(2))) {
-                    return master;
-                }
-            }
-        }
-        throw new IllegalStateException("no master holds slot " + slot);
+        return cluster.nodesWithRole("master").stream().filter(m -> cluster.slotsOf(m).anyMatch(s -> s == slot))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no master holds slot " + slot));
     }
 
     private static String getStats(RedisServer node) {

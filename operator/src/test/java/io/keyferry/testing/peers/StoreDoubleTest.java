@@ -3,6 +3,7 @@ package io.keyferry.testing.peers;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.keyferry.testing.RedisBinary;
 import io.keyferry.testing.RedisServer;
 import java.io.BufferedInputStream;
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -44,6 +46,8 @@ class StoreDoubleTest {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"pika", "kvrocks"})
     void replaysEveryRecordedExchangeWithTheRecordedReply(String store) throws IOException {
+        Assumptions.assumeTrue(RedisBinary.get().major() >= 7, "needs Redis 7: the stores were recorded answering"
+                + " XINFO STREAM with Redis 7's fields, which the bundled redis-server 6.2 behind the double lacks");
         Recording recording = Recording.of(store);
         List<String> differences = new ArrayList<>();
         int played = 0;

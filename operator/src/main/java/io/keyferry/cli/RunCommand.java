@@ -45,6 +45,10 @@ final class RunCommand implements Callable<Integer> {
             + " (also spec.verify.repair).")
     private boolean repair;
 
+    @Option(names = "--guard-writes", description = "The application writes both stores while this runs (dual write):"
+            + " guard every write so that none lands on a newer application write (WATCH and MULTI/EXEC; see docs/operations.md).")
+    private boolean guardWrites;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -58,6 +62,9 @@ final class RunCommand implements Callable<Integer> {
         try (PartitionedCopy copy = new PartitionedCopy(name, dm.getSpec(), manifest.secrets(), state)) {
             if (restart) {
                 copy.clear();
+            }
+            if (guardWrites) {
+                copy.guardingWrites();
             }
             CopyPlan plan;
             try {

@@ -48,7 +48,8 @@ final class Summary {
         out.printf("%nverification %s after %d round(s): %,d keys checked, %,d matched, %,d skipped by policy, "
                         + "%,d expired meanwhile, %,d mismatched, %,d missing%s, %.1f s%n",
                 v.clean() ? "clean" : "FOUND DIFFERENCES", v.rounds(), v.keysChecked(), v.matched(), v.skipped(),
-                v.expired(), v.mismatches(), v.missing(), v.repaired() > 0 ? ", " + v.repaired() + " repaired" : "",
+                v.expired(), v.mismatches(), v.missing(), (v.repaired() > 0 ? ", " + v.repaired() + " repaired" : "")
+                        + (v.raced() > 0 ? ", " + v.raced() + " repairs raced by the application (looked at again)" : ""),
                 v.elapsedMillis() / 1000.0);
         v.samples().stream().limit(20).forEach(s ->
                 out.println("  " + s.key() + ": " + s.reason() + (s.repaired() ? " (repaired)" : "")));
@@ -132,6 +133,7 @@ final class Summary {
         m.put("mismatches", v.mismatches());
         m.put("missing", v.missing());
         m.put("repaired", v.repaired());
+        m.put("repairsRaced", v.raced());
         m.put("elapsedSeconds", v.elapsedMillis() / 1000.0);
         m.put("samples", v.samples());
         return m;

@@ -45,10 +45,13 @@ public final class WorkerCommand implements Runnable {
                 description = "Copy part K of N of the source (parallel workers, spec.worker.parallelism); default all of it.")
         String shard;
 
+        @Option(names = "--guard-writes", description = "The application writes both stores (DualWrite): guard every write.")
+        boolean guardWrites;
+
         @Override
         public Integer call() {
             int[] kn = shard(shard);
-            return runStage(spec.commandLine().getOut(), worker -> worker.copy(source, kn[0], kn[1]), false, false);
+            return runStage(spec.commandLine().getOut(), worker -> worker.copy(source, kn[0], kn[1]), false, guardWrites);
         }
     }
 
@@ -69,10 +72,11 @@ public final class WorkerCommand implements Runnable {
         }
     }
 
+    /** @param dualWrite the application writes both stores: a copy guards its writes, a verification looks for extra keys */
     private static int runStage(PrintWriter out, java.util.function.ToIntFunction<Worker> stage, boolean repair,
-                                boolean extraKeys) {
+                                boolean dualWrite) {
         try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-            return run(System.getenv(), client, out, stage, repair, extraKeys);
+            return run(System.getenv(), client, out, stage, repair, dualWrite);
         }
     }
 
@@ -88,7 +92,7 @@ public final class WorkerCommand implements Runnable {
 
     /** A stage with the given environment and client: the pod's, or a test's. */
     public static int run(Map<String, String> env, KubernetesClient client, PrintWriter out,
-                          java.util.function.ToIntFunction<Worker> stage, boolean repair, boolean extraKeys) {
+                          java.util.function.ToIntFunction<Worker> stage, boolean repair, boolean dualWrite) {
         WorkerEnvironment we;
         try {
             we = WorkerEnvironment.from(env);
@@ -99,7 +103,7 @@ public final class WorkerCommand implements Runnable {
         try (ReportPublisher publisher = new ReportPublisher(
                 ReportPublisher.configMap(client, we.namespace(), we.reportConfigMap()), REPORT_PERIOD_MILLIS, out::println)) {
             Worker worker = new Worker(new Worker.Job(we.migration(), we.checkpointId(), we.spec(),
-                    new FileSecretResolver(Path.of(we.secretsDir())), repair, extraKeys), publisher, out);
+                    new FileSecretResolver(Path.of(we.secretsDir())), repair, dualWrite), publisher, out);
             return stage.applyAsInt(worker);
         }
     }

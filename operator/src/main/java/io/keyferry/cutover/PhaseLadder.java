@@ -1,6 +1,7 @@
 package io.keyferry.cutover;
 
 import io.keyferry.api.Phase;
+import java.util.List;
 
 /**
  * The cutover ladder of shared/DESIGN.md section 4, as pure decisions: which flag a phase writes, and
@@ -37,8 +38,9 @@ public final class PhaseLadder {
      * @param verifiedRound a verification round finished after the copy
      * @param mismatches    keys that differed (mismatched or missing) in the last round
      * @param maxMismatches spec.cutover.maxMismatches
+     * @param rounds        keys that differed in each finished verification round since the copy, oldest first
      */
-    public record Evidence(boolean copied, boolean verifiedRound, long mismatches, int maxMismatches) {}
+    public record Evidence(boolean copied, boolean verifiedRound, long mismatches, int maxMismatches, List<Long> rounds) {}
 
     /** The outcome of a decision. */
     public sealed interface Move permits Step, Blocked, Stay {}
@@ -93,9 +95,22 @@ public final class PhaseLadder {
         }
         if (e.mismatches() > e.maxMismatches()) {
             return "the last verification round found " + e.mismatches() + " keys that differ, more than "
-                    + "spec.cutover.maxMismatches (" + e.maxMismatches() + ")";
+                    + "spec.cutover.maxMismatches (" + e.maxMismatches() + ")" + trend(e.rounds());
         }
         return null;
+    }
+
+    /** What the rounds so far say about convergence, for an SRE deciding whether to wait. */
+    static String trend(List<Long> rounds) {
+        if (rounds.size() < 2) {
+            return "; the next round repairs what differs and looks again";
+        }
+        List<Long> last = rounds.subList(Math.max(0, rounds.size() - 5), rounds.size());
+        boolean falling = last.get(last.size() - 1) < last.get(0);
+        return "; the last " + last.size() + " rounds found " + last.stream().map(String::valueOf)
+                .collect(java.util.stream.Collectors.joining(", ")) + (falling ? ": converging"
+                : ": not converging; check that the application writes the old store first and never the new one"
+                + " alone (docs/operations.md, dual write)");
     }
 
     private static Step step(Phase from, Phase to, boolean rollback, String warning) {

@@ -11,6 +11,7 @@ import io.keyferry.engine.checkpoint.CheckpointStore;
 import io.keyferry.engine.copy.Action;
 import io.keyferry.engine.copy.BatchCopier;
 import io.keyferry.engine.copy.Decision;
+import io.keyferry.engine.copy.GuardedCopy;
 import io.keyferry.engine.copy.Counters;
 import io.keyferry.engine.copy.PairStrategy;
 import io.keyferry.engine.copy.RateLimiter;
@@ -45,6 +46,7 @@ public final class Migration implements AutoCloseable {
     private CheckpointStore store;
     /** A worker starts over when the saved state is of another spec; `keyferry run` asks for --restart instead. */
     private boolean restartOnOtherSpec;
+    private boolean guardWrites;
     private final Prober prober = new Prober();
     private final List<RedisLink> links = new ArrayList<>();
     private RedisLink target;
@@ -96,6 +98,15 @@ public final class Migration implements AutoCloseable {
     }
 
     /** Saved state of another version of the spec is discarded (the copy starts over) instead of refused. */
+    /**
+     * The application writes both stores while this copy runs (DualWrite): every write is guarded against the
+     * application's ({@link io.keyferry.engine.copy.GuardedCopy}), batch after batch on one thread.
+     */
+    public Migration guardingWrites() {
+        this.guardWrites = true;
+        return this;
+    }
+
     public Migration restartingOnOtherSpec() {
         this.restartOnOtherSpec = true;
         return this;
@@ -178,6 +189,9 @@ public final class Migration implements AutoCloseable {
                     spec.getWorker().getBatchSize(), part, parts);
             SourceCopier copier = new SourceCopier(i, scan, batches,
                     new RateLimiter(perPart(spec.getWorker().getRateLimit().getKeysPerSecond())), backoff);
+            if (guardWrites) {
+                copier.guarded();
+            }
             if (sourceOpsPerSecond > 0) {
                 RedisLink reads = sources.get(i);
                 copier.pacingSourceCommands(new RateLimiter(perPart(sourceOpsPerSecond)),
@@ -247,22 +261,29 @@ public final class Migration implements AutoCloseable {
     }
 
     /**
-     * Copies keys again under the policy, every source that writes them in list order. A list under
-     * Merge is left alone: appending it again would duplicate its elements.
+     * Copies keys again under the policy, every source that writes them in list order, each guarded against the
+     * application's writes ({@link BatchCopier#copyGuarded}). A list under Merge is left alone: appending it again
+     * would duplicate its elements.
+     *
+     * @return the keys an application write raced: not repaired, to be looked at again
      */
-    private void repair(List<Verifier.KeyRef> keys) {
+    private List<Verifier.KeyRef> repair(List<Verifier.KeyRef> keys) {
         List<String> ignored = new ArrayList<>();
+        List<Verifier.KeyRef> raced = new ArrayList<>();
         for (Verifier.KeyRef ref : keys) {
             for (Verifier.Member m : ref.members()) {
                 SourceSpec s = spec.getSources().get(m.source());
                 RedisLink source = sources.get(m.source());
                 BatchCopier copier = new BatchCopier(s.getName(), new BatchCopier.Links(source, target),
                         targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(m.source()).strategy(), typeFilter(s.getKeys()));
-                List<Decision> decisions = copier.decide(List.of(new BatchCopier.KeyPair(m.key(), ref.targetKey())))
-                        .decisions().stream().filter(d -> !(d.type() == DataType.LIST && d.action() == Action.MERGE)).toList();
-                copier.execute(decisions, false, ignored);
+                if (new GuardedCopy(copier).copyKey(new BatchCopier.KeyPair(m.key(), ref.targetKey()),
+                        d -> !(d.type() == DataType.LIST && d.action() == Action.MERGE), ignored) == null) {
+                    raced.add(ref);
+                    break; // the rest of its chain waits for the next look too
+                }
             }
         }
+        return raced;
     }
 
     private CopyResult result(long elapsed) {

@@ -40,6 +40,12 @@ public final class PartitionedCopy implements AutoCloseable {
         }
     }
 
+    /** Every part's writes are guarded against the application's (it writes both stores meanwhile). */
+    public PartitionedCopy guardingWrites() {
+        parts.forEach(Migration::guardingWrites);
+        return this;
+    }
+
     /** Forgets the saved state of every part. */
     public void clear() {
         stores.forEach(FileCheckpointStore::clear);

@@ -162,7 +162,7 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
     }
 
     private void createWorker(KubernetesClient client, DataMigration dm, Decider.Create c, List<Decider.Event> events) {
-        Job job = jobs.job(dm, c.effective(), c.stage(), c.source(), c.shard(), c.attempt(), c.run(), c.repair(), c.extraKeys());
+        Job job = jobs.job(dm, c.effective(), c.stage(), c.source(), c.shard(), c.attempt(), c.run(), c.repair(), c.dualWrite());
         String name = job.getMetadata().getName();
         try {
             client.configMaps().resource(jobs.reportConfigMap(dm, name, job.getMetadata().getLabels())).create();

@@ -39,9 +39,12 @@ public final class Decider {
     public record Observed(DataMigration dm, List<FieldError> invalid, List<WorkerRun> runs, String flagInStore) {}
 
     /** A worker Job to create. */
-    /** @param extraKeys the verification also looks for target keys no source has (while dual-writing) */
+    /**
+     * @param dualWrite the application writes both stores: a copy guards its writes, a verification also looks for
+     *                  target keys no source has
+     */
     public record Create(WorkerJobs.Stage stage, int source, int shard, int run, String attempt, DataMigrationSpec effective,
-                         boolean repair, boolean extraKeys) {}
+                         boolean repair, boolean dualWrite) {}
 
     public record Event(String type, String reason, String message) {
         static Event normal(String reason, String message) { return new Event("Normal", reason, message); }
@@ -153,8 +156,11 @@ public final class Decider {
         boolean settledPhase = true;
         Duration requeue = null;
         if (cutover) {
+            List<Long> rounds = verifications.stream().filter(r -> r.report() != null && r.report().verification != null
+                    && r.report().verification.finished).map(r -> r.report().verification.mismatches
+                    + r.report().verification.missing).toList();
             PhaseLadder.Evidence evidence = new PhaseLadder.Evidence(allCopied, result != null, differing,
-                    spec.getCutover().getMaxMismatches());
+                    spec.getCutover().getMaxMismatches(), rounds);
             PhaseLadder.Move move = PhaseLadder.next(old.getPhase(), spec.getPhase(), evidence);
             if (move instanceof PhaseLadder.Step s) {
                 step = s;
@@ -207,7 +213,7 @@ public final class Decider {
                 // Every shard of the source at once: they copy disjoint parts in parallel.
                 for (int k = 0; k < shards; k++) {
                     if (shardRuns[i][k] == null) {
-                        creates.add(new Create(WorkerJobs.Stage.COPY, i, k, 0, attempt, effective, false, false));
+                        creates.add(new Create(WorkerJobs.Stage.COPY, i, k, 0, attempt, effective, false, cutover));
                     }
                 }
             }

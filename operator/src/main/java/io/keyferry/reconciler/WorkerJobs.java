@@ -126,7 +126,7 @@ public final class WorkerJobs {
      * effective spec in its environment and every Secret the spec refers to as a read-only volume.
      */
     public Job job(DataMigration dm, DataMigrationSpec effective, Stage stage, int source, int shard, String attempt, int run,
-                   boolean repair, boolean extraKeys) {
+                   boolean repair, boolean dualWrite) {
         int shards = shards(effective);
         String name = jobName(dm, stage, source, shard, shards, attempt, run);
         Map<String, String> labels = labels(dm, stage, source, shard, attempt, run);
@@ -136,11 +136,14 @@ public final class WorkerJobs {
             if (shards > 1) {
                 args.addAll(List.of("--shard", shard + "/" + shards));
             }
+            if (dualWrite) {
+                args.add("--guard-writes");
+            }
         } else {
             if (repair) {
                 args.add("--repair");
             }
-            if (extraKeys) {
+            if (dualWrite) {
                 args.add("--extra-keys");
             }
         }

@@ -30,7 +30,7 @@ public final class Worker {
      * @param checkpointId  names the migration's state in the target (the DataMigration's UID)
      */
     public record Job(String migration, String checkpointId, DataMigrationSpec spec, SecretResolver secrets,
-                      boolean repair, boolean extraKeys) {}
+                      boolean repair, boolean dualWrite) {}
 
     private final Job job;
     private final ReportPublisher publisher;
@@ -62,6 +62,9 @@ public final class Worker {
         String id = job.checkpointId() + ":" + sourceName + (parts == 1 ? "" : ":" + part + "/" + parts);
         try (Migration migration = new Migration(job.migration(), job.spec(), job.secrets(),
                 target -> new TargetCheckpointStore(target.get(), id)).restartingOnOtherSpec()) {
+            if (job.dualWrite()) {
+                migration.guardingWrites();
+            }
             migration.prepare();
             report.resumedAfterKeys = migration.checkpoint().sources.get(index).keysScanned;
             if (report.resumedAfterKeys > 0) {
@@ -99,7 +102,7 @@ public final class Worker {
             VerifyResult result = migration.verify(p -> {
                 report.verifyProgress(p);
                 publisher.update(report);
-            }, job.repair(), job.extraKeys());
+            }, job.repair(), job.dualWrite());
             report.verifyResult(result);
             log.println("verified: " + result.keysChecked() + " keys checked, " + result.mismatches() + " differ, "
                     + result.missing() + " missing, " + result.repaired() + " repaired");

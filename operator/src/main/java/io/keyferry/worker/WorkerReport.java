@@ -48,6 +48,8 @@ public final class WorkerReport {
         public long mismatches;
         public long missing;
         public long repaired;
+        /** Repairs the application's writes raced (not written; looked at again). */
+        public long raced;
         public boolean finished;
         public List<Sample> samples = new ArrayList<>();
     }
@@ -98,6 +100,7 @@ public final class WorkerReport {
         v.mismatches = r.mismatches();
         v.missing = r.missing();
         v.repaired = r.repaired();
+        v.raced = r.raced();
         v.finished = true;
         r.samples().stream().filter(s -> !s.repaired()).limit(10).forEach(s -> v.samples.add(new Sample(s.key(), s.reason())));
         verification = v;

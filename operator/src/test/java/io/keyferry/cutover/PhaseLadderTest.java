@@ -5,6 +5,7 @@ import static io.keyferry.api.Phase.READ_TARGET;
 import static io.keyferry.api.Phase.SOURCE_ONLY;
 import static io.keyferry.api.Phase.TARGET_ONLY;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.keyferry.api.Phase;
@@ -18,7 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class PhaseLadderTest {
-    private static final Evidence CLEAN = new Evidence(true, true, 0, 0);
+    private static final Evidence CLEAN = new Evidence(true, true, 0, 0, List.of(0L));
 
     @Test
     void eachPhaseWritesItsFlag() {
@@ -34,12 +35,18 @@ class PhaseLadderTest {
 
     @Test
     void readTargetWaitsForTheCopyAndACleanEnoughVerification() {
-        assertEquals("the copy has not finished", blocked(new Evidence(false, false, 0, 0)));
-        assertEquals("no verification round has finished since the copy", blocked(new Evidence(true, false, 0, 0)));
-        assertEquals("the last verification round found 3 keys that differ, more than spec.cutover.maxMismatches (2)",
-                blocked(new Evidence(true, true, 3, 2)));
+        assertEquals("the copy has not finished", blocked(new Evidence(false, false, 0, 0, List.of(0L))));
+        assertEquals("no verification round has finished since the copy", blocked(new Evidence(true, false, 0, 0, List.of(0L))));
+        assertEquals("the last verification round found 3 keys that differ, more than spec.cutover.maxMismatches (2);"
+                + " the next round repairs what differs and looks again", blocked(new Evidence(true, true, 3, 2, List.of(3L))));
+        assertEquals("the last verification round found 3 keys that differ, more than spec.cutover.maxMismatches (2);"
+                + " the last 5 rounds found 900, 40, 12, 7, 3: converging",
+                blocked(new Evidence(true, true, 3, 2, List.of(5000L, 900L, 40L, 12L, 7L, 3L))));
+        assertTrue(blocked(new Evidence(true, true, 49, 0, List.of(12L, 49L))).endsWith("the last 2 rounds found 12, 49:"
+                + " not converging; check that the application writes the old store first and never the new one alone"
+                + " (docs/operations.md, dual write)"));
         assertEquals(new Step(DUAL_WRITE, READ_TARGET, "0111", false, null),
-                PhaseLadder.next(DUAL_WRITE, TARGET_ONLY, new Evidence(true, true, 2, 2)));
+                PhaseLadder.next(DUAL_WRITE, TARGET_ONLY, new Evidence(true, true, 2, 2, List.of(2L))));
     }
 
     @Test

@@ -7,13 +7,11 @@ import io.keyferry.api.DataMigrationSpec;
 import io.keyferry.api.Policy;
 import io.keyferry.engine.probe.Commands;
 import io.keyferry.engine.verify.VerifyResult;
+import io.keyferry.testing.Datasets;
 import io.keyferry.testing.RedisServer;
 import io.keyferry.testing.peers.StoreDouble;
-import io.lettuce.core.RedisFuture;
-import io.lettuce.core.SetArgs;
 import io.lettuce.core.XAddArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.ArrayList;
 import java.util.List;
@@ -101,7 +99,7 @@ class RealStoresTest {
         try (RedisServer source = RedisServer.start(); RedisServer behindPika = RedisServer.start();
              StoreDouble pika = StoreDouble.pika(behindPika)
                      .limitPipelines(Commands.PIKA_PIPELINE_COMMANDS, Commands.PIKA_PIPELINE_BYTES)) {
-            fill(source, 200_000);
+            Datasets.mixed(source, 200_000, 100); // every string with a TTL: one SET each, no MSET
             DataMigrationSpec spec = Copies.spec(source, Policy.OVERWRITE);
             spec.getSources().clear();
             spec.getSources().add(Copies.source("redis", source.uri()));
@@ -116,29 +114,6 @@ class RealStoresTest {
             assertEquals(0, pika.stalls(), "connections stalled");
             assertTrue(pika.deepestPipeline() <= Commands.PIKA_PIPELINE_COMMANDS, "deepest " + pika.deepestPipeline());
             assertTrue(pika.deepestPipeline() > Commands.PIKA_PIPELINE_COMMANDS / 2, "pipelines were used: " + pika.deepestPipeline());
-        }
-    }
-
-    /** Strings with a TTL (one SET each), hashes and lists: every key its own commands, as in a real keyspace. */
-    private static void fill(RedisServer server, int keys) {
-        try (StatefulRedisConnection<String, String> c = io.lettuce.core.RedisClient.create(server.uri()).connect()) {
-            c.setAutoFlushCommands(false);
-            RedisAsyncCommands<String, String> a = c.async();
-            List<RedisFuture<?>> pending = new ArrayList<>();
-            for (int i = 0; i < keys; i++) {
-                pending.add(switch (i % 10) {
-                    case 8 -> a.hset("h:" + i, Map.of("f", "v" + i, "g", "w"));
-                    case 9 -> a.rpush("l:" + i, "a", "b", "" + i);
-                    default -> a.set("s:" + i, "value-" + i, SetArgs.Builder.px(3_600_000));
-                });
-                if (pending.size() == 10_000) {
-                    c.flushCommands();
-                    pending.forEach(f -> f.toCompletableFuture().join());
-                    pending.clear();
-                }
-            }
-            c.flushCommands();
-            pending.forEach(f -> f.toCompletableFuture().join());
         }
     }
 

@@ -139,7 +139,7 @@ public final class Kubelet implements AutoCloseable {
             int[] shard = WorkerCommand.shard(args.contains("--shard") ? args.get(args.indexOf("--shard") + 1) : "0/1");
             exit = WorkerCommand.run(env, client, pw, worker -> "copy".equals(args.get(1))
                     ? worker.copy(args.get(args.indexOf("--source") + 1), shard[0], shard[1]) : worker.verify(), args.contains("--repair"),
-                    args.contains("--extra-keys"));
+                    args.contains("--extra-keys") || args.contains("--guard-writes"));
         }
         log.add(job.getMetadata().getName() + " exit " + exit + ":\n" + out);
         return exit;

@@ -479,8 +479,8 @@ public final class BatchCopier {
         return new Prepared(decisions, whole, wholeValues, chunked, batch.replay());
     }
 
-    /** Writes a prepared batch to the target and counts every key's outcome. */
-    public Counters write(Prepared batch, List<String> unsupported) {
+    /** Counts the keys of a batch that nothing is written for (skipped, unsupported); lists the unsupported. */
+    Counters countUnwritten(Prepared batch, List<String> unsupported) {
         Counters counters = new Counters();
         for (Decision d : batch.decisions()) {
             if (d.action() == Action.NONE) {
@@ -490,14 +490,26 @@ public final class BatchCopier {
                 }
             }
         }
-        writeWhole(batch.whole(), batch.values(), counters);
+        return counters;
+    }
+
+    TargetWriter target() {
+        return target;
+    }
+
+    /** Writes a prepared batch to the target and counts every key's outcome. */
+    public Counters write(Prepared batch, List<String> unsupported) {
+        Counters counters = countUnwritten(batch, unsupported);
+        queueWhole(batch.whole(), batch.values(), counters);
+        target.sync();
         for (Decision d : batch.chunked()) {
             copyChunked(d, batch.replay(), counters);
         }
         return counters;
     }
 
-    private void writeWhole(List<Decision> decisions, List<Object> values, Counters counters) {
+    /** Queues the writes of small keys read whole; the caller syncs them (or sends them as one transaction). */
+    void queueWhole(List<Decision> decisions, List<Object> values, Counters counters) {
         for (int i = 0; i < decisions.size(); i++) {
             // Per key, just before it is queued: a TTL is sent relative, so the clock is read as late as possible.
             long now = System.currentTimeMillis();
@@ -523,7 +535,6 @@ public final class BatchCopier {
             }
             counters.add(d.type(), d.outcome());
         }
-        target.sync();
     }
 
     /** A read that failed because the key changed type meanwhile counts as gone, like an expired key. */
@@ -551,7 +562,7 @@ public final class BatchCopier {
         return true;
     }
 
-    private void copyChunked(Decision d, boolean replay, Counters counters) {
+    void copyChunked(Decision d, boolean replay, Counters counters) {
         if (d.action() == Action.REPLACE) {
             target.delete(d.targetKey());
         }

@@ -20,6 +20,8 @@ public final class SourceCopier {
     private final BatchCopier batches;
     private final RateLimiter rateLimiter;
     private final TargetBackoff backoff;
+    /** Set while the application writes both stores: batches go one at a time, each guarded. */
+    private GuardedCopy guarded;
     private RateLimiter opsLimiter = new RateLimiter(0);
     private java.util.function.LongSupplier sourceOps = () -> 0;
     private long opsPaid;
@@ -44,6 +46,15 @@ public final class SourceCopier {
     }
 
     /**
+     * Copies every batch guarded against the application's writes ({@link GuardedCopy}), one batch at a time on
+     * this thread: the WATCH must come before the batch is decided, on the connection that writes it.
+     */
+    public SourceCopier guarded() {
+        this.guarded = new GuardedCopy(batches);
+        return this;
+    }
+
+    /**
      * Copies the source to its end, or to where it was done already.
      *
      * @param afterBatch called with the number of keys scanned, after every batch's state was saved
@@ -52,11 +63,16 @@ public final class SourceCopier {
         Checkpoint.SourceState state = cp.sources.get(index);
         if (cp.inflight != null && cp.inflight.source == index) {
             Checkpoint.Inflight replay = cp.inflight;
-            commit(cp, state, replay, batches.execute(replay.decisions, true, unsupported(cp)));
+            // Guarded, the batch is decided again: decisions made before the stop may be stale by now.
+            commit(cp, state, replay, guarded != null
+                    ? guarded.copy(pairs(replay.decisions), d -> { }, unsupported(cp))
+                    : batches.execute(replay.decisions, true, unsupported(cp)));
             saver.accept(cp);
             afterBatch.accept(replay.keysScanned);
         }
-        if (!state.done) {
+        if (!state.done && guarded != null) {
+            copyGuardedFrom(state.cursor, cp, state, saver, afterBatch);
+        } else if (!state.done) {
             copyFrom(state.cursor, cp, state, saver, afterBatch);
         }
         saver.accept(cp);
@@ -88,12 +104,7 @@ public final class SourceCopier {
         try {
             while (true) {
                 Ready r = next(ready);
-                Checkpoint.Inflight batch = new Checkpoint.Inflight();
-                batch.source = index;
-                batch.cursorAfter = r.page().cursor();
-                batch.scanFinished = r.page().finished();
-                batch.keysScanned = r.page().scanned();
-                batch.decisions = r.batch().decisions();
+                Checkpoint.Inflight batch = inflight(r.page(), r.batch().decisions());
                 cp.inflight = batch;
                 saver.accept(cp);
                 long writeStarted = System.nanoTime();
@@ -101,10 +112,7 @@ public final class SourceCopier {
                 backoff.afterBatch(System.nanoTime() - writeStarted, written.keysWritten(), written.bytes());
                 commit(cp, state, batch, written);
                 afterBatch.accept(batch.keysScanned);
-                rateLimiter.acquire(batch.keysScanned);
-                long sent = sourceOps.getAsLong();
-                opsLimiter.acquire(sent - opsPaid);
-                opsPaid = sent;
+                pace(batch.keysScanned);
                 if (batch.scanFinished) {
                     return;
                 }
@@ -124,6 +132,58 @@ public final class SourceCopier {
         }
     }
 
+    /** One batch at a time: scanned, then copied guarded, its decisions journaled before anything is written. */
+    private void copyGuardedFrom(String cursor, Checkpoint cp, Checkpoint.SourceState state, Consumer<Checkpoint> saver,
+                                 java.util.function.LongConsumer afterBatch) {
+        String from = cursor;
+        while (true) {
+            SourceScan.Page page = scan.next(from);
+            Checkpoint.Inflight batch = inflight(page, List.of());
+            Counters written = guarded.copy(pairs(page), decisions -> {
+                batch.decisions = decisions;
+                cp.inflight = batch;
+                saver.accept(cp);
+            }, unsupported(cp));
+            commit(cp, state, batch, written);
+            afterBatch.accept(batch.keysScanned);
+            pace(batch.keysScanned);
+            if (batch.scanFinished) {
+                return;
+            }
+            from = page.cursor();
+        }
+    }
+
+    private Checkpoint.Inflight inflight(SourceScan.Page page, List<Decision> decisions) {
+        Checkpoint.Inflight batch = new Checkpoint.Inflight();
+        batch.source = index;
+        batch.cursorAfter = page.cursor();
+        batch.scanFinished = page.finished();
+        batch.keysScanned = page.scanned();
+        batch.decisions = decisions;
+        return batch;
+    }
+
+    /** Waits as the keys/s and source ops/s limits ask, after a batch. */
+    private void pace(long keysScanned) {
+        rateLimiter.acquire(keysScanned);
+        long sent = sourceOps.getAsLong();
+        opsLimiter.acquire(sent - opsPaid);
+        opsPaid = sent;
+    }
+
+    private List<BatchCopier.KeyPair> pairs(SourceScan.Page page) {
+        List<BatchCopier.KeyPair> pairs = new ArrayList<>(page.keys().size());
+        for (byte[] key : page.keys()) {
+            pairs.add(new BatchCopier.KeyPair(key, scan.targetKey(key)));
+        }
+        return pairs;
+    }
+
+    private static List<BatchCopier.KeyPair> pairs(List<Decision> decisions) {
+        return decisions.stream().map(d -> new BatchCopier.KeyPair(d.sourceKey(), d.targetKey())).toList();
+    }
+
     private Thread stage(String name, Runnable work) {
         Thread t = new Thread(work, "keyferry-" + name + "-" + index);
         t.setDaemon(true);
@@ -132,10 +192,7 @@ public final class SourceCopier {
     }
 
     private BatchCopier.Decided decide(SourceScan.Page page) {
-        List<BatchCopier.KeyPair> pairs = new ArrayList<>(page.keys().size());
-        for (byte[] key : page.keys()) {
-            pairs.add(new BatchCopier.KeyPair(key, scan.targetKey(key)));
-        }
+        List<BatchCopier.KeyPair> pairs = pairs(page);
         return pairs.isEmpty() ? BatchCopier.Decided.of(List.of()) : batches.decide(pairs);
     }
 

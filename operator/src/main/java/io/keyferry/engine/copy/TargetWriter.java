@@ -142,24 +142,68 @@ final class TargetWriter {
             return;
         }
         try {
-            check(pipe.sync(), keys);
+            check(pipe.sync(), keys, msetKeys);
         } finally {
             keys.clear();
             msetKeys.clear();
         }
     }
 
-    private void check(List<Object> replies, List<byte[]> of) {
+    private void check(List<Object> replies, List<byte[]> of, java.util.Map<Integer, Integer> msets) {
         if (replies.size() != of.size()) { // another reader synced the pipe between: the replies are not these
             throw new IllegalStateException(pipe.label() + ": " + replies.size() + " replies for " + of.size() + " writes");
         }
         for (int i = 0; i < replies.size(); i++) {
             if (replies.get(i) instanceof Resp.Error e) {
-                Integer several = msetKeys.get(i);
+                Integer several = msets.get(i);
                 throw new CopyFailedException(pipe.label() + " refused a write to key " + Keys.show(of.get(i))
                         + (several == null ? "" : " (an MSET of " + several + " keys from it on)") + ": " + e.message());
             }
         }
+    }
+
+    /**
+     * Whether this target can guard a write with WATCH and MULTI/EXEC on this writer's connection: a store with
+     * transactions, not a cluster (its keys' nodes each have their own connection).
+     */
+    boolean guards() {
+        return profile.commands().transactions() && !profile.cluster();
+    }
+
+    /** WATCHes {@code keys} on this writer's connection, until the next {@link #transaction}. */
+    void watch(List<byte[]> keys) {
+        sync();
+        Object reply = Resp.call(pipe, Resp.command(Cmd.WATCH, keys.get(0), keys.subList(1, keys.size())));
+        if (!Resp.ok(reply)) {
+            throw new CopyFailedException(pipe.label() + " refused WATCH of key " + Keys.show(keys.get(0))
+                    + (keys.size() > 1 ? " and " + (keys.size() - 1) + " more" : "") + ": " + reply);
+        }
+    }
+
+    /**
+     * Sends the writes {@code queue} makes as one MULTI/EXEC after the caller's {@link #watch}: false, and nothing
+     * written, where a watched key changed meanwhile (the application wrote it).
+     */
+    boolean transaction(Runnable queue) {
+        sync();
+        pipe.send(Cmd.MULTI);
+        queue.run();
+        sendMset();
+        int exec = pipe.send(Cmd.EXEC);
+        List<byte[]> of = new ArrayList<>(keys);
+        java.util.Map<Integer, Integer> several = new java.util.HashMap<>(msetKeys);
+        keys.clear();
+        msetKeys.clear();
+        List<Object> replies = pipe.sync();
+        Object result = replies.get(exec);
+        if (result == null) {
+            return false;
+        }
+        if (result instanceof Resp.Error) { // EXECABORT: a write was refused as it was queued
+            check(replies.subList(1, exec), of, several);
+        }
+        check(Resp.array(result, pipe.label(), null), of, several);
+        return true;
     }
 
     /** Reads from the target after the queued writes landed: one command of {@code key}; an error throws. */

@@ -4,7 +4,10 @@ import io.keyferry.api.KeySelector;
 import io.keyferry.engine.checkpoint.TargetCheckpointStore;
 import io.keyferry.engine.copy.SourceScan;
 import io.keyferry.engine.probe.ServerProfile;
+import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.RedisLink;
+import io.keyferry.engine.redis.Pipe;
+import io.keyferry.engine.redis.Resp;
 import io.lettuce.core.RedisFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -122,12 +125,38 @@ final class ExtraKeys {
         return extra;
     }
 
-    /** Deletes extra keys from the target (the repair: the old store is the truth). */
-    void delete(List<byte[]> keys) {
-        List<RedisFuture<Long>> deletes = new ArrayList<>();
-        for (byte[] key : keys) {
-            deletes.add(target.async().del(key));
+    /**
+     * Deletes extra keys from the target (the repair: the old store is the truth). Where the target has
+     * transactions, each key is WATCHed, found extra again, and deleted in a MULTI/EXEC, so a key the application
+     * writes again meanwhile (it wrote the old store first, and a source now has it) is left alone.
+     *
+     * @return how many deletes an application write raced (those keys are looked at again)
+     */
+    int delete(List<byte[]> keys) {
+        if (!targetProfile.commands().transactions() || target.cluster() != null) {
+            List<RedisFuture<Long>> deletes = new ArrayList<>();
+            for (byte[] key : keys) {
+                deletes.add(target.async().del(key));
+            }
+            target.sync(deletes);
+            return 0;
         }
-        target.sync(deletes);
+        int raced = 0;
+        Pipe pipe = target.pipe();
+        for (byte[] key : keys) {
+            Resp.call(pipe, Cmd.WATCH, key);
+            if (extraAmong(List.of(key)).isEmpty()) {
+                Resp.call(pipe, Cmd.MULTI);
+                Resp.call(pipe, Cmd.EXEC); // ends the WATCH, writes nothing
+                continue;
+            }
+            pipe.send(Cmd.MULTI);
+            pipe.send(Cmd.DEL, key);
+            int exec = pipe.send(Cmd.EXEC);
+            if (pipe.sync().get(exec) == null) {
+                raced++;
+            }
+        }
+        return raced;
     }
 }

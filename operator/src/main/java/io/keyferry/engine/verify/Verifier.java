@@ -34,7 +34,8 @@ import java.util.zip.CRC32;
 public final class Verifier {
     /** Copies keys again under the policy: the repair of keys that still differ. */
     public interface Repairer {
-        void repair(List<KeyRef> keys);
+        /** @return the keys an application write raced while they were copied: not repaired, to look at again */
+        List<KeyRef> repair(List<KeyRef> keys);
     }
 
     /** A target key and the source keys that write it, in list order. */
@@ -145,7 +146,7 @@ public final class Verifier {
             tally.recheck(main);
         }
         if (repairer != null && !tally.failing.isEmpty()) {
-            tally.repair(main, repairer);
+            tally.repair(main, repairer, verify.getRounds(), this::pause);
         }
         if (extraKeys) {
             rounds = Math.max(rounds, extraKeysRounds(tally, listener, repairer != null, started));
@@ -229,7 +230,7 @@ public final class Verifier {
         }
         List<byte[]> repaired = List.of();
         if (repair && !extra.isEmpty()) {
-            finder.delete(extra);
+            tally.raced += finder.delete(extra);
             List<byte[]> left = finder.extraAmong(extra);
             java.util.Set<java.nio.ByteBuffer> still = new java.util.HashSet<>();
             left.forEach(k -> still.add(java.nio.ByteBuffer.wrap(k)));
@@ -266,6 +267,8 @@ public final class Verifier {
         long skipped;
         long expired;
         long repaired;
+        /** Repairs not written because the application wrote the key meanwhile (it is looked at again). */
+        long raced;
         long unrechecked;
         List<KeyRef> failing = new ArrayList<>();
         List<KeyChecker.Verdict> reasons = new ArrayList<>();
@@ -329,11 +332,22 @@ public final class Verifier {
             }
         }
 
-        void repair(KeyChecker checker, Repairer repairer) {
+        /**
+         * Copies the failing keys again and checks them, up to {@code passes} times, pausing between passes: while
+         * the application writes both stores, a key can differ for a moment (its write reached the old store, not yet
+         * the new one) or its repair can be raced (and is then not written); such a key matches at a later look and
+         * is not counted. Only a key that still differs after the last pass is a mismatch.
+         */
+        void repair(KeyChecker checker, Repairer repairer, int passes, Runnable pause) {
             List<KeyRef> before = failing;
             List<KeyChecker.Verdict> why = reasons;
-            repairer.repair(before);
-            recheck(checker);
+            for (int pass = 0; pass < Math.max(1, passes) && !failing.isEmpty(); pass++) {
+                if (pass > 0) {
+                    pause.run();
+                }
+                raced += repairer.repair(failing).size();
+                recheck(checker);
+            }
             java.util.Set<java.nio.ByteBuffer> still = new java.util.HashSet<>();
             failing.forEach(r -> still.add(java.nio.ByteBuffer.wrap(r.targetKey())));
             for (int i = 0; i < before.size(); i++) {
@@ -358,7 +372,7 @@ public final class Verifier {
                 samples.add(new VerifyResult.Sample(Keys.show(extra.get(i)), EXTRA_REASON, false));
             }
             repairedSamples.stream().limit(SAMPLES - samples.size()).forEach(samples::add);
-            return new VerifyResult(checked, matched, skipped, expired, mismatches, missing, repaired, rounds,
+            return new VerifyResult(checked, matched, skipped, expired, mismatches, missing, repaired, raced, rounds,
                     samples, elapsed);
         }
     }

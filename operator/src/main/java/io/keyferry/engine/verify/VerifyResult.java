@@ -11,10 +11,11 @@ import java.util.List;
  * @param mismatches  keys present in the target but different after every round
  * @param missing     keys absent from the target after every round
  * @param repaired    keys copied again by repair that then matched
+ * @param raced       repairs not written because the application wrote the key meanwhile (looked at again)
  * @param samples     up to 100 keys that differ (or were repaired), with the reason
  */
 public record VerifyResult(long keysChecked, long matched, long skipped, long expired, long mismatches, long missing,
-                           long repaired, int rounds, List<Sample> samples, long elapsedMillis) {
+                           long repaired, long raced, int rounds, List<Sample> samples, long elapsedMillis) {
 
     public record Sample(String key, String reason, boolean repaired) {}
 

@@ -53,6 +53,11 @@ public final class StoreDouble implements AutoCloseable {
         accept.start();
     }
 
+    /** A store that answers as {@code dialect} says, in front of {@code backend}. */
+    public static StoreDouble of(Dialect dialect, RedisServer backend) {
+        return new StoreDouble(dialect, backend);
+    }
+
     /** A Pika 4.0.1 in front of {@code backend}. */
     public static StoreDouble pika(RedisServer backend) {
         return new StoreDouble(new PikaDialect(), backend);

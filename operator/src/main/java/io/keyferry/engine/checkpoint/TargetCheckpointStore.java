@@ -1,7 +1,12 @@
 package io.keyferry.engine.checkpoint;
 
+import io.keyferry.engine.CopyFailedException;
 import io.keyferry.engine.MigrationInputException;
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
+import io.keyferry.engine.redis.Resp;
+import io.lettuce.core.ScriptOutputType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -16,12 +21,23 @@ import java.util.Optional;
  * <p>The key is {@code keyferry:checkpoint:{<id>}}; it is never a source key (sources are read, this is
  * written to the target only) and verification checks source keys, so it is never reported. Removing
  * it makes the next attempt copy from the beginning.
+ *
+ * <p>Saves are fenced: each store opened on an id takes the next attempt token ({@code INCR} of
+ * {@code keyferry:checkpoint:{<id>}:fence}) and saves only while no newer token was taken, checked and written in
+ * one transaction (WATCH and MULTI/EXEC; one Lua script on a Redis Cluster). So two workers of one copy, say two pods
+ * of one Job with one of them on a partitioned node, never interleave their checkpoints: the older one stops.
  */
 public final class TargetCheckpointStore implements CheckpointStore {
     public static final String KEY_PREFIX = "keyferry:checkpoint:";
 
+    private static final String FENCED_SAVE = "local f = tonumber(redis.call('GET', KEYS[1]) or '0')"
+            + " if f > tonumber(ARGV[1]) then return f end redis.call('SET', KEYS[2], ARGV[2]) return 0";
+
     private final RedisLink target;
     private final byte[] key;
+    private final byte[] fence;
+    /** This store's attempt token; 0 until taken. */
+    private long token;
 
     /**
      * @param target a connection of its own to the target (saves are synchronous)
@@ -30,6 +46,15 @@ public final class TargetCheckpointStore implements CheckpointStore {
     public TargetCheckpointStore(RedisLink target, String id) {
         this.target = target;
         this.key = keyFor(id).getBytes(StandardCharsets.UTF_8);
+        this.fence = (keyFor(id) + ":fence").getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The attempt token this store holds: taken on first use, higher than any taken before it on this id. */
+    long token() {
+        if (token == 0) {
+            token = target.call(target.async().incr(fence));
+        }
+        return token;
     }
 
     /** The state key of an id: in braces, so a Redis Cluster keeps it in one slot whatever the id holds. */
@@ -39,6 +64,7 @@ public final class TargetCheckpointStore implements CheckpointStore {
 
     @Override
     public Optional<Checkpoint> load() {
+        token();
         byte[] json = target.call(target.async().get(key));
         if (json == null) {
             return Optional.empty();
@@ -59,7 +85,47 @@ public final class TargetCheckpointStore implements CheckpointStore {
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode the checkpoint: " + e.getMessage(), e);
         }
-        target.call(target.async().set(key, json));
+        long newer = target.cluster() != null ? saveByScript(json) : saveByWatch(json);
+        if (newer > 0) {
+            throw new CopyFailedException("another worker took over this copy: its checkpoint " + new String(key,
+                    StandardCharsets.UTF_8) + " in " + target.label() + " is held by attempt token " + newer + ", this worker"
+                    + " has " + token + "; it stops so that the two never interleave their checkpoints (the newer one"
+                    + " carries on from its own)");
+        }
+    }
+
+    /** @return 0 once saved, or the newer token that holds the checkpoint */
+    private long saveByWatch(byte[] json) {
+        Pipe pipe = target.pipe();
+        while (true) {
+            pipe.send(Cmd.WATCH, fence);
+            int get = pipe.send(Cmd.GET, fence);
+            byte[] current = Resp.bytes(pipe.sync().get(get), target.label(), fence);
+            long holder = current == null ? 0 : Long.parseLong(new String(current, StandardCharsets.US_ASCII));
+            if (holder > token()) {
+                pipe.send(Cmd.MULTI);
+                pipe.send(Cmd.EXEC); // ends the WATCH
+                pipe.sync();
+                return holder;
+            }
+            pipe.send(Cmd.MULTI);
+            pipe.send(Cmd.SET, key, json);
+            int exec = pipe.send(Cmd.EXEC);
+            Object done = pipe.sync().get(exec);
+            if (done instanceof Resp.Error e) {
+                throw new CopyFailedException(target.label() + " refused the checkpoint's save: " + e.message());
+            }
+            if (done != null) {
+                return 0;
+            }
+            // a token was taken meanwhile: look again
+        }
+    }
+
+    private long saveByScript(byte[] json) {
+        Long newer = target.call(target.async().eval(FENCED_SAVE, ScriptOutputType.INTEGER, new byte[][] {fence, key},
+                Long.toString(token()).getBytes(StandardCharsets.US_ASCII), json));
+        return newer;
     }
 
     @Override

@@ -22,6 +22,26 @@ public final class PhaseLadder {
         };
     }
 
+    /** The phase whose flag this is, or null for a value no phase writes. */
+    public static Phase phaseOf(String flag) {
+        for (Phase p : Phase.values()) {
+            if (flag(p).equals(flag)) {
+                return p;
+            }
+        }
+        return null;
+    }
+
+    /** A phase as the manifest spells it. */
+    static String name(Phase phase) {
+        return switch (phase) {
+            case SOURCE_ONLY -> "SourceOnly";
+            case DUAL_WRITE -> "DualWrite";
+            case READ_TARGET -> "ReadTarget";
+            case TARGET_ONLY -> "TargetOnly";
+        };
+    }
+
     /** Where moving spec.phase back from a phase leads, or null from SourceOnly. */
     public static Phase rollbackTarget(Phase phase) {
         return switch (phase) {
@@ -52,8 +72,12 @@ public final class PhaseLadder {
      */
     public record Step(Phase from, Phase to, String flag, boolean rollback, String warning) implements Move {}
 
-    /** The desired phase may not be entered yet; the flag stays as it is. */
-    public record Blocked(Phase from, Phase desired, String reason) implements Move {}
+    /**
+     * The desired phase may not be entered (yet); the flag stays as it is.
+     *
+     * @param stalled no waiting makes it possible: the spec must change
+     */
+    public record Blocked(Phase from, Phase desired, String reason, boolean stalled) implements Move {}
 
     /** The desired phase is in force. */
     public record Stay(Phase current) implements Move {}
@@ -71,6 +95,12 @@ public final class PhaseLadder {
         }
         if (desired.ordinal() < current.ordinal()) {
             Phase to = rollbackTarget(current);
+            if (to.ordinal() < desired.ordinal()) {
+                return new Blocked(current, desired, "a rollback from " + name(current) + " goes to "
+                        + name(to) + " (" + flag(to) + "), further back than spec.phase asks; set spec.phase to "
+                        + name(to) + " to roll back (the application then reads the old store, which missed every"
+                        + " write made since " + name(current) + "), or back to " + name(current), true);
+            }
             String warning = current == Phase.TARGET_ONLY
                     ? "rolled back from TargetOnly: the old store missed every write made while TargetOnly was in force"
                     : null;
@@ -80,7 +110,7 @@ public final class PhaseLadder {
         if (to == Phase.READ_TARGET) {
             String refused = readTargetRefusal(evidence);
             if (refused != null) {
-                return new Blocked(current, desired, refused);
+                return new Blocked(current, desired, refused, false);
             }
         }
         return step(current, to, false, null);

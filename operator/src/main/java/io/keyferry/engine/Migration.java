@@ -346,8 +346,11 @@ public final class Migration implements AutoCloseable {
     }
 
     private Checkpoint loadOrStart() {
-        String fingerprint = fingerprint();
+        String fingerprint = io.keyferry.api.SpecDigest.of(copyParts());
         Checkpoint cp = store.load().orElse(null);
+        if (cp != null && io.keyferry.api.SpecDigest.legacy(copyParts()).equals(cp.fingerprint)) {
+            cp.fingerprint = fingerprint; // saved by the version before the canonical digest: the same copy
+        }
         if (cp != null && !fingerprint.equals(cp.fingerprint) && restartOnOtherSpec) {
             cp = null;
         }
@@ -379,12 +382,13 @@ public final class Migration implements AutoCloseable {
                 : "resuming after " + scanned + " scanned keys (started " + checkpoint.startedAt + ")";
     }
 
-    private String fingerprint() {
+    /** What a checkpoint belongs to: the sources, the target and the policies. */
+    private Map<String, Object> copyParts() {
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("sources", spec.getSources());
         identity.put("target", spec.getTarget());
         identity.put("policies", spec.getPolicies());
-        return io.keyferry.api.SpecDigest.of(identity);
+        return identity;
     }
 
     private String describePolicies() {

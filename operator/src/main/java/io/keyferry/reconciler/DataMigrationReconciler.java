@@ -17,7 +17,9 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 import io.keyferry.api.DataMigration;
 import io.keyferry.api.DataMigrationStatus;
 import io.keyferry.api.FieldError;
+import io.keyferry.api.Phase;
 import io.keyferry.api.SpecValidator;
+import io.keyferry.cutover.PhaseLadder;
 import io.keyferry.engine.RoutingFlag;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
@@ -117,16 +119,23 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
         }
 
         // Act: the flag first, so the status never claims a phase whose flag is not written.
+        // Every write is a compare-and-set on the flag this operator expects: the phase it moves from (nothing before
+        // the first), or nothing where a lost flag is put back. A lost compare-and-set writes nothing and is adopted.
         if (decision.step() != null) {
+            Phase from = decision.step().from();
             try {
-                writeFlag(dm, client, decision.step().flag(), now);
-                metrics.flagWritten();
+                RoutingFlag.Swap swap = writeFlag(dm, client, from == null ? null : PhaseLadder.flag(from), decision.step().flag(), now);
+                if (swap.written()) {
+                    metrics.flagWritten();
+                } else {
+                    decision = Decider.flagConflict(dm, decision, swap.found(), now);
+                }
             } catch (RuntimeException e) {
                 decision = Decider.flagUnavailable(dm, decision, e.getMessage(), now);
             }
         } else if (decision.rewriteFlag() != null) {
             try {
-                writeFlag(dm, client, decision.rewriteFlag(), now);
+                writeFlag(dm, client, null, decision.rewriteFlag(), now);
             } catch (RuntimeException e) {
                 LOG.warn("{}/{}: cannot write the routing flag again: {}", namespace, dm.getMetadata().getName(), e.getMessage());
             }
@@ -210,11 +219,17 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
         return value;
     }
 
-    private void writeFlag(DataMigration dm, KubernetesClient client, String value, Instant now) {
-        flag(dm, client).write(value);
-        flags.put(dm.getMetadata().getUid(), new FlagRead(value, now));
-        LOG.info("{}/{}: routing flag {} set to {}", dm.getMetadata().getNamespace(), dm.getMetadata().getName(),
-                dm.getSpec().getCutover().getFlag().getKey(), value);
+    private RoutingFlag.Swap writeFlag(DataMigration dm, KubernetesClient client, String expected, String value, Instant now) {
+        RoutingFlag.Swap swap = flag(dm, client).compareAndSet(expected, value);
+        flags.put(dm.getMetadata().getUid(), new FlagRead(swap.found(), now));
+        if (swap.written()) {
+            LOG.info("{}/{}: routing flag {} set to {}", dm.getMetadata().getNamespace(), dm.getMetadata().getName(),
+                    dm.getSpec().getCutover().getFlag().getKey(), value);
+        } else {
+            LOG.warn("{}/{}: routing flag {} not set to {}: it held {} where {} was expected", dm.getMetadata().getNamespace(),
+                    dm.getMetadata().getName(), dm.getSpec().getCutover().getFlag().getKey(), value, swap.found(), expected);
+        }
+        return swap;
     }
 
     private RoutingFlag flag(DataMigration dm, KubernetesClient client) {

@@ -110,7 +110,9 @@ public final class Decider {
         st.setCopyIdentity(old.getCopyIdentity());
         List<FieldError> invalid = new ArrayList<>(o.invalid());
         String identity = invalid.isEmpty() ? copyIdentity(spec) : null;
-        if (identity != null && old.getCopyIdentity() != null && !identity.equals(old.getCopyIdentity())) {
+        if (identity != null && copyIdentity(spec, true).equals(old.getCopyIdentity())) {
+            st.setCopyIdentity(identity); // recorded by the version before the canonical digest: the same copy
+        } else if (identity != null && old.getCopyIdentity() != null && !identity.equals(old.getCopyIdentity())) {
             invalid.add(new FieldError("spec.sources", "spec.sources or spec.target changed after copying started; set them"
                     + " back, or create a new DataMigration to copy elsewhere (the target keeps what was copied)"));
         }
@@ -120,9 +122,11 @@ public final class Decider {
 
         DataMigrationSpec effective = effective(spec);
         String attempt = WorkerJobs.attempt(effective);
-        List<WorkerRun> mine = o.runs().stream().filter(r -> attempt.equals(r.attempt())).toList();
+        // Jobs an operator before the canonical digest started for the same attempt are this attempt's too.
+        java.util.Set<String> attempts = java.util.Set.of(attempt, WorkerJobs.legacyAttempt(effective));
+        List<WorkerRun> mine = o.runs().stream().filter(r -> attempts.contains(r.attempt())).toList();
         List<WorkerRun> stopping = o.runs().stream()
-                .filter(r -> !attempt.equals(r.attempt()) && r.state() == WorkerRun.State.ACTIVE).toList();
+                .filter(r -> !attempts.contains(r.attempt()) && r.state() == WorkerRun.State.ACTIVE).toList();
         List<String> obsolete = stopping.stream().filter(r -> !r.deleting()).map(WorkerRun::jobName).toList();
         int sourceCount = spec.getSources().size();
         int shards = WorkerJobs.shards(effective);
@@ -153,6 +157,7 @@ public final class Decider {
         // The cutover ladder: one rung per reconcile, the flag written before the status records it.
         PhaseLadder.Step step = null;
         String rewriteFlag = null;
+        String stalledBy = null; // a spec that no waiting can satisfy
         boolean settledPhase = true;
         Duration requeue = null;
         if (cutover) {
@@ -161,7 +166,20 @@ public final class Decider {
                     + r.report().verification.missing).toList();
             PhaseLadder.Evidence evidence = new PhaseLadder.Evidence(allCopied, result != null, differing,
                     spec.getCutover().getMaxMismatches(), rounds);
-            PhaseLadder.Move move = PhaseLadder.next(old.getPhase(), spec.getPhase(), evidence);
+            // The flag store, not status, is the truth: a flag of another phase than the recorded one is adopted (a
+            // resource re-created by GitOps, restored without status, or a flag moved outside this operator), and
+            // the ladder goes on from there; a value no phase writes stops everything, the flag untouched.
+            String found = o.flagInStore();
+            if (found != null && !found.equals(old.getFlag())) {
+                Phase adopted = PhaseLadder.phaseOf(found);
+                if (adopted == null) {
+                    return unknownFlag(dm, st, conditions, events, found, now);
+                }
+                adopt(dm, st, events, adopted, found, now);
+            }
+            // A flag gone from the store is put back first (below); no step is taken from a value not there.
+            PhaseLadder.Move move = found == null && st.getPhase() != null ? new PhaseLadder.Stay(st.getPhase())
+                    : PhaseLadder.next(st.getPhase(), spec.getPhase(), evidence);
             if (move instanceof PhaseLadder.Step s) {
                 step = s;
                 settledPhase = false;
@@ -170,15 +188,8 @@ public final class Decider {
                         : "spec.phase is " + name(spec.getPhase());
                 st.setPhase(s.to());
                 st.setFlag(s.flag());
-                List<RollbackStatus.Transition> history = new ArrayList<>(
-                        old.getRollback() == null || old.getRollback().history() == null ? List.of() : old.getRollback().history());
-                history.add(new RollbackStatus.Transition(s.from(), s.to(), s.flag(), now.toString(),
+                record(st, new RollbackStatus.Transition(s.from(), s.to(), s.flag(), now.toString(),
                         s.warning() == null ? reason : reason + "; " + s.warning()));
-                while (history.size() > HISTORY_LIMIT) {
-                    history.remove(0);
-                }
-                Phase back = PhaseLadder.rollbackTarget(s.to());
-                st.setRollback(new RollbackStatus(back, back == null ? null : PhaseLadder.flag(back), history));
                 String what = (s.from() == null ? "" : name(s.from()) + " -> ") + name(s.to()) + ", flag " + s.flag();
                 events.add(s.warning() != null ? Event.warning("RolledBack", what + ": " + s.warning())
                         : Event.normal(s.rollback() ? "RolledBack" : "PhaseChanged", what));
@@ -186,18 +197,18 @@ public final class Decider {
             } else if (move instanceof PhaseLadder.Blocked b) {
                 settledPhase = false;
                 String message = "spec.phase is " + name(b.desired()) + " but " + name(b.from()) + " stays in force: " + b.reason();
-                conditions.set(Conditions.TRANSITION_BLOCKED, true, "GuardNotMet", message);
+                conditions.set(Conditions.TRANSITION_BLOCKED, true, b.stalled() ? "RollbackTooFar" : "GuardNotMet", message);
+                stalledBy = b.stalled() ? message : null;
                 if (!message.equals(messageOf(old, Conditions.TRANSITION_BLOCKED, true))) {
                     events.add(Event.warning("TransitionBlocked", message));
                 }
             } else {
                 conditions.set(Conditions.TRANSITION_BLOCKED, false, "PhaseInForce",
                         name(st.getPhase()) + " is in force, flag " + st.getFlag());
-                if (o.flagInStore() == null || !o.flagInStore().equals(st.getFlag())) {
+                if (o.flagInStore() == null) { // gone from the store: put back, only where it is still absent
                     rewriteFlag = st.getFlag();
-                    events.add(Event.warning("FlagDrift", "the routing flag " + spec.getCutover().getFlag().getKey() + " held "
-                            + (o.flagInStore() == null ? "nothing" : "'" + o.flagInStore() + "'") + " instead of " + st.getFlag()
-                            + " (" + name(st.getPhase()) + "); it was written again"));
+                    events.add(Event.warning("FlagDrift", "the routing flag " + spec.getCutover().getFlag().getKey()
+                            + " held nothing instead of " + st.getFlag() + " (" + name(st.getPhase()) + "); it was written again"));
                 }
             }
         }
@@ -294,7 +305,8 @@ public final class Decider {
             conditions.set(Conditions.READY, false, "Failed", failure);
             conditions.set(Conditions.RECONCILING, false, "Failed", "fix the cause, then change spec.retryNonce to try again");
         } else {
-            conditions.set(Conditions.STALLED, false, "Progressing", "");
+            conditions.set(Conditions.STALLED, stalledBy != null, stalledBy != null ? "RollbackTooFar" : "Progressing",
+                    stalledBy != null ? stalledBy : "");
             boolean ready = done || (cutover && settledPhase && (st.getPhase() != Phase.DUAL_WRITE || clean || verifyOff && allCopied));
             String readyReason = cutover ? "PhaseInForce" : "Succeeded";
             String readyMessage = cutover ? name(st.getPhase()) + " is in force, flag " + st.getFlag() + rollbackWarning(st)
@@ -325,31 +337,100 @@ public final class Decider {
      * strength of a step that was not written, and the status says why. Conditions are set against the status
      * recorded before, so a store that stays unusable leaves the status as it is.
      */
+    /** Puts {@code adopted}, the phase whose flag the store holds, in force without writing anything. */
+    private static void adopt(DataMigration dm, DataMigrationStatus st, List<Event> events, Phase adopted, String flag,
+                              Instant now) {
+        Phase recorded = st.getPhase();
+        String why = recorded == null
+                ? "adopted: the flag store held " + flag + " and this resource had no recorded phase (re-created, or"
+                        + " restored without its status)"
+                : "adopted: the flag store held " + flag + " where " + name(recorded) + " (" + st.getFlag()
+                        + ") was recorded; it was moved outside this operator";
+        st.setPhase(adopted);
+        st.setFlag(flag);
+        record(st, new RollbackStatus.Transition(recorded, adopted, flag, now.toString(), why));
+        events.add(Event.warning("Adopted", name(adopted) + " is in force (flag " + flag + "): " + why.substring(9)
+                + "; spec.phase " + name(dm.getSpec().getPhase()) + " moves on from there"));
+    }
+
+    /** Adds a transition to status.rollback.history (the last {@value #HISTORY_LIMIT}) and says where a rollback leads. */
+    private static void record(DataMigrationStatus st, RollbackStatus.Transition t) {
+        List<RollbackStatus.Transition> history = new ArrayList<>(
+                st.getRollback() == null || st.getRollback().history() == null ? List.of() : st.getRollback().history());
+        history.add(t);
+        while (history.size() > HISTORY_LIMIT) {
+            history.remove(0);
+        }
+        Phase back = PhaseLadder.rollbackTarget(t.to());
+        st.setRollback(new RollbackStatus(back, back == null ? null : PhaseLadder.flag(back), history));
+    }
+
+    /** The flag store holds a value no phase writes: nothing moves, nothing is written, until a person looks. */
+    private static Decision unknownFlag(DataMigration dm, DataMigrationStatus st, Conditions conditions, List<Event> events,
+                                        String found, Instant now) {
+        DataMigrationStatus old = dm.getStatus() != null ? dm.getStatus() : new DataMigrationStatus();
+        String message = "the routing flag " + dm.getSpec().getCutover().getFlag().getKey() + " holds '" + found
+                + "', which is no phase's flag (1100 SourceOnly, 1101 DualWrite, 0111 ReadTarget, 0011 TargetOnly);"
+                + " KeyFerry writes nothing to it and starts no worker. Find out where the application really reads and"
+                + " writes, set the flag to that phase's value, and it is adopted";
+        st.setStage(old.getStage() != null ? old.getStage() : Stage.PENDING);
+        conditions.set(Conditions.STALLED, true, "UnknownFlag", message);
+        conditions.set(Conditions.READY, false, "UnknownFlag", message);
+        conditions.set(Conditions.RECONCILING, false, "UnknownFlag", "waiting for the flag to hold a phase's value");
+        conditions.set(Conditions.TRANSITION_BLOCKED, true, "UnknownFlag", message);
+        st.setConditions(conditions.build());
+        if (!message.equals(messageOf(old, Conditions.STALLED, true))) {
+            events.add(Event.warning("UnknownFlag", message));
+        }
+        return new Decision(st, List.of(), List.of(), null, null, events, FLAG_RETRY);
+    }
+
+    /**
+     * The flag's compare-and-set found another value than expected (another writer: a second installation, a person,
+     * a deposed leader): nothing was written; the next reconcile reads the store again and adopts what it holds.
+     */
+    public static Decision flagConflict(DataMigration dm, Decision d, String found, Instant now) {
+        String expected = d.step().from() == null ? "nothing" : PhaseLadder.flag(d.step().from());
+        return flagNotWritten(dm, d, "FlagConflict", "the routing flag " + dm.getSpec().getCutover().getFlag().getKey()
+                + " held " + (found == null ? "nothing" : "'" + found + "'") + " where " + expected + " was expected, so "
+                + d.step().flag() + " was not written (another operator, a person or a deposed leader moved it); the phase"
+                + " in force stays " + name(previous(dm).getPhase()) + " until the flag is read again", Duration.ofSeconds(1), now);
+    }
+
     public static Decision flagUnavailable(DataMigration dm, Decision d, String error, Instant now) {
-        DataMigrationStatus previous = dm.getStatus() != null ? dm.getStatus() : new DataMigrationStatus();
+        return flagNotWritten(dm, d, "FlagStoreUnavailable", "the routing flag's store (spec.cutover.flag.endpoint) cannot"
+                + " be used: " + error + "; the phase in force stays " + name(previous(dm).getPhase()) + " until it can",
+                FLAG_RETRY, now);
+    }
+
+    private static DataMigrationStatus previous(DataMigration dm) {
+        return dm.getStatus() != null ? dm.getStatus() : new DataMigrationStatus();
+    }
+
+    /** The decision with the flag left as it is: the phase in force and its history as they were. */
+    private static Decision flagNotWritten(DataMigration dm, Decision d, String reason, String message, Duration retry,
+                                           Instant now) {
+        DataMigrationStatus previous = previous(dm);
         DataMigrationStatus st = d.status();
         st.setPhase(previous.getPhase());
         st.setFlag(previous.getFlag());
         st.setRollback(previous.getRollback());
-        String message = "the routing flag's store (spec.cutover.flag.endpoint) cannot be used: " + error
-                + "; the phase in force stays " + name(previous.getPhase()) + " until it can";
         long generation = dm.getMetadata().getGeneration() == null ? 0 : dm.getMetadata().getGeneration();
         Conditions conditions = new Conditions(previous.getConditions(), generation, now);
         st.getConditions().forEach(c -> conditions.set(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
-        conditions.set(Conditions.TRANSITION_BLOCKED, true, "FlagStoreUnavailable", message);
+        conditions.set(Conditions.TRANSITION_BLOCKED, true, reason, message);
         // Not Ready while the flag cannot be written (kstatus readers such as Flux see it).
-        conditions.set(Conditions.READY, false, "FlagStoreUnavailable", message);
-        conditions.set(Conditions.RECONCILING, true, "FlagStoreUnavailable", "retried every " + FLAG_RETRY.toSeconds() + " s");
+        conditions.set(Conditions.READY, false, reason, message);
+        conditions.set(Conditions.RECONCILING, true, reason, "retried every " + retry.toSeconds() + " s");
         st.setConditions(conditions.build());
-        List<Event> events = new ArrayList<>(d.events().stream()
-                .filter(e -> !e.reason().equals("PhaseChanged") && !e.reason().equals("RolledBack") && !e.reason().equals("FlagDrift"))
-                .toList());
+        List<Event> events = new ArrayList<>(d.events().stream().filter(e -> !e.reason().equals("PhaseChanged")
+                && !e.reason().equals("RolledBack") && !e.reason().equals("FlagDrift") && !e.reason().equals("Adopted")).toList());
         // Workers run only while DualWrite is really in force.
         List<Create> creates = previous.getPhase() == Phase.DUAL_WRITE ? d.creates() : List.of();
         if (!message.equals(messageOf(previous, Conditions.TRANSITION_BLOCKED, true))) {
-            events.add(Event.warning("FlagStoreUnavailable", message));
+            events.add(Event.warning(reason, message));
         }
-        return new Decision(st, creates, d.obsolete(), null, null, events, FLAG_RETRY);
+        return new Decision(st, creates, d.obsolete(), null, null, events, retry);
     }
 
     private static Decision invalid(List<FieldError> invalid, DataMigrationStatus old, DataMigrationStatus st,
@@ -377,10 +458,15 @@ public final class Decider {
 
     /** What the copy writes where: the sources and the target (a change of either after the copy started is refused). */
     static String copyIdentity(DataMigrationSpec spec) {
+        return copyIdentity(spec, false);
+    }
+
+    /** The copy identity, canonical or as the version before the canonical digest made it. */
+    private static String copyIdentity(DataMigrationSpec spec, boolean legacy) {
         java.util.Map<String, Object> parts = new java.util.LinkedHashMap<>();
         parts.put("sources", spec.getSources());
         parts.put("target", spec.getTarget());
-        return io.keyferry.api.SpecDigest.of(parts).substring(0, 16);
+        return (legacy ? io.keyferry.api.SpecDigest.legacy(parts) : io.keyferry.api.SpecDigest.of(parts)).substring(0, 16);
     }
 
     private static List<SourceStatus> sourceStatuses(DataMigrationSpec spec, WorkerRun[] copies, Stage stage, boolean clean,

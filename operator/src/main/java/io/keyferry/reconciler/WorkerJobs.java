@@ -68,6 +68,15 @@ public final class WorkerJobs {
      * have new names; the copy still resumes from the checkpoint in the target where the copy is unchanged.
      */
     public static String attempt(DataMigrationSpec effective) {
+        return io.keyferry.api.SpecDigest.of(attemptParts(effective)).substring(0, 8);
+    }
+
+    /** The attempt as the version before the canonical digest named it: its Jobs still belong to this attempt. */
+    public static String legacyAttempt(DataMigrationSpec effective) {
+        return io.keyferry.api.SpecDigest.legacy(attemptParts(effective)).substring(0, 8);
+    }
+
+    private static Map<String, Object> attemptParts(DataMigrationSpec effective) {
         Map<String, Object> identity = new LinkedHashMap<>();
         identity.put("sources", effective.getSources());
         identity.put("target", effective.getTarget());
@@ -75,7 +84,7 @@ public final class WorkerJobs {
         identity.put("verify", effective.getVerify());
         identity.put("worker", effective.getWorker());
         identity.put("retryNonce", effective.getRetryNonce());
-        return io.keyferry.api.SpecDigest.of(identity).substring(0, 8);
+        return identity;
     }
 
     /** A Job name within 63 characters: a long migration name is cut and a digest of it keeps names apart. */

@@ -1,5 +1,8 @@
 package io.keyferry.reconciler;
 
+import io.keyferry.api.RollbackStatus;
+import io.keyferry.api.DataMigrationStatus;
+import io.keyferry.cutover.PhaseLadder;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -144,6 +147,95 @@ class DeciderTest {
         r.verification.missing = missing;
         return new WorkerRun("m-verify-" + attempt + "-" + run, WorkerJobs.Stage.VERIFY, -1, attempt, run,
                 WorkerRun.State.SUCCEEDED, null, NOW, r);
+    }
+
+    /**
+     * The invariant of the flag, on every path: whatever status records (nothing, or any phase), whatever the flag
+     * store holds (nothing, any phase's flag, or a value no phase has) and whatever spec.phase asks, the operator never
+     * writes a flag further back than the store's, unless spec.phase asks for exactly that rollback (never past it);
+     * it writes nothing over a value no phase has; and it expects, for its compare-and-set, what the store holds.
+     */
+    @Test
+    void neverWritesTheFlagBackwardsUnlessSpecPhaseAsksForThatRollback() {
+        List<String> stored = new java.util.ArrayList<>(java.util.Arrays.asList(null, "1100", "1101", "0111", "0011", "1111"));
+        List<Phase> recorded = new java.util.ArrayList<>(java.util.Arrays.asList((Phase) null));
+        recorded.addAll(List.of(Phase.values()));
+        int writes = 0;
+        for (String inStore : stored) {
+            for (Phase was : recorded) {
+                for (Phase desired : Phase.values()) {
+                    DataMigrationSpec spec = spec(true);
+                    spec.setPhase(desired);
+                    DataMigration dm = dm(spec);
+                    DataMigrationStatus status = new DataMigrationStatus();
+                    status.setPhase(was);
+                    status.setFlag(was == null ? null : PhaseLadder.flag(was));
+                    dm.setStatus(status);
+                    Decider.Decision d = Decider.decide(new Decider.Observed(dm, List.of(), List.of(), inStore), NOW);
+                    String written = d.step() != null ? d.step().flag() : d.rewriteFlag();
+                    String where = "store " + inStore + ", recorded " + was + ", spec.phase " + desired + ": wrote " + written;
+                    if (written == null) {
+                        continue;
+                    }
+                    writes++;
+                    Phase store = inStore == null ? null : PhaseLadder.phaseOf(inStore);
+                    assertTrue(inStore == null || store != null, where + " over a value no phase has");
+                    Phase w = PhaseLadder.phaseOf(written);
+                    assertTrue(store == null || w.ordinal() >= store.ordinal()
+                            || (desired.ordinal() < store.ordinal() && w == PhaseLadder.rollbackTarget(store)
+                                && w.ordinal() >= desired.ordinal()), where);
+                    String expected = d.step() != null && d.step().from() != null ? PhaseLadder.flag(d.step().from()) : null;
+                    assertEquals(inStore, expected, where + ": its compare-and-set would expect " + expected);
+                }
+            }
+        }
+        assertTrue(writes > 20, "writes checked: " + writes);
+    }
+
+    /** A resource re-created by GitOps (no status) while the application already works on the new store alone. */
+    @Test
+    void aResourceWithoutStatusAdoptsTheFlagItFindsAndWritesNothing() {
+        DataMigrationSpec spec = spec(true);
+        spec.setPhase(Phase.TARGET_ONLY);
+        Decider.Decision d = Decider.decide(new Decider.Observed(dm(spec), List.of(), List.of(), "0011"), NOW);
+        assertNull(d.step());
+        assertNull(d.rewriteFlag());
+        assertEquals(Phase.TARGET_ONLY, d.status().getPhase());
+        assertEquals("0011", d.status().getFlag());
+        RollbackStatus.Transition adopted = d.status().getRollback().history().get(0);
+        assertEquals(null, adopted.from());
+        assertTrue(adopted.reason().startsWith("adopted: the flag store held 0011 and this resource had no recorded phase"),
+                adopted.reason());
+        assertTrue(d.events().stream().anyMatch(e -> e.reason().equals("Adopted")), d.events().toString());
+
+        Decider.Decision unknown = Decider.decide(new Decider.Observed(dm(spec), List.of(), List.of(), "1111"), NOW);
+        assertNull(unknown.step());
+        assertTrue(unknown.creates().isEmpty());
+        assertEquals("UnknownFlag", unknown.status().getConditions().stream()
+                .filter(c -> c.getType().equals("Stalled")).findFirst().orElseThrow().getReason());
+    }
+
+    /** A migration an operator before the canonical digest started goes on: its copy identity and its Jobs are its own. */
+    @Test
+    void aMigrationInFlightFromTheVersionBeforeTheCanonicalDigestGoesOn() {
+        DataMigrationSpec spec = spec(false);
+        DataMigration dm = dm(spec);
+        java.util.Map<String, Object> parts = new java.util.LinkedHashMap<>();
+        parts.put("sources", spec.getSources());
+        parts.put("target", spec.getTarget());
+        DataMigrationStatus status = new DataMigrationStatus();
+        status.setCopyIdentity(io.keyferry.api.SpecDigest.legacy(parts).substring(0, 16));
+        dm.setStatus(status);
+        String legacy = WorkerJobs.legacyAttempt(Decider.effective(spec));
+        WorkerRun running = new WorkerRun("m-copy-0-" + legacy, WorkerJobs.Stage.COPY, 0, legacy, 0, WorkerRun.State.ACTIVE,
+                null, null, null);
+
+        Decider.Decision d = Decider.decide(new Decider.Observed(dm, List.of(), List.of(running), null), NOW);
+
+        assertEquals(Decider.copyIdentity(spec), d.status().getCopyIdentity(), "recorded again, canonical");
+        assertTrue(d.obsolete().isEmpty(), "its running Job is this attempt's");
+        assertTrue(d.creates().isEmpty(), "and is not started twice");
+        assertTrue(d.status().getConditions().stream().noneMatch(c -> c.getType().equals("Stalled") && c.getStatus().equals("True")));
     }
 
     private static DataMigration dm(DataMigrationSpec spec) {

@@ -52,6 +52,8 @@ public final class RespConnection implements Pipe, AutoCloseable {
     /** Bytes of the commands sent since replies were last read. */
     private long unreadBytes;
     private boolean broken;
+    /** Why the connection broke, for every later call to say: the first failure is the one worth reading. */
+    private String brokenBy = "it was closed";
 
     /** @param sent counts the commands sent (a source's ops/s limit), or null */
     RespConnection(String label, Socket socket, LongAdder sent) throws IOException {
@@ -398,7 +400,7 @@ public final class RespConnection implements Pipe, AutoCloseable {
 
     private void ensureOpen() {
         if (broken) {
-            throw new IllegalStateException(label + ": the connection was lost earlier; run again to resume");
+            throw new IllegalStateException(label + ": the connection was lost earlier (" + brokenBy + "); run again to resume");
         }
     }
 
@@ -407,14 +409,13 @@ public final class RespConnection implements Pipe, AutoCloseable {
      * could be anything): later calls fail rather than read replies out of step.
      */
     private IllegalStateException lost(Exception e) {
-        broken = true;
         close();
         if (!(e instanceof IOException io)) {
-            return new IllegalStateException(label + ": a reply could not be read (" + e
-                    + "); the connection was closed", e);
+            brokenBy = "a reply could not be read: " + e;
+            return new IllegalStateException(label + ": " + brokenBy + "; the connection was closed", e);
         }
-        String why = e instanceof java.net.SocketTimeoutException ? "no reply in time" : e.getMessage();
-        return new IllegalStateException(label + ": connection lost: " + why, new UncheckedIOException(io));
+        brokenBy = "connection lost: " + (e instanceof java.net.SocketTimeoutException ? "no reply in time" : e.getMessage());
+        return new IllegalStateException(label + ": " + brokenBy, new UncheckedIOException(io));
     }
 
     @Override

@@ -59,7 +59,7 @@ class RespConnectionTest {
             IllegalStateException failed = assertThrows(IllegalStateException.class, c::sync);
             assertTrue(failed.getMessage().startsWith("target (test): connection lost: not a RESP2 number"), failed.getMessage());
             IllegalStateException later = assertThrows(IllegalStateException.class, () -> c.send(Resp.ascii("PING")));
-            assertTrue(later.getMessage().contains("lost earlier"), later.getMessage());
+            assertTrue(later.getMessage().contains("lost earlier (connection lost: not a RESP2 number"), later.getMessage());
         }
     }
 

@@ -53,6 +53,7 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
     private final Clock clock;
     private final ClientResources ioThreads = DefaultClientResources.create();
     private final Map<String, FlagRead> flags = new ConcurrentHashMap<>();
+    private final StatusWrites statusWrites = new StatusWrites();
 
     private record FlagRead(String value, Instant at) {}
 
@@ -146,6 +147,11 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
                     .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND).delete();
             events.add(Decider.Event.normal("WorkerStopped", "stopped " + obsolete + ": the spec changed, a new attempt starts"));
         }
+        for (String done : decision.pruned()) {
+            client.batch().v1().jobs().inNamespace(namespace).withName(done)
+                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+            client.configMaps().inNamespace(namespace).withName(done).delete();
+        }
         for (Decider.Create create : decision.creates()) {
             createWorker(client, dm, create, events);
         }
@@ -155,7 +161,9 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
 
         // Record.
         DataMigrationStatus status = decision.status();
-        if (!sameStatus(dm.getStatus(), status)) {
+        Duration coalesced = sameStatus(dm.getStatus(), status) ? null : statusWrites.delay(uid, dm.getStatus(), status, now);
+        if (!sameStatus(dm.getStatus(), status) && coalesced == null) {
+            statusWrites.written(uid, now);
             metrics.statusWritten();
             metrics.observe(dm, status, now);
             PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(dm, context, p -> {
@@ -164,8 +172,10 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
             });
         }
         UpdateControl<DataMigration> control = UpdateControl.noUpdate();
-        if (decision.requeue() != null) {
-            control.rescheduleAfter(decision.requeue().isZero() ? Duration.ofMillis(50) : decision.requeue());
+        Duration requeue = decision.requeue() == null ? coalesced
+                : coalesced == null || decision.requeue().compareTo(coalesced) < 0 ? decision.requeue() : coalesced;
+        if (requeue != null) {
+            control.rescheduleAfter(requeue.isZero() ? Duration.ofMillis(50) : requeue);
         }
         return control;
     }

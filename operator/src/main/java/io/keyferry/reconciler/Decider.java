@@ -56,9 +56,14 @@ public final class Decider {
      * @param rewriteFlag the flag in force, to write again because the store holds another value; or null
      * @param obsolete    active Jobs of a previous attempt not yet being deleted: to delete before the new attempt starts
      * @param requeue     when to look again without an event, or null
+     * @param pruned      finished Jobs no longer needed, to delete with their report ConfigMaps: every finished Job of
+     *                    an older attempt, and this attempt's verifications but the last {@value #KEPT_VERIFICATIONS}
+     *                    (re-verification every reverifySeconds for a month keeps a constant number of objects)
      */
     public record Decision(DataMigrationStatus status, List<Create> creates, List<String> obsolete, PhaseLadder.Step step,
-                           String rewriteFlag, List<Event> events, Duration requeue) {}
+                           String rewriteFlag, List<Event> events, Duration requeue, List<String> pruned) {}
+
+    static final int KEPT_VERIFICATIONS = 5;
 
     /** The spec the workers are given: while dual-writing, the backfill fills and verification repairs unless the spec says otherwise. */
     public static DataMigrationSpec effective(DataMigrationSpec spec) {
@@ -326,7 +331,7 @@ public final class Decider {
         if (done && !Conditions.isTrue(old.getConditions(), Conditions.READY)) {
             events.add(Event.normal("Succeeded", Conditions.find(st.getConditions(), Conditions.READY).getMessage()));
         }
-        return new Decision(st, creates, obsolete, step, rewriteFlag, events, requeue);
+        return new Decision(st, creates, obsolete, step, rewriteFlag, events, requeue, pruned(o.runs(), attempts, verifications));
     }
 
     /** How soon an unusable flag store is tried again. */
@@ -382,7 +387,7 @@ public final class Decider {
         if (!message.equals(messageOf(old, Conditions.STALLED, true))) {
             events.add(Event.warning("UnknownFlag", message));
         }
-        return new Decision(st, List.of(), List.of(), null, null, events, FLAG_RETRY);
+        return new Decision(st, List.of(), List.of(), null, null, events, FLAG_RETRY, List.of());
     }
 
     /**
@@ -430,7 +435,7 @@ public final class Decider {
         if (!message.equals(messageOf(previous, Conditions.TRANSITION_BLOCKED, true))) {
             events.add(Event.warning(reason, message));
         }
-        return new Decision(st, creates, d.obsolete(), null, null, events, retry);
+        return new Decision(st, creates, d.obsolete(), null, null, events, retry, d.pruned());
     }
 
     private static Decision invalid(List<FieldError> invalid, DataMigrationStatus old, DataMigrationStatus st,
@@ -453,7 +458,16 @@ public final class Decider {
         if (!message.equals(messageOf(old, Conditions.STALLED, true))) {
             events.add(Event.warning("InvalidSpec", message));
         }
-        return new Decision(st, List.of(), List.of(), null, null, events, null);
+        return new Decision(st, List.of(), List.of(), null, null, events, null, List.of());
+    }
+
+    private static List<String> pruned(List<WorkerRun> runs, java.util.Set<String> attempts, List<WorkerRun> verifications) {
+        List<String> pruned = new ArrayList<>();
+        runs.stream().filter(r -> !attempts.contains(r.attempt()) && r.state() != WorkerRun.State.ACTIVE && !r.deleting())
+                .forEach(r -> pruned.add(r.jobName()));
+        List<WorkerRun> finished = verifications.stream().filter(r -> r.state() != WorkerRun.State.ACTIVE && !r.deleting()).toList();
+        finished.subList(0, Math.max(0, finished.size() - KEPT_VERIFICATIONS)).forEach(r -> pruned.add(r.jobName()));
+        return pruned;
     }
 
     /** What the copy writes where: the sources and the target (a change of either after the copy started is refused). */

@@ -137,7 +137,7 @@ public final class Worker {
 
     private int fail(int code, String error) {
         log.println("keyferry worker: " + error);
-        report.error = error;
+        report.error = WorkerReport.clip(error, WorkerReport.ERROR_CHARS);
         report.stage = WorkerReport.FAILED;
         publisher.publishNow(report);
         return code;

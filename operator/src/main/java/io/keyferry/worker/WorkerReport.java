@@ -54,7 +54,22 @@ public final class WorkerReport {
         public List<Sample> samples = new ArrayList<>();
     }
 
-    public record Sample(String key, String reason) {}
+    /** A differing key and why, each cut to a bound: a key may be megabytes, and a ConfigMap holds 1 MiB at most. */
+    public record Sample(String key, String reason) {
+        public Sample {
+            key = clip(key, KEY_CHARS);
+            reason = clip(reason, REASON_CHARS);
+        }
+    }
+
+    static final int KEY_CHARS = 200;
+    static final int REASON_CHARS = 300;
+    static final int ERROR_CHARS = 2000;
+
+    /** {@code s} cut to {@code max} characters, the cut said. */
+    static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max) + "... (" + (s.length() - max) + " more characters)";
+    }
 
     public static final String PROBING = "Probing";
     public static final String COPYING = "Copying";

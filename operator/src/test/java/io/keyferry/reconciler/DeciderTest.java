@@ -238,6 +238,30 @@ class DeciderTest {
         assertTrue(d.status().getConditions().stream().noneMatch(c -> c.getType().equals("Stalled") && c.getStatus().equals("True")));
     }
 
+    /**
+     * Re-verification every reverifySeconds for a month keeps a constant number of objects: this attempt's finished
+     * verifications but the last five, and every finished Job of an older attempt, are deleted (with their reports).
+     */
+    @Test
+    void finishedVerificationsButTheLastFiveAndOlderAttemptsJobsArePruned() {
+        DataMigrationSpec spec = spec(true);
+        String attempt = WorkerJobs.attempt(Decider.effective(spec));
+        List<WorkerRun> runs = new java.util.ArrayList<>();
+        runs.add(new WorkerRun("m-copy-0-" + attempt, WorkerJobs.Stage.COPY, 0, attempt, 0, WorkerRun.State.SUCCEEDED, null,
+                NOW, null));
+        for (int run = 1; run <= 8; run++) {
+            runs.add(new WorkerRun("m-verify-" + attempt + "-" + run, WorkerJobs.Stage.VERIFY, -1, attempt, run,
+                    run == 8 ? WorkerRun.State.ACTIVE : WorkerRun.State.SUCCEEDED, null, NOW, null));
+        }
+        runs.add(new WorkerRun("m-copy-0-old", WorkerJobs.Stage.COPY, 0, "old", 0, WorkerRun.State.SUCCEEDED, null, NOW, null));
+        runs.add(new WorkerRun("m-copy-1-old", WorkerJobs.Stage.COPY, 1, "old", 0, WorkerRun.State.FAILED, null, NOW, null));
+
+        Decider.Decision d = Decider.decide(new Decider.Observed(dm(spec), List.of(), runs, "1101"), NOW);
+
+        assertEquals(List.of("m-copy-0-old", "m-copy-1-old", "m-verify-" + attempt + "-1", "m-verify-" + attempt + "-2"),
+                d.pruned());
+    }
+
     private static DataMigration dm(DataMigrationSpec spec) {
         DataMigration dm = new DataMigration();
         dm.setMetadata(new ObjectMetaBuilder().withName("m").withNamespace("ns").withUid("uid-1").withGeneration(1L).build());

@@ -59,11 +59,10 @@ class OneShotOperatorTest {
             assertEquals(List.of("a", "b"), done.getStatus().getSources().stream().map(s -> s.name()).toList());
             assertEquals(0L, done.getStatus().getVerification().mismatches());
 
-            // Progress was visible while copying, within a worker's report period.
+            // Progress was visible before the end (progress alone is written at most every 5 s, a stage change at once).
             List<DataMigration> seen = h.history("merge");
-            assertTrue(seen.stream().anyMatch(dm -> dm.getStatus() != null && dm.getStatus().getStage() == Stage.COPYING
-                            && dm.getStatus().getProgress() != null && dm.getStatus().getProgress().percent() > 0
-                            && dm.getStatus().getProgress().percent() < 100 && dm.getStatus().getProgress().keysPerSecond() > 0),
+            assertTrue(seen.stream().anyMatch(dm -> dm.getStatus() != null && dm.getStatus().getProgress() != null
+                            && dm.getStatus().getProgress().percent() > 0 && dm.getStatus().getProgress().percent() < 100),
                     "a status with the copy in progress: " + seen.stream().map(dm -> dm.getStatus() == null ? "-"
                             : dm.getStatus().getStage() + " " + dm.getStatus().getProgress()).toList());
 

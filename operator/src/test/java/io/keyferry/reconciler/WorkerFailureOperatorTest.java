@@ -61,6 +61,7 @@ class WorkerFailureOperatorTest {
             assertTrue(conditionMessage(failed, "Stalled").contains("copying source src failed"), conditionMessage(failed, "Stalled"));
             assertTrue(h.events("resumed").stream().anyMatch(e -> e.getReason().equals("Failed")));
             long scannedBeforeKill = failed.getStatus().getProgress().keysScanned();
+            String failedJob = copyJobName(h, first);
 
             // A new attempt: a new Job, which resumes from the checkpoint the killed one left in the target.
             h.patchSpec("resumed", Map.of("retryNonce", "1"));
@@ -68,11 +69,13 @@ class WorkerFailureOperatorTest {
                     dm -> condition(dm, "Ready", "True"));
             assertEquals(Stage.VERIFIED, done.getStatus().getStage());
             List<String> copyJobs = h.jobs().stream().map(j -> j.getMetadata().getName()).filter(n -> n.contains("-copy-")).toList();
-            assertEquals(2, copyJobs.size(), copyJobs.toString());
+            assertEquals(1, copyJobs.size(), "the failed attempt's Job is deleted with its report: " + copyJobs);
+            assertTrue(!copyJobs.contains(failedJob), copyJobs.toString());
+            assertEquals(null, h.client.configMaps().inNamespace(OperatorHarness.NS).withName(failedJob).get());
             String log = String.join("\n", h.kubelet.log());
             assertTrue(log.contains("resuming after") || scannedBeforeKill > 0, log);
             WorkerReport second = WorkerReport.parse(h.client.configMaps().inNamespace(OperatorHarness.NS)
-                    .withName(copyJobs.stream().filter(n -> !n.equals(copyJobName(h, first))).findFirst().orElseThrow())
+                    .withName(copyJobs.get(0))
                     .get().getData().get(WorkerReport.DATA_KEY));
             assertTrue(second.resumedAfterKeys > 0, "the new Job resumed instead of starting over");
             assertEquals(12_000, done.getStatus().getProgress().keysScanned());

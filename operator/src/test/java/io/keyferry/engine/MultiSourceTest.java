@@ -14,6 +14,7 @@ import io.keyferry.engine.copy.Outcome;
 import io.keyferry.engine.verify.VerifyResult;
 import io.keyferry.testing.RedisServer;
 import io.keyferry.testing.Values;
+import io.keyferry.testing.peers.StoreDouble;
 import io.lettuce.core.ScoredValue;
 import io.lettuce.core.api.sync.RedisCommands;
 import java.util.List;
@@ -41,6 +42,32 @@ class MultiSourceTest {
                     + result.total().get(DataType.LIST, Outcome.TYPE_MISMATCH_OVERWRITTEN), "clash replaced twice");
             assertEquals(2, result.total().get(DataType.STRING, Outcome.OVERWRITTEN) - 1, "t:str overwritten by b and c");
             assertEquals(3, result.total().get(DataType.HASH, Outcome.MERGED), "t:hash merged three times");
+        }
+    }
+
+    /**
+     * The seed scenario, on the recorded stores' doubles: Pikas merged into one Kvrocks, with the same policies and the
+     * same result as between Redis servers.
+     */
+    @Test
+    void pikasMergedIntoOneKvrocksEndAsBetweenRedisServers() {
+        try (RedisServer a = RedisServer.start(); RedisServer b = RedisServer.start(); RedisServer c = RedisServer.start();
+             RedisServer target = RedisServer.start();
+             StoreDouble pikaA = StoreDouble.pika(a); StoreDouble pikaB = StoreDouble.pika(b); StoreDouble pikaC = StoreDouble.pika(c);
+             StoreDouble kvrocks = StoreDouble.kvrocks(target)) {
+            fill(a, b, c, target);
+            DataMigrationSpec spec = Copies.spec(target, Policy.SKIP);
+            spec.getSources().add(Copies.source("pika-0", pikaA.uri()));
+            spec.getSources().add(Copies.source("pika-1", pikaB.uri()));
+            spec.getSources().add(Copies.source("pika-2", pikaC.uri()));
+            spec.getTarget().setEndpoint(Copies.endpoint(kvrocks.uri()));
+            policies(spec.getPolicies(), TypeMismatchPolicy.OVERWRITE);
+
+            Copies.run(spec);
+
+            assertTarget(target, Map.of("clash", "list:[c]"));
+            VerifyResult verified = Copies.verify(spec, false);
+            assertTrue(verified.clean(), "no false positives: " + verified);
         }
     }
 

@@ -108,6 +108,11 @@ workerNamespaces when watching all namespaces.
   verbs: ["create"]
 {{- end }}
 
+{{/* The leader Lease: one per release, so two installations in one namespace never share it. */}}
+{{- define "keyferry.leaseName" -}}
+{{- include "keyferry.fullname" . }}
+{{- end }}
+
 {{/* The operator's ServiceAccount as a binding subject. */}}
 {{- define "keyferry.operatorSubject" -}}
 - kind: ServiceAccount

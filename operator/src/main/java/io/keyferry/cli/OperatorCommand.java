@@ -49,6 +49,10 @@ final class OperatorCommand implements Callable<Integer> {
             description = "Namespace of the leader Lease (default: $POD_NAMESPACE).")
     String leaseNamespace;
 
+    @Option(names = "--lease-name", paramLabel = "NAME", defaultValue = "keyferry-operator",
+            description = "Name of the leader Lease: one per installation (default: ${DEFAULT-VALUE}).")
+    String leaseName;
+
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
             description = "Port of /healthz, /readyz and /metrics (default: ${DEFAULT-VALUE}).")
     int port;
@@ -76,7 +80,7 @@ final class OperatorCommand implements Callable<Integer> {
                         + " or pass --no-leader-election to run a single replica");
                 return ExitCodes.INVALID_INPUT;
             }
-            election = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("keyferry-operator")
+            election = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration(leaseName)
                     .withLeaseNamespace(leaseNamespace).build();
         }
         OperatorConfig config = new OperatorConfig(watched, workerImage, workerServiceAccount, Duration.ofSeconds(resyncSeconds));

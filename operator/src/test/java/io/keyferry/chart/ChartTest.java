@@ -68,7 +68,7 @@ class ChartTest {
             "/events: create");
     static final List<String> LEASE_RULES = List.of(
             "coordination.k8s.io/leases: create",
-            "coordination.k8s.io/leases[keyferry-operator]: get,update");
+            "coordination.k8s.io/leases[" + FULLNAME + "]: get,update");
     static final List<String> LEASE_CHECK_RULES = List.of("authorization.k8s.io/selfsubjectrulesreviews: create");
     static final List<String> WORKER_RULES = List.of("/configmaps: get,patch");
 
@@ -133,11 +133,23 @@ class ChartTest {
     }
 
     @Test
+    void eachReleaseHasALeaseOfItsOwnAndMayUseOnlyThatOne() {
+        for (String release : List.of(RELEASE, "other")) {
+            List<HasMetadata> objects = renderRelease(release);
+            String lease = argAfter(container(objects, release + "-keyferry"), "--lease-name");
+            assertEquals(release + "-keyferry", lease);
+            assertEquals(List.of("coordination.k8s.io/leases: create", "coordination.k8s.io/leases[" + lease + "]: get,update"),
+                    rules(get(objects, Role.class, NS, lease + "-leader-election").getRules()));
+        }
+    }
+
+    @Test
     void withoutLeaderElectionNoLeaseIsGrantedAndTheOneReplicaIsReplacedNotRolled() {
         List<HasMetadata> objects = render("leaderElection.enabled=false", "watchNamespaces[0]=team-a");
         assertEquals(Set.of(), namesOf(objects, "ClusterRole"));
         assertEquals(Set.of("team-a/" + FULLNAME, "team-a/" + FULLNAME + "-worker"), namespacedNamesOf(objects, "Role"));
         assertTrue(container(objects).getArgs().contains("--no-leader-election"));
+        assertNull(argAfter(container(objects), "--lease-name"));
         Deployment deployment = get(objects, Deployment.class, NS, FULLNAME);
         assertEquals("Recreate", deployment.getSpec().getStrategy().getType());
         assertEquals(1, deployment.getSpec().getReplicas());
@@ -278,7 +290,12 @@ class ChartTest {
 
     /** `helm template kf ../charts/keyferry -n keyferry-system --set ...`, parsed. */
     static List<HasMetadata> render(String... values) {
-        TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace(NS);
+        return renderRelease(RELEASE, values);
+    }
+
+    /** `helm template RELEASE ../charts/keyferry -n keyferry-system --set ...`, parsed. */
+    static List<HasMetadata> renderRelease(String release, String... values) {
+        TemplateCommand template = new Helm(CHART).template().withName(release).withNamespace(NS);
         for (String value : values) {
             String[] kv = value.split("=", 2);
             template = template.set(kv[0], kv[1]);
@@ -324,7 +341,11 @@ class ChartTest {
     }
 
     static Container container(List<HasMetadata> objects) {
-        List<Container> containers = get(objects, Deployment.class, NS, FULLNAME).getSpec().getTemplate().getSpec().getContainers();
+        return container(objects, FULLNAME);
+    }
+
+    static Container container(List<HasMetadata> objects, String deployment) {
+        List<Container> containers = get(objects, Deployment.class, NS, deployment).getSpec().getTemplate().getSpec().getContainers();
         assertEquals(1, containers.size());
         return containers.get(0);
     }

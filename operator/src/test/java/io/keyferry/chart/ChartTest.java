@@ -68,7 +68,7 @@ class ChartTest {
             "/events: create");
     static final List<String> LEASE_RULES = List.of(
             "coordination.k8s.io/leases: create",
-            "coordination.k8s.io/leases[" + FULLNAME + "]: get,update");
+            "coordination.k8s.io/leases[" + FULLNAME + "]: get,update,patch");
     static final List<String> LEASE_CHECK_RULES = List.of("authorization.k8s.io/selfsubjectrulesreviews: create");
     static final List<String> WORKER_RULES = List.of("/configmaps: get,patch");
 
@@ -138,7 +138,7 @@ class ChartTest {
             List<HasMetadata> objects = renderRelease(release);
             String lease = argAfter(container(objects, release + "-keyferry"), "--lease-name");
             assertEquals(release + "-keyferry", lease);
-            assertEquals(List.of("coordination.k8s.io/leases: create", "coordination.k8s.io/leases[" + lease + "]: get,update"),
+            assertEquals(List.of("coordination.k8s.io/leases: create", "coordination.k8s.io/leases[" + lease + "]: get,update,patch"),
                     rules(get(objects, Role.class, NS, lease + "-leader-election").getRules()));
         }
     }

@@ -79,25 +79,30 @@ workerNamespaces when watching all namespaces.
 {{- end }}
 {{- end }}
 
-{{/* What the operator does in a watched namespace (docs/operator.md, Permissions). */}}
+{{/*
+What the operator does in a watched namespace (docs/operator.md, Permissions): exactly the requests it sends,
+as the operator tests record them (PermissionsOperatorTest).
+*/}}
 {{- define "keyferry.operatorRules" -}}
+# The informer lists and watches DataMigrations; status is written by update, with optimistic locking.
 - apiGroups: ["keyferry.io"]
   resources: ["datamigrations"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: ["keyferry.io"]
   resources: ["datamigrations/status"]
-  verbs: ["get", "update", "patch"]
-# Jobs and report ConfigMaps are created with an owner reference that blocks the migration's deletion;
-# clusters with the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) require this.
+  verbs: ["update"]
+# No request: Jobs and report ConfigMaps are created with an owner reference that blocks the migration's
+# deletion, and clusters with the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) require this.
 - apiGroups: ["keyferry.io"]
   resources: ["datamigrations/finalizers"]
   verbs: ["update"]
+# Jobs of a previous attempt are deleted before the new attempt starts.
 - apiGroups: ["batch"]
   resources: ["jobs"]
-  verbs: ["get", "list", "watch", "create", "delete"]
+  verbs: ["list", "watch", "create", "delete"]
 - apiGroups: [""]
   resources: ["configmaps"]
-  verbs: ["get", "list", "watch", "create"]
+  verbs: ["list", "watch", "create"]
 # The operator checks that the Secrets a spec refers to exist before a worker mounts them, and reads the
 # routing flag store's credentials.
 - apiGroups: [""]
@@ -106,6 +111,11 @@ workerNamespaces when watching all namespaces.
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
+{{- end }}
+
+{{/* The leader Lease: one per release, so two installations in one namespace never share it. */}}
+{{- define "keyferry.leaseName" -}}
+{{- include "keyferry.fullname" . }}
 {{- end }}
 
 {{/* The operator's ServiceAccount as a binding subject. */}}

@@ -1,6 +1,7 @@
 package io.keyferry.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Required;
 
@@ -10,11 +11,13 @@ public class CutoverSpec {
     private FlagSpec flag;
     @JsonPropertyDescription("Verification must be at least this clean before ReadTarget.")
     @Min(0)
+    @Default("0")
     private Integer maxMismatches = 0;
 
     @JsonPropertyDescription("While DualWrite is in force and the last verification found more differences than"
             + " maxMismatches, verify again after this many seconds.")
     @Min(1)
+    @Default("300")
     private Integer reverifySeconds = 300;
 
     public Integer getReverifySeconds() { return reverifySeconds; }

@@ -15,6 +15,8 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @Kind(DataMigration.KIND)
 @ShortNames("dm")
 @Categories("keyferry")
+@AdditionalPrinterColumn(name = "READY", jsonPath = ".status.conditions[?(@.type==\"Ready\")].status",
+        type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "PHASE", jsonPath = ".status.phase", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "STAGE", jsonPath = ".status.stage", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "PROGRESS", jsonPath = ".status.progress.percent", type = AdditionalPrinterColumn.Type.NUMBER)

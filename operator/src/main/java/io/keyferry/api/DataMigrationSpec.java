@@ -1,6 +1,7 @@
 package io.keyferry.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -18,14 +19,17 @@ public class DataMigrationSpec {
     @Required
     private TargetSpec target;
     @JsonPropertyDescription("What happens when a key already exists in the target, per data type.")
+    @Default("{}")
     private PolicySpec policies = new PolicySpec();
     @JsonPropertyDescription("Desired cutover phase; only together with spec.cutover.")
     private Phase phase;
     @JsonPropertyDescription("The application's routing flag; without it the migration is a one-shot copy.")
     private CutoverSpec cutover;
     @JsonPropertyDescription("How the copy is verified.")
+    @Default("{}")
     private VerifySpec verify = new VerifySpec();
     @JsonPropertyDescription("Worker sizing and pacing.")
+    @Default("{}")
     private WorkerSpec worker = new WorkerSpec();
 
     @JsonPropertyDescription("Change it (any new value) to start a new attempt after a Failed stage; the copy resumes"

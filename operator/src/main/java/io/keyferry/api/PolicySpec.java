@@ -2,6 +2,7 @@ package io.keyferry.api;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 
 /** Conflict policies per data type; a type without its own policy uses {@code default}. */
 public class PolicySpec {
@@ -22,6 +23,7 @@ public class PolicySpec {
     @JsonPropertyDescription("Policy for stream keys.")
     private Policy stream;
     @JsonPropertyDescription("Target key of another type: Skip (default), Overwrite or Fail.")
+    @Default("Skip")
     private TypeMismatchPolicy typeMismatch = TypeMismatchPolicy.SKIP;
 
     /** The policy in force for a type. */

@@ -1,12 +1,14 @@
 package io.keyferry.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 
 public class VerifySpec {
     @JsonPropertyDescription("Full checks every copied key (value and TTL) against its sources, Sample a share of them"
             + " (`percent`), Off none.")
+    @Default("Full")
     private VerifyMode mode = VerifyMode.FULL;
     @JsonPropertyDescription("With mode Sample: the share of keys checked, 0 < percent <= 100.")
     @Min(value = 0, inclusive = false)
@@ -14,12 +16,15 @@ public class VerifySpec {
     private Double percent;
     @JsonPropertyDescription("How many times a mismatching key is re-checked before it is reported.")
     @Min(1)
+    @Default("3")
     private Integer rounds = 3;
     @JsonPropertyDescription("How far a target key's TTL may be from the one it should have, in milliseconds.")
     @Min(0)
+    @Default("2000")
     private Integer ttlToleranceMs = 2000;
     @JsonPropertyDescription("Pause between two verification rounds, so writes in flight can land.")
     @Min(0)
+    @Default("2")
     private Integer roundPauseSeconds = 2;
     @JsonPropertyDescription("Copy keys that still differ after every round again, under the policy, and re-check them."
             + " Off unless set, except while DualWrite is in force, where each round repairs unless set to false.")

@@ -1,6 +1,7 @@
 package io.keyferry.api;
 
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
@@ -8,12 +9,15 @@ import io.fabric8.kubernetes.api.model.ResourceRequirements;
 public class WorkerSpec {
     @JsonPropertyDescription("Workers per source.")
     @Min(1)
+    @Default("1")
     private Integer parallelism = 1;
     @JsonPropertyDescription("Keys per SCAN batch and per pipelined write.")
     @Min(1)
     @Max(100000)
+    @Default("500")
     private Integer batchSize = 500;
     @JsonPropertyDescription("Pacing of the copy, to spare sources that still serve production.")
+    @Default("{}")
     private RateLimitSpec rateLimit = new RateLimitSpec();
     @JsonPropertyDescription("CPU and memory of each worker pod.")
     private ResourceRequirements resources;
@@ -22,6 +26,7 @@ public class WorkerSpec {
     private String image;
     @JsonPropertyDescription("Pod retries of a worker Job before the stage is Failed (the Job's backoffLimit).")
     @Min(0)
+    @Default("3")
     private Integer backoffLimit = 3;
 
     public String getImage() { return image; }

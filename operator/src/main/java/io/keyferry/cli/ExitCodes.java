@@ -9,6 +9,10 @@ final class ExitCodes {
     static final int INVALID_INPUT = 2;
     /** The copy (or a verification) stopped part way; the state is kept and the same command resumes. */
     static final int COPY_FAILED = 3;
+    /** keyferry operator could not start: no API server, no CRD, a permission missing, its port taken. */
+    static final int CANNOT_START = 4;
+    /** keyferry operator lost its Lease: it stopped reconciling and wrote nothing more; a new process competes again. */
+    static final int LEADERSHIP_LOST = 5;
 
     private ExitCodes() {}
 }

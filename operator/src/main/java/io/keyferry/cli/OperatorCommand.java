@@ -3,11 +3,13 @@ package io.keyferry.cli;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder;
+import io.fabric8.kubernetes.client.http.HttpClient;
+import io.javaoperatorsdk.operator.LeaderElectionManager;
 import io.keyferry.reconciler.HealthServer;
 import io.keyferry.reconciler.KeyFerryOperator;
+import io.keyferry.reconciler.Leadership;
 import io.keyferry.reconciler.OperatorConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -15,7 +17,8 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -49,6 +52,10 @@ final class OperatorCommand implements Callable<Integer> {
             description = "Namespace of the leader Lease (default: $POD_NAMESPACE).")
     String leaseNamespace;
 
+    @Option(names = "--lease-name", paramLabel = "NAME", defaultValue = "keyferry-operator",
+            description = "Name of the leader Lease: one per installation (default: ${DEFAULT-VALUE}).")
+    String leaseName;
+
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
             description = "Port of /healthz, /readyz and /metrics (default: ${DEFAULT-VALUE}).")
     int port;
@@ -58,56 +65,87 @@ final class OperatorCommand implements Callable<Integer> {
     long resyncSeconds;
 
     @Override
-    public Integer call() throws Exception {
+    public Integer call() {
         PrintWriter err = spec.commandLine().getErr();
         if (workerImage == null || workerImage.isBlank()) {
             err.println("keyferry operator: --worker-image (or KEYFERRY_WORKER_IMAGE) is required: the image worker pods run,"
                     + " normally the operator's own");
             return ExitCodes.INVALID_INPUT;
         }
-        Set<String> watched = new LinkedHashSet<>();
-        if (namespaces != null) {
-            namespaces.stream().map(String::strip).filter(s -> !s.isEmpty()).forEach(watched::add);
-        }
-        LeaderElectionConfiguration election = null;
+        Leadership leadership = null;
         if (leaderElection) {
             if (leaseNamespace == null || leaseNamespace.isBlank()) {
                 err.println("keyferry operator: leader election needs --lease-namespace (or POD_NAMESPACE from the downward API);"
                         + " or pass --no-leader-election to run a single replica");
                 return ExitCodes.INVALID_INPUT;
             }
-            election = LeaderElectionConfigurationBuilder.aLeaderElectionConfiguration("keyferry-operator")
-                    .withLeaseNamespace(leaseNamespace).build();
+            leadership = Leadership.of(leaseNamespace, leaseName);
+        }
+        CompletableFuture<Integer> stop = new CompletableFuture<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.complete(ExitCodes.OK)));
+        Consumer<HttpClient.Builder> http = leadership == null ? b -> { } : leadership::install;
+        try (KubernetesClient client = new KubernetesClientBuilder().withHttpClientBuilderConsumer(http).build()) {
+            return serve(client, leadership, err, stop);
+        }
+    }
+
+    /**
+     * Runs the operator on {@code client} until {@code stop} completes (with the exit code) or the Lease is lost;
+     * returns the exit code. A start that cannot work returns {@link ExitCodes#CANNOT_START} and says why.
+     */
+    int serve(KubernetesClient client, Leadership leadership, PrintWriter err, CompletableFuture<Integer> stop) {
+        Set<String> watched = new LinkedHashSet<>();
+        if (namespaces != null) {
+            namespaces.stream().map(String::strip).filter(s -> !s.isEmpty()).forEach(watched::add);
         }
         OperatorConfig config = new OperatorConfig(watched, workerImage, workerServiceAccount, Duration.ofSeconds(resyncSeconds));
-        try (KubernetesClient client = new KubernetesClientBuilder().build();
-             KeyFerryOperator operator = new KeyFerryOperator(client, config, election, Clock.systemUTC());
-             HealthServer health = new HealthServer("0.0.0.0", port, operator::started, operator.metrics()::scrape)) {
+        try (KeyFerryOperator operator = new KeyFerryOperator(client, config, leadership, Clock.systemUTC())) {
+            HealthServer health;
             try {
-                operator.start();
-            } catch (RuntimeException e) {
-                err.println("keyferry operator: cannot start: " + explain(e));
-                return ExitCodes.COPY_FAILED;
+                health = new HealthServer("0.0.0.0", port, operator::started, operator.metrics()::scrape);
+            } catch (IOException e) {
+                err.println("keyferry operator: cannot start: cannot listen on port " + port + " (--port, for /healthz, /readyz"
+                        + " and /metrics): " + e.getMessage() + "; stop what listens there or pass another --port");
+                return ExitCodes.CANNOT_START;
             }
-            err.println("keyferry operator: watching " + (watched.isEmpty() ? "all namespaces" : watched)
-                    + "; health and metrics on :" + health.port());
-            CountDownLatch stop = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
-            stop.await();
+            try (health) {
+                try {
+                    operator.start();
+                } catch (RuntimeException e) {
+                    err.println("keyferry operator: cannot start: " + explain(e, leadership));
+                    return ExitCodes.CANNOT_START;
+                }
+                err.println("keyferry operator: watching " + (watched.isEmpty() ? "all namespaces" : watched)
+                        + "; health and metrics on :" + health.port() + (leadership == null ? ""
+                        : "; active while it holds the Lease " + leadership.lease() + " as " + leadership.identity()));
+                if (leadership != null) {
+                    leadership.lost().thenAccept(reason -> {
+                        err.println("keyferry operator: " + reason);
+                        stop.complete(ExitCodes.LEADERSHIP_LOST);
+                    });
+                }
+                return stop.join();
+            }
         }
-        return ExitCodes.OK;
     }
 
     /** What a startup failure means for the person deploying the operator. */
-    static String explain(Throwable e) {
+    static String explain(Throwable e, Leadership leadership) {
         for (Throwable t = e; t != null; t = t.getCause()) {
+            if (leadership != null && t.getMessage() != null
+                    && t.getMessage().startsWith(LeaderElectionManager.NO_PERMISSION_TO_LEASE_RESOURCE_MESSAGE)) {
+                return "the service account may not use the Lease " + leadership.lease() + ": a SelfSubjectRulesReview"
+                        + " found no rules granting get, create and update on leases there (JOSDK checks these at start;"
+                        + " renewing also needs patch); install with the Helm chart (charts/keyferry) or grant the rules in"
+                        + " docs/operator.md, or pass --no-leader-election to run a single replica";
+            }
             if (t instanceof KubernetesClientException k) {
                 if (k.getCode() == 404) {
                     return "the DataMigration CRD is not installed (404 listing datamigrations.keyferry.io); apply"
                             + " crds/datamigrations.keyferry.io-v1.yml first";
                 }
                 if (k.getCode() == 403) {
-                    return "the service account may not list or watch what the operator needs (403: " + k.getMessage()
+                    return "the API server refused a request of the operator's service account (HTTP 403: " + k.getMessage()
                             + "); install with the Helm chart (charts/keyferry) or grant the rules in docs/operator.md";
                 }
             }

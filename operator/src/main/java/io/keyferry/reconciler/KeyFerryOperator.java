@@ -2,25 +2,29 @@ package io.keyferry.reconciler;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.Operator;
-import io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The JOSDK operator with KeyFerry's one controller, configured the same way in production and in tests:
  * no server-side apply anywhere (status is written by update with optimistic locking), startup fails when
- * the CRD is missing or the service account may not list what it watches.
+ * the CRD is missing or the service account may not list what it watches. With leader election, losing the
+ * Lease stops it ({@link Leadership}).
  */
 public final class KeyFerryOperator implements AutoCloseable {
     private final Operator operator;
     private final DataMigrationReconciler reconciler;
     private final OperatorMetrics metrics;
+    private final Leadership leadership;
+    private final AtomicBoolean stopped = new AtomicBoolean();
     private volatile boolean started;
 
     /**
-     * @param leaderElection null to run without (a single replica, or tests)
+     * @param client     with {@code leadership} installed ({@link Leadership#install}), when there is one
+     * @param leadership null to run without leader election (a single replica, or tests)
      */
-    public KeyFerryOperator(KubernetesClient client, OperatorConfig config, LeaderElectionConfiguration leaderElection, Clock clock) {
+    public KeyFerryOperator(KubernetesClient client, OperatorConfig config, Leadership leadership, Clock clock) {
         this.metrics = new OperatorMetrics();
         this.reconciler = new DataMigrationReconciler(config, metrics, clock);
         this.operator = new Operator(o -> {
@@ -31,10 +35,15 @@ public final class KeyFerryOperator implements AutoCloseable {
                     .withStopOnInformerErrorDuringStartup(true)
                     .withCacheSyncTimeout(Duration.ofMinutes(2))
                     .withMetrics(metrics);
-            if (leaderElection != null) {
-                o.withLeaderElectionConfiguration(leaderElection);
+            if (leadership != null) {
+                o.withLeaderElectionConfiguration(leadership.configuration());
             }
         });
+        this.leadership = leadership;
+        if (leadership != null) {
+            // Not on the elector's thread: stopping waits for JOSDK's executors, which run the elector.
+            leadership.lost().thenRunAsync(this::stop);
+        }
         operator.register(reconciler, c -> {
             c.withName("datamigration");
             if (config.namespaces().isEmpty()) {
@@ -60,10 +69,19 @@ public final class KeyFerryOperator implements AutoCloseable {
         return metrics;
     }
 
+    private void stop() {
+        started = false;
+        if (stopped.compareAndSet(false, true)) {
+            operator.stop();
+        }
+    }
+
     @Override
     public void close() {
-        started = false;
-        operator.stop();
+        if (leadership != null) {
+            leadership.stepDown();
+        }
+        stop();
         reconciler.close();
     }
 }

@@ -35,7 +35,7 @@ class ReferenceDocTest {
     private static final Pattern PATH = Pattern.compile("`([^`]+)`");
 
     /** One path of a field row of the page, with the row's other cells. */
-    record DocField(String path, String type, String constraints, String description) {}
+    record DocField(String path, String type, String defaultValue, String constraints, String description) {}
 
     private static String page;
     private static List<DocField> documented;
@@ -73,6 +73,9 @@ class ReferenceDocTest {
             if (!doc.constraints().equals(field.constraints())) {
                 problems.add(doc.path() + ": constraints are '" + doc.constraints() + "', the CRD says '"
                         + field.constraints() + "'");
+            }
+            if (!field.defaultValue().isEmpty() && !doc.defaultValue().equals("`" + field.defaultValue() + "`")) {
+                problems.add(doc.path() + ": default is '" + doc.defaultValue() + "', the CRD says '`" + field.defaultValue() + "`'");
             }
             if (doc.description().isEmpty() || !doc.description().startsWith(field.description())) {
                 problems.add(doc.path() + ": the description must start with the CRD's: '" + field.description() + "'");
@@ -119,7 +122,7 @@ class ReferenceDocTest {
                     "a field row's first cell holds only paths in backticks, separated by <br>: " + line);
             Matcher path = PATH.matcher(first);
             while (path.find()) {
-                fields.add(new DocField(path.group(1), cells[2].trim(), cells[4].trim(), cells[5].trim()));
+                fields.add(new DocField(path.group(1), cells[2].trim(), cells[3].trim(), cells[4].trim(), cells[5].trim()));
             }
         }
         return fields;

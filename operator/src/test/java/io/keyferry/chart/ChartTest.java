@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
-import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -24,9 +23,9 @@ import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.RoleRef;
 import io.fabric8.kubernetes.api.model.rbac.Subject;
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.keyferry.cli.Main;
 import io.keyferry.reconciler.OperatorConfig;
+import io.keyferry.testing.Chart;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,7 +46,7 @@ import picocli.CommandLine;
  * rules of the operator and of its workers, and the operator's pod. Values are set as with `--set`.
  */
 class ChartTest {
-    static final Path CHART = Path.of("../charts/keyferry");
+    static final Path CHART = Chart.DIR;
     static final Path CRD = Path.of("../crds/datamigrations.keyferry.io-v1.yml");
     static final Path CHART_CRD = CHART.resolve("crds/datamigrations.keyferry.io-v1.yml");
     static final String RELEASE = "kf";
@@ -57,18 +56,21 @@ class ChartTest {
     static final String WORKER_ACCOUNT = "keyferry-worker";
     static final String IMAGE = "ghcr.io/keyferry/keyferry:0.1.0";
 
-    /** docs/operator.md, Permissions; finalizers for the blocking owner references of Jobs and ConfigMaps. */
+    /**
+     * docs/operator.md, Permissions (PermissionsOperatorTest checks them against the requests the operator sends);
+     * finalizers for the blocking owner references of Jobs and ConfigMaps.
+     */
     static final List<String> OPERATOR_RULES = List.of(
-            "keyferry.io/datamigrations: get,list,watch",
-            "keyferry.io/datamigrations/status: get,update,patch",
+            "keyferry.io/datamigrations: list,watch",
+            "keyferry.io/datamigrations/status: update",
             "keyferry.io/datamigrations/finalizers: update",
-            "batch/jobs: get,list,watch,create,delete",
-            "/configmaps: get,list,watch,create",
+            "batch/jobs: list,watch,create,delete",
+            "/configmaps: list,watch,create",
             "/secrets: get",
             "/events: create");
     static final List<String> LEASE_RULES = List.of(
             "coordination.k8s.io/leases: create",
-            "coordination.k8s.io/leases[keyferry-operator]: get,update");
+            "coordination.k8s.io/leases[" + FULLNAME + "]: get,update,patch");
     static final List<String> LEASE_CHECK_RULES = List.of("authorization.k8s.io/selfsubjectrulesreviews: create");
     static final List<String> WORKER_RULES = List.of("/configmaps: get,patch");
 
@@ -133,11 +135,23 @@ class ChartTest {
     }
 
     @Test
+    void eachReleaseHasALeaseOfItsOwnAndMayUseOnlyThatOne() {
+        for (String release : List.of(RELEASE, "other")) {
+            List<HasMetadata> objects = Chart.render(release, NS);
+            String lease = argAfter(container(objects, release + "-keyferry"), "--lease-name");
+            assertEquals(release + "-keyferry", lease);
+            assertEquals(List.of("coordination.k8s.io/leases: create", "coordination.k8s.io/leases[" + lease + "]: get,update,patch"),
+                    rules(get(objects, Role.class, NS, lease + "-leader-election").getRules()));
+        }
+    }
+
+    @Test
     void withoutLeaderElectionNoLeaseIsGrantedAndTheOneReplicaIsReplacedNotRolled() {
         List<HasMetadata> objects = render("leaderElection.enabled=false", "watchNamespaces[0]=team-a");
         assertEquals(Set.of(), namesOf(objects, "ClusterRole"));
         assertEquals(Set.of("team-a/" + FULLNAME, "team-a/" + FULLNAME + "-worker"), namespacedNamesOf(objects, "Role"));
         assertTrue(container(objects).getArgs().contains("--no-leader-election"));
+        assertNull(argAfter(container(objects), "--lease-name"));
         Deployment deployment = get(objects, Deployment.class, NS, FULLNAME);
         assertEquals("Recreate", deployment.getSpec().getStrategy().getType());
         assertEquals(1, deployment.getSpec().getReplicas());
@@ -278,13 +292,7 @@ class ChartTest {
 
     /** `helm template kf ../charts/keyferry -n keyferry-system --set ...`, parsed. */
     static List<HasMetadata> render(String... values) {
-        TemplateCommand template = new Helm(CHART).template().withName(RELEASE).withNamespace(NS);
-        for (String value : values) {
-            String[] kv = value.split("=", 2);
-            template = template.set(kv[0], kv[1]);
-        }
-        List<?> documents = Serialization.unmarshal(template.call());
-        return documents.stream().map(HasMetadata.class::cast).toList();
+        return Chart.render(RELEASE, NS, values);
     }
 
     /** A rule as one line: `group/resource[names]: verbs`. */
@@ -324,7 +332,11 @@ class ChartTest {
     }
 
     static Container container(List<HasMetadata> objects) {
-        List<Container> containers = get(objects, Deployment.class, NS, FULLNAME).getSpec().getTemplate().getSpec().getContainers();
+        return container(objects, FULLNAME);
+    }
+
+    static Container container(List<HasMetadata> objects, String deployment) {
+        List<Container> containers = get(objects, Deployment.class, NS, deployment).getSpec().getTemplate().getSpec().getContainers();
         assertEquals(1, containers.size());
         return containers.get(0);
     }

@@ -14,16 +14,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
-import static io.keyferry.cli.OperatorCommandTest.config;
-import static io.keyferry.cli.OperatorCommandTest.get;
 
 /** The operator's /healthz, /readyz and /metrics against a running operator. */
 @EnableKubernetesMockClient(crud = true)
 class HealthServerTest {
 
     KubernetesClient client;
-    io.fabric8.kubernetes.client.server.mock.KubernetesMockServer server;
 
     @Test
     void healthReadinessAndMetricsAreServedOnceTheOperatorRuns() throws Exception {
@@ -40,31 +38,12 @@ class HealthServerTest {
         }
     }
 
-    @Test
-    void withLeaderElectionTheLeaderHoldsTheLeaseAndReconciles() {
-        io.javaoperatorsdk.operator.api.config.LeaderElectionConfiguration election =
-                io.javaoperatorsdk.operator.api.config.LeaderElectionConfigurationBuilder
-                        .aLeaderElectionConfiguration("keyferry-operator").withLeaseNamespace("test").withIdentity("replica-1")
-                        .withExitOnStopLeading(false).build();   // the production default exits: a new pod takes over
-        // JOSDK first asks whether it may use Leases (a SelfSubjectRulesReview); the mock cannot answer that itself.
-        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews")
-                .andReturn(201, new io.fabric8.kubernetes.api.model.authorization.v1.SelfSubjectRulesReviewBuilder()
-                        .withNewStatus().withIncomplete(false)
-                        .addNewResourceRule().withApiGroups("coordination.k8s.io").withResources("leases").withVerbs("*").endResourceRule()
-                        .endStatus().build())
-                .always();
-        try (KeyFerryOperator operator = new KeyFerryOperator(client, config(), election, Clock.systemUTC())) {
-            operator.start();
-            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            io.fabric8.kubernetes.api.model.coordination.v1.Lease lease = null;
-            while (System.nanoTime() < deadline) {
-                lease = client.leases().inNamespace("test").withName("keyferry-operator").get();
-                if (lease != null && "replica-1".equals(lease.getSpec().getHolderIdentity())) {
-                    break;
-                }
-                Thread.onSpinWait();
-            }
-            assertTrue(lease != null && "replica-1".equals(lease.getSpec().getHolderIdentity()), "the Lease is held: " + lease);
-        }
+    private static HttpResponse<String> get(HttpClient http, HealthServer health, String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + health.port() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static OperatorConfig config() {
+        return new OperatorConfig(Set.of(), "keyferry:test", "keyferry-worker", Duration.ofMinutes(5));
     }
 }

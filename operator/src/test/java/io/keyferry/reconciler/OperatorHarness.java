@@ -9,6 +9,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.keyferry.api.DataMigration;
 import io.keyferry.api.Phase;
+import io.keyferry.testing.ApiRequests;
+import io.keyferry.testing.ChartRbac;
 import io.keyferry.testing.Kubelet;
 import java.time.Clock;
 import java.time.Duration;
@@ -18,17 +20,23 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The operator as it runs in a cluster, against the Fabric8 mock API server in CRUD mode, with a
- * {@link Kubelet} that runs the worker Jobs it creates. Records every status the tests could see.
+ * {@link Kubelet} that runs the worker Jobs it creates. Records every status the tests could see, and every
+ * request the operator and the workers send to the API: when it closes, it fails the test if the chart's RBAC
+ * would refuse one of them ({@link ChartRbac}).
  */
 final class OperatorHarness implements AutoCloseable {
     static final String NS = "test";
 
     final KubernetesClient client;
+    final ApiRequests requests = new ApiRequests();
     KeyFerryOperator operator;
     private final Duration resync;
+    private final Supplier<Leadership> leadership;
+    private final List<KubernetesClient> clients = new ArrayList<>();
     final Kubelet kubelet;
     /** Every distinct status seen, in order, per migration name (polled every 100 ms). */
     private final Map<String, List<DataMigration>> seen = new java.util.concurrent.ConcurrentHashMap<>();
@@ -40,20 +48,38 @@ final class OperatorHarness implements AutoCloseable {
     }
 
     OperatorHarness(KubernetesClient client, Duration resync) {
+        this(client, resync, () -> null);
+    }
+
+    /** @param leadership the Leadership of each operator process started, a new one each time; null for none */
+    OperatorHarness(KubernetesClient client, Duration resync, Supplier<Leadership> leadership) {
         this.client = client;
         this.resync = resync;
+        this.leadership = leadership;
         this.operator = startOperator();
-        this.kubelet = new Kubelet(client, NS);
+        this.kubelet = new Kubelet(client, recordedClient(ChartRbac.WORKER, null), NS);
         this.watcher = new Thread(this::watch, "status-watch");
         watcher.setDaemon(true);
         watcher.start();
     }
 
     private KeyFerryOperator startOperator() {
-        KeyFerryOperator started = new KeyFerryOperator(client,
-                new OperatorConfig(Set.of(NS), "keyferry:test", "keyferry-worker", resync), null, Clock.systemUTC());
+        Leadership election = leadership.get();
+        KeyFerryOperator started = new KeyFerryOperator(recordedClient(ChartRbac.OPERATOR, election),
+                new OperatorConfig(Set.of(NS), "keyferry:test", "keyferry-worker", resync), election, Clock.systemUTC());
         started.start();
         return started;
+    }
+
+    /** A client of its own for a component, as a pod has (the operator's with its Leadership installed). */
+    private KubernetesClient recordedClient(String component, Leadership election) {
+        KubernetesClient recorded = requests.client(client, component, http -> {
+            if (election != null) {
+                election.install(http);
+            }
+        });
+        clients.add(recorded);
+        return recorded;
     }
 
     /** The operator process dies and another takes over (a new leader, or the pod restarted), state only in the API. */
@@ -163,5 +189,7 @@ final class OperatorHarness implements AutoCloseable {
         watcher.interrupt();
         kubelet.close();
         operator.close();
+        clients.forEach(KubernetesClient::close);
+        ChartRbac.watching(NS).assertAllowed(requests.all());
     }
 }

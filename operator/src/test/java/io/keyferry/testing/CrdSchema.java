@@ -20,8 +20,11 @@ public final class CrdSchema {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final String CEL = "x-kubernetes-validations";
 
-    /** One property of spec or status: its path, type, the constraints the schema puts on it, its description. */
-    public record Field(String path, String type, String constraints, String description) {}
+    /**
+     * One property of spec or status: its path, type, the constraints the schema puts on it, its description, and
+     * its default when that is a single value ("" when it has none, or an object).
+     */
+    public record Field(String path, String type, String constraints, String description, String defaultValue) {}
 
     /** A CEL rule and the field it is declared on ("" for the whole resource). */
     public record CelRule(String path, String rule, String message) {}
@@ -69,7 +72,7 @@ public final class CrdSchema {
             String path = parent + "." + property.getKey();
             JsonNode schema = property.getValue();
             out.add(new Field(path, typeOf(schema), constraints(schema, required.contains(property.getKey())),
-                    schema.path("description").asText()));
+                    schema.path("description").asText(), schema.path("default").isValueNode() ? schema.get("default").asText() : ""));
             if (opaque.contains(path)) {
                 return;
             }
@@ -113,6 +116,9 @@ public final class CrdSchema {
         }
         if (schema.has("pattern")) {
             parts.add("pattern `" + schema.get("pattern").asText() + "`");
+        }
+        if (schema.has("x-kubernetes-list-map-keys")) {
+            parts.add("list map keyed by " + backticked(schema.get("x-kubernetes-list-map-keys")));
         }
         return parts.isEmpty() ? "—" : String.join("; ", parts);
     }

@@ -42,6 +42,7 @@ public final class Kubelet implements AutoCloseable {
     public record Pod(Job job, int attempt, ChildJvm child) {}
 
     private final KubernetesClient client;
+    private final KubernetesClient workers;
     private final String namespace;
     private final ExecutorService pods = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "kubelet-pod");
@@ -56,8 +57,13 @@ public final class Kubelet implements AutoCloseable {
     private volatile Predicate<Job> inChildJvm = j -> false;
     private volatile Consumer<Pod> childStarted = p -> { };
 
-    public Kubelet(KubernetesClient client, String namespace) {
+    /**
+     * @param client  what the kubelet and the Job controller read and write with
+     * @param workers what the in-process workers use, as a pod would use its service account
+     */
+    public Kubelet(KubernetesClient client, KubernetesClient workers, String namespace) {
         this.client = client;
+        this.workers = workers;
         this.namespace = namespace;
         this.poller = new Thread(this::poll, "kubelet");
         poller.setDaemon(true);
@@ -137,7 +143,7 @@ public final class Kubelet implements AutoCloseable {
         int exit;
         try (PrintWriter pw = new PrintWriter(out, true)) {
             int[] shard = WorkerCommand.shard(args.contains("--shard") ? args.get(args.indexOf("--shard") + 1) : "0/1");
-            exit = WorkerCommand.run(env, client, pw, worker -> "copy".equals(args.get(1))
+            exit = WorkerCommand.run(env, workers, pw, worker -> "copy".equals(args.get(1))
                     ? worker.copy(args.get(args.indexOf("--source") + 1), shard[0], shard[1]) : worker.verify(), args.contains("--repair"),
                     args.contains("--extra-keys") || args.contains("--guard-writes"));
         }

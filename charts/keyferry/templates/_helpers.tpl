@@ -96,13 +96,14 @@ as the operator tests record them (PermissionsOperatorTest).
 - apiGroups: ["keyferry.io"]
   resources: ["datamigrations/finalizers"]
   verbs: ["update"]
-# Jobs of a previous attempt are deleted before the new attempt starts.
+# Jobs of a previous attempt are deleted before the new attempt starts; finished Jobs no longer needed (older
+# attempts, verifications but the last five) are deleted with their report ConfigMaps, so objects stay bounded.
 - apiGroups: ["batch"]
   resources: ["jobs"]
   verbs: ["list", "watch", "create", "delete"]
 - apiGroups: [""]
   resources: ["configmaps"]
-  verbs: ["list", "watch", "create"]
+  verbs: ["list", "watch", "create", "delete"]
 # The operator checks that the Secrets a spec refers to exist before a worker mounts them, and reads the
 # routing flag store's credentials.
 - apiGroups: [""]

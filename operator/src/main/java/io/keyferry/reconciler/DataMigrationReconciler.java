@@ -54,10 +54,14 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
     private final ClientResources ioThreads = DefaultClientResources.create();
     private final Map<String, FlagRead> flags = new ConcurrentHashMap<>();
     private final StatusWrites statusWrites = new StatusWrites();
+    private final java.util.function.BooleanSupplier leading;
 
     private record FlagRead(String value, Instant at) {}
 
-    public DataMigrationReconciler(OperatorConfig config, OperatorMetrics metrics, Clock clock) {
+    /** @param leading whether this replica may write flags now: it holds the Lease (always, without leader election) */
+    public DataMigrationReconciler(OperatorConfig config, OperatorMetrics metrics, Clock clock,
+                                   java.util.function.BooleanSupplier leading) {
+        this.leading = leading;
         this.config = config;
         this.jobs = new WorkerJobs(config);
         this.metrics = metrics;
@@ -122,6 +126,10 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
         // Act: the flag first, so the status never claims a phase whose flag is not written.
         // Every write is a compare-and-set on the flag this operator expects: the phase it moves from (nothing before
         // the first), or nothing where a lost flag is put back. A lost compare-and-set writes nothing and is adopted.
+        if ((decision.step() != null || decision.rewriteFlag() != null) && !leading.getAsBoolean()) {
+            decision = Decider.flagUnavailable(dm, decision, "this operator replica does not hold the Lease (it lost it,"
+                    + " or another replica took it over): only the leader writes the flag", now);
+        }
         if (decision.step() != null) {
             Phase from = decision.step().from();
             try {

@@ -26,7 +26,8 @@ public final class KeyFerryOperator implements AutoCloseable {
      */
     public KeyFerryOperator(KubernetesClient client, OperatorConfig config, Leadership leadership, Clock clock) {
         this.metrics = new OperatorMetrics();
-        this.reconciler = new DataMigrationReconciler(config, metrics, clock);
+        this.reconciler = new DataMigrationReconciler(config, metrics, clock,
+                leadership == null ? () -> true : leadership::held);
         this.operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withUseSSAToPatchPrimaryResource(false)

@@ -89,6 +89,14 @@ public final class Leadership implements Interceptor {
         return identity;
     }
 
+    /**
+     * Whether this replica holds the Lease now, as the elector last saw it: checked before every flag write, so a
+     * deposed leader that has not noticed yet writes no flag (the flag's compare-and-set is the second fence).
+     */
+    public boolean held() {
+        return !lost.isDone() && identity.equals(holder);
+    }
+
     /** The operator is being stopped: the Lease it gives up is not lost. */
     void stepDown() {
         steppingDown = true;

@@ -65,7 +65,7 @@ class ChartTest {
             "keyferry.io/datamigrations/status: update",
             "keyferry.io/datamigrations/finalizers: update",
             "batch/jobs: list,watch,create,delete",
-            "/configmaps: list,watch,create",
+            "/configmaps: list,watch,create,delete",
             "/secrets: get",
             "/events: create");
     static final List<String> LEASE_RULES = List.of(

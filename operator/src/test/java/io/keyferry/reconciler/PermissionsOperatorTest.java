@@ -73,6 +73,13 @@ class PermissionsOperatorTest {
             h.await("walked", "Succeeded", Duration.ofSeconds(60), dm -> condition(dm, "Ready", "True"));
             assertNotEquals(first, holder(), "another replica took the Lease over");
 
+            // A retry: the finished Jobs of the attempt before are deleted with their reports (objects stay bounded).
+            h.patchSpec("walked", Map.of("retryNonce", "2"));
+            h.await("walked", "the finished attempt's reports deleted", Duration.ofSeconds(60),
+                    dm -> h.requests.all().stream().anyMatch(r -> r.verb().equals("delete") && r.resource().equals("configmaps")));
+            h.await("walked", "Succeeded again", Duration.ofSeconds(60), dm -> condition(dm, "Ready", "True")
+                    && dm.getStatus().getObservedGeneration() != null && dm.getStatus().getObservedGeneration() >= 3);
+
             List<ApiRequest> sent = h.requests.all();
             System.out.println("PermissionsOperatorTest: " + sent.size() + " requests recorded, checked against "
                     + chart.sizes() + " granted verbs on resources; kinds of requests:\n  "

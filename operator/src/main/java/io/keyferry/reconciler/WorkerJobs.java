@@ -186,6 +186,9 @@ public final class WorkerJobs {
                 .withNewPodFailurePolicy()
                 .addNewRule().withAction("FailJob").withNewOnExitCodes().withContainerName(CONTAINER).withOperator("In")
                 .withValues(INVALID_INPUT_EXIT).endOnExitCodes().endRule()
+                // A node drained or a pod preempted is no failure of the worker's: it uses up no backoffLimit.
+                .addNewRule().withAction("Ignore").addNewOnPodCondition().withType("DisruptionTarget").withStatus("True")
+                .endOnPodCondition().endRule()
                 .endPodFailurePolicy()
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels).endMetadata()

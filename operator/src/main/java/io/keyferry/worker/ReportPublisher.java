@@ -16,7 +16,9 @@ import java.util.function.Consumer;
  * Publishes a worker's report to its ConfigMap (created by the operator, owned by the DataMigration):
  * the latest state at most every {@code period}, from a thread of its own so the copy never waits for
  * the API server, and once more, synchronously, at the end. A report that cannot be written is
- * retried with the next one; reporting never fails the copy.
+ * retried with the next one; after {@value #FAILURES_ALLOWED} failures in a row the worker gives up (the next
+ * {@link #update} throws, naming the API call and its HTTP status): a worker the operator cannot see is not left
+ * running for ever while its status stands still.
  */
 public final class ReportPublisher implements AutoCloseable {
     /** Where reports go; the ConfigMap in the cluster, or anything a test wants. */
@@ -33,11 +35,18 @@ public final class ReportPublisher implements AutoCloseable {
         return t;
     });
     private String lastWritten;
+    static final int FAILURES_ALLOWED = 30;
+    private int failures;
+    private volatile String gaveUp;
 
     public ReportPublisher(Sink sink, long periodMillis, Consumer<String> log) {
         this.sink = sink;
         this.log = log;
-        timer.scheduleWithFixedDelay(this::publishLatest, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
+        timer.scheduleWithFixedDelay(() -> {
+            if (gaveUp == null) {
+                publishLatest();
+            }
+        }, periodMillis, periodMillis, TimeUnit.MILLISECONDS);
     }
 
     /** The ConfigMap {@code namespace/name}: its data key {@value WorkerReport#DATA_KEY}, by JSON merge patch. */
@@ -47,15 +56,18 @@ public final class ReportPublisher implements AutoCloseable {
                         .asJson(Map.of("data", Map.of(WorkerReport.DATA_KEY, json))));
     }
 
-    /** Records the state to publish with the next tick. */
+    /** Records the state to publish with the next tick; throws once reporting has failed too often in a row. */
     public void update(WorkerReport report) {
+        if (gaveUp != null) {
+            throw new IllegalStateException(gaveUp);
+        }
         latest.set(report.copy());
     }
 
     /** Publishes now and waits: the final state, or a stage change the operator should see at once. */
     public void publishNow(WorkerReport report) {
-        update(report);
-        for (int attempt = 1; attempt <= 5; attempt++) {
+        latest.set(report.copy()); // tried even after reporting gave up: a worker's last word is worth one more try
+        for (int attempt = 1; attempt <= (gaveUp == null ? 5 : 1); attempt++) {
             if (publishLatest()) {
                 return;
             }
@@ -77,14 +89,25 @@ public final class ReportPublisher implements AutoCloseable {
         try {
             sink.write(stamped.toJson());
             lastWritten = json;
+            failures = 0;
             return true;
         } catch (KubernetesClientException e) {
-            log.accept("cannot publish the report (" + e.getCode() + " " + e.getMessage() + "); will retry");
-            return false;
+            return failed("the report's ConfigMap patch answered HTTP " + e.getCode() + " (" + e.getMessage() + ")");
         } catch (RuntimeException e) {
-            log.accept("cannot publish the report (" + e + "); will retry");
+            return failed("the report's ConfigMap patch failed (" + e + ")");
+        }
+    }
+
+    private boolean failed(String why) {
+        failures++;
+        if (failures < FAILURES_ALLOWED) {
+            log.accept("cannot publish the report: " + why + "; will retry (" + failures + " of " + FAILURES_ALLOWED + ")");
             return false;
         }
+        gaveUp = "cannot report to the operator: " + why + ", " + failures + " times in a row; check that the worker"
+                + " reaches the API server and that its ServiceAccount may get and patch its ConfigMap";
+        log.accept(gaveUp);
+        return false;
     }
 
     private static void sleep(long millis) {

@@ -75,6 +75,9 @@ class OneShotOperatorTest {
                 assertFalse(env.contains("s3cret"), "no secret in a Job's environment");
                 assertTrue(j.getSpec().getTemplate().getSpec().getVolumes().stream()
                         .anyMatch(v -> v.getSecret() != null && v.getSecret().getSecretName().equals("target-auth")));
+                assertTrue(j.getSpec().getPodFailurePolicy().getRules().stream().anyMatch(r -> r.getAction().equals("Ignore")
+                        && r.getOnPodConditions().stream().anyMatch(c -> c.getType().equals("DisruptionTarget"))),
+                        "a drained node or a preemption uses up no backoffLimit");
             }
             assertTrue(h.client.configMaps().inNamespace(OperatorHarness.NS).list().getItems().size() >= 3);
 

@@ -28,6 +28,12 @@ public class WorkerSpec {
     @Min(0)
     @Default("3")
     private Integer backoffLimit = 3;
+    @JsonPropertyDescription("Merged onto the generated worker pods: labels, annotations, nodeSelector, tolerations,"
+            + " affinity, priorityClassName, imagePullSecrets, serviceAccountName (over the operator's --worker-pod-template).")
+    private WorkerPodTemplate podTemplate;
+
+    public WorkerPodTemplate getPodTemplate() { return podTemplate; }
+    public void setPodTemplate(WorkerPodTemplate podTemplate) { this.podTemplate = podTemplate; }
 
     public String getImage() { return image; }
     public void setImage(String image) { this.image = image; }

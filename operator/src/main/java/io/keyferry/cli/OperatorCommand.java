@@ -44,6 +44,11 @@ final class OperatorCommand implements Callable<Integer> {
             description = "Service account of worker pods, in each migration's namespace (default: ${DEFAULT-VALUE}).")
     String workerServiceAccount;
 
+    @Option(names = "--worker-pod-template", paramLabel = "JSON", defaultValue = "${env:KEYFERRY_WORKER_POD_TEMPLATE}",
+            description = "What every worker pod gets, as JSON (labels, annotations, nodeSelector, tolerations, affinity,"
+                    + " priorityClassName, imagePullSecrets, serviceAccountName); a migration's spec.worker.podTemplate goes over it.")
+    String workerPodTemplate;
+
     @Option(names = "--leader-election", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Elect one active replica through a Lease (default: on).")
     boolean leaderElection;
@@ -72,6 +77,16 @@ final class OperatorCommand implements Callable<Integer> {
                     + " normally the operator's own");
             return ExitCodes.INVALID_INPUT;
         }
+        if (workerPodTemplate != null && !workerPodTemplate.isBlank()) {
+            try {
+                io.fabric8.kubernetes.client.utils.Serialization.unmarshal(workerPodTemplate, io.keyferry.api.WorkerPodTemplate.class);
+            } catch (RuntimeException e) {
+                err.println("keyferry operator: --worker-pod-template (or KEYFERRY_WORKER_POD_TEMPLATE) is not a worker pod"
+                        + " template: " + e.getMessage() + "; give JSON with labels, annotations, nodeSelector, tolerations,"
+                        + " affinity, priorityClassName, imagePullSecrets or serviceAccountName");
+                return ExitCodes.INVALID_INPUT;
+            }
+        }
         Leadership leadership = null;
         if (leaderElection) {
             if (leaseNamespace == null || leaseNamespace.isBlank()) {
@@ -98,7 +113,10 @@ final class OperatorCommand implements Callable<Integer> {
         if (namespaces != null) {
             namespaces.stream().map(String::strip).filter(s -> !s.isEmpty()).forEach(watched::add);
         }
-        OperatorConfig config = new OperatorConfig(watched, workerImage, workerServiceAccount, Duration.ofSeconds(resyncSeconds));
+        io.keyferry.api.WorkerPodTemplate pods = workerPodTemplate == null || workerPodTemplate.isBlank() ? null
+                : io.fabric8.kubernetes.client.utils.Serialization.unmarshal(workerPodTemplate, io.keyferry.api.WorkerPodTemplate.class);
+        OperatorConfig config = new OperatorConfig(watched, workerImage, workerServiceAccount, Duration.ofSeconds(resyncSeconds),
+                pods);
         try (KeyFerryOperator operator = new KeyFerryOperator(client, config, leadership, Clock.systemUTC())) {
             HealthServer health;
             try {

@@ -178,7 +178,7 @@ public final class WorkerJobs {
         }
         String image = effective.getWorker().getImage() != null && !effective.getWorker().getImage().isBlank()
                 ? effective.getWorker().getImage() : config.workerImage();
-        return new JobBuilder()
+        Job job = new JobBuilder()
                 .withNewMetadata().withName(name).withNamespace(namespace).withLabels(labels)
                 .withOwnerReferences(owner(dm)).endMetadata()
                 .withNewSpec()
@@ -208,6 +208,9 @@ public final class WorkerJobs {
                 .endTemplate()
                 .endSpec()
                 .build();
+        PodTemplates.merge(job.getSpec().getTemplate(), config.workerPods());
+        PodTemplates.merge(job.getSpec().getTemplate(), effective.getWorker().getPodTemplate());
+        return job;
     }
 
     /** Every Secret the spec refers to, for the endpoints the workers open (the flag is the operator's). */

@@ -31,7 +31,8 @@ import org.junit.jupiter.api.Test;
 class ReferenceDocTest {
     private static final Path REFERENCE = Path.of("../docs/reference.md");
     /** Standard Kubernetes types: one row each, their fields left to the Kubernetes documentation. */
-    private static final Set<String> STANDARD_TYPES = Set.of("spec.worker.resources", "status.conditions");
+    private static final Set<String> STANDARD_TYPES = Set.of("spec.worker.resources", "status.conditions",
+            "spec.worker.podTemplate.affinity", "spec.worker.podTemplate.tolerations", "spec.worker.podTemplate.imagePullSecrets");
     private static final Pattern PATH = Pattern.compile("`([^`]+)`");
 
     /** One path of a field row of the page, with the row's other cells. */

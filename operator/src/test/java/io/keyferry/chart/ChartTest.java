@@ -203,6 +203,17 @@ class ChartTest {
         assertEquals(new Quantity("250m"), c.getResources().getRequests().get("cpu"));
     }
 
+    @Test
+    void workerPodTemplateReachesTheOperatorAsJsonItParses() {
+        Container c = container(render("worker.podTemplate.nodeSelector.pool=batch",
+                "worker.podTemplate.annotations.sidecar\\.istio\\.io/inject=false"));
+        io.keyferry.api.WorkerPodTemplate t = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+                argAfter(c, "--worker-pod-template"), io.keyferry.api.WorkerPodTemplate.class);
+        assertEquals(java.util.Map.of("pool", "batch"), t.getNodeSelector());
+        assertEquals(java.util.Map.of("sidecar.istio.io/inject", "false"), t.getAnnotations());
+        assertEquals(-1, container(render()).getArgs().indexOf("--worker-pod-template"), "none by default");
+    }
+
     @ParameterizedTest
     @MethodSource("configurations")
     void argumentsAreOptionsOfKeyferryOperator(List<String> values) {
@@ -229,7 +240,8 @@ class ChartTest {
     static Stream<List<String>> configurations() {
         return Stream.of(List.of(), List.of("workerNamespaces[0]=apps"),
                 List.of("watchNamespaces[0]=team-a", "watchNamespaces[1]=team-b"),
-                List.of("watchNamespaces[0]=team-a", "leaderElection.enabled=false"));
+                List.of("watchNamespaces[0]=team-a", "leaderElection.enabled=false"),
+                List.of("worker.podTemplate.priorityClassName=low"));
     }
 
     @Test

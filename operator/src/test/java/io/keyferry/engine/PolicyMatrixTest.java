@@ -57,7 +57,8 @@ class PolicyMatrixTest {
             RedisCommands<String, String> t = target.redis();
             assertAll(expected(policy).entrySet().stream().map(e -> () ->
                     assertEquals(e.getValue(), Values.of(t, e.getKey()) + " ttl:" + ttl(t, e.getKey()), e.getKey())));
-            assertAbsentKeysCopiedExactly(source.redis(), t);
+            // A write through the double takes a thread hop more, which a busy machine can stretch past 5 ms.
+            assertAbsentKeysCopiedExactly(source.redis(), t, kvrocks ? 50 : 5);
             for (DataType type : DataType.values()) {
                 assertEquals(1, result.total().get(type, Outcome.WRITTEN), type + " written");
                 assertEquals(1, result.total().get(type, outcome(policy, type)), type + " " + outcome(policy, type));
@@ -98,7 +99,9 @@ class PolicyMatrixTest {
                 "stream:present", stream);
     }
 
-    private static void assertAbsentKeysCopiedExactly(RedisCommands<String, String> s, RedisCommands<String, String> t) {
+    /** @param latencyMs how much later than the source's a target key may expire: the write's latency */
+    private static void assertAbsentKeysCopiedExactly(RedisCommands<String, String> s, RedisCommands<String, String> t,
+                                                      long latencyMs) {
         for (String type : new String[] {"str", "hash", "list", "set", "zset", "stream"}) {
             String key = type + ":absent";
             assertEquals(Values.of(s, key), Values.of(t, key), key);
@@ -108,7 +111,8 @@ class PolicyMatrixTest {
                 assertEquals(sourceTtl, targetTtl, key + " has no TTL on either side");
             } else {
                 // Carried to the millisecond: at most the write's latency later, and only the copy's duration earlier.
-                assertTrue(targetTtl <= sourceTtl + 5 && targetTtl > sourceTtl - 3_000, key + " ttl " + targetTtl + " vs " + sourceTtl);
+                assertTrue(targetTtl <= sourceTtl + latencyMs && targetTtl > sourceTtl - 3_000,
+                        key + " ttl " + targetTtl + " vs " + sourceTtl);
             }
         }
     }

@@ -3,11 +3,9 @@ package io.keyferry.engine;
 import io.keyferry.api.FlagSpec;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.resource.ClientResources;
-import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.Endpoints;
-import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
-import io.keyferry.engine.redis.Resp;
+import io.keyferry.engine.redis.WatchedWrite;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -55,21 +53,13 @@ public final class RoutingFlag {
     }
 
     private Swap swapByWatch(RedisLink link, String expected, String flag) {
-        Pipe pipe = link.pipe();
-        pipe.send(Cmd.WATCH, key());
-        int get = pipe.send(Cmd.GET, key());
-        String found = text(Resp.bytes(pipe.sync().get(get), link.label(), key()));
-        if (!java.util.Objects.equals(found, expected)) {
-            return new Swap(false, found); // the WATCH ends with the connection
+        WatchedWrite.Outcome o = WatchedWrite.setIf(link.pipe(), key(), v -> java.util.Objects.equals(text(v), expected),
+                key(), bytes(flag));
+        if (o.written()) {
+            return new Swap(true, flag);
         }
-        pipe.send(Cmd.MULTI);
-        pipe.send(Cmd.SET, key(), flag.getBytes(StandardCharsets.UTF_8));
-        int exec = pipe.send(Cmd.EXEC);
-        Object done = pipe.sync().get(exec);
-        if (done instanceof Resp.Error e) {
-            throw new IllegalStateException(link.label() + " refused the flag write: " + e.message());
-        }
-        return done == null ? new Swap(false, read()) : new Swap(true, flag);
+        String found = text(o.found());
+        return new Swap(false, java.util.Objects.equals(found, expected) ? read() : found); // raced: read what won
     }
 
     private static final String SWAP = "local v = redis.call('GET', KEYS[1]) if (v == false and ARGV[1] == '')"

@@ -2,10 +2,8 @@ package io.keyferry.engine.checkpoint;
 
 import io.keyferry.engine.CopyFailedException;
 import io.keyferry.engine.MigrationInputException;
-import io.keyferry.engine.redis.Cmd;
-import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
-import io.keyferry.engine.redis.Resp;
+import io.keyferry.engine.redis.WatchedWrite;
 import io.lettuce.core.ScriptOutputType;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -96,30 +94,20 @@ public final class TargetCheckpointStore implements CheckpointStore {
 
     /** @return 0 once saved, or the newer token that holds the checkpoint */
     private long saveByWatch(byte[] json) {
-        Pipe pipe = target.pipe();
         while (true) {
-            pipe.send(Cmd.WATCH, fence);
-            int get = pipe.send(Cmd.GET, fence);
-            byte[] current = Resp.bytes(pipe.sync().get(get), target.label(), fence);
-            long holder = current == null ? 0 : Long.parseLong(new String(current, StandardCharsets.US_ASCII));
-            if (holder > token()) {
-                pipe.send(Cmd.MULTI);
-                pipe.send(Cmd.EXEC); // ends the WATCH
-                pipe.sync();
-                return holder;
-            }
-            pipe.send(Cmd.MULTI);
-            pipe.send(Cmd.SET, key, json);
-            int exec = pipe.send(Cmd.EXEC);
-            Object done = pipe.sync().get(exec);
-            if (done instanceof Resp.Error e) {
-                throw new CopyFailedException(target.label() + " refused the checkpoint's save: " + e.message());
-            }
-            if (done != null) {
+            WatchedWrite.Outcome o = WatchedWrite.setIf(target.pipe(), fence, v -> holder(v) <= token(), key, json);
+            if (o.written()) {
                 return 0;
             }
-            // a token was taken meanwhile: look again
+            if (holder(o.found()) > token()) {
+                return holder(o.found());
+            }
+            // a token was taken between the read and the save: look again
         }
+    }
+
+    private static long holder(byte[] fenceValue) {
+        return fenceValue == null ? 0 : Long.parseLong(new String(fenceValue, StandardCharsets.US_ASCII));
     }
 
     private long saveByScript(byte[] json) {

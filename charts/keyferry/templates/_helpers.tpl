@@ -112,6 +112,14 @@ as the operator tests record them (PermissionsOperatorTest).
 - apiGroups: [""]
   resources: ["events"]
   verbs: ["create"]
+# Worker pods that do not run are diagnosed from their status (image pulls, scheduling, missing Secrets, OOM kills,
+# sidecars); a Job that creates no pod has its ServiceAccount looked up.
+- apiGroups: [""]
+  resources: ["pods"]
+  verbs: ["list"]
+- apiGroups: [""]
+  resources: ["serviceaccounts"]
+  verbs: ["get"]
 {{- end }}
 
 {{/* The leader Lease: one per release, so two installations in one namespace never share it. */}}

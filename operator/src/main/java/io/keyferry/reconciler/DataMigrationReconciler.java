@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
@@ -87,50 +88,13 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
     public UpdateControl<DataMigration> reconcile(DataMigration dm, Context<DataMigration> context) {
         Instant now = clock.instant();
         KubernetesClient client = context.getClient();
-        String namespace = dm.getMetadata().getNamespace();
-        String uid = dm.getMetadata().getUid();
-
-        // Observe.
-        List<FieldError> invalid = dm.getSpec() == null ? List.of(new FieldError("spec", "is required"))
-                : SpecValidator.validate(dm);
-        Map<String, ConfigMap> reports = context.getSecondaryResources(ConfigMap.class).stream()
-                .collect(Collectors.toMap(c -> c.getMetadata().getName(), Function.identity(), (a, b) -> a));
-        List<WorkerRun> runs = context.getSecondaryResources(Job.class).stream()
-                .filter(j -> uid.equals(j.getMetadata().getLabels().get(WorkerJobs.MIGRATION_LABEL)))
-                .map(j -> WorkerRun.of(j, reports.get(j.getMetadata().getName())))
-                .toList();
-        boolean cutover = invalid.isEmpty() && dm.getSpec().getCutover() != null;
-        String flagInStore = null;
-        String flagError = null;
-        if (cutover) {
-            try {
-                flagInStore = readFlag(dm, client, now);
-            } catch (RuntimeException e) {
-                flagError = e.getMessage();
-            }
-        }
-
-        // Decide; before any worker starts, the Secrets its pod mounts must exist (a missing one would leave
-        // the pod waiting for its volume for ever instead of failing).
-        Decider.Decision decision = Decider.decide(new Decider.Observed(dm, invalid, runs, flagInStore), now);
-        if (!decision.creates().isEmpty()) {
-            List<FieldError> missing = missingSecrets(client, dm);
-            if (!missing.isEmpty()) {
-                decision = Decider.decide(new Decider.Observed(dm, missing, runs, flagInStore), now);
-            }
-        }
-        if (flagError != null && (decision.step() != null || decision.rewriteFlag() != null)) {
-            decision = Decider.flagUnavailable(dm, decision, flagError, now);
-        }
+        Snapshot observed = observe(dm, context, now);
+        Decider.Decision decision = Decider.decide(observed, now);
 
         // Act: the flag first, so the status never claims a phase whose flag is not written.
         // Every write is a compare-and-set on the flag this operator expects: the phase it moves from (nothing before
         // the first), or nothing where a lost flag is put back. A lost compare-and-set writes nothing and is adopted.
-        if ((decision.step() != null || decision.rewriteFlag() != null) && !leading.getAsBoolean()) {
-            decision = Decider.flagUnavailable(dm, decision, "this operator replica does not hold the Lease (it lost it,"
-                    + " or another replica took it over): only the leader writes the flag", now);
-        }
-        if (decision.step() != null) {
+        if (decision.step() != null && leading.getAsBoolean()) { // the Lease checked again just before the write
             Phase from = decision.step().from();
             try {
                 RoutingFlag.Swap swap = writeFlag(dm, client, from == null ? null : PhaseLadder.flag(from), decision.step().flag(), now);
@@ -142,35 +106,30 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
             } catch (RuntimeException e) {
                 decision = Decider.flagUnavailable(dm, decision, e.getMessage(), now);
             }
-        } else if (decision.rewriteFlag() != null) {
+        } else if (decision.step() != null) {
+            decision = Decider.flagUnavailable(dm, decision, "this replica lost the Lease", now);
+        } else if (decision.rewriteFlag() != null && leading.getAsBoolean()) {
             try {
                 writeFlag(dm, client, null, decision.rewriteFlag(), now);
             } catch (RuntimeException e) {
-                LOG.warn("{}/{}: cannot write the routing flag again: {}", namespace, dm.getMetadata().getName(), e.getMessage());
+                LOG.warn("{}/{}: cannot write the routing flag again: {}", dm.getMetadata().getNamespace(),
+                        dm.getMetadata().getName(), e.getMessage());
             }
         }
-        List<Decider.Event> events = new ArrayList<>(decision.events());
-        for (String obsolete : decision.obsolete()) {
-            client.batch().v1().jobs().inNamespace(namespace).withName(obsolete)
-                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND).delete();
-            events.add(Decider.Event.normal("WorkerStopped", "stopped " + obsolete + ": the spec changed, a new attempt starts"));
-        }
-        for (String done : decision.pruned()) {
-            client.batch().v1().jobs().inNamespace(namespace).withName(done)
-                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
-            client.configMaps().inNamespace(namespace).withName(done).delete();
-        }
-        for (Decider.Create create : decision.creates()) {
-            createWorker(client, dm, create, events);
-        }
-        for (Decider.Event e : events) {
-            Events.emit(client, dm, e, now);
-        }
+        List<Decider.Event> acted = act(client, dm, decision);
 
-        // Record.
+        // Record, and tell what changed: the Events that come with a status go out when it is written (just before).
+        String uid = dm.getMetadata().getUid();
         DataMigrationStatus status = decision.status();
         Duration coalesced = sameStatus(dm.getStatus(), status) ? null : statusWrites.delay(uid, dm.getStatus(), status, now);
-        if (!sameStatus(dm.getStatus(), status) && coalesced == null) {
+        boolean write = !sameStatus(dm.getStatus(), status) && coalesced == null;
+        if (write) {
+            acted.addAll(decision.events());
+        }
+        for (Decider.Event e : acted) {
+            Events.emit(client, dm, e, now);
+        }
+        if (write) {
             statusWrites.written(uid, now);
             metrics.statusWritten();
             metrics.observe(dm, status, now);
@@ -186,6 +145,82 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
             control.rescheduleAfter(requeue.isZero() ? Duration.ofMillis(50) : requeue);
         }
         return control;
+    }
+
+    /**
+     * Everything the decision needs, read once: the spec's problems, the worker Jobs with their reports, what keeps
+     * their pods from running, the Secrets workers would mount, the routing flag (or why it cannot be read), and
+     * whether this replica holds the Lease.
+     */
+    private Snapshot observe(DataMigration dm, Context<DataMigration> context, Instant now) {
+        KubernetesClient client = context.getClient();
+        String uid = dm.getMetadata().getUid();
+        List<FieldError> invalid = dm.getSpec() == null ? List.of(new FieldError("spec", "is required"))
+                : SpecValidator.validate(dm);
+        Map<String, ConfigMap> reports = context.getSecondaryResources(ConfigMap.class).stream()
+                .collect(Collectors.toMap(c -> c.getMetadata().getName(), Function.identity(), (a, b) -> a));
+        List<Job> jobs = context.getSecondaryResources(Job.class).stream()
+                .filter(j -> uid.equals(j.getMetadata().getLabels().get(WorkerJobs.MIGRATION_LABEL))).toList();
+        List<WorkerRun> runs = jobs.stream().map(j -> WorkerRun.of(j, reports.get(j.getMetadata().getName()))).toList();
+        Snapshot.Flag flag = null;
+        if (invalid.isEmpty() && dm.getSpec().getCutover() != null) {
+            try {
+                flag = Snapshot.Flag.of(readFlag(dm, client, now));
+            } catch (RuntimeException e) {
+                flag = Snapshot.Flag.unreadable(e.getMessage());
+            }
+        }
+        // The Secrets a pod would mount are looked at while no worker runs: a Job is about to start, or nothing runs.
+        boolean starting = invalid.isEmpty() && runs.stream().noneMatch(r -> r.state() == WorkerRun.State.ACTIVE);
+        return new Snapshot(dm, invalid, starting ? missingSecrets(client, dm) : List.of(), runs, flag,
+                leading.getAsBoolean(), WorkerPods.problems(client, dm, jobs, runs, now));
+    }
+
+    /** Deletes what the decision retires and creates the Jobs it starts; returns the Events of what was done. */
+    private List<Decider.Event> act(KubernetesClient client, DataMigration dm, Decider.Decision decision) {
+        String namespace = dm.getMetadata().getNamespace();
+        List<Decider.Event> events = new ArrayList<>();
+        for (String obsolete : decision.obsolete()) {
+            client.batch().v1().jobs().inNamespace(namespace).withName(obsolete)
+                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND).delete();
+            events.add(Decider.Event.normal("WorkerStopped", "stopped " + obsolete + ": the spec changed, a new attempt starts"));
+        }
+        for (String done : decision.pruned()) {
+            client.batch().v1().jobs().inNamespace(namespace).withName(done)
+                    .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.BACKGROUND).delete();
+            client.configMaps().inNamespace(namespace).withName(done).delete();
+        }
+        for (Decider.Create create : decision.creates()) {
+            createWorker(client, dm, create, events);
+        }
+        return events;
+    }
+
+    /**
+     * An error no decision expected (the API server refused a write, say): JOSDK retries with backoff, and meanwhile
+     * the status says so instead of standing still, with a Warning Event the first time the message is new.
+     */
+    @Override
+    public ErrorStatusUpdateControl<DataMigration> updateErrorStatus(DataMigration dm, Context<DataMigration> context,
+                                                                     Exception e) {
+        Instant now = clock.instant();
+        DataMigrationStatus status = Decider.reconcileError(dm, e, now);
+        if (status == null) {
+            return ErrorStatusUpdateControl.noStatusUpdate();
+        }
+        LOG.warn("{}/{}: reconcile failed, retried with backoff", dm.getMetadata().getNamespace(), dm.getMetadata().getName(), e);
+        Events.emit(context.getClient(), dm, Decider.Event.warning("ReconcileError",
+                Conditions.find(status.getConditions(), Conditions.RECONCILING).getMessage()), now);
+        try {
+            PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(dm, context, p -> {
+                p.setStatus(status);
+                return p;
+            });
+        } catch (RuntimeException again) {
+            LOG.warn("{}/{}: cannot record the reconcile error in status: {}", dm.getMetadata().getNamespace(),
+                    dm.getMetadata().getName(), again.getMessage());
+        }
+        return ErrorStatusUpdateControl.noStatusUpdate();
     }
 
     private void createWorker(KubernetesClient client, DataMigration dm, Decider.Create c, List<Decider.Event> events) {

@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 
 /**
  * Publishes a worker's report to its ConfigMap (created by the operator, owned by the DataMigration):
- * the latest state at most every {@code period}, from a thread of its own so the copy never waits for
+ * the latest state at most every {@code period} (an unchanged one every {@link #HEARTBEAT}), from a thread of its own so the copy never waits for
  * the API server, and once more, synchronously, at the end. A report that cannot be written is
  * retried with the next one; after {@value #FAILURES_ALLOWED} failures in a row the worker gives up (the next
  * {@link #update} throws, naming the API call and its HTTP status): a worker the operator cannot see is not left
@@ -35,6 +35,9 @@ public final class ReportPublisher implements AutoCloseable {
         return t;
     });
     private String lastWritten;
+    private long lastWrittenAt;
+    /** An unchanged report is written again this often, so the operator tells a silent worker from a slow one. */
+    public static final java.time.Duration HEARTBEAT = java.time.Duration.ofSeconds(30);
     static final int FAILURES_ALLOWED = 30;
     private int failures;
     private volatile String gaveUp;
@@ -81,7 +84,7 @@ public final class ReportPublisher implements AutoCloseable {
             return true;
         }
         String json = report.toJson();
-        if (json.equals(lastWritten)) {
+        if (json.equals(lastWritten) && System.nanoTime() - lastWrittenAt < HEARTBEAT.toNanos()) {
             return true;
         }
         WorkerReport stamped = report.copy();
@@ -89,6 +92,7 @@ public final class ReportPublisher implements AutoCloseable {
         try {
             sink.write(stamped.toJson());
             lastWritten = json;
+            lastWrittenAt = System.nanoTime();
             failures = 0;
             return true;
         } catch (KubernetesClientException e) {

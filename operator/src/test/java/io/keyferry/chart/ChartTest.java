@@ -67,7 +67,7 @@ class ChartTest {
             "batch/jobs: list,watch,create,delete",
             "/configmaps: list,watch,create,delete",
             "/secrets: get",
-            "/events: create");
+            "/events: create", "/pods: list", "/serviceaccounts: get");
     static final List<String> LEASE_RULES = List.of(
             "coordination.k8s.io/leases: create",
             "coordination.k8s.io/leases[" + FULLNAME + "]: get,update,patch");

@@ -49,7 +49,7 @@ class DeciderTest {
     @Test
     void aNewMigrationStartsTheFirstSourceAndTheSameObservationWritesNothingNew() {
         DataMigration dm = dm(spec(false));
-        Decider.Decision first = Decider.decide(new Decider.Observed(dm, List.of(), List.of(), null), NOW);
+        Decider.Decision first = Decider.decide(Snapshot.of(dm, List.of(), null), NOW);
         assertEquals(1, first.creates().size());
         assertEquals(WorkerJobs.Stage.COPY, first.creates().get(0).stage());
         assertEquals(0, first.creates().get(0).source());
@@ -60,7 +60,7 @@ class DeciderTest {
         dm.setStatus(first.status());
         WorkerRun running = new WorkerRun("m-copy-0-" + attempt, WorkerJobs.Stage.COPY, 0, attempt, 0, WorkerRun.State.ACTIVE,
                 null, null, null);
-        Decider.Decision again = Decider.decide(new Decider.Observed(dm, List.of(), List.of(running), null), NOW.plusSeconds(30));
+        Decider.Decision again = Decider.decide(Snapshot.of(dm, List.of(running), null), NOW.plusSeconds(30));
         assertTrue(again.creates().isEmpty());
         assertTrue(DataMigrationReconciler.sameStatus(dm.getStatus(), again.status()), "conditions keep their transition times");
     }
@@ -69,13 +69,13 @@ class DeciderTest {
     void runningJobsOfAnOlderAttemptAreStoppedBeforeANewOneStarts() {
         DataMigration dm = dm(spec(false));
         WorkerRun old = new WorkerRun("m-copy-0-aaaa", WorkerJobs.Stage.COPY, 0, "aaaa", 0, WorkerRun.State.ACTIVE, null, null, null);
-        Decider.Decision d = Decider.decide(new Decider.Observed(dm, List.of(), List.of(old), null), NOW);
+        Decider.Decision d = Decider.decide(Snapshot.of(dm, List.of(old), null), NOW);
         assertEquals(List.of("m-copy-0-aaaa"), d.obsolete());
         assertTrue(d.creates().isEmpty());
         assertEquals(Stage.PENDING, d.status().getStage());
         WorkerRun going = new WorkerRun("m-copy-0-aaaa", WorkerJobs.Stage.COPY, 0, 0, "aaaa", 0, WorkerRun.State.ACTIVE, null, null,
                 null, true);
-        d = Decider.decide(new Decider.Observed(dm, List.of(), List.of(going), null), NOW);
+        d = Decider.decide(Snapshot.of(dm, List.of(going), null), NOW);
         assertTrue(d.obsolete().isEmpty(), "deleted once, not at every reconcile");
         assertTrue(d.creates().isEmpty(), "the new attempt waits until the old Job is gone");
     }
@@ -85,7 +85,7 @@ class DeciderTest {
         DataMigration oneShot = dm(spec(false));
         String attempt = WorkerJobs.attempt(Decider.effective(oneShot.getSpec()));
         List<WorkerRun> runs = List.of(copied(attempt), verified(attempt, 1, 2));
-        Decider.Decision d = Decider.decide(new Decider.Observed(oneShot, List.of(), runs, null), NOW);
+        Decider.Decision d = Decider.decide(Snapshot.of(oneShot, runs, null), NOW);
         assertEquals(Stage.FAILED, d.status().getStage());
         assertTrue(OperatorHarness.conditionMessage(withStatus(oneShot, d), "Stalled").contains("2 keys that differ"));
 
@@ -96,11 +96,11 @@ class DeciderTest {
         cutover.getStatus().setFlag("1101");
         attempt = WorkerJobs.attempt(Decider.effective(cutover.getSpec()));
         runs = List.of(copied(attempt), verified(attempt, 1, 2));
-        d = Decider.decide(new Decider.Observed(cutover, List.of(), runs, "1101"), NOW.plusSeconds(10));
+        d = Decider.decide(Snapshot.of(cutover, runs, "1101"), NOW.plusSeconds(10));
         assertNull(d.step(), "ReadTarget refused");
         assertTrue(d.creates().isEmpty());
         assertEquals(Duration.ofSeconds(290), d.requeue(), "verified again reverifySeconds after the last one finished");
-        d = Decider.decide(new Decider.Observed(cutover, List.of(), runs, "1101"), NOW.plusSeconds(300));
+        d = Decider.decide(Snapshot.of(cutover, runs, "1101"), NOW.plusSeconds(300));
         assertEquals(1, d.creates().size());
         assertEquals(2, d.creates().get(0).run());
         assertTrue(d.creates().get(0).repair());
@@ -112,14 +112,12 @@ class DeciderTest {
         dm.setStatus(new io.keyferry.api.DataMigrationStatus());
         dm.getStatus().setPhase(Phase.DUAL_WRITE);
         dm.getStatus().setFlag("1101");
-        Decider.Decision first = Decider.flagUnavailable(dm,
-                Decider.decide(new Decider.Observed(dm, List.of(), List.of(), null), NOW), "connection refused", NOW);
+        Snapshot unreadable = Snapshot.of(dm, List.of(), null).withFlag(Snapshot.Flag.unreadable("connection refused"));
+        Decider.Decision first = Decider.decide(unreadable, NOW);
         assertEquals(1, first.events().stream().filter(e -> e.reason().equals("FlagStoreUnavailable")).count());
         dm.setStatus(first.status());
 
-        Decider.Decision again = Decider.flagUnavailable(dm,
-                Decider.decide(new Decider.Observed(dm, List.of(), List.of(), null), NOW.plusSeconds(30)), "connection refused",
-                NOW.plusSeconds(30));
+        Decider.Decision again = Decider.decide(unreadable, NOW.plusSeconds(30));
 
         assertTrue(DataMigrationReconciler.sameStatus(first.status(), again.status()), "no status write while it stays so");
         assertTrue(again.events().stream().noneMatch(e -> e.reason().equals("FlagStoreUnavailable")), again.events().toString());
@@ -171,7 +169,7 @@ class DeciderTest {
                     status.setPhase(was);
                     status.setFlag(was == null ? null : PhaseLadder.flag(was));
                     dm.setStatus(status);
-                    Decider.Decision d = Decider.decide(new Decider.Observed(dm, List.of(), List.of(), inStore), NOW);
+                    Decider.Decision d = Decider.decide(Snapshot.of(dm, List.of(), inStore), NOW);
                     String written = d.step() != null ? d.step().flag() : d.rewriteFlag();
                     String where = "store " + inStore + ", recorded " + was + ", spec.phase " + desired + ": wrote " + written;
                     if (written == null) {
@@ -197,7 +195,7 @@ class DeciderTest {
     void aResourceWithoutStatusAdoptsTheFlagItFindsAndWritesNothing() {
         DataMigrationSpec spec = spec(true);
         spec.setPhase(Phase.TARGET_ONLY);
-        Decider.Decision d = Decider.decide(new Decider.Observed(dm(spec), List.of(), List.of(), "0011"), NOW);
+        Decider.Decision d = Decider.decide(Snapshot.of(dm(spec), List.of(), "0011"), NOW);
         assertNull(d.step());
         assertNull(d.rewriteFlag());
         assertEquals(Phase.TARGET_ONLY, d.status().getPhase());
@@ -208,7 +206,7 @@ class DeciderTest {
                 adopted.reason());
         assertTrue(d.events().stream().anyMatch(e -> e.reason().equals("Adopted")), d.events().toString());
 
-        Decider.Decision unknown = Decider.decide(new Decider.Observed(dm(spec), List.of(), List.of(), "1111"), NOW);
+        Decider.Decision unknown = Decider.decide(Snapshot.of(dm(spec), List.of(), "1111"), NOW);
         assertNull(unknown.step());
         assertTrue(unknown.creates().isEmpty());
         assertEquals("UnknownFlag", unknown.status().getConditions().stream()
@@ -230,7 +228,7 @@ class DeciderTest {
         WorkerRun running = new WorkerRun("m-copy-0-" + legacy, WorkerJobs.Stage.COPY, 0, legacy, 0, WorkerRun.State.ACTIVE,
                 null, null, null);
 
-        Decider.Decision d = Decider.decide(new Decider.Observed(dm, List.of(), List.of(running), null), NOW);
+        Decider.Decision d = Decider.decide(Snapshot.of(dm, List.of(running), null), NOW);
 
         assertEquals(Decider.copyIdentity(spec), d.status().getCopyIdentity(), "recorded again, canonical");
         assertTrue(d.obsolete().isEmpty(), "its running Job is this attempt's");
@@ -256,10 +254,80 @@ class DeciderTest {
         runs.add(new WorkerRun("m-copy-0-old", WorkerJobs.Stage.COPY, 0, "old", 0, WorkerRun.State.SUCCEEDED, null, NOW, null));
         runs.add(new WorkerRun("m-copy-1-old", WorkerJobs.Stage.COPY, 1, "old", 0, WorkerRun.State.FAILED, null, NOW, null));
 
-        Decider.Decision d = Decider.decide(new Decider.Observed(dm(spec), List.of(), runs, "1101"), NOW);
+        Decider.Decision d = Decider.decide(Snapshot.of(dm(spec), runs, "1101"), NOW);
 
         assertEquals(List.of("m-copy-0-old", "m-copy-1-old", "m-verify-" + attempt + "-1", "m-verify-" + attempt + "-2"),
                 d.pruned());
+    }
+
+    /** A worker pod that does not run stalls the migration with its reason, warns once, and clears once it runs. */
+    @Test
+    void aWorkerPodThatDoesNotRunIsStalledWithItsReasonUntilItRuns() {
+        DataMigration dm = dm(spec(false));
+        String attempt = WorkerJobs.attempt(Decider.effective(dm.getSpec()));
+        WorkerRun running = new WorkerRun("m-copy-0-" + attempt, WorkerJobs.Stage.COPY, 0, attempt, 0, WorkerRun.State.ACTIVE,
+                null, null, null);
+        WorkerProblem pull = new WorkerProblem(running.jobName(), "ImagePullBackOff", "pod x cannot pull the image k:1");
+        Decider.Decision d = Decider.decide(Snapshot.of(dm, List.of(running), null).withProblems(List.of(pull)), NOW);
+        io.fabric8.kubernetes.api.model.Condition stalled = d.status().getConditions().stream()
+                .filter(c -> c.getType().equals("Stalled")).findFirst().orElseThrow();
+        assertEquals("ImagePullBackOff", stalled.getReason());
+        assertEquals("worker Job " + running.jobName() + ": pod x cannot pull the image k:1", stalled.getMessage());
+        assertEquals("ImagePullBackOff: pod x cannot pull the image k:1", d.status().getSources().get(0).lastError());
+        assertEquals(List.of("ImagePullBackOff"), d.events().stream().map(Decider.Event::reason).toList());
+        assertEquals(Decider.WATCH_WORKERS, d.requeue(), "looked at again while the worker runs");
+        dm.setStatus(d.status());
+
+        Decider.Decision again = Decider.decide(Snapshot.of(dm, List.of(running), null).withProblems(List.of(pull)), NOW.plusSeconds(10));
+        assertTrue(again.events().isEmpty(), "warned once: " + again.events());
+        Decider.Decision fixed = Decider.decide(Snapshot.of(dm, List.of(running), null), NOW.plusSeconds(20));
+        assertTrue(fixed.status().getConditions().stream().anyMatch(c -> c.getType().equals("Stalled") && c.getStatus().equals("False")));
+
+        WorkerRun failed = new WorkerRun(running.jobName(), WorkerJobs.Stage.COPY, 0, attempt, 0, WorkerRun.State.FAILED,
+                "BackoffLimitExceeded: Job has reached the specified backoff limit", NOW, null);
+        WorkerProblem oom = new WorkerProblem(running.jobName(), "OOMKilled", "killed for memory");
+        String why = Decider.decide(Snapshot.of(dm, List.of(failed), null).withProblems(List.of(oom)), NOW).status().getConditions()
+                .stream().filter(c -> c.getType().equals("Stalled")).findFirst().orElseThrow().getMessage();
+        assertEquals("copying source a failed: BackoffLimitExceeded: Job has reached the specified backoff limit (OOMKilled:"
+                + " killed for memory)", why);
+    }
+
+    /** An unexpected reconcile error is in status once (Reconciling), the rest as recorded; the same error again writes nothing. */
+    @Test
+    void anUnexpectedReconcileErrorIsRecordedOnce() {
+        DataMigration dm = dm(spec(false));
+        dm.setStatus(Decider.decide(Snapshot.of(dm, List.of(), null), NOW).status());
+        DataMigrationStatus st = Decider.reconcileError(dm, new IllegalStateException("Failure executing: POST jobs. Message: quota"), NOW);
+        io.fabric8.kubernetes.api.model.Condition c = st.getConditions().stream().filter(x -> x.getType().equals("Reconciling"))
+                .findFirst().orElseThrow();
+        assertEquals("ReconcileError", c.getReason());
+        assertEquals("the last reconcile failed and is retried with backoff: Failure executing: POST jobs. Message: quota", c.getMessage());
+        assertEquals(dm.getStatus().getStage(), st.getStage());
+        assertEquals(dm.getStatus().getConditions().size(), st.getConditions().size());
+        dm.setStatus(st);
+        assertNull(Decider.reconcileError(dm, new IllegalStateException("Failure executing: POST jobs. Message: quota"), NOW));
+    }
+
+    /** Events come from the status change alone: a move, an adoption, a new block; the same status again tells nothing. */
+    @Test
+    void eventsAreTheDifferenceBetweenTheRecordedStatusAndTheNewOne() {
+        DataMigrationSpec spec = spec(true);
+        DataMigration dm = dm(spec);
+        Decider.Decision first = Decider.decide(Snapshot.of(dm, List.of(), null), NOW);
+        assertEquals(List.of("Normal PhaseChanged SourceOnly, flag 1100"),
+                first.events().stream().map(e -> e.type() + " " + e.reason() + " " + e.message()).toList());
+        dm.setStatus(first.status());
+        spec.setPhase(Phase.READ_TARGET);
+        Decider.Decision dual = Decider.decide(Snapshot.of(dm, List.of(), "1100"), NOW);
+        assertEquals(List.of("Normal PhaseChanged SourceOnly -> DualWrite, flag 1101"),
+                dual.events().stream().map(e -> e.type() + " " + e.reason() + " " + e.message()).toList());
+        dm.setStatus(dual.status());
+        Decider.Decision blocked = Decider.decide(Snapshot.of(dm, List.of(), "1101"), NOW);
+        assertEquals(List.of("Warning TransitionBlocked"), blocked.events().stream().map(e -> e.type() + " " + e.reason()).toList());
+        dm.setStatus(blocked.status());
+        assertTrue(Decider.decide(Snapshot.of(dm, List.of(), "1101"), NOW.plusSeconds(5)).events().isEmpty());
+        Decider.Decision adopted = Decider.decide(Snapshot.of(dm, List.of(), "0111"), NOW.plusSeconds(5));
+        assertEquals("Warning Adopted", adopted.events().get(0).type() + " " + adopted.events().get(0).reason());
     }
 
     private static DataMigration dm(DataMigrationSpec spec) {

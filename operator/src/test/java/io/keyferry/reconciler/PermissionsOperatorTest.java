@@ -36,6 +36,8 @@ class PermissionsOperatorTest {
             "operator: keyferry.io/datamigrations/finalizers: update",
             "the OwnerReferencesPermissionEnforcement admission plugin (OpenShift) requires it to create Jobs and"
                     + " ConfigMaps whose owner reference blocks the migration's deletion",
+            "operator: /serviceaccounts: get",
+            "a worker Job that creates no pod has its ServiceAccount looked up (WorkerPodsOperatorTest sends it)",
             "operator: coordination.k8s.io/leases[" + LEASE + "]: update",
             "JOSDK's start-up check (a SelfSubjectRulesReview) wants get, create and update on the Lease; Fabric8's"
                     + " LeaseLock itself renews, takes over and releases it by patch");

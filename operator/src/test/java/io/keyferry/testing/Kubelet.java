@@ -56,6 +56,8 @@ public final class Kubelet implements AutoCloseable {
     private volatile Consumer<Job> beforePod = j -> { };
     private volatile Predicate<Job> inChildJvm = j -> false;
     private volatile Consumer<Pod> childStarted = p -> { };
+    private volatile java.util.function.Function<Job, io.fabric8.kubernetes.api.model.PodStatus> stuck = j -> null;
+    private volatile boolean serviceAccounts;
 
     /**
      * @param client  what the kubelet and the Job controller read and write with
@@ -79,6 +81,19 @@ public final class Kubelet implements AutoCloseable {
     public void childJvmFor(Predicate<Job> which, Consumer<Pod> started) {
         this.inChildJvm = which;
         this.childStarted = started;
+    }
+
+    /**
+     * A pod that does not run: while {@code status} gives a status for a Job, its pod is written with that status (an
+     * image that cannot be pulled, say) and the worker does not start; once it gives null, the pod runs.
+     */
+    public void stuckPods(java.util.function.Function<Job, io.fabric8.kubernetes.api.model.PodStatus> status) {
+        this.stuck = status;
+    }
+
+    /** Creates no pod for a Job whose ServiceAccount does not exist, as the Job controller (off by default). */
+    public void requireServiceAccounts() {
+        this.serviceAccounts = true;
     }
 
     /** What the pods printed, one entry per pod. */
@@ -113,13 +128,19 @@ public final class Kubelet implements AutoCloseable {
                 return; // deleted
             }
             int exit;
+            String pod = job.getMetadata().getName() + "-" + attempt;
             try {
+                if (!waitWhileStuck(job, pod)) {
+                    return;
+                }
+                writePod(job, pod, running());
                 beforePod.accept(job);
                 exit = inChildJvm.test(job) ? runChild(job, attempt) : runInProcess(job);
             } catch (Exception e) {
                 log.add(job.getMetadata().getName() + ": " + e);
                 exit = 1;
             }
+            writePod(job, pod, ended(exit));
             if (exit == 0) {
                 finish(job, "Complete", null, null, failures);
                 return;
@@ -134,6 +155,54 @@ public final class Kubelet implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** Holds the pod while the test says it is stuck; false when the Job was deleted meanwhile. */
+    private boolean waitWhileStuck(Job job, String pod) throws InterruptedException {
+        String account = job.getSpec().getTemplate().getSpec().getServiceAccountName();
+        while (serviceAccounts && client.serviceAccounts().inNamespace(namespace).withName(account).get() == null) {
+            if (client.batch().v1().jobs().inNamespace(namespace).withName(job.getMetadata().getName()).get() == null) {
+                return false;
+            }
+            Thread.sleep(200);
+        }
+        for (io.fabric8.kubernetes.api.model.PodStatus status = stuck.apply(job); status != null; status = stuck.apply(job)) {
+            if (client.batch().v1().jobs().inNamespace(namespace).withName(job.getMetadata().getName()).get() == null) {
+                return false;
+            }
+            writePod(job, pod, status);
+            Thread.sleep(200);
+        }
+        return true;
+    }
+
+    /** The pod object as the kubelet reports it: the Job's template, owned by the Job, with this status. */
+    private void writePod(Job job, String name, io.fabric8.kubernetes.api.model.PodStatus status) {
+        Map<String, String> labels = new HashMap<>(job.getSpec().getTemplate().getMetadata().getLabels());
+        labels.put("batch.kubernetes.io/job-name", job.getMetadata().getName());
+        io.fabric8.kubernetes.api.model.Pod pod = new io.fabric8.kubernetes.api.model.PodBuilder().withNewMetadata()
+                .withName(name).withNamespace(namespace).withLabels(labels)
+                .addNewOwnerReference().withApiVersion("batch/v1").withKind("Job").withName(job.getMetadata().getName())
+                .withUid(job.getMetadata().getUid()).withController(true).endOwnerReference().endMetadata()
+                .withSpec(job.getSpec().getTemplate().getSpec()).withStatus(status).build();
+        try {
+            client.pods().inNamespace(namespace).resource(pod).createOr(io.fabric8.kubernetes.client.dsl.NonDeletingOperation::update);
+        } catch (RuntimeException e) {
+            log.add("kubelet: cannot write pod " + name + ": " + e);
+        }
+    }
+
+    private static io.fabric8.kubernetes.api.model.PodStatus running() {
+        return new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase("Running").addNewContainerStatus()
+                .withName("worker").withReady(true).withNewState().withNewRunning().withStartedAt(Instant.now().toString())
+                .endRunning().endState().endContainerStatus().build();
+    }
+
+    private static io.fabric8.kubernetes.api.model.PodStatus ended(int exit) {
+        return new io.fabric8.kubernetes.api.model.PodStatusBuilder().withPhase(exit == 0 ? "Succeeded" : "Failed")
+                .addNewContainerStatus().withName("worker").withNewState().withNewTerminated().withExitCode(exit)
+                .withReason(exit == 0 ? "Completed" : "Error").withFinishedAt(Instant.now().toString()).endTerminated()
+                .endState().endContainerStatus().build();
     }
 
     private int runInProcess(Job job) throws IOException {

@@ -61,6 +61,15 @@ final class OperatorCommand implements Callable<Integer> {
             description = "Name of the leader Lease: one per installation (default: ${DEFAULT-VALUE}).")
     String leaseName;
 
+    @Option(names = "--lease-duration", paramLabel = "SECONDS", defaultValue = "15",
+            description = "How long the Lease holds without renewal; a standby replica takes over within this after the leader"
+                    + " dies. Renewed within 2/3 of it (default: ${DEFAULT-VALUE}, as Kubernetes' own controllers).")
+    long leaseSeconds;
+
+    @Option(names = "--address", paramLabel = "IP", defaultValue = "0.0.0.0",
+            description = "Address /healthz, /readyz and /metrics listen on (default: ${DEFAULT-VALUE}).")
+    String address;
+
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080",
             description = "Port of /healthz, /readyz and /metrics (default: ${DEFAULT-VALUE}).")
     int port;
@@ -94,7 +103,11 @@ final class OperatorCommand implements Callable<Integer> {
                         + " or pass --no-leader-election to run a single replica");
                 return ExitCodes.INVALID_INPUT;
             }
-            leadership = Leadership.of(leaseNamespace, leaseName);
+            if (leaseSeconds < 3) {
+                err.println("keyferry operator: --lease-duration must be at least 3 seconds (it is renewed within 2/3 of it)");
+                return ExitCodes.INVALID_INPUT;
+            }
+            leadership = Leadership.of(leaseNamespace, leaseName, Duration.ofSeconds(leaseSeconds));
         }
         CompletableFuture<Integer> stop = new CompletableFuture<>();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> stop.complete(ExitCodes.OK)));
@@ -120,7 +133,7 @@ final class OperatorCommand implements Callable<Integer> {
         try (KeyFerryOperator operator = new KeyFerryOperator(client, config, leadership, Clock.systemUTC())) {
             HealthServer health;
             try {
-                health = new HealthServer("0.0.0.0", port, operator::started, operator.metrics()::scrape);
+                health = new HealthServer(address, port, operator::started, operator.metrics()::scrape);
             } catch (IOException e) {
                 err.println("keyferry operator: cannot start: cannot listen on port " + port + " (--port, for /healthz, /readyz"
                         + " and /metrics): " + e.getMessage() + "; stop what listens there or pass another --port");

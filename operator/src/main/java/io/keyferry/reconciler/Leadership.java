@@ -40,8 +40,13 @@ public final class Leadership implements Interceptor {
 
     /** Durations of Kubernetes' own controllers (JOSDK's defaults: 15 s, renewed within 10 s, tried every 2 s). */
     public static Leadership of(String namespace, String name) {
-        return new Leadership(namespace, name, newIdentity(), LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE,
-                LeaderElectionConfiguration.RENEW_DEADLINE_DEFAULT_VALUE, LeaderElectionConfiguration.RETRY_PERIOD_DEFAULT_VALUE);
+        return of(namespace, name, LeaderElectionConfiguration.LEASE_DURATION_DEFAULT_VALUE);
+    }
+
+    /** A Lease of {@code duration}, renewed within 2/3 of it and tried every 2/15 of it, as the defaults are to 15 s. */
+    public static Leadership of(String namespace, String name, Duration duration) {
+        return new Leadership(namespace, name, newIdentity(), duration, duration.multipliedBy(2).dividedBy(3),
+                duration.multipliedBy(2).dividedBy(15));
     }
 
     public Leadership(String namespace, String name, String identity, Duration leaseDuration, Duration renewDeadline,

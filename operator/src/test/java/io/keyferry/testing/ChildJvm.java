@@ -69,6 +69,20 @@ public final class ChildJvm {
         }
     }
 
+    /** kill -STOP (frozen: a partitioned or paused node) or kill -CONT (it wakes up, unaware of the time that passed). */
+    public void signal(String name) {
+        try {
+            new ProcessBuilder("kill", "-" + name, String.valueOf(process.pid())).start().waitFor();
+        } catch (IOException | InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The exit code, or null while it runs. */
+    public Integer exitCode() {
+        return process.isAlive() ? null : process.exitValue();
+    }
+
     public boolean isAlive() {
         return process.isAlive();
     }

@@ -1,6 +1,5 @@
 package io.keyferry.reconciler;
 
-import io.fabric8.kubernetes.client.utils.Serialization;
 import io.keyferry.api.DataMigration;
 import io.keyferry.api.DataMigrationSpec;
 import io.keyferry.api.DataMigrationStatus;
@@ -154,7 +153,12 @@ public final class Decider {
         if (was != null && "ReconcileError".equals(was.getReason()) && message.equals(was.getMessage())) {
             return null;
         }
-        DataMigrationStatus st = Serialization.clone(d.old);
+        DataMigrationStatus st = d.next; // the phase, flag, history and copy identity as recorded
+        st.setObservedGeneration(d.old.getObservedGeneration());
+        st.setStage(d.old.getStage());
+        st.setProgress(d.old.getProgress());
+        st.setSources(d.old.getSources());
+        st.setVerification(d.old.getVerification());
         if (d.old.getConditions() != null) {
             d.old.getConditions().forEach(c -> d.conditions.set(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
         }

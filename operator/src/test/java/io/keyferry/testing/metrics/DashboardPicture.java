@@ -173,6 +173,7 @@ public final class DashboardPicture {
         axis.setDateFormatOverride(utcTime());
         axis.setTickLabelPaint(TEXT);
         plot.getRangeAxis().setTickLabelPaint(TEXT);
+        ((org.jfree.chart.axis.NumberAxis) plot.getRangeAxis()).setAutoRangeIncludesZero(true);
         double top = series.values().stream().mapToDouble(TimeSeries::getMaxY).filter(Double::isFinite).max().orElse(0);
         if (top >= 100_000) { // bytes and heap: 80M rather than 8E7
             java.text.NumberFormat compact = java.text.NumberFormat.getCompactNumberInstance(java.util.Locale.US,

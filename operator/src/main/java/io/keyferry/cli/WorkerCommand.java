@@ -6,7 +6,9 @@ import io.keyferry.engine.FileSecretResolver;
 import io.keyferry.engine.MigrationInputException;
 import io.keyferry.worker.ReportPublisher;
 import io.keyferry.worker.Worker;
+import io.keyferry.reconciler.HealthServer;
 import io.keyferry.worker.WorkerEnvironment;
+import io.keyferry.worker.WorkerMetrics;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Map;
@@ -28,6 +30,13 @@ public final class WorkerCommand implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;
 
+    @Option(names = "--metrics-port", paramLabel = "PORT", scope = CommandLine.ScopeType.INHERIT,
+            description = "Serve this worker's metrics on /metrics at this port while it runs (Prometheus text); off unless given.")
+    Integer metricsPort;
+
+    /** Where a worker serves its metrics, and the labels they carry; null for no metrics. */
+    public record MetricsOption(int port, String worker, String source, String shard) {}
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getErr());
@@ -48,10 +57,14 @@ public final class WorkerCommand implements Runnable {
         @Option(names = "--guard-writes", description = "The application writes both stores (DualWrite): guard every write.")
         boolean guardWrites;
 
+        @CommandLine.ParentCommand
+        private WorkerCommand parent;
+
         @Override
         public Integer call() {
             int[] kn = shard(shard);
-            return runStage(spec.commandLine().getOut(), worker -> worker.copy(source, kn[0], kn[1]), false, guardWrites);
+            return runStage(spec.commandLine().getOut(), worker -> worker.copy(source, kn[0], kn[1]), false, guardWrites,
+                    parent.metrics("copy", source, kn[0] + "/" + kn[1]));
         }
     }
 
@@ -66,18 +79,25 @@ public final class WorkerCommand implements Runnable {
         @Option(names = "--extra-keys", description = "Also target keys no source has (dual-write); --repair deletes them.")
         boolean extraKeys;
 
+        @CommandLine.ParentCommand
+        private WorkerCommand parent;
+
         @Override
         public Integer call() {
-            return runStage(spec.commandLine().getOut(), Worker::verify, repair, extraKeys);
+            return runStage(spec.commandLine().getOut(), Worker::verify, repair, extraKeys, parent.metrics("verify", "*", "0/1"));
         }
     }
 
     /** @param dualWrite the application writes both stores: a copy guards its writes, a verification looks for extra keys */
     private static int runStage(PrintWriter out, java.util.function.ToIntFunction<Worker> stage, boolean repair,
-                                boolean dualWrite) {
+                                boolean dualWrite, MetricsOption metrics) {
         try (KubernetesClient client = new KubernetesClientBuilder().build()) {
-            return run(System.getenv(), client, out, stage, repair, dualWrite);
+            return run(System.getenv(), client, out, stage, repair, dualWrite, metrics);
         }
+    }
+
+    private MetricsOption metrics(String worker, String source, String shard) {
+        return metricsPort == null ? null : new MetricsOption(metricsPort, worker, source, shard);
     }
 
     /** "K/N" as {K, N}; {-1, 0} when it is not that shape (the worker then refuses it). */
@@ -93,6 +113,12 @@ public final class WorkerCommand implements Runnable {
     /** A stage with the given environment and client: the pod's, or a test's. */
     public static int run(Map<String, String> env, KubernetesClient client, PrintWriter out,
                           java.util.function.ToIntFunction<Worker> stage, boolean repair, boolean dualWrite) {
+        return run(env, client, out, stage, repair, dualWrite, null);
+    }
+
+    /** A stage as above, serving its metrics while it runs when {@code metrics} is not null. */
+    public static int run(Map<String, String> env, KubernetesClient client, PrintWriter out,
+                          java.util.function.ToIntFunction<Worker> stage, boolean repair, boolean dualWrite, MetricsOption metrics) {
         WorkerEnvironment we;
         try {
             we = WorkerEnvironment.from(env);
@@ -101,10 +127,30 @@ public final class WorkerCommand implements Runnable {
             return Worker.INVALID_INPUT;
         }
         try (ReportPublisher publisher = new ReportPublisher(
-                ReportPublisher.configMap(client, we.namespace(), we.reportConfigMap()), REPORT_PERIOD_MILLIS, out::println)) {
+                ReportPublisher.configMap(client, we.namespace(), we.reportConfigMap()), REPORT_PERIOD_MILLIS, out::println);
+             HealthServer served = metrics == null ? null : serve(metrics, we, publisher)) {
+            if (served != null) {
+                out.println("metrics on :" + served.port() + "/metrics");
+            }
             Worker worker = new Worker(new Worker.Job(we.migration(), we.checkpointId(), we.spec(),
                     new FileSecretResolver(Path.of(we.secretsDir())), repair, dualWrite), publisher, out);
             return stage.applyAsInt(worker);
+        } catch (MigrationInputException e) {
+            out.println("keyferry worker: " + e.getMessage());
+            return Worker.INVALID_INPUT;
+        }
+    }
+
+    private static HealthServer serve(MetricsOption m, WorkerEnvironment we, ReportPublisher publisher) {
+        if (m.port() < 0 || m.port() > 65535) {
+            throw new MigrationInputException("--metrics-port " + m.port() + ": a port is 0 to 65535");
+        }
+        WorkerMetrics metrics = new WorkerMetrics(we.migration(), m.worker(), m.source(), m.shard(), publisher::latest);
+        try {
+            return new HealthServer("0.0.0.0", m.port(), () -> true, metrics::scrape);
+        } catch (java.io.IOException e) {
+            throw new MigrationInputException("--metrics-port " + m.port() + ": cannot listen there (" + e.getMessage()
+                    + "); pass another port or leave the option out");
         }
     }
 }

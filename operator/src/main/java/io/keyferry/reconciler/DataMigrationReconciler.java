@@ -99,7 +99,7 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
             try {
                 RoutingFlag.Swap swap = writeFlag(dm, client, from == null ? null : PhaseLadder.flag(from), decision.step().flag(), now);
                 if (swap.written()) {
-                    metrics.flagWritten();
+                    metrics.flagWritten(dm);
                 } else {
                     decision = Decider.flagConflict(dm, decision, swap.found(), now);
                 }
@@ -132,12 +132,12 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
         if (write) {
             statusWrites.written(uid, now);
             metrics.statusWritten();
-            metrics.observe(dm, status, now);
             PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(dm, context, p -> {
                 p.setStatus(status);
                 return p;
             });
         }
+        metrics.observe(dm, status, observed.runs(), now);
         UpdateControl<DataMigration> control = UpdateControl.noUpdate();
         Duration requeue = decision.requeue() == null ? coalesced
                 : coalesced == null || decision.requeue().compareTo(coalesced) < 0 ? decision.requeue() : coalesced;

@@ -25,9 +25,9 @@ public final class KeyFerryOperator implements AutoCloseable {
      * @param leadership null to run without leader election (a single replica, or tests)
      */
     public KeyFerryOperator(KubernetesClient client, OperatorConfig config, Leadership leadership, Clock clock) {
-        this.metrics = new OperatorMetrics();
-        this.reconciler = new DataMigrationReconciler(config, metrics, clock,
-                leadership == null ? () -> true : leadership::held);
+        java.util.function.BooleanSupplier leading = leadership == null ? () -> true : leadership::held;
+        this.metrics = new OperatorMetrics(leading);
+        this.reconciler = new DataMigrationReconciler(config, metrics, clock, leading);
         this.operator = new Operator(o -> {
             o.withKubernetesClient(client)
                     .withUseSSAToPatchPrimaryResource(false)

@@ -3,105 +3,153 @@ package io.keyferry.reconciler;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.javaoperatorsdk.operator.api.monitoring.Metrics;
 import io.javaoperatorsdk.operator.api.reconciler.RetryInfo;
+import io.javaoperatorsdk.operator.monitoring.micrometer.MicrometerMetrics;
+import io.javaoperatorsdk.operator.processing.Controller;
+import io.javaoperatorsdk.operator.processing.event.Event;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.keyferry.api.DataMigration;
 import io.keyferry.api.DataMigrationStatus;
 import io.keyferry.api.Stage;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 
 /**
- * The operator's Prometheus metrics, in the text exposition format: reconciles (started, failed),
- * status writes, Jobs created, flag writes, time spent in each stage, and keys copied per migration.
- * Also JOSDK's {@link Metrics} hook, so reconciles are counted where JOSDK runs them.
+ * The operator's metrics, in a Micrometer Prometheus registry. JOSDK's own (reconciliations started, failed and
+ * retried, execution times, events, queue sizes) come from its {@link MicrometerMetrics}, to which this JOSDK
+ * {@link Metrics} hook hands every call. KeyFerry adds status writes, Jobs created, time spent per stage, whether
+ * this replica leads, the JVM's memory, threads and CPU, and per migration the series of {@link MigrationMeters};
+ * those of a deleted migration are removed when JOSDK has cleaned up after its delete event.
  */
 public final class OperatorMetrics implements Metrics {
-    private final AtomicLong reconciles = new AtomicLong();
-    private final AtomicLong reconcileFailures = new AtomicLong();
-    private final AtomicLong statusWrites = new AtomicLong();
-    private final AtomicLong jobsCreated = new AtomicLong();
-    private final AtomicLong flagWrites = new AtomicLong();
-    /** Seconds spent in each stage that was left, and how often it was left. */
-    private final Map<String, double[]> stageSeconds = new ConcurrentHashMap<>();
-    private final Map<String, StageEntry> currentStage = new ConcurrentHashMap<>();
-    private final Map<String, long[]> keys = new ConcurrentHashMap<>();
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final Metrics josdk = MicrometerMetrics.newMicrometerMetricsBuilder(registry).notCollectingMetricsPerResource().build();
+    private final Counter statusWrites = Counter.builder("keyferry.status.writes")
+            .description("DataMigration status writes.").register(registry);
+    private final Counter jobsCreated = Counter.builder("keyferry.worker.jobs")
+            .description("Worker Jobs created.").register(registry);
+    private final Map<ResourceID, MigrationMeters> migrations = new ConcurrentHashMap<>();
+    private final Map<ResourceID, StageEntry> currentStage = new ConcurrentHashMap<>();
 
     private record StageEntry(Stage stage, Instant since) {}
 
+    /** @param leading whether this replica holds the Lease (always true without leader election) */
+    public OperatorMetrics(BooleanSupplier leading) {
+        Gauge.builder("keyferry.operator.leader", () -> leading.getAsBoolean() ? 1 : 0)
+                .description("1 while this operator replica is the leader (holds the Lease, or runs without leader"
+                        + " election), 0 while it stands by.").register(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+    }
+
+    /** The metrics in the Prometheus text format. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    /** Reconciliations JOSDK started, as its counters count them. */
+    public long reconciles() {
+        return (long) registry.find("operator.sdk.reconciliations.started").counters().stream()
+                .mapToDouble(Counter::count).sum();
+    }
+
+    public long statusWrites() {
+        return (long) statusWrites.count();
+    }
+
+    void statusWritten() { statusWrites.increment(); }
+    void jobCreated() { jobsCreated.increment(); }
+
+    void flagWritten(DataMigration dm) {
+        meters(dm).flagWritten();
+    }
+
+    /** Records what the reconciler observed and decided: the status (written or unchanged) and the migration's worker runs. */
+    void observe(DataMigration dm, DataMigrationStatus status, List<WorkerRun> runs, Instant now) {
+        meters(dm).observe(dm, status, runs);
+        ResourceID id = ResourceID.fromResource(dm);
+        StageEntry entry = currentStage.get(id);
+        if (status.getStage() != null && (entry == null || entry.stage() != status.getStage())) {
+            if (entry != null) {
+                Timer.builder("keyferry.stage").description("Time migrations spent in a stage, counted when they left it.")
+                        .tag("stage", Decider.name(entry.stage())).register(registry)
+                        .record(Duration.between(entry.since(), now));
+            }
+            currentStage.put(id, new StageEntry(status.getStage(), now));
+        }
+    }
+
+    private MigrationMeters meters(DataMigration dm) {
+        return migrations.computeIfAbsent(ResourceID.fromResource(dm),
+                id -> new MigrationMeters(registry, id.getNamespace().orElse(""), id.getName()));
+    }
+
+    @Override
+    public void cleanupDoneFor(ResourceID resourceID, Map<String, Object> metadata) {
+        josdk.cleanupDoneFor(resourceID, metadata);
+        currentStage.remove(resourceID);
+        MigrationMeters gone = migrations.remove(resourceID);
+        if (gone != null) {
+            gone.clear();
+        }
+    }
+
+    @Override
+    public void controllerRegistered(Controller<? extends HasMetadata> controller) {
+        josdk.controllerRegistered(controller);
+    }
+
+    @Override
+    public void receivedEvent(Event event, Map<String, Object> metadata) {
+        josdk.receivedEvent(event, metadata);
+    }
+
     @Override
     public void reconcileCustomResource(HasMetadata resource, RetryInfo retryInfo, Map<String, Object> metadata) {
-        reconciles.incrementAndGet();
+        josdk.reconcileCustomResource(resource, retryInfo, metadata);
     }
 
     @Override
     public void failedReconciliation(HasMetadata resource, Exception exception, Map<String, Object> metadata) {
-        reconcileFailures.incrementAndGet();
+        josdk.failedReconciliation(resource, exception, metadata);
     }
 
-    public long reconciles() { return reconciles.get(); }
-    public long statusWrites() { return statusWrites.get(); }
-
-    void statusWritten() { statusWrites.incrementAndGet(); }
-    void jobCreated() { jobsCreated.incrementAndGet(); }
-    void flagWritten() { flagWrites.incrementAndGet(); }
-
-    /** Records a status about to be written: stage changes and keys copied. */
-    void observe(DataMigration dm, DataMigrationStatus status, Instant now) {
-        String id = dm.getMetadata().getNamespace() + "/" + dm.getMetadata().getName();
-        StageEntry entry = currentStage.get(id);
-        if (status.getStage() != null && (entry == null || entry.stage() != status.getStage())) {
-            if (entry != null) {
-                double seconds = Duration.between(entry.since(), now).toMillis() / 1000.0;
-                stageSeconds.merge(Decider.name(entry.stage()), new double[] {seconds, 1},
-                        (a, b) -> new double[] {a[0] + b[0], a[1] + b[1]});
-            }
-            currentStage.put(id, new StageEntry(status.getStage(), now));
-        }
-        if (status.getProgress() != null) {
-            keys.put(id, new long[] {nz(status.getProgress().keysScanned()), nz(status.getProgress().keysWritten())});
-        }
+    @Override
+    public void reconciliationExecutionStarted(HasMetadata resource, Map<String, Object> metadata) {
+        josdk.reconciliationExecutionStarted(resource, metadata);
     }
 
-    private static long nz(Long v) {
-        return v == null ? 0 : v;
+    @Override
+    public void reconciliationExecutionFinished(HasMetadata resource, Map<String, Object> metadata) {
+        josdk.reconciliationExecutionFinished(resource, metadata);
     }
 
-    /** The metrics in the Prometheus text format (version 0.0.4). */
-    public String scrape() {
-        StringBuilder sb = new StringBuilder();
-        counter(sb, "keyferry_reconciles_total", "Reconciles started.", reconciles.get());
-        counter(sb, "keyferry_reconcile_failures_total", "Reconciles that failed with an unexpected error (retried).",
-                reconcileFailures.get());
-        counter(sb, "keyferry_status_writes_total", "DataMigration status writes.", statusWrites.get());
-        counter(sb, "keyferry_jobs_created_total", "Worker Jobs created.", jobsCreated.get());
-        counter(sb, "keyferry_flag_writes_total", "Routing flag writes (phase transitions).", flagWrites.get());
-        sb.append("# HELP keyferry_stage_seconds Time migrations spent in a stage, counted when they left it.\n")
-                .append("# TYPE keyferry_stage_seconds summary\n");
-        new TreeMap<>(stageSeconds).forEach((stage, v) -> sb
-                .append("keyferry_stage_seconds_sum{stage=\"").append(stage).append("\"} ").append(v[0]).append('\n')
-                .append("keyferry_stage_seconds_count{stage=\"").append(stage).append("\"} ").append((long) v[1]).append('\n'));
-        sb.append("# HELP keyferry_keys_scanned Keys scanned by a migration's copy.\n# TYPE keyferry_keys_scanned gauge\n");
-        new TreeMap<>(keys).forEach((id, v) -> sb.append("keyferry_keys_scanned").append(labels(id)).append(' ').append(v[0]).append('\n'));
-        sb.append("# HELP keyferry_keys_copied Keys a migration's copy wrote to the target.\n# TYPE keyferry_keys_copied gauge\n");
-        new TreeMap<>(keys).forEach((id, v) -> sb.append("keyferry_keys_copied").append(labels(id)).append(' ').append(v[1]).append('\n'));
-        return sb.toString();
+    @Override
+    public void finishedReconciliation(HasMetadata resource, Map<String, Object> metadata) {
+        josdk.finishedReconciliation(resource, metadata);
     }
 
-    private static String labels(String id) {
-        int slash = id.indexOf('/');
-        return "{namespace=\"" + escape(id.substring(0, slash)) + "\",name=\"" + escape(id.substring(slash + 1)) + "\"}";
+    @Override
+    public <T> T timeControllerExecution(ControllerExecution<T> execution) throws Exception {
+        return josdk.timeControllerExecution(execution);
     }
 
-    private static String escape(String v) {
-        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
-    }
-
-    private static void counter(StringBuilder sb, String name, String help, long value) {
-        sb.append("# HELP ").append(name).append(' ').append(help).append('\n')
-                .append("# TYPE ").append(name).append(" counter\n")
-                .append(name).append(' ').append(value).append('\n');
+    @Override
+    public <T extends Map<?, ?>> T monitorSizeOf(T map, String name) {
+        return josdk.monitorSizeOf(map, name);
     }
 }

@@ -18,9 +18,15 @@ import java.util.Map;
  * @param finished  when it completed or failed, or null while it runs
  * @param report    the worker's last report, or null before its first
  * @param deleting  the Job is being deleted (a previous attempt's, stopped)
+ * @param podFailures the Job's failed pods (status.failed): each but a final failure was replaced by a new pod
  */
 public record WorkerRun(String jobName, WorkerJobs.Stage stage, int source, int shard, String attempt, int run, State state,
-                        String failure, Instant finished, WorkerReport report, boolean deleting) {
+                        String failure, Instant finished, WorkerReport report, boolean deleting, int podFailures) {
+    public WorkerRun(String jobName, WorkerJobs.Stage stage, int source, int shard, String attempt, int run, State state,
+                     String failure, Instant finished, WorkerReport report, boolean deleting) {
+        this(jobName, stage, source, shard, attempt, run, state, failure, finished, report, deleting, 0);
+    }
+
     public WorkerRun(String jobName, WorkerJobs.Stage stage, int source, String attempt, int run, State state,
                      String failure, Instant finished, WorkerReport report) {
         this(jobName, stage, source, 0, attempt, run, state, failure, finished, report, false);
@@ -56,7 +62,8 @@ public record WorkerRun(String jobName, WorkerJobs.Stage stage, int source, int 
         WorkerReport report = reportMap == null || reportMap.getData() == null ? null
                 : WorkerReport.parse(reportMap.getData().get(WorkerReport.DATA_KEY));
         return new WorkerRun(job.getMetadata().getName(), stage, source, shard, labels.get(WorkerJobs.ATTEMPT_LABEL), run,
-                state, failure, finished, report, job.getMetadata().getDeletionTimestamp() != null);
+                state, failure, finished, report, job.getMetadata().getDeletionTimestamp() != null,
+                job.getStatus() == null || job.getStatus().getFailed() == null ? 0 : job.getStatus().getFailed());
     }
 
     private static Instant time(String t) {
@@ -130,6 +137,6 @@ public record WorkerRun(String jobName, WorkerJobs.Stage stage, int source, int 
         }
         WorkerRun first = started.get(0);
         return new WorkerRun(first.jobName(), first.stage(), first.source(), 0, first.attempt(), 0, state, failure, finished, sum,
-                false);
+                false, started.stream().mapToInt(WorkerRun::podFailures).sum());
     }
 }

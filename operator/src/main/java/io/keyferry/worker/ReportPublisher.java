@@ -67,6 +67,11 @@ public final class ReportPublisher implements AutoCloseable {
         latest.set(report.copy());
     }
 
+    /** The last report handed to this publisher (a copy), or null before the first. */
+    public WorkerReport latest() {
+        return latest.get();
+    }
+
     /** Publishes now and waits: the final state, or a stage change the operator should see at once. */
     public void publishNow(WorkerReport report) {
         latest.set(report.copy()); // tried even after reporting gave up: a worker's last word is worth one more try

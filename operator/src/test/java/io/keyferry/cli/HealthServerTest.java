@@ -33,8 +33,10 @@ class HealthServerTest {
             operator.start();
             assertEquals(200, get(http, health, "/readyz").statusCode());
             String metrics = get(http, health, "/metrics").body();
-            assertTrue(metrics.contains("# TYPE keyferry_reconciles_total counter"), metrics);
-            assertTrue(metrics.contains("keyferry_status_writes_total 0"), metrics);
+            assertTrue(metrics.contains("# TYPE keyferry_status_writes_total counter"), metrics);
+            assertTrue(metrics.contains("\nkeyferry_status_writes_total 0.0\n"), metrics);
+            assertTrue(metrics.contains("\nkeyferry_operator_leader 1.0\n"), "without leader election it leads: " + metrics);
+            assertTrue(metrics.contains("\n# TYPE jvm_memory_used_bytes gauge\n"), metrics);
         }
     }
 

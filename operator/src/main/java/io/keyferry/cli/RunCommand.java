@@ -49,6 +49,11 @@ final class RunCommand implements Callable<Integer> {
             + " guard every write so that none lands on a newer application write (WATCH and MULTI/EXEC; see docs/operations.md).")
     private boolean guardWrites;
 
+    @Option(names = "--follow", description = "After the copy, keep following the sources' changes (Redis sources, as"
+            + " their replica) and apply them to the target until Ctrl-C; the positions are kept in the state directory,"
+            + " so the next run resumes from them.")
+    private boolean follow;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -82,6 +87,15 @@ final class RunCommand implements Callable<Integer> {
             if (dryRun) {
                 out.println("dry run: nothing was written.");
                 return ExitCodes.OK;
+            }
+            if (follow) {
+                java.util.List<String> problems = io.keyferry.engine.sync.FollowCheck.problems(dm.getSpec(), plan);
+                if (!problems.isEmpty()) {
+                    problems.forEach(p -> err.println("keyferry: --follow: " + p));
+                    err.println("keyferry: nothing was written to the target.");
+                    return ExitCodes.INVALID_INPUT;
+                }
+                return Following.run(copy, dm, state, restart, noProgress, out, err);
             }
             return copy(copy, dm, plan, state, out, err);
         } catch (MigrationInputException e) {

@@ -272,11 +272,7 @@ public final class Migration implements AutoCloseable {
         List<Verifier.KeyRef> raced = new ArrayList<>();
         for (Verifier.KeyRef ref : keys) {
             for (Verifier.Member m : ref.members()) {
-                SourceSpec s = spec.getSources().get(m.source());
-                RedisLink source = sources.get(m.source());
-                BatchCopier copier = new BatchCopier(s.getName(), new BatchCopier.Links(source, target),
-                        targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(m.source()).strategy(), typeFilter(s.getKeys()));
-                if (new GuardedCopy(copier).copyKey(new BatchCopier.KeyPair(m.key(), ref.targetKey()),
+                if (new GuardedCopy(copier(m.source())).copyKey(new BatchCopier.KeyPair(m.key(), ref.targetKey()),
                         d -> !(d.type() == DataType.LIST && d.action() == Action.MERGE), ignored) == null) {
                     raced.add(ref);
                     break; // the rest of its chain waits for the next look too
@@ -284,6 +280,35 @@ public final class Migration implements AutoCloseable {
             }
         }
         return raced;
+    }
+
+    /**
+     * A copier of source {@code i}'s keys named one by one (a repair, a live sync's changed keys), under the policies,
+     * over the source's and the target's first connections; call {@link #prepare()} first.
+     */
+    public BatchCopier copier(int i) {
+        SourceSpec s = spec.getSources().get(i);
+        return new BatchCopier(s.getName(), new BatchCopier.Links(sources.get(i), target), targetProfile, this::openRawTarget,
+                spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()));
+    }
+
+    /**
+     * A connection of its own to source {@code i}, where the copy reads it (a replica with readFrom: Replica), logged in:
+     * a live sync follows the source over it as a replica. Call {@link #prepare()} first.
+     */
+    public io.keyferry.engine.redis.RespConnection openRawSource(int i) {
+        SourceSpec s = spec.getSources().get(i);
+        return endpoints.openRaw(readEndpoints.get(i), "spec.sources[" + i + "].endpoint", "source " + s.getName());
+    }
+
+    /** The target's first connection (for a live sync's deletes); call {@link #prepare()} first. */
+    public RedisLink target() {
+        return target;
+    }
+
+    /** Source {@code i}'s first connection; call {@link #prepare()} first. */
+    public RedisLink source(int i) {
+        return sources.get(i);
     }
 
     private CopyResult result(long elapsed) {

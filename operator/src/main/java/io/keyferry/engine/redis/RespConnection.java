@@ -151,6 +151,31 @@ public final class RespConnection implements Pipe, AutoCloseable {
         return sync().get(0);
     }
 
+    /**
+     * The logged-in socket for a protocol that is not request and reply (a replica's PSYNC stream): its input with
+     * the bytes already buffered first, and its output. This connection is done with from then on.
+     */
+    public Detached detach() {
+        ensureOpen();
+        flush();
+        InputStream rest = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(rbuf, rpos, rlim - rpos), in);
+        broken = true;
+        brokenBy = "it was handed over to another protocol";
+        return new Detached(label, socket, rest, out);
+    }
+
+    /** A socket handed over by {@link #detach()}. */
+    public record Detached(String label, Socket socket, InputStream in, OutputStream out) implements AutoCloseable {
+        @Override
+        public void close() {
+            try {
+                socket.close();
+            } catch (IOException ignored) {
+                // closing is all that is left to do
+            }
+        }
+    }
+
     /** Supplies a value's bytes in order; null when there are no more. */
     public interface Chunks {
         byte[] next();

@@ -7,7 +7,6 @@ import io.keyferry.api.VerifySpec;
 import io.keyferry.engine.Progress;
 import io.keyferry.engine.ProgressListener;
 import io.keyferry.engine.copy.Counters;
-import io.keyferry.engine.copy.Glob;
 import io.keyferry.engine.copy.SourceScan;
 import io.keyferry.engine.probe.Commands;
 import io.keyferry.engine.probe.ServerProfile;
@@ -74,8 +73,7 @@ public final class Verifier {
     private final ServerProfile targetProfile;
     private boolean extraKeys;
     /** Per source: keys.addPrefix as bytes, and keys.match as a glob (null: every key). */
-    private final List<byte[]> prefixes = new ArrayList<>();
-    private final List<Glob> matches = new ArrayList<>();
+    private final io.keyferry.engine.KeyMapping keyMapping;
 
     /** Opens another set of connections (every source, then the target), for a checker of its own. */
     public interface Connections {
@@ -109,12 +107,7 @@ public final class Verifier {
         this.target = target;
         this.targetProfile = targetProfile;
         this.main = checker(sources, target);
-        for (SourceSpec s : specs) {
-            String prefix = s.getKeys().getAddPrefix();
-            String match = s.getKeys().getMatch();
-            prefixes.add(prefix == null ? new byte[0] : utf8(prefix));
-            matches.add(match == null ? null : new Glob(utf8(match)));
-        }
+        this.keyMapping = new io.keyferry.engine.KeyMapping(specs);
     }
 
     /**
@@ -413,7 +406,7 @@ public final class Verifier {
         List<Candidate[]> others = new ArrayList<>(keys.size());
         List<byte[]> targetKeys = new ArrayList<>(keys.size());
         for (byte[] key : keys) {
-            byte[] targetKey = Keys.concat(prefixes.get(i), key);
+            byte[] targetKey = keyMapping.prefixed(i, key);
             targetKeys.add(targetKey);
             Candidate[] row = new Candidate[sources.size()];
             for (int j = 0; j < sources.size(); j++) {
@@ -447,13 +440,7 @@ public final class Verifier {
 
     /** The key of source j that lands on this target name, or null where none can. */
     private byte[] sourceKeyFor(int j, byte[] targetKey) {
-        byte[] prefix = prefixes.get(j);
-        if (targetKey.length < prefix.length || !Arrays.equals(prefix, 0, prefix.length, targetKey, 0, prefix.length)) {
-            return null;
-        }
-        byte[] key = Arrays.copyOfRange(targetKey, prefix.length, targetKey.length);
-        Glob match = matches.get(j);
-        return match == null || match.matches(key) ? key : null;
+        return keyMapping.sourceKey(j, targetKey);
     }
 
     private List<KeyRef> sampled(List<KeyRef> refs) {
@@ -470,9 +457,5 @@ public final class Verifier {
             }
         }
         return out;
-    }
-
-    private static byte[] utf8(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -1,0 +1,119 @@
+package io.keyferry.engine.sync;
+
+import io.keyferry.api.DataMigrationSpec;
+import io.keyferry.engine.Migration;
+import io.keyferry.engine.copy.Counters;
+import io.keyferry.engine.redis.RespConnection;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+
+/**
+ * Live sync of Redis sources into the target: each source is followed as its replica from before the backfill starts,
+ * every key a command changes is collected ({@link SourceFeed}), and the collected keys are copied again under the
+ * policies in batches ({@link Resync}). A batch's positions are saved only after it was applied, so after a crash the
+ * follow resumes from there (PSYNC), applying at worst some changes again, which copying again makes harmless.
+ */
+public final class Follow implements AutoCloseable {
+    /** A batch is applied when this many keys are collected, or {@link #BATCH_MILLIS} after its first. */
+    static final int BATCH_KEYS = 1000;
+    static final long BATCH_MILLIS = 20;
+
+    /** Where a source stands: what is applied, what its master has, how old the oldest change not applied yet is. */
+    public record Lag(String source, Position applied, long bytesBehind, double secondsBehind, long keysApplied) {}
+
+    private final Migration migration;
+    private final Resync resync;
+    private final List<SourceFeed> feeds = new ArrayList<>();
+
+    /**
+     * Starts following every source (before the backfill, so nothing it misses is lost).
+     *
+     * @param from   each source's saved position, or null for none (a full resync, whose snapshot is skipped)
+     * @param open   opens a logged-in connection to source i (its endpoint, as the copy reads it)
+     */
+    public Follow(DataMigrationSpec spec, Migration migration, List<Position> from, IntFunction<RespConnection> open) {
+        this.migration = migration;
+        this.resync = new Resync(spec, migration);
+        int db = 0;
+        for (int i = 0; i < spec.getSources().size(); i++) {
+            db = io.keyferry.api.EndpointUri.parse(spec.getSources().get(i).getEndpoint().getUri()).db();
+            int index = i;
+            feeds.add(new SourceFeed(i, spec.getSources().get(i).getName(), db, from == null ? null : from.get(i),
+                    () -> open.apply(index), resync));
+        }
+    }
+
+    /**
+     * Sources whose saved position was no longer available (a full resync instead): what they changed meanwhile is not
+     * known, so the target needs a rescan with repair before the follow goes on.
+     */
+    public List<String> lostPositions() {
+        return feeds.stream().filter(SourceFeed::lostPosition).map(SourceFeed::name).toList();
+    }
+
+    /**
+     * Applies what the sources change until {@code stop} says so: collected keys in batches, positions saved after
+     * each. Where a source's changes were missed (its position lost, or too many keys waiting), {@code rescan} is run
+     * first: a verification with repair of the whole target. Throws (naming the source) when a source does what cannot be followed key by key (FLUSHALL, SWAPDB) or its
+     * stream cannot be resumed.
+     */
+    public void run(BooleanSupplier stop, Consumer<List<Position>> save, Consumer<List<Lag>> report, Consumer<List<String>> rescan)
+            throws InterruptedException {
+        long lastReport = 0;
+        while (!stop.getAsBoolean()) {
+            List<String> lost = lostPositions();
+            if (!lost.isEmpty()) { // changes were missed: read everything again, repairing, while new ones are collected
+                feeds.forEach(SourceFeed::rescanning);
+                rescan.accept(lost);
+            }
+            applyPending(save);
+            long now = System.currentTimeMillis();
+            if (now - lastReport >= 1000) {
+                report.accept(lag());
+                lastReport = now;
+            }
+            if (feeds.stream().mapToInt(SourceFeed::pendingKeys).sum() < BATCH_KEYS) {
+                Thread.sleep(BATCH_MILLIS);
+            }
+        }
+        applyPending(save);
+        report.accept(lag());
+    }
+
+    /** Applies every key collected so far (in list order of sources per key), then saves the positions they came to. */
+    public Counters applyPending(Consumer<List<Position>> save) {
+        List<SourceFeed.Taken> taken = new ArrayList<>();
+        java.util.Set<java.nio.ByteBuffer> keys = new java.util.LinkedHashSet<>();
+        for (SourceFeed f : feeds) {
+            SourceFeed.Taken t = f.take();
+            taken.add(t);
+            keys.addAll(t.keys());
+        }
+        Counters counters = resync.apply(keys.stream().map(java.nio.ByteBuffer::array).toList());
+        for (int i = 0; i < feeds.size(); i++) {
+            feeds.get(i).applied(taken.get(i));
+        }
+        save.accept(positions());
+        return counters;
+    }
+
+    public List<Position> positions() {
+        return feeds.stream().map(SourceFeed::applied).toList();
+    }
+
+    public List<Lag> lag() {
+        List<Lag> out = new ArrayList<>();
+        for (SourceFeed f : feeds) {
+            out.add(f.lag(migration.source(f.index())));
+        }
+        return out;
+    }
+
+    @Override
+    public void close() {
+        feeds.forEach(SourceFeed::close);
+    }
+}

@@ -1,0 +1,216 @@
+package io.keyferry.engine.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.keyferry.testing.ChildJvm;
+import io.keyferry.testing.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * `keyferry run --follow` against real Redis sources that keep changing: the target ends equal to the sources once they
+ * stop and the follower has caught up (`keyferry verify` clean), across a kill -9 of the follower, a source that lost
+ * its backlog meanwhile, and several sources whose list order decides each key.
+ */
+class FollowTest {
+
+    @Test
+    void followsChangesDuringAndAfterTheBackfillAcrossAKill9() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            seed(source.redis(), 5000);
+            Path state = Files.createTempDirectory("follow-state");
+            Path manifest = manifest("follow", List.of(source), target, "worker: {batchSize: 200, rateLimit: {keysPerSecond: 2500}}");
+            AtomicBoolean writing = new AtomicBoolean(true);
+            Thread writer = writer(source, writing, 1);
+            try {
+                ChildJvm first = follower(manifest, state);
+                await("the first follower follows", () -> first.output().contains("following follow-0"), first);
+                Thread.sleep(1500);
+                first.killHard();
+                Thread.sleep(500);
+                ChildJvm second = follower(manifest, state);
+                await("the second follower follows", () -> second.output().contains("following follow-0"), second);
+                Thread.sleep(1500);
+                writing.set(false);
+                writer.join();
+                PositionFile positions = new PositionFile(state);
+                await("caught up", () -> caughtUp(positions, List.of(source)), second);
+                second.signal("TERM");
+                second.waitFor(60);
+                assertTrue(second.output().contains("stopped: source follow-0: "), second.output());
+                assertFalse(second.output().contains("no longer available"), "resumed from its position: " + second.output());
+            } finally {
+                writing.set(false);
+                writer.join();
+            }
+            ChildJvm verify = ChildJvm.start("256m", "verify", "-f", manifest.toString(), "--no-progress");
+            assertEquals(0, verify.waitFor(120), verify.output());
+            assertTrue(target.redis().dbsize() > 4000, "the backfill ran");
+        }
+    }
+
+    /**
+     * Two sources under Overwrite: a change in the first never overwrites a key the second holds, a key deleted from the
+     * second comes back from the first, a key deleted from both is deleted; and a source whose backlog was overwritten
+     * while the follower was down is verified with repair before the follow goes on.
+     */
+    @Test
+    void laterSourcesWinDeletesReachTheTargetAndALostBacklogIsRepaired() throws Exception {
+        try (RedisServer a = RedisServer.start(); RedisServer b = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            for (int i = 0; i < 10; i++) {
+                a.redis().set("k:" + i, "a" + i);
+                b.redis().set("k:" + i, "b" + i);
+            }
+            Path state = Files.createTempDirectory("follow-state");
+            Path manifest = manifest("order", List.of(a, b), target, "");
+            ChildJvm follower = follower(manifest, state);
+            await("following", () -> follower.output().contains("following order-0, order-1"), follower);
+            a.redis().set("k:1", "a1 changed");            // b holds k:1: b's stays
+            b.redis().del("k:2");                          // a holds k:2: a's comes back
+            a.redis().del("k:3");
+            b.redis().del("k:3");                          // neither holds k:3: deleted
+            a.redis().set("k:new", "from a");
+            PositionFile positions = new PositionFile(state);
+            await("caught up", () -> caughtUp(positions, List.of(a, b)), follower);
+            assertEquals("b1", target.redis().get("k:1"));
+            assertEquals("a2", target.redis().get("k:2"));
+            assertEquals(0L, target.redis().exists("k:3"));
+            assertEquals("from a", target.redis().get("k:new"));
+
+            follower.killHard();
+            a.redis().configSet("repl-backlog-size", "16384");
+            for (int i = 0; i < 400; i++) {
+                a.redis().set("filler:" + i, "x".repeat(100)); // 40 KB of changes: more than the backlog holds
+            }
+            ChildJvm again = follower(manifest, state);
+            await("resumed after a rescan", () -> again.output().contains("following order-0, order-1")
+                    && again.output().contains("are no longer available"), again);
+            await("caught up again", () -> caughtUp(positions, List.of(a, b)), again);
+            again.signal("TERM");
+            again.waitFor(60);
+            assertEquals(400, target.redis().keys("filler:*").size(), again.output());
+            ChildJvm verify = ChildJvm.start("256m", "verify", "-f", manifest.toString(), "--no-progress");
+            assertEquals(0, verify.waitFor(120), verify.output());
+        }
+    }
+
+    @Test
+    void listsUnderMergeAreRefusedBeforeAnythingIsWritten() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            source.redis().rpush("l", "1");
+            Path manifest = manifest("lists", List.of(source), target, "").toAbsolutePath();
+            Files.writeString(manifest, Files.readString(manifest).replace("default: Overwrite", "default: Overwrite, list: Merge"));
+            ChildJvm run = follower(manifest, Files.createTempDirectory("follow-state"));
+            assertEquals(2, run.waitFor(60), run.output());
+            assertTrue(run.output().contains("--follow: spec.policies.list: Merge cannot be followed yet"), run.output());
+            assertEquals(0L, target.redis().dbsize());
+        }
+    }
+
+    private static boolean caughtUp(PositionFile positions, List<RedisServer> sources) {
+        List<Position> saved = positions.load(java.util.stream.IntStream.range(0, sources.size())
+                .mapToObj(i -> sources.size() == 1 ? "follow-0" : "order-" + i).toList());
+        if (saved == null) {
+            return false;
+        }
+        for (int i = 0; i < sources.size(); i++) {
+            String info = sources.get(i).redis().info("replication");
+            long master = Long.parseLong(info.lines().filter(l -> l.startsWith("master_repl_offset:")).findFirst().orElseThrow()
+                    .substring("master_repl_offset:".length()).strip());
+            if (saved.get(i).offset() < master) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static ChildJvm follower(Path manifest, Path state) {
+        return ChildJvm.start("256m", "run", "-f", manifest.toString(), "--no-progress", "--follow", "--state-dir", state.toString());
+    }
+
+    private static Path manifest(String name, List<RedisServer> sources, RedisServer target, String extra) throws Exception {
+        StringBuilder s = new StringBuilder("apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: " + name
+                + "}\nspec:\n  sources:\n");
+        for (int i = 0; i < sources.size(); i++) {
+            s.append("    - {name: ").append(name).append('-').append(i).append(", endpoint: {uri: \"").append(sources.get(i).uri())
+                    .append("\"}}\n");
+        }
+        s.append("  target: {endpoint: {uri: \"").append(target.uri()).append("\"}}\n  policies: {default: Overwrite}\n");
+        if (!extra.isEmpty()) {
+            s.append("  ").append(extra).append('\n');
+        }
+        Path f = Files.createTempFile("follow-", ".yaml");
+        Files.writeString(f, s.toString());
+        return f;
+    }
+
+    private static void seed(RedisCommands<String, String> r, int n) {
+        for (int i = 0; i < n; i++) {
+            switch (i % 5) {
+                case 0 -> r.set("s:" + i, "v" + i);
+                case 1 -> r.hset("h:" + i, "f", "v" + i);
+                case 2 -> r.rpush("l:" + i, "a", "b");
+                case 3 -> r.sadd("set:" + i, "m" + i);
+                default -> r.zadd("z:" + i, i, "m");
+            }
+        }
+    }
+
+    /** Writes, deletes, expires and renames keys of every type until told to stop. */
+    private static Thread writer(RedisServer server, AtomicBoolean writing, long seed) {
+        Thread t = new Thread(() -> {
+            RedisClient client = RedisClient.create("redis://127.0.0.1:" + server.port());
+            try (var c = client.connect()) {
+                RedisCommands<String, String> r = c.sync();
+                Random random = new Random(seed);
+                while (writing.get()) {
+                    int k = random.nextInt(6000);
+                    switch (random.nextInt(10)) {
+                        case 0 -> r.set("s:" + k, "w" + random.nextInt());
+                        case 1 -> r.del("s:" + k, "h:" + k);
+                        case 2 -> r.hset("h:" + k, "f" + random.nextInt(5), "w");
+                        case 3 -> r.rpush("l:" + k, "x");
+                        case 4 -> r.lpop("l:" + k);
+                        case 5 -> r.sadd("set:" + k, "m" + random.nextInt(9));
+                        case 6 -> r.zadd("z:" + k, random.nextInt(100), "m" + random.nextInt(5));
+                        case 7 -> r.pexpire("s:" + k, 50 + random.nextInt(500));
+                        case 8 -> r.incr("n:" + k);
+                        default -> r.rename("s:" + k, "s:" + (k + 1));
+                    }
+                }
+            } catch (RuntimeException e) {
+                if (!(e.getMessage() != null && e.getMessage().contains("no such key"))) {
+                    throw e;
+                }
+            } finally {
+                client.shutdown();
+            }
+        }, "writer");
+        t.start();
+        return t;
+    }
+
+    private static void await(String what, BooleanSupplier done, ChildJvm child) throws InterruptedException {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            if (done.getAsBoolean()) {
+                return;
+            }
+            if (!child.isAlive()) {
+                fail(what + ": the follower exited\n" + child.output());
+            }
+            Thread.sleep(100);
+        }
+        fail("timed out waiting for " + what + "\n" + child.output());
+    }
+}

@@ -62,7 +62,10 @@ final class Following {
                         + " (the source's replication backlog was overwritten, or too many keys waited): verifying the target"
                         + " with repair, while new changes are collected");
                 err.flush();
-                Summary.printVerification(Verification.run(m, dm, true, noProgress, err), out);
+                ProgressDisplay shown = ProgressDisplay.create(err, noProgress);
+                io.keyferry.engine.verify.VerifyResult rescanned = m.rescan(shown);
+                shown.finish(true);
+                Summary.printVerification(rescanned, out);
             });
             out.println("stopped: " + describe(follow.lag()) + "; positions saved in " + state);
             return ExitCodes.OK;

@@ -229,8 +229,20 @@ public final class Migration implements AutoCloseable {
      *                  them with repair): the other direction, for a dual-write cutover
      */
     public VerifyResult verify(ProgressListener listener, boolean repair, boolean extraKeys) {
+        return verify(listener, repair, extraKeys, spec.getVerify());
+    }
+
+    /** A verification of every key (whatever spec.verify.mode says), with repair: a live sync that missed changes. */
+    public VerifyResult rescan(ProgressListener listener) {
+        io.keyferry.api.VerifySpec all = io.keyferry.engine.checkpoint.Checkpoint.JSON.convertValue(spec.getVerify(),
+                io.keyferry.api.VerifySpec.class);
+        all.setMode(io.keyferry.api.VerifyMode.FULL);
+        return verify(listener, true, false, all);
+    }
+
+    private VerifyResult verify(ProgressListener listener, boolean repair, boolean extraKeys, io.keyferry.api.VerifySpec how) {
         Verifier verifier = new Verifier(spec.getSources(), sources, sourceProfiles, target, targetProfile, spec.getPolicies(),
-                spec.getVerify(), spec.getWorker().getBatchSize(), this::openConnections);
+                how, spec.getWorker().getBatchSize(), this::openConnections);
         if (extraKeys) {
             verifier.checkingExtraKeys();
         }

@@ -65,6 +65,12 @@ record WorkerStages(Stage stage, String failure, boolean clean, List<Decider.Cre
             return new WorkerStages(Stage.VERIFYING, null, false, creates, null, null);
         }
         WorkerProblem problem = problemOf(o, List.of(last));
+        Instant asked = verifyRequestedAt(o);
+        if (asked != null && jobsAllowed && last.state() != WorkerRun.State.ACTIVE && last.finished() != null
+                && asked.isAfter(last.finished())) { // `kubectl keyferry verify`: a verification now
+            return new WorkerStages(Stage.VERIFYING, null, false, List.of(new Decider.Create(WorkerJobs.Stage.VERIFY, -1, 0,
+                    last.run() + 1, runs.attempt(), Decider.verification(spec), Decider.repair(spec), cutover)), null, null);
+        }
         if (last.state() == WorkerRun.State.ACTIVE) {
             return new WorkerStages(Stage.VERIFYING, null, false, List.of(), null, problem);
         } else if (last.state() == WorkerRun.State.FAILED) {
@@ -87,6 +93,19 @@ record WorkerStages(Stage stage, String failure, boolean clean, List<Decider.Cre
                     last.run() + 1, runs.attempt(), Decider.verification(spec), Decider.repair(spec), true)), null, null);
         }
         return new WorkerStages(Stage.VERIFYING, null, false, List.of(), jobsAllowed ? Duration.between(now, due) : null, null);
+    }
+
+    /** The annotation that asks for a verification now, and when it was set; an unreadable time asks for nothing. */
+    static final String VERIFY_REQUESTED_AT = "keyferry.io/verify-requested-at";
+
+    private static Instant verifyRequestedAt(Snapshot o) {
+        java.util.Map<String, String> annotations = o.dm().getMetadata().getAnnotations();
+        String at = annotations == null ? null : annotations.get(VERIFY_REQUESTED_AT);
+        try {
+            return at == null ? null : Instant.parse(at);
+        } catch (java.time.format.DateTimeParseException e) {
+            return null;
+        }
     }
 
     private static WorkerStages failed(String failure, WorkerProblem problem) {

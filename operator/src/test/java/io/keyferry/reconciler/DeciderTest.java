@@ -330,6 +330,23 @@ class DeciderTest {
         assertEquals("Warning Adopted", adopted.events().get(0).type() + " " + adopted.events().get(0).reason());
     }
 
+    /** `kubectl keyferry verify` sets an annotation: a verification starts now, once, whatever the last one found. */
+    @Test
+    void anAnnotatedRequestStartsAVerificationOnce() {
+        DataMigration dm = dm(spec(false));
+        String attempt = WorkerJobs.attempt(Decider.effective(dm.getSpec()));
+        List<WorkerRun> runs = List.of(copied(attempt), verified(attempt, 1, 0));
+        assertTrue(Decider.decide(Snapshot.of(dm, runs, null), NOW).creates().isEmpty(), "verified: nothing to do");
+        dm.getMetadata().setAnnotations(java.util.Map.of("keyferry.io/verify-requested-at", NOW.plusSeconds(5).toString()));
+        Decider.Decision asked = Decider.decide(Snapshot.of(dm, runs, null), NOW.plusSeconds(6));
+        assertEquals(1, asked.creates().size());
+        assertEquals(2, asked.creates().get(0).run());
+        WorkerRun second = new WorkerRun("m-verify-" + attempt + "-2", WorkerJobs.Stage.VERIFY, -1, attempt, 2,
+                WorkerRun.State.SUCCEEDED, null, NOW.plusSeconds(20), verified(attempt, 2, 0).report());
+        assertTrue(Decider.decide(Snapshot.of(dm, List.of(runs.get(0), runs.get(1), second), null), NOW.plusSeconds(30))
+                .creates().isEmpty(), "the request was answered by run 2");
+    }
+
     private static DataMigration dm(DataMigrationSpec spec) {
         DataMigration dm = new DataMigration();
         dm.setMetadata(new ObjectMetaBuilder().withName("m").withNamespace("ns").withUid("uid-1").withGeneration(1L).build());

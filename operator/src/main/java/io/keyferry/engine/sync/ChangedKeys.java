@@ -45,9 +45,9 @@ final class ChangedKeys {
         if (name.equals("FLUSHALL") || name.equals("FLUSHDB") && c.db() == db) {
             return new Unmirrorable(name + " at offset " + c.offset() + " emptied the source");
         }
-        if (name.equals("SWAPDB") && a.length == 3 && (db == Integer.parseInt(c.arg(1)) || db == Integer.parseInt(c.arg(2)))) {
-            return new Unmirrorable("SWAPDB " + c.arg(1) + " " + c.arg(2) + " at offset " + c.offset()
-                    + " replaced the followed database");
+        if (name.equals("SWAPDB") && a.length == 3) {
+            return db == Integer.parseInt(c.arg(1)) || db == Integer.parseInt(c.arg(2)) ? new Unmirrorable("SWAPDB " + c.arg(1)
+                    + " " + c.arg(2) + " at offset " + c.offset() + " replaced the followed database") : NOTHING;
         }
         if (name.equals("MOVE") && a.length == 3) { // the key leaves its database, or arrives in the followed one
             boolean arrives = c.db() != db && Integer.toString(db).equals(c.arg(2));

@@ -66,7 +66,7 @@ final class Migrations {
      * A JSON merge patch of {@code changes}, made only if the migration is still the one the decision was made on
      * (its resourceVersion): a GitOps diff shows exactly the fields changed.
      */
-    DataMigration mergePatch(DataMigration seen, Map<String, Object> changes) {
+    void mergePatch(DataMigration seen, Map<String, Object> changes) {
         Map<String, Object> patch = new LinkedHashMap<>(changes);
         Map<String, Object> metadata = new LinkedHashMap<>();
         @SuppressWarnings("unchecked")
@@ -77,8 +77,10 @@ final class Migrations {
         metadata.put("resourceVersion", seen.getMetadata().getResourceVersion());
         patch.put("metadata", metadata);
         String json = Serialization.asJson(patch);
-        return call(() -> client.resources(DataMigration.class).inNamespace(namespace).withName(seen.getMetadata().getName())
-                .patch(PatchContext.of(PatchType.JSON_MERGE), json));
+        // Generic: the answer may hold a value this build's model does not know (a newer operator's phase).
+        call(() -> client.genericKubernetesResources(
+                io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext.fromResourceType(DataMigration.class)).inNamespace(namespace)
+                .withName(seen.getMetadata().getName()).patch(PatchContext.of(PatchType.JSON_MERGE), json));
     }
 
     KubernetesClient client() {
@@ -104,7 +106,7 @@ final class Migrations {
             case 409 -> new PluginException(ExitCodes.API_ERROR, "the DataMigration changed while this command looked at it;"
                     + " nothing was written: run the command again");
             default -> new PluginException(ExitCodes.API_ERROR, "the API server at " + server + " could not be used: "
-                    + e.getMessage());
+                    + e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
         };
     }
 }

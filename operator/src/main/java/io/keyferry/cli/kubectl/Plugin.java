@@ -21,9 +21,11 @@ import picocli.CommandLine.Option;
                 "  2   invalid usage (an unknown option, a source that does not exist)",
                 "  6   no such DataMigration (or no worker pod)",
                 "  7   advance: a guard blocks the next rung; nothing was changed",
-                "  8   refused, nothing was changed: no rung that way, a move under way, not confirmed, not failed",
+                "  8   refused, nothing was changed: no rung that way, a move under way,",
+                "      not confirmed, not failed",
                 "  9   abort: the installed KeyFerry has no undo journal",
-                "  10  the API server could not be used: unreachable, forbidden, or the resource changed meanwhile",
+                "  10  the API server could not be used: unreachable, forbidden, or the",
+                "      resource changed meanwhile",
                 "",
                 "Colours only on a terminal, never with NO_COLOR set. -o json|yaml gives the same facts as data."})
 public final class Plugin implements Runnable {
@@ -34,6 +36,8 @@ public final class Plugin implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        // Every request would warn that v1alpha1 is not stable: true, and the user did not ask. Set before the first logger.
+        System.setProperty("org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils", "error");
         return execute(Environment.system(), out, err, args);
     }
 

@@ -27,9 +27,14 @@ class KubectlLauncherIT {
     record Launch(int exitCode, String out, String err, long millis) {}
 
     private Launch launch(Path kubeconfig, String... args) throws IOException, InterruptedException {
-        List<String> command = new java.util.ArrayList<>(List.of("../scripts/kubectl-keyferry"));
-        command.addAll(List.of(args));
+        List<String> command = new java.util.ArrayList<>(List.of(args));
         command.addAll(List.of("--kubeconfig", kubeconfig.toString()));
+        return run("../scripts/kubectl-keyferry", command);
+    }
+
+    private static Launch run(String program, List<String> args) throws IOException, InterruptedException {
+        List<String> command = new java.util.ArrayList<>(List.of(program));
+        command.addAll(args);
         Path out = Files.createTempFile("kubectl-keyferry-", ".out");
         Path err = Files.createTempFile("kubectl-keyferry-", ".err");
         ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
@@ -39,6 +44,35 @@ class KubectlLauncherIT {
         assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the launcher did not end");
         long millis = (System.nanoTime() - start) / 1_000_000;
         return new Launch(p.exitValue(), Files.readString(out), Files.readString(err), millis);
+    }
+
+    @Test
+    void theKrewArchiveHoldsALauncherThatFindsTheJarBesideIt() throws Exception {
+        Launch pack = run("../scripts/krew-package.sh", List.of("v9.9.9"));
+        assertEquals(0, pack.exitCode(), pack::toString);
+        Path krew = Path.of("target/krew");
+        Path unpacked = Files.createTempDirectory("krew-install-");
+        Process tar = new ProcessBuilder("tar", "-xzf", krew.resolve("kubectl-keyferry.tar.gz").toString(), "-C",
+                unpacked.toString()).inheritIO().start();
+        assertEquals(0, tar.waitFor());
+
+        Launch help = run(unpacked.resolve("kubectl-keyferry").toString(), List.of("--help"));
+
+        assertEquals(0, help.exitCode(), help::toString);
+        assertTrue(help.out().startsWith("Usage: kubectl keyferry [-h] [COMMAND]"), help::toString);
+        java.util.Map<?, ?> manifest = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
+                Files.readString(krew.resolve("keyferry.yaml")), java.util.Map.class);
+        java.util.Map<?, ?> spec = (java.util.Map<?, ?>) manifest.get("spec");
+        java.util.Map<?, ?> platform = (java.util.Map<?, ?>) ((List<?>) spec.get("platforms")).get(0);
+        assertEquals("v9.9.9", spec.get("version"));
+        assertEquals("kubectl-keyferry", platform.get("bin"));
+        assertEquals("https://github.com/keyferry/keyferry/releases/download/v9.9.9/kubectl-keyferry.tar.gz", platform.get("uri"));
+        assertEquals(sha256(krew.resolve("kubectl-keyferry.tar.gz")), platform.get("sha256"));
+    }
+
+    private static String sha256(Path file) throws Exception {
+        byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+        return java.util.HexFormat.of().formatHex(digest);
     }
 
     private Path kubeconfig() throws IOException {

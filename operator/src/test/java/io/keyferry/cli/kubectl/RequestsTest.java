@@ -72,6 +72,21 @@ class RequestsTest {
     }
 
     @Test
+    void aPatchOnAResourceChangedSinceItWasReadIsRefused() {
+        DataMigration seen = Cutovers.put(client, "users", Phase.DUAL_WRITE, Phase.DUAL_WRITE, true, 0);
+        DataMigration changed = Cutovers.get(client, "users");
+        changed.getSpec().setRetryNonce("someone else");
+        client.resource(changed).update();
+
+        PluginException e = org.junit.jupiter.api.Assertions.assertThrows(PluginException.class,
+                () -> new Migrations(client, "test").mergePatch(seen, Map.of("spec", Map.of("phase", "ReadTarget"))));
+
+        assertEquals(ExitCodes.API_ERROR, e.exitCode());
+        assertTrue(e.getMessage().startsWith("the DataMigration changed while this command looked at it"), e::getMessage);
+        assertEquals(Phase.DUAL_WRITE, Cutovers.get(client, "users").getSpec().getPhase());
+    }
+
+    @Test
     void abortWithoutTheUndoJournalRefusesAndSaysWhatToDoInstead() throws IOException {
         client.resource(Serialization.unmarshal(Files.readString(CRD), CustomResourceDefinition.class)).create();
         DataMigration before = Cutovers.put(client, "users", Phase.DUAL_WRITE, Phase.DUAL_WRITE, true, 0);

@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
  * `kubectl keyferry abort NAME`: asks for spec.phase Aborted, which undoes the migration from KeyFerry's undo journal
  * (issue 22). A KeyFerry whose CRD has no such phase cannot abort: the command says so, and what to do instead.
  */
-@Command(name = "abort", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "abort", sortOptions = false,
         description = {"Asks for spec.phase Aborted (the target restored from the undo journal), where the installed"
                 + " KeyFerry has it; otherwise refuses (exit 9) and says what to do instead."})
 final class AbortCommand extends MigrationCommand {

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  * `kubectl keyferry advance NAME`: asks for the next rung of the ladder by setting spec.phase, after checking the
  * guard the operator will apply; a blocked rung is explained and nothing changes, unless --force-request.
  */
-@Command(name = "advance", aliases = "promote", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "advance", aliases = "promote", sortOptions = false,
         description = {"Moves spec.phase one rung forward (SourceOnly -> DualWrite -> ReadTarget -> TargetOnly).",
                 "If a guard blocks that rung, says which and what would satisfy it, and changes nothing (exit 7)."})
 final class AdvanceCommand extends MigrationCommand {

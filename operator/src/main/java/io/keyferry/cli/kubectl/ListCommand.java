@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `kubectl keyferry list [-A]`: every migration, one line each, with a pending move shown as from->to. */
-@Command(name = "list", aliases = "ls", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "list", aliases = "ls", sortOptions = false,
         description = "Lists the DataMigrations of a namespace (or of all, with -A).")
 final class ListCommand extends PluginCommand {
     @Option(names = {"-A", "--all-namespaces"}, description = "Every namespace.")

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** `kubectl keyferry logs NAME [--source S]`: the worker pods' logs, each line prefixed with its pod when there are several. */
-@Command(name = "logs", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "logs", sortOptions = false,
         description = "Prints the logs of a DataMigration's worker pods (the worker container), oldest pod first.")
 final class LogsCommand extends MigrationCommand {
     @Option(names = "--source", paramLabel = "S", description = "Only the copy workers of this source (spec.sources[].name).")
@@ -76,7 +76,7 @@ final class LogsCommand extends MigrationCommand {
         try {
             log = tail == null ? container(p).getLog() : container(p).tailingLines(tail).getLog();
         } catch (KubernetesClientException e) {
-            err().println(p.getMetadata().getName() + ": no log (" + e.getStatus().getMessage() + ")");
+            err().println(p.getMetadata().getName() + ": no log (" + Migrations.reason(e) + ")");
             return;
         }
         PrintWriter out = out();

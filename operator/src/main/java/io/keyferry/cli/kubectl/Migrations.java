@@ -96,11 +96,16 @@ final class Migrations {
         }
     }
 
+    /** What the API server said, else what the client saw. */
+    static String reason(KubernetesClientException e) {
+        return e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
+    }
+
     PluginException apiError(KubernetesClientException e) {
         String server = client.getConfiguration().getMasterUrl();
         return switch (e.getCode()) {
             case 401, 403 -> new PluginException(ExitCodes.API_ERROR, "the API server at " + server + " refused: "
-                    + e.getStatus().getMessage() + "; ask for get, list and patch on datamigrations.keyferry.io, list on"
+                    + reason(e) + "; ask for get, list and patch on datamigrations.keyferry.io, list on"
                     + " pods and configmaps, and get on pods/log in namespace " + namespace);
             case 404 -> new PluginException(ExitCodes.NOT_FOUND, "not found: " + e.getMessage());
             case 409 -> new PluginException(ExitCodes.API_ERROR, "the DataMigration changed while this command looked at it;"

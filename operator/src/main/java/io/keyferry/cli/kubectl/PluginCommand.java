@@ -17,6 +17,9 @@ abstract class PluginCommand implements Callable<Integer> {
     @Mixin
     KubeOptions kube;
 
+    @picocli.CommandLine.Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help.")
+    boolean help;
+
     private Migrations migrations;
 
     PluginCommand(Environment env) {

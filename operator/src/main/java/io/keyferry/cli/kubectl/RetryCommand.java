@@ -9,7 +9,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** `kubectl keyferry retry NAME`: a new attempt after a failure, by a new spec.retryNonce; the copy resumes. */
-@Command(name = "retry", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "retry", sortOptions = false,
         description = {"Starts a new attempt by setting spec.retryNonce to a new value: new worker Jobs, the copy resuming"
                 + " from its checkpoint. Refused unless the stage is Failed (or --force)."})
 final class RetryCommand extends MigrationCommand {

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
  * `kubectl keyferry rollback NAME`: moves spec.phase one rung back, where the ladder says a rollback leads. From
  * TargetOnly the old store missed the writes made since: a person confirms, or --yes.
  */
-@Command(name = "rollback", aliases = "undo", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "rollback", aliases = "undo", sortOptions = false,
         description = {"Moves spec.phase one rung back: DualWrite -> SourceOnly, ReadTarget or TargetOnly -> DualWrite.",
                 "From TargetOnly it warns that the old store missed the writes made since, and asks (or --yes)."})
 final class RollbackCommand extends MigrationCommand {

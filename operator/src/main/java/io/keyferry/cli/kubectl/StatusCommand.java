@@ -5,7 +5,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** `kubectl keyferry status NAME`: the whole story of a migration on one screen. */
-@Command(name = "status", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "status", sortOptions = false,
         description = {"Shows a DataMigration's phase and flag, stage, progress per source and part (keys/s, ETA), the last"
                 + " verification, its conditions in words with what to do, the rollback history and the worker pods."})
 final class StatusCommand extends MigrationCommand {

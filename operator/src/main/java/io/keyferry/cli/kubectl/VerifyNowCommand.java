@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
 /** `kubectl keyferry verify NAME`: asks the operator for a verification now, by an annotation with the time. */
-@Command(name = "verify", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "verify", sortOptions = false,
         description = {"Asks the operator to start a verification now: sets the annotation "
                 + VerifyNowCommand.ANNOTATION + " to the current time."})
 final class VerifyNowCommand extends MigrationCommand {

@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  * `kubectl keyferry watch NAME`: the status view, redrawn every interval on a terminal; off a terminal (a log, a CI
  * job) a new block only when something changed. Ends when the migration is deleted, or with Ctrl-C.
  */
-@Command(name = "watch", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "watch", sortOptions = false,
         description = {"Shows kubectl keyferry status NAME again every --interval seconds: redrawn in place on a terminal,"
                 + " a new block only when something changed otherwise. Ends when the DataMigration is deleted."})
 final class WatchCommand extends MigrationCommand {

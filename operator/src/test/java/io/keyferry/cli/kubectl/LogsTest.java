@@ -1,6 +1,7 @@
 package io.keyferry.cli.kubectl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
@@ -57,6 +58,35 @@ class LogsTest {
 
         assertEquals(ExitCodes.OK, run.exitCode(), run::toString);
         assertEquals("copying old-1\nfollowed to the end\n", run.out());
+    }
+
+    @Test
+    void aPodWithoutALogIsSaidAndTheOthersPrinted() {
+        DataMigration dm = Cutovers.get(client, "users");
+        client.pods().resource(Fixtures.pod(dm, "users-verify-x", -1, 0, 1, "Pending", "ContainerCreating", 0)).create();
+        server.expect().get().withPath("/api/v1/namespaces/test/pods/users-verify-x/log?pretty=false&container=worker")
+                .andReturn(400, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(400)
+                        .withMessage("container \"worker\" is waiting to start: ContainerCreating").build()).always();
+
+        PluginRun run = PluginRun.of(client, "logs", "users", "-n", "test");
+
+        assertEquals(ExitCodes.OK, run.exitCode(), run::toString);
+        assertEquals("[users-copy-0-x] copying old-0\n[users-copy-0-x] copied 10 keys\n[users-copy-1-x] copying old-1\n", run.out());
+        assertEquals("users-verify-x: no log (container \"worker\" is waiting to start: ContainerCreating)\n", run.err());
+    }
+
+    @Test
+    void aRequestTheUserMayNotMakeSaysWhichRightsToAskFor() {
+        server.expect().get().withPath("/apis/keyferry.io/v1alpha1/namespaces/locked/datamigrations/users")
+                .andReturn(403, new io.fabric8.kubernetes.api.model.StatusBuilder().withCode(403).withMessage(
+                        "datamigrations.keyferry.io \"users\" is forbidden: User \"dev\" cannot get resource").build()).always();
+
+        PluginRun run = PluginRun.of(client, "status", "users", "-n", "locked");
+
+        assertEquals(ExitCodes.API_ERROR, run.exitCode(), run::toString);
+        assertTrue(run.err().contains("refused: datamigrations.keyferry.io \"users\" is forbidden: User \"dev\" cannot get"
+                + " resource; ask for get, list and patch on datamigrations.keyferry.io, list on pods and configmaps, and get on"
+                + " pods/log in namespace locked"), run::toString);
     }
 
     @Test

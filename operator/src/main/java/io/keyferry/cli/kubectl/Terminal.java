@@ -24,13 +24,35 @@ record Terminal(boolean stdoutTty, boolean colour, Answers answers) {
     /** Off a terminal: a pipe, a file, a test. */
     static final Terminal NONE = new Terminal(false, false, null);
 
+    /** From what the launcher tells (KEYFERRY_STDOUT_TTY, KEYFERRY_STDIN_TTY: 1 or 0), else from the JVM's console. */
     static Terminal detect(Map<String, String> env) {
-        boolean console = System.console() != null;
-        String told = env.get("KEYFERRY_STDOUT_TTY");
-        boolean tty = told != null ? told.equals("1") : console;
+        boolean console = console();
+        boolean stdout = told(env, "KEYFERRY_STDOUT_TTY", console);
+        boolean stdin = told(env, "KEYFERRY_STDIN_TTY", console);
         String noColour = env.get("NO_COLOR");
-        boolean colour = tty && (noColour == null || noColour.isEmpty()) && !"dumb".equals(env.get("TERM"));
-        return new Terminal(tty, colour, console ? Terminal::readStdin : null);
+        boolean colour = stdout && (noColour == null || noColour.isEmpty()) && !"dumb".equals(env.get("TERM"));
+        return new Terminal(stdout, colour, stdin ? Terminal::readStdin : null);
+    }
+
+    private static boolean told(Map<String, String> env, String name, boolean otherwise) {
+        String value = env.get(name);
+        return value != null ? value.equals("1") : otherwise;
+    }
+
+    /**
+     * Whether the JVM has a terminal: on Java 17 to 21 a console exists only then; from Java 22 one always exists and
+     * Console.isTerminal() tells.
+     */
+    private static boolean console() {
+        java.io.Console c = System.console();
+        if (c == null) {
+            return false;
+        }
+        try {
+            return (Boolean) java.io.Console.class.getMethod("isTerminal").invoke(c);
+        } catch (ReflectiveOperationException e) {
+            return true;
+        }
     }
 
     private static String readStdin() {

@@ -104,6 +104,10 @@ class KubectlLauncherIT {
         assertEquals(ExitCodes.OK, advance.exitCode(), advance::toString);
         assertEquals(Phase.DUAL_WRITE, Cutovers.get(client, "users").getSpec().getPhase());
         assertEquals(ExitCodes.NOT_FOUND, missing.exitCode(), missing::toString);
+        Cutovers.put(client, "done", Phase.TARGET_ONLY, Phase.TARGET_ONLY, true, 0);
+        Launch rollback = launch(kubeconfig, "rollback", "done");
+        assertEquals(ExitCodes.REFUSED, rollback.exitCode(), "standard input is no terminal: nobody to ask\n" + rollback);
+        assertEquals(Phase.TARGET_ONLY, Cutovers.get(client, "done").getSpec().getPhase());
         System.out.printf("kubectl-keyferry: status %d ms, advance %d ms, status of a missing one %d ms%n",
                 status.millis(), advance.millis(), missing.millis());
     }

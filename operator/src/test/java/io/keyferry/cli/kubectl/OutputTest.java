@@ -97,6 +97,7 @@ class OutputTest {
         assertFalse(Terminal.detect(Map.of("KEYFERRY_STDOUT_TTY", "1", "TERM", "dumb")).colour());
         assertFalse(Terminal.detect(Map.of("KEYFERRY_STDOUT_TTY", "0")).colour());
         assertTrue(Terminal.detect(Map.of("KEYFERRY_STDOUT_TTY", "1", "NO_COLOR", "")).colour(), "an empty NO_COLOR is unset");
+        assertEquals(null, Terminal.detect(Map.of("KEYFERRY_STDIN_TTY", "0")).answers(), "nobody to ask");
     }
 
     @Test

@@ -27,6 +27,8 @@ final class ConditionExplainer {
             Map.entry("Ready True Succeeded", new Words("the migration is done: copied, and verified unless verification is Off", null)),
             Map.entry("Ready False InProgress", new Words("still working toward the spec", "wait: kubectl keyferry watch %1$s")),
             Map.entry("Ready False *", new Words("not ready; the reason is in the message", null)),
+            Map.entry("Reconciling True ReconcileError", new Words("the operator failed unexpectedly on this resource and retries",
+                    "read the message, and the operator's log (kubectl -n keyferry logs deploy/keyferry)")),
             Map.entry("Reconciling True *", new Words("the operator is working toward the spec", null)),
             Map.entry("Reconciling False *", new Words("the operator has nothing more to do for now", null)),
             Map.entry("Stalled True Failed", new Words("a worker failed; nothing more runs until you act", RETRY)),
@@ -34,6 +36,8 @@ final class ConditionExplainer {
             Map.entry("Stalled True RollbackTooFar", new Words("spec.phase asks for a rollback further back than one rung", TOO_FAR)),
             Map.entry("Stalled True UnknownFlag", new Words("the routing flag holds a value no phase writes; KeyFerry writes"
                     + " nothing and starts no worker", UNKNOWN_FLAG)),
+            Map.entry("Stalled True *", new Words("nothing more runs until the cause in the message is gone",
+                    "do what the message says; kubectl keyferry logs %1$s shows the workers' side")),
             Map.entry("Stalled False *", new Words("nothing blocks progress", null)),
             Map.entry("Copied True *", new Words("every source was copied", null)),
             Map.entry("Copied False Failed", new Words("the copy failed", RETRY)),
@@ -53,6 +57,9 @@ final class ConditionExplainer {
                     + " force stays", FLAG_STORE)),
             Map.entry("TransitionBlocked True FlagConflict", new Words("another writer changed the routing flag; nothing was"
                     + " written", FLAG_CONFLICT)),
+            Map.entry("TransitionBlocked True NotLeader", new Words("this operator replica does not hold the Lease; the leader"
+                    + " moves the flag", "check that one operator replica holds the Lease (kubectl -n keyferry get lease)")),
+            Map.entry("TransitionBlocked True *", new Words("the phase in force stays; the message says why", null)),
             Map.entry("TransitionBlocked False *", new Words("no phase transition is blocked", null)));
 
     private ConditionExplainer() {}

@@ -18,7 +18,7 @@ final class StatusCommand extends MigrationCommand {
 
     @Override
     public Integer call() {
-        StatusReport report = StatusReports.of(Snapshot.take(migrations(), name));
+        StatusReport report = StatusReports.of(MigrationSnapshot.take(migrations(), name));
         if (output.text()) {
             out().print(StatusText.render(report, env.terminal(), now()));
             out().flush();

@@ -23,7 +23,7 @@ import java.util.Map;
 final class StatusReports {
     private StatusReports() {}
 
-    static StatusReport of(Snapshot s) {
+    static StatusReport of(MigrationSnapshot s) {
         DataMigration dm = s.dm();
         DataMigrationSpec spec = dm.getSpec();
         DataMigrationStatus st = Guards.status(dm);

@@ -34,9 +34,9 @@ final class WatchCommand extends MigrationCommand {
         boolean redraw = env.terminal().stdoutTty() && output.text();
         String shown = null;
         while (true) {
-            Snapshot s;
+            MigrationSnapshot s;
             try {
-                s = Snapshot.take(migrations(), name);
+                s = MigrationSnapshot.take(migrations(), name);
             } catch (PluginException e) {
                 if (shown == null || e.exitCode() != ExitCodes.NOT_FOUND) {
                     throw e;

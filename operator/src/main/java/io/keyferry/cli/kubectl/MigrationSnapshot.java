@@ -9,10 +9,10 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /** One look at a migration: the resource, its worker pods and the workers' report ConfigMaps. */
-record Snapshot(DataMigration dm, List<Pod> pods, List<ConfigMap> reports) {
-    static Snapshot take(Migrations migrations, String name) {
+record MigrationSnapshot(DataMigration dm, List<Pod> pods, List<ConfigMap> reports) {
+    static MigrationSnapshot take(Migrations migrations, String name) {
         DataMigration dm = migrations.get(name);
-        return new Snapshot(dm, migrations.workerPods(dm), migrations.reports(dm));
+        return new MigrationSnapshot(dm, migrations.workerPods(dm), migrations.reports(dm));
     }
 
     /** The resourceVersions of everything looked at: equal for two snapshots when nothing changed in between. */

@@ -16,6 +16,15 @@ final class KubeOptions {
     @Option(names = "--kubeconfig", paramLabel = "FILE", description = "The kubeconfig file (default: $KUBECONFIG, else ~/.kube/config).")
     File kubeconfig;
 
+    /** These options, each one not given taken from {@code outer} (given before the command: kubectl keyferry -n NS status). */
+    KubeOptions orElse(KubeOptions outer) {
+        KubeOptions merged = new KubeOptions();
+        merged.namespace = namespace != null ? namespace : outer.namespace;
+        merged.context = context != null ? context : outer.context;
+        merged.kubeconfig = kubeconfig != null ? kubeconfig : outer.kubeconfig;
+        return merged;
+    }
+
     Config config() {
         return kubeconfig != null ? Config.fromKubeconfig(context, kubeconfig) : Config.autoConfigure(context);
     }

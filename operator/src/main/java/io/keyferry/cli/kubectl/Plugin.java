@@ -35,6 +35,10 @@ public final class Plugin implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** kubectl's options given before the command; the command's own win. */
+    @CommandLine.Mixin
+    KubeOptions kube;
+
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
         // Every request would warn that v1alpha1 is not stable: true, and the user did not ask. Set before the first logger.
         System.setProperty("org.slf4j.simpleLogger.log.io.fabric8.kubernetes.client.dsl.internal.VersionUsageUtils", "error");

@@ -28,8 +28,10 @@ abstract class PluginCommand implements Callable<Integer> {
 
     Migrations migrations() {
         if (migrations == null) {
-            io.fabric8.kubernetes.client.KubernetesClient client = env.clients().apply(kube);
-            migrations = new Migrations(client, kube.namespace(client));
+            KubeOptions options = spec.parent() != null && spec.parent().userObject() instanceof Plugin plugin
+                    ? kube.orElse(plugin.kube) : kube;
+            io.fabric8.kubernetes.client.KubernetesClient client = env.clients().apply(options);
+            migrations = new Migrations(client, options.namespace(client));
         }
         return migrations;
     }

@@ -52,7 +52,7 @@ class OutputTest {
         Cutovers.put(client, "users", Phase.DUAL_WRITE, Phase.DUAL_WRITE, true, 0);
 
         PluginRun json = PluginRun.of(client, "status", "users", "-n", "test", "-o", "json");
-        PluginRun yaml = PluginRun.of(client, "status", "users", "-n", "test", "-o", "yaml");
+        PluginRun yaml = PluginRun.of(client, "-n", "elsewhere", "status", "users", "-n", "test", "-o", "yaml");
 
         assertEquals(Serialization.jsonMapper().readTree(json.out()),
                 Serialization.jsonMapper().valueToTree(Serialization.unmarshal(yaml.out(), Map.class)));
@@ -69,7 +69,7 @@ class OutputTest {
         String ordersAge = Units.age(oneShot.getMetadata().getCreationTimestamp(), Fixtures.NOW);
         String usersAge = Units.age(users.getMetadata().getCreationTimestamp(), Fixtures.NOW);
 
-        PluginRun run = PluginRun.of(client, "list", "-n", "test");
+        PluginRun run = PluginRun.of(client, "-n", "test", "list");
         PluginRun all = PluginRun.of(client, "list", "-A", "-o", "json");
 
         assertEquals(ExitCodes.OK, run.exitCode(), run::toString);

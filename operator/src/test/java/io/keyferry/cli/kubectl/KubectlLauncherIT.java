@@ -59,7 +59,8 @@ class KubectlLauncherIT {
         Launch help = run(unpacked.resolve("kubectl-keyferry").toString(), List.of("--help"));
 
         assertEquals(0, help.exitCode(), help::toString);
-        assertTrue(help.out().startsWith("Usage: kubectl keyferry [-h] [COMMAND]"), help::toString);
+        assertTrue(help.out().startsWith("Usage: kubectl keyferry [-h] [--context=CONTEXT]"), help::toString);
+        assertTrue(help.out().contains("  7   advance: a guard blocks the next rung; nothing was changed"), help::toString);
         java.util.Map<?, ?> manifest = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(
                 Files.readString(krew.resolve("keyferry.yaml")), java.util.Map.class);
         java.util.Map<?, ?> spec = (java.util.Map<?, ?>) manifest.get("spec");

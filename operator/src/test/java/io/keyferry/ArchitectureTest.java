@@ -39,9 +39,16 @@ class ArchitectureTest {
 
     @ArchTest
     static final ArchRule onlyTheReconcilerUsesTheStatusTypes = noClasses().that().resideOutsideOfPackages(
-                    "io.keyferry.reconciler..", "io.keyferry.api..")
+                    "io.keyferry.reconciler..", "io.keyferry.api..", "io.keyferry.cli.kubectl..")
             .should().dependOnClassesThat().haveSimpleName("DataMigrationStatus")
-            .because("only the reconciler writes status");
+            .because("only the reconciler writes status (the kubectl plugin reads it, see the next rule)");
+
+    @ArchTest
+    static final ArchRule thePluginOnlyReadsStatus = noClasses().that().resideInAPackage("io.keyferry.cli.kubectl..")
+            .should().callMethodWhere(com.tngtech.archunit.core.domain.JavaCall.Predicates.target(
+                    com.tngtech.archunit.core.domain.properties.HasName.Predicates.nameMatching(
+                            "(update|patch|edit|replace|apply)Status")))
+            .because("kubectl keyferry asks through spec and annotations; only the reconciler writes status");
 
     @ArchTest
     static final ArchRule deciderIsPure = noClasses().that().haveSimpleName("Decider").or().haveSimpleName("CutoverHandler")

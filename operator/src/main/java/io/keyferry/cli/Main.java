@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 
 /** The one entry point of the jar and the image: `keyferry run | ...`. */
 @Command(name = "keyferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Migrates data between Redis-protocol stores (Redis, Kvrocks, Pika).",
+        description = {"Migrates data between Redis-protocol stores (Redis, Kvrocks, Pika).",
+                "keyferry kubectl ... is the kubectl keyferry plugin (kubectl keyferry --help)."},
         subcommands = {RunCommand.class, VerifyCommand.class, WorkerCommand.class, OperatorCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
@@ -28,6 +29,10 @@ public final class Main implements Runnable {
 
     /** Runs a command line and returns its exit code; the tests call this instead of main. */
     public static int execute(PrintWriter out, PrintWriter err, String... args) {
+        if (args.length > 0 && args[0].equals("kubectl")) {
+            // The kubectl plugin (the kubectl-keyferry launcher): its own command line, named as kubectl users type it.
+            return io.keyferry.cli.kubectl.Plugin.execute(out, err, java.util.Arrays.copyOfRange(args, 1, args.length));
+        }
         return new CommandLine(new Main()).setOut(out).setErr(err)
                 .setParameterExceptionHandler(Main::badUsage)
                 .setExecutionExceptionHandler(Main::failed)

@@ -106,6 +106,12 @@ public final class Worker {
             report.verifyResult(result);
             log.println("verified: " + result.keysChecked() + " keys checked, " + result.mismatches() + " differ, "
                     + result.missing() + " missing, " + result.repaired() + " repaired");
+            if (result.clean()) { // the copies are done and exact: their checkpoints are not needed any more
+                long removed = TargetCheckpointStore.remove(migration.target(), checkpointIds());
+                if (removed > 0) {
+                    log.println("removed the copies' " + removed + " checkpoint keys from the target");
+                }
+            }
             stage(WorkerReport.VERIFIED);
             return OK;
         } catch (MigrationInputException e) {
@@ -113,6 +119,19 @@ public final class Worker {
         } catch (RuntimeException e) {
             return fail(FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
         }
+    }
+
+    /** The ids of every copy checkpoint of this migration: one per source, or per part of each with parallelism. */
+    private java.util.List<String> checkpointIds() {
+        Integer parallelism = job.spec().getWorker().getParallelism();
+        int parts = parallelism == null || parallelism < 1 ? 1 : parallelism;
+        java.util.List<String> ids = new java.util.ArrayList<>();
+        for (SourceSpec s : job.spec().getSources()) {
+            for (int part = 0; part < parts; part++) {
+                ids.add(job.checkpointId() + ":" + s.getName() + (parts == 1 ? "" : ":" + part + "/" + parts));
+            }
+        }
+        return ids;
     }
 
     private int sourceIndex(String name) {

@@ -94,6 +94,7 @@ class OneShotOperatorTest {
             assertTrue(reasons.contains("WorkerStarted"), reasons.toString());
             assertTrue(reasons.contains("Verified"), reasons.toString());
             assertTrue(reasons.contains("Succeeded"), reasons.toString());
+            assertEquals(List.of(), target.redis().keys("keyferry:*"), "the checkpoints are gone once the copy is verified");
 
             // Nothing changes any more: reconciles go on (resync every second) but status is not written again.
             long writes = h.operator.metrics().statusWrites();
@@ -155,6 +156,7 @@ class OneShotOperatorTest {
             want.putAll(snapshot(b.redis()));
             assertEquals(want, snapshot(target.redis()));
             assertEquals("from b, the later source", target.redis().get("a:str:0"), "sources still apply in list order");
+            assertEquals(List.of(), target.redis().keys("keyferry:*"), "every part's checkpoint and fence removed");
         }
     }
 

@@ -60,6 +60,26 @@ public final class TargetCheckpointStore implements CheckpointStore {
         return KEY_PREFIX + "{" + id + "}";
     }
 
+    /**
+     * Removes the state of these ids from the target (each one's key and its fence): a finished migration leaves
+     * nothing of KeyFerry's where the application reads.
+     *
+     * @return how many keys were removed
+     */
+    public static long remove(RedisLink target, java.util.List<String> ids) {
+        io.keyferry.engine.redis.Pipe pipe = target.pipe();
+        for (String id : ids) {
+            byte[] key = keyFor(id).getBytes(StandardCharsets.UTF_8);
+            pipe.send(io.keyferry.engine.redis.Cmd.DEL, key);
+            pipe.send(io.keyferry.engine.redis.Cmd.DEL, (keyFor(id) + ":fence").getBytes(StandardCharsets.UTF_8));
+        }
+        long removed = 0;
+        for (Object reply : pipe.sync()) {
+            removed += reply instanceof Long n ? n : 0;
+        }
+        return removed;
+    }
+
     @Override
     public Optional<Checkpoint> load() {
         token();

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -58,7 +59,9 @@ public final class ManifestLoader {
      * @throws InvalidManifestException with every problem found
      */
     public static DataMigration parse(String yaml, String sourceName) {
-        ObjectNode manifest = singleDocument(yaml, sourceName);
+        if (!(singleDocument(yaml, sourceName) instanceof ObjectNode manifest)) {
+            throw fileError(sourceName, "is not a manifest: expected apiVersion, kind, metadata and spec at the top level");
+        }
         // A manifest of another kind would only add noise about fields it was never meant to have.
         throwIfAny(SpecValidator.validateHeader(text(manifest, "apiVersion"), text(manifest, "kind")));
         // Status is the operator's output, never input; manifests exported with kubectl carry one.
@@ -66,6 +69,24 @@ public final class ManifestLoader {
         DataMigration dm = bind(manifest);
         throwIfAny(SpecValidator.validate(dm));
         return dm;
+    }
+
+    /**
+     * Binds and validates a spec alone, as JSON or YAML (what the operator gives a worker), as strictly as a manifest's:
+     * every problem's path starts at {@code spec}; problems with the text as a whole carry {@code sourceName}.
+     *
+     * @throws InvalidManifestException with every problem found
+     */
+    public static DataMigrationSpec parseSpec(String text, String sourceName) {
+        JsonNode document = singleDocument(text, sourceName);
+        if (!(document instanceof ObjectNode)) {
+            throw fileError(sourceName, "is not a spec: expected an object of sources, target and how to copy");
+        }
+        ObjectNode manifest = MAPPER.createObjectNode();
+        manifest.set("spec", document);
+        DataMigrationSpec spec = bind(manifest).getSpec();
+        throwIfAny(SpecValidator.validateSpec(spec));
+        return spec;
     }
 
     private static YAMLMapper strictMapper() {
@@ -106,7 +127,7 @@ public final class ManifestLoader {
         }
     }
 
-    private static ObjectNode singleDocument(String yaml, String sourceName) {
+    private static JsonNode singleDocument(String yaml, String sourceName) {
         List<JsonNode> documents = readDocuments(yaml, sourceName).stream()
                 .filter(d -> !d.isNull() && !d.isMissingNode())
                 .toList();
@@ -117,10 +138,7 @@ public final class ManifestLoader {
             throw fileError(sourceName, "holds " + documents.size()
                     + " YAML documents; a file holds one DataMigration, so put each in its own file");
         }
-        if (!(documents.get(0) instanceof ObjectNode manifest)) {
-            throw fileError(sourceName, "is not a manifest: expected apiVersion, kind, metadata and spec at the top level");
-        }
-        return manifest;
+        return documents.get(0);
     }
 
     /** Each YAML document in the text; a document that is a list stays one document. */
@@ -133,6 +151,8 @@ public final class ManifestLoader {
             return documents;
         } catch (JsonParseException e) {
             throw fileError(sourceName, malformed(e));
+        } catch (StreamConstraintsException e) {
+            throw fileError(sourceName, beyondLimits(e));
         } catch (IOException e) {
             throw new UncheckedIOException("reading YAML from a string", e);
         }
@@ -146,6 +166,15 @@ public final class ManifestLoader {
         }
         JsonLocation location = e.getLocation();
         return malformedAt(location.getLineNr(), location.getColumnNr(), e.getOriginalMessage());
+    }
+
+    /** Nested deeper, or a value or number longer, than a manifest needs (the reader's own limits: 1000 levels, 20 MB). */
+    private static String beyondLimits(StreamConstraintsException e) {
+        String limit = e.getOriginalMessage().replaceAll(",? from `[^`]*`", "").strip();
+        JsonLocation at = e.getLocation();
+        return (at == null || at.getLineNr() < 1 ? "" : "at line " + at.getLineNr() + ", column " + at.getColumnNr() + ": ")
+                + "the text goes beyond what a manifest can need (" + limit + "); a DataMigration is a few levels deep"
+                + " and its values short";
     }
 
     private static String malformedAt(int line, int column, String problem) {

@@ -42,6 +42,13 @@ public final class SpecValidator {
         return v.errors;
     }
 
+    /** Every problem found in a spec alone (a worker's, which the operator resolved from a resource). */
+    public static List<FieldError> validateSpec(DataMigrationSpec spec) {
+        SpecValidator v = new SpecValidator();
+        v.checkSpec(spec);
+        return v.errors;
+    }
+
     private void checkHeader(String apiVersion, String kind) {
         if (apiVersion == null) {
             error("apiVersion", "is required; set it to " + DataMigration.API_VERSION);

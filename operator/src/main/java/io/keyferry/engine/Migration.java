@@ -13,6 +13,7 @@ import io.keyferry.engine.copy.BatchCopier;
 import io.keyferry.engine.copy.Decision;
 import io.keyferry.engine.copy.GuardedCopy;
 import io.keyferry.engine.copy.Counters;
+import io.keyferry.engine.copy.PaceClock;
 import io.keyferry.engine.copy.PairStrategy;
 import io.keyferry.engine.copy.RateLimiter;
 import io.keyferry.engine.copy.SourceCopier;
@@ -59,7 +60,8 @@ public final class Migration implements AutoCloseable {
     private final List<ServerProfile> sourceProfiles = new ArrayList<>();
     private CopyPlan plan;
     private Checkpoint checkpoint;
-    private final TargetBackoff backoff = new TargetBackoff();
+    private PaceClock clock = PaceClock.SYSTEM;
+    private TargetBackoff backoff = new TargetBackoff();
     private CheckpointStore ownedStore;
     /** spec.worker.rateLimit.sourceOpsPerSecond, 0 for none; when set, source commands are counted. */
     private final int sourceOpsPerSecond;
@@ -97,7 +99,6 @@ public final class Migration implements AutoCloseable {
         return new Migration(name, spec, secrets, (CheckpointStore.Factory) null);
     }
 
-    /** Saved state of another version of the spec is discarded (the copy starts over) instead of refused. */
     /**
      * The application writes both stores while this copy runs (DualWrite): every write is guarded against the
      * application's ({@link io.keyferry.engine.copy.GuardedCopy}), batch after batch on one thread.
@@ -107,6 +108,14 @@ public final class Migration implements AutoCloseable {
         return this;
     }
 
+    /** Paces the copy (rate limits, the target's backoff) on this clock instead of the system's. */
+    public Migration pacedBy(PaceClock clock) {
+        this.clock = clock;
+        this.backoff = new TargetBackoff(clock);
+        return this;
+    }
+
+    /** Saved state of another version of the spec is discarded (the copy starts over) instead of refused. */
     public Migration restartingOnOtherSpec() {
         this.restartOnOtherSpec = true;
         return this;
@@ -188,13 +197,13 @@ public final class Migration implements AutoCloseable {
             SourceScan scan = new SourceScan(sources.get(i), plan.sources().get(i).profile(), s.getKeys(),
                     spec.getWorker().getBatchSize(), part, parts);
             SourceCopier copier = new SourceCopier(i, scan, batches,
-                    new RateLimiter(perPart(spec.getWorker().getRateLimit().getKeysPerSecond())), backoff);
+                    new RateLimiter(perPart(spec.getWorker().getRateLimit().getKeysPerSecond()), clock), backoff);
             if (guardWrites) {
                 copier.guarded();
             }
             if (sourceOpsPerSecond > 0) {
                 RedisLink reads = sources.get(i);
-                copier.pacingSourceCommands(new RateLimiter(perPart(sourceOpsPerSecond)),
+                copier.pacingSourceCommands(new RateLimiter(perPart(sourceOpsPerSecond), clock),
                         () -> reads.commandsSent() + decide.commandsSent() + values.commandsSent() + chunks.commandsSent());
             }
             copier.copy(checkpoint, store::save, n -> {

@@ -3,6 +3,9 @@ package io.keyferry.worker;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.keyferry.api.DataMigrationSpec;
 import io.keyferry.engine.MigrationInputException;
+import io.keyferry.api.FieldError;
+import io.keyferry.api.InvalidManifestException;
+import io.keyferry.api.ManifestLoader;
 import java.io.IOException;
 import java.util.Map;
 
@@ -24,16 +27,9 @@ public record WorkerEnvironment(String migration, String namespace, String check
 
     private static final ObjectMapper JSON = io.keyferry.engine.checkpoint.Checkpoint.JSON;
 
-    /** Reads the environment, naming the first variable that is missing or wrong. */
+    /** Reads the environment, naming the first variable that is missing or wrong, and the field for the spec. */
     public static WorkerEnvironment from(Map<String, String> env) {
-        String specJson = required(env, SPEC);
-        DataMigrationSpec spec;
-        try {
-            spec = JSON.readValue(specJson, DataMigrationSpec.class);
-        } catch (IOException e) {
-            throw new MigrationInputException(SPEC + " is not a DataMigration spec (" + e.getMessage()
-                    + "); worker pods are created by the operator, do not run them by hand", e);
-        }
+        DataMigrationSpec spec = spec(required(env, SPEC));
         return new WorkerEnvironment(required(env, MIGRATION), required(env, NAMESPACE), required(env, CHECKPOINT_ID),
                 required(env, REPORT), env.getOrDefault(SECRETS_DIR, DEFAULT_SECRETS_DIR), spec);
     }
@@ -43,6 +39,17 @@ public record WorkerEnvironment(String migration, String namespace, String check
             return JSON.writeValueAsString(spec);
         } catch (IOException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /** The spec, read as strictly as a manifest's; every problem names its field. */
+    private static DataMigrationSpec spec(String json) {
+        try {
+            return ManifestLoader.parseSpec(json, "spec");
+        } catch (InvalidManifestException e) {
+            throw new MigrationInputException(SPEC + " is not a spec a worker can run: " + e.getErrors().stream()
+                    .map(FieldError::toString).collect(java.util.stream.Collectors.joining("; "))
+                    + "; worker pods are created by the operator, do not run them by hand", e);
         }
     }
 

@@ -13,6 +13,16 @@ record CliRun(int exitCode, String out, String err) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int code = Main.execute(new PrintWriter(out, true), new PrintWriter(err, true), args);
+        io.keyferry.testing.Canary.record("keyferry " + String.join(" ", args) + ": stdout", out.toString());
+        io.keyferry.testing.Canary.record("keyferry " + String.join(" ", args) + ": stderr", err.toString());
+        int report = java.util.Arrays.asList(args).indexOf("--report");
+        if (report >= 0 && Files.exists(Path.of(args[report + 1]))) {
+            try {
+                io.keyferry.testing.Canary.record("the report " + args[report + 1], Files.readString(Path.of(args[report + 1])));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
         return new CliRun(code, out.toString(), err.toString());
     }
 

@@ -1,5 +1,7 @@
 package io.keyferry.cli;
 
+import io.keyferry.testing.Canary;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +24,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /** `keyferry run` as a user meets it: exit codes, messages, plan, report, reruns. */
+@ExtendWith(Canary.class)
 class RunCommandTest {
     private static final Path INVALID = Path.of("src/test/resources/manifests/invalid");
     private static RedisServer source;
@@ -201,11 +204,11 @@ class RunCommandTest {
 
     @Test
     void readsThePasswordFromTheSecretsDirectory() throws IOException {
-        try (RedisServer locked = RedisServer.start(List.of("--requirepass", "s3cret"))) {
+        try (RedisServer locked = RedisServer.start(List.of("--requirepass", Canary.PASSWORD))) {
             locked.redis().set("k", "v");
             Path secrets = CliRun.tempDir();
             Files.createDirectories(secrets.resolve("src-auth"));
-            Files.writeString(secrets.resolve("src-auth/password"), "s3cret\n");
+            Files.writeString(secrets.resolve("src-auth/password"), Canary.PASSWORD + "\n");
             String yaml = "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: auth}\nspec:\n"
                     + "  sources: [{name: src, endpoint: {uri: \"" + locked.uri()
                     + "\", passwordSecretRef: {name: src-auth, key: password}}}]\n"
@@ -220,7 +223,7 @@ class RunCommandTest {
                     "--state-dir", CliRun.tempDir().toString());
             assertEquals(0, run.exitCode(), run.toString());
             assertEquals("v", target.redis().get("k"));
-            assertTrue(!run.out().contains("s3cret") && !run.err().contains("s3cret"), "the password is never printed");
+            assertTrue(!run.out().contains(Canary.PASSWORD) && !run.err().contains(Canary.PASSWORD), "the password is never printed");
         }
     }
 
@@ -263,11 +266,11 @@ class RunCommandTest {
 
     @Test
     void streamsABigStringIntoAPasswordProtectedTargetDatabase() throws IOException {
-        try (RedisServer locked = RedisServer.start(List.of("--requirepass", "t0ps3cret"))) {
+        try (RedisServer locked = RedisServer.start(List.of("--requirepass", Canary.PASSWORD))) {
             source.redis().set("big", "y".repeat(2 << 20));
             Path secrets = CliRun.tempDir();
             Files.createDirectories(secrets.resolve("target-auth"));
-            Files.writeString(secrets.resolve("target-auth/password"), "t0ps3cret");
+            Files.writeString(secrets.resolve("target-auth/password"), Canary.PASSWORD);
             String yaml = "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: big-auth}\nspec:\n"
                     + "  sources: [{name: src, endpoint: {uri: \"" + source.uri() + "\"}}]\n"
                     + "  target: {endpoint: {uri: \"" + locked.uri(3) + "\", passwordSecretRef: {name: target-auth, key: password}}}\n"

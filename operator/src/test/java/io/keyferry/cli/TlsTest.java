@@ -59,22 +59,56 @@ class TlsTest {
     }
 
     @Test
-    void refusesACertificateThatDoesNotNameTheHost() {
+    void refusesACertificateThatDoesNotNameTheHostSayingSo() {
         CliRun run = run("tls: {caSecretRef: {name: redis-ca, key: ca.crt}}");
 
         assertEquals(2, run.exitCode(), run.toString());
-        assertTrue(run.err().contains("spec.sources[0].endpoint: the TLS handshake failed"), run.err());
-        assertTrue(run.err().contains("tls.serverName"), run.err());
+        assertTrue(run.err().contains("spec.sources[0].endpoint: the TLS handshake failed: the server's certificate is for"
+                + " another host name (set tls.serverName to a name it is for)"), run.err());
         assertEquals(0, target.redis().dbsize(), "nothing written");
     }
 
     @Test
-    void refusesAnUnknownCaByDefault() {
+    void refusesAnUnknownCaByDefaultSayingSo() {
         CliRun run = run("tls: {serverName: redis.internal}");
 
         assertEquals(2, run.exitCode(), run.toString());
-        assertTrue(run.err().contains("the TLS handshake failed"), run.err());
+        assertTrue(run.err().contains("the TLS handshake failed: the server's certificate is not signed by a trusted CA"
+                + " (put the CA that signed it in tls.caSecretRef)"), run.err());
         assertEquals(0, target.redis().dbsize(), "nothing written");
+    }
+
+    @Test
+    void refusesACertificateSignedByAnotherCaSayingSo() throws Exception {
+        Path other = Files.createDirectories(secrets.resolve("other-ca"));
+        openssl(other, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt",
+                "-days", "2", "-subj", "/CN=another-ca");
+
+        CliRun run = run("tls: {caSecretRef: {name: other-ca, key: ca.crt}, serverName: redis.internal}");
+
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("the server's certificate is not signed by a trusted CA"), run.err());
+    }
+
+    @Test
+    void refusesAnExpiredCertificateSayingSo() throws Exception {
+        Path dir = secrets.resolve("redis-ca");
+        // `openssl ca` sets the validity dates the test needs: a day in 2020.
+        Files.writeString(dir.resolve("ca.cnf"), "[ca]\ndefault_ca=kf\n[kf]\ndatabase=index.txt\nnew_certs_dir=.\n"
+                + "serial=serial\ndefault_md=sha256\npolicy=any\n[any]\ncommonName=supplied\n");
+        Files.writeString(dir.resolve("index.txt"), "");
+        Files.writeString(dir.resolve("serial"), "1000\n");
+        openssl(dir, "ca", "-batch", "-config", "ca.cnf", "-in", "server.csr", "-out", "expired.crt", "-notext",
+                "-startdate", "20200101000000Z", "-enddate", "20200102000000Z", "-extfile", "san.cnf",
+                "-keyfile", "ca.key", "-cert", "ca.crt");
+        try (RedisServer expired = RedisServer.withTls(dir.resolve("expired.crt"), dir.resolve("server.key"), dir.resolve("ca.crt"))) {
+            CliRun run = run(expired.port(), "tls: {caSecretRef: {name: redis-ca, key: ca.crt}, serverName: redis.internal}");
+
+            assertEquals(2, run.exitCode(), run.toString());
+            assertTrue(run.err().contains("the TLS handshake failed: the server's certificate has expired (renew it on the"
+                    + " server)"), run.err());
+            assertEquals(0, target.redis().dbsize(), "nothing written");
+        }
     }
 
     @Test
@@ -104,8 +138,12 @@ class TlsTest {
     }
 
     private static CliRun run(String tls) {
+        return run(tlsSource.port(), tls);
+    }
+
+    private static CliRun run(int port, String tls) {
         String yaml = "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: tls}\nspec:\n"
-                + "  sources:\n    - name: secure\n      endpoint:\n        uri: \"rediss://127.0.0.1:" + tlsSource.port() + "/0\"\n"
+                + "  sources:\n    - name: secure\n      endpoint:\n        uri: \"rediss://127.0.0.1:" + port + "/0\"\n"
                 + "        " + tls + "\n"
                 + "  target: {endpoint: {uri: \"" + target.uri() + "\"}}\n"
                 + "  policies: {default: Overwrite}\n  verify: {mode: Full, roundPauseSeconds: 0}\n";

@@ -26,18 +26,17 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * Big keys copied in bounded memory without stalling either server: `keyferry run` under -Xmx256m on
- * a 2-million-field hash, 1-million-member zset, set and list and a 64 MiB string.
+ * Big keys copied exactly in bounded memory: `keyferry run` under -Xmx256m on a 2-million-field hash, 1-million-member
+ * zset, set and list and a 64 MiB string. That no command blocks either server is CommandBoundsTest's (the elements
+ * each command touches); the slowest command each server logs is measured by bench/pacing.sh.
  */
 class BigKeysTest {
     private static final int MILLION = 1_000_000;
 
     @Test
-    void copiesBigKeysExactlyInBoundedMemoryAndNoCommandBlocksAServer() throws Exception {
+    void copiesBigKeysExactlyInBoundedMemory() throws Exception {
         try (RedisServer source = RedisServer.withDebugCommand(); RedisServer target = RedisServer.withDebugCommand()) {
             load(source);
-            source.redis().slowlogReset();
-            target.redis().slowlogReset();
             Path manifest = Files.createTempFile("bigkeys-", ".yaml");
             Files.writeString(manifest, "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: bigkeys}\n"
                     + "spec:\n  sources: [{name: big, endpoint: {uri: \"" + source.uri() + "\"}}]\n"
@@ -49,10 +48,7 @@ class BigKeysTest {
             int exit = child.waitFor(300);
 
             assertEquals(0, exit, child.output());
-            long sourceSlowest = source.slowestCommandMicros();
             assertTrue(child.peakRssMb() < 700, "peak RSS " + child.peakRssMb() + " MiB");
-            assertTrue(sourceSlowest <= 25_000, "slowest commands on the source: " + source.slowCommands());
-            assertTrue(target.slowestCommandMicros() <= 25_000, "slowest commands on the target: " + target.slowCommands());
             assertAll(Arrays.stream(new String[] {"big:hash", "big:zset", "big:set", "big:list", "big:string"})
                     .map(k -> () -> assertArrayEquals(digest(source, k), digest(target, k), k)));
             assertEquals(64L << 20, target.redis().strlen("big:string"));

@@ -7,6 +7,7 @@ import io.keyferry.api.DataMigrationSpec;
 import io.keyferry.api.Policy;
 import io.keyferry.engine.copy.TargetBackoff;
 import io.keyferry.testing.RedisServer;
+import io.keyferry.testing.VirtualClock;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -16,19 +17,23 @@ class TargetBackoffTest {
 
     @Test
     void pausesOnlyForABatchFarSlowerThanUsual() {
-        TargetBackoff backoff = new TargetBackoff();
+        VirtualClock clock = new VirtualClock();
+        TargetBackoff backoff = new TargetBackoff(clock);
         for (int i = 0; i < 20; i++) {
             backoff.afterBatch(2_000_000L + i * 100_000L, 500, 50_000); // 2-4 ms for 500 small keys: the usual
         }
         backoff.afterBatch(40_000_000L, 500, 50_000); // slower, but under 50 ms
         backoff.afterBatch(900_000_000L, 1, 512L << 20); // one 512 MiB string: long, but not slow for its size
         assertEquals(0, backoff.pauses());
+        assertEquals(0, clock.nanoTime());
 
-        long started = System.nanoTime();
         backoff.afterBatch(200_000_000L, 500, 50_000);
-
         assertEquals(1, backoff.pauses());
-        assertTrue(System.nanoTime() - started >= 190_000_000L, "paused about as long as the slow batch took");
+        assertEquals(200_000_000L, clock.nanoTime(), "paused as long as the slow batch took");
+
+        backoff.afterBatch(9_000_000_000L, 500, 50_000);
+        assertEquals(2, backoff.pauses());
+        assertEquals(5_200_000_000L, clock.nanoTime(), "a pause lasts 5 s at most");
     }
 
     @Test

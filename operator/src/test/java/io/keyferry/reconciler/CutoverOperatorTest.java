@@ -1,5 +1,7 @@
 package io.keyferry.reconciler;
 
+import io.keyferry.testing.Canary;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static io.keyferry.reconciler.OperatorHarness.condition;
 import static io.keyferry.reconciler.OperatorHarness.conditionMessage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -21,6 +23,7 @@ import org.junit.jupiter.api.Test;
  * verification) -> ReadTarget refused while verification is unclean -> allowed once clean (0111) ->
  * TargetOnly (0011) -> rollback to DualWrite (1101), with history and Events.
  */
+@ExtendWith(Canary.class)
 @EnableKubernetesMockClient(crud = true)
 class CutoverOperatorTest {
     KubernetesClient client;
@@ -30,8 +33,8 @@ class CutoverOperatorTest {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start(); RedisServer flags = RedisServer.start();
              OperatorHarness h = new OperatorHarness(client)) {
             OneShotOperatorTest.seed(source.redis(), "u", 2000);
-            flags.redis().configSet("requirepass", "flagpw");
-            h.secret("flag-auth", "password", "flagpw");
+            flags.redis().configSet("requirepass", Canary.PASSWORD);
+            h.secret("flag-auth", "password", Canary.PASSWORD);
             // The first verification runs after the application (say) lost a key in the new store.
             AtomicBoolean sabotaged = new AtomicBoolean();
             h.kubelet.beforePod(job -> {
@@ -57,7 +60,7 @@ class CutoverOperatorTest {
 
             h.await("users", "SourceOnly in force", Duration.ofSeconds(20), dm -> dm.getStatus().getPhase() == Phase.SOURCE_ONLY
                     && condition(dm, "Ready", "True"));
-            flags.redis().auth("flagpw");
+            flags.redis().auth(Canary.PASSWORD);
             assertEquals("1100", flags.redis().get("migrate_user"));
             assertTrue(h.jobs().isEmpty(), "nothing is copied while SourceOnly is in force");
             assertEquals(0, target.redis().dbsize());

@@ -1,5 +1,7 @@
 package io.keyferry.reconciler;
 
+import io.keyferry.testing.Canary;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static io.keyferry.reconciler.OperatorHarness.condition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,6 +22,7 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /** A one-shot migration through the operator: apply -> Jobs -> progress in status -> Verified -> Succeeded. */
+@ExtendWith(Canary.class)
 @EnableKubernetesMockClient(crud = true)
 class OneShotOperatorTest {
     KubernetesClient client;
@@ -28,11 +31,11 @@ class OneShotOperatorTest {
     void appliedMigrationCopiesEverySourceThroughJobsReportsProgressAndSucceeds() {
         try (RedisServer a = RedisServer.start(); RedisServer b = RedisServer.withoutDumpRestore(); RedisServer target = RedisServer.start();
              OperatorHarness h = new OperatorHarness(client)) {
-            target.redis().configSet("requirepass", "s3cret");
+            target.redis().configSet("requirepass", Canary.PASSWORD);
             seed(a.redis(), "a", 6000);
             seed(b.redis(), "b", 3000);
             b.redis().set("a:str:1", "from b");                 // both sources write this key: b is later, b wins
-            h.secret("target-auth", "password", "s3cret");
+            h.secret("target-auth", "password", Canary.PASSWORD);
 
             h.apply("""
                     apiVersion: keyferry.io/v1alpha1
@@ -72,7 +75,7 @@ class OneShotOperatorTest {
             for (Job j : jobs) {
                 assertEquals("merge", j.getMetadata().getOwnerReferences().get(0).getName());
                 String env = j.getSpec().getTemplate().getSpec().getContainers().get(0).getEnv().toString();
-                assertFalse(env.contains("s3cret"), "no secret in a Job's environment");
+                assertFalse(env.contains(Canary.PASSWORD), "no secret in a Job's environment");
                 assertTrue(j.getSpec().getTemplate().getSpec().getVolumes().stream()
                         .anyMatch(v -> v.getSecret() != null && v.getSecret().getSecretName().equals("target-auth")));
                 assertTrue(j.getSpec().getPodFailurePolicy().getRules().stream().anyMatch(r -> r.getAction().equals("Ignore")
@@ -83,7 +86,7 @@ class OneShotOperatorTest {
 
             // The target is the sources merged in list order.
             RedisCommands<String, String> t = target.redis();
-            t.auth("s3cret");
+            t.auth(Canary.PASSWORD);
             Map<String, String> want = new TreeMap<>(snapshot(a.redis()));
             want.putAll(snapshot(b.redis()));
             Map<String, String> got = snapshot(t);

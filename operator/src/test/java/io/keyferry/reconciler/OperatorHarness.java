@@ -183,10 +183,21 @@ final class OperatorHarness implements AutoCloseable {
         }
     }
 
+    /** What the operator and its workers wrote where a user reads it, for the canary's check (testing.Canary). */
+    private void recordOutputs() {
+        io.keyferry.testing.Canary.record("DataMigrations (status included)", Serialization.asYaml(
+                client.resources(DataMigration.class).inNamespace(NS).list().getItems()));
+        io.keyferry.testing.Canary.record("Events", Serialization.asYaml(client.v1().events().inNamespace(NS).list().getItems()));
+        io.keyferry.testing.Canary.record("ConfigMaps", Serialization.asYaml(client.configMaps().inNamespace(NS).list().getItems()));
+        io.keyferry.testing.Canary.record("Jobs", Serialization.asYaml(client.batch().v1().jobs().inNamespace(NS).list().getItems()));
+        io.keyferry.testing.Canary.record("worker logs", String.join("\n", kubelet.log()));
+    }
+
     @Override
     public void close() {
         running = false;
         watcher.interrupt();
+        recordOutputs();
         kubelet.close();
         operator.close();
         clients.forEach(KubernetesClient::close);

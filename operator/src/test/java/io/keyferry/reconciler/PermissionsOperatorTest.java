@@ -1,5 +1,7 @@
 package io.keyferry.reconciler;
 
+import io.keyferry.testing.Canary;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static io.keyferry.reconciler.OperatorHarness.NS;
 import static io.keyferry.reconciler.OperatorHarness.condition;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * test, and so does a grant that no request used, unless it is listed here with the reason it is granted.
  * (Every other operator test checks its requests against the same rules: {@link OperatorHarness}.)
  */
+@ExtendWith(Canary.class)
 @EnableKubernetesMockClient(crud = true)
 class PermissionsOperatorTest {
     static final String LEASE = ChartRbac.watching(NS).operatorArg("--lease-name");
@@ -53,9 +56,9 @@ class PermissionsOperatorTest {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
              OperatorHarness h = new OperatorHarness(client, Duration.ofSeconds(1),
                      () -> Leadership.of(ChartRbac.RELEASE_NAMESPACE, LEASE))) {
-            target.redis().configSet("requirepass", "s3cret");
+            target.redis().configSet("requirepass", Canary.PASSWORD);
             OneShotOperatorTest.seed(source.redis(), "k", 4000);
-            h.secret("target-auth", "password", "s3cret");
+            h.secret("target-auth", "password", Canary.PASSWORD);
             h.apply("""
                     apiVersion: keyferry.io/v1alpha1
                     kind: DataMigration
@@ -99,7 +102,7 @@ class PermissionsOperatorTest {
 
     private static Map<String, String> targetContent(RedisServer target) {
         var t = target.redis();
-        t.auth("s3cret");
+        t.auth(Canary.PASSWORD);
         return OneShotOperatorTest.snapshot(t);
     }
 }

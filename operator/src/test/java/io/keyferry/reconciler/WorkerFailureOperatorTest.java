@@ -1,5 +1,7 @@
 package io.keyferry.reconciler;
 
+import io.keyferry.testing.Canary;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static io.keyferry.reconciler.OperatorHarness.condition;
 import static io.keyferry.reconciler.OperatorHarness.conditionMessage;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -24,6 +26,7 @@ import org.junit.jupiter.api.Test;
  * Job resumes from the checkpoint in the target, ending with the exact target (no list appended twice
  * under Merge). An invalid spec is Stalled with the field path, and nothing runs or is written.
  */
+@ExtendWith(Canary.class)
 @EnableKubernetesMockClient(crud = true)
 class WorkerFailureOperatorTest {
     KubernetesClient client;
@@ -127,7 +130,7 @@ class WorkerFailureOperatorTest {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
              OperatorHarness h = new OperatorHarness(client)) {
             source.redis().set("k", "v");
-            target.redis().configSet("requirepass", "pw");
+            target.redis().configSet("requirepass", Canary.PASSWORD);
             h.apply("""
                     apiVersion: keyferry.io/v1alpha1
                     kind: DataMigration
@@ -141,9 +144,9 @@ class WorkerFailureOperatorTest {
             assertTrue(why.contains("spec.target.endpoint.passwordSecretRef") && why.contains("test/target-auth does not exist"), why);
             assertTrue(h.jobs().isEmpty(), "no pod would ever start without its Secret volume");
 
-            h.secret("target-auth", "password", "pw");
+            h.secret("target-auth", "password", Canary.PASSWORD);
             h.await("nosecret", "Succeeded once the Secret exists", Duration.ofSeconds(60), d -> condition(d, "Ready", "True"));
-            target.redis().auth("pw");
+            target.redis().auth(Canary.PASSWORD);
             assertEquals("v", target.redis().get("k"));
         }
     }

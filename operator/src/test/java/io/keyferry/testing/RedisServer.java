@@ -70,8 +70,7 @@ public final class RedisServer implements AutoCloseable {
                 Path dir = Files.createTempDirectory("keyferry-redis-" + port + "-");
                 List<String> cmd = new ArrayList<>(List.of(RedisBinary.get().path().toString(),
                         "--port", String.valueOf(port), "--bind", "127.0.0.1", "--dir", dir.toString(), "--save", "",
-                        "--appendonly", "no", "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString(),
-                        "--slowlog-log-slower-than", "10000", "--slowlog-max-len", "1024"));
+                        "--appendonly", "no", "--daemonize", "no", "--logfile", dir.resolve("redis.log").toString()));
                 extraArgs.forEach(a -> cmd.add(a.replace(PORT, String.valueOf(port))));
                 Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                         .redirectOutput(dir.resolve("stdout.log").toFile()).start();
@@ -156,29 +155,6 @@ public final class RedisServer implements AutoCloseable {
             binaryConnection = client.connect(ByteArrayCodec.INSTANCE);
         }
         return binaryConnection.sync();
-    }
-
-    /** Longest command duration SLOWLOG recorded, in microseconds (0 if none over 10 ms). */
-    public long slowestCommandMicros() {
-        return slowCommands().stream().mapToLong(SlowCommand::micros).max().orElse(0);
-    }
-
-    /** A command SLOWLOG recorded: its duration and its first words. */
-    public record SlowCommand(long micros, String command) {}
-
-    @SuppressWarnings("unchecked")
-    public List<SlowCommand> slowCommands() {
-        List<SlowCommand> slow = new ArrayList<>();
-        for (Object entry : redis().slowlogGet(1024)) {
-            List<Object> e = (List<Object>) entry;
-            List<Object> args = (List<Object>) e.get(3);
-            String words = String.join(" ", args.stream().limit(3).map(a -> {
-                String s = String.valueOf(a);
-                return s.length() > 40 ? s.substring(0, 40) + "..." : s;
-            }).toList());
-            slow.add(new SlowCommand((Long) e.get(2), words));
-        }
-        return slow;
     }
 
     @Override

@@ -543,10 +543,28 @@ public final class BatchCopier {
             if (e.wrongType()) {
                 return null;
             }
-            throw new CopyFailedException("reading key " + Keys.show(d.sourceKey()) + " from source " + sourceName
-                    + " failed: " + e.message());
+            throw new CopyFailedException(sourceValues.label() + ": reading key " + Keys.show(d.sourceKey()) + " failed: "
+                    + e.message());
+        }
+        boolean string = d.dump() || d.type() == DataType.STRING;
+        if (reply != null && (string ? !(reply instanceof byte[]) : !(reply instanceof List<?> items) || !flatStrings(items, d.type()))) {
+            throw new CopyFailedException(sourceValues.label() + ": reading key " + Keys.show(d.sourceKey()) + " ("
+                    + d.type().wireName() + ") got " + Resp.describe(reply) + ", not what its command gives; nothing of it"
+                    + " was written");
         }
         return reply;
+    }
+
+    /** A whole collection as read: strings, or for a stream its entries, [id, [field, value, ...]]. */
+    private static boolean flatStrings(List<?> items, DataType type) {
+        for (Object item : items) {
+            if (type == DataType.STREAM ? !(item instanceof List<?> entry) || entry.size() != 2
+                    || !(entry.get(0) instanceof byte[]) || !(entry.get(1) instanceof List<?> body)
+                    || !flatStrings(body, DataType.STRING) : !(item instanceof byte[])) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private boolean restore(Decision d, byte[] payload, long now) {

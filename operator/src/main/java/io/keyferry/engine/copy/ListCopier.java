@@ -36,7 +36,7 @@ final class ListCopier implements TypeCopier {
         long bytes = 0;
         int chunks = 0;
         while (true) {
-            List<Object> elements = Resp.array(Resp.call(pipe, Cmd.LRANGE, d.sourceKey(), Resp.num(start),
+            List<Object> elements = Resp.strings(Resp.call(pipe, Cmd.LRANGE, d.sourceKey(), Resp.num(start),
                     Resp.num(start + CHUNK - 1)), pipe.label(), d.sourceKey());
             if (elements.isEmpty()) {
                 break;

@@ -7,10 +7,17 @@ package io.keyferry.engine.copy;
  */
 public final class RateLimiter {
     private final int keysPerSecond;
-    private long nextAllowedNanos = System.nanoTime();
+    private final PaceClock clock;
+    private long nextAllowedNanos;
 
     public RateLimiter(int keysPerSecond) {
+        this(keysPerSecond, PaceClock.SYSTEM);
+    }
+
+    public RateLimiter(int keysPerSecond, PaceClock clock) {
         this.keysPerSecond = keysPerSecond;
+        this.clock = clock;
+        this.nextAllowedNanos = clock.nanoTime();
     }
 
     /** Counts keys just processed and sleeps until the limit allows the next ones. */
@@ -18,15 +25,11 @@ public final class RateLimiter {
         if (keysPerSecond <= 0 || n <= 0) {
             return;
         }
-        long now = System.nanoTime();
+        long now = clock.nanoTime();
         nextAllowedNanos = Math.max(nextAllowedNanos, now) + n * 1_000_000_000L / keysPerSecond;
         long waitNanos = nextAllowedNanos - now;
         if (waitNanos > 0) {
-            try {
-                Thread.sleep(waitNanos / 1_000_000, (int) (waitNanos % 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            clock.sleepNanos(waitNanos);
         }
     }
 }

@@ -12,8 +12,17 @@ public final class TargetBackoff {
     private static final long MAX_PAUSE_NANOS = 5_000_000_000L;
     private static final double WEIGHT = 0.1;
 
+    private final PaceClock clock;
     private double usualNanosPerUnit = -1;
     private long pauses;
+
+    public TargetBackoff() {
+        this(PaceClock.SYSTEM);
+    }
+
+    public TargetBackoff(PaceClock clock) {
+        this.clock = clock;
+    }
 
     /**
      * Records how long a batch's writes took, and pauses when that was unusually long for its work.
@@ -29,7 +38,7 @@ public final class TargetBackoff {
         }
         if (writeNanos > FLOOR_NANOS && perUnit > 4 * usualNanosPerUnit) {
             pauses++;
-            sleep(Math.min(writeNanos, MAX_PAUSE_NANOS));
+            clock.sleepNanos(Math.min(writeNanos, MAX_PAUSE_NANOS));
             return; // a slow batch does not become the new usual
         }
         usualNanosPerUnit = (1 - WEIGHT) * usualNanosPerUnit + WEIGHT * perUnit;
@@ -38,13 +47,5 @@ public final class TargetBackoff {
     /** How many times the copy paused for the target. */
     public long pauses() {
         return pauses;
-    }
-
-    private static void sleep(long nanos) {
-        try {
-            Thread.sleep(nanos / 1_000_000, (int) (nanos % 1_000_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

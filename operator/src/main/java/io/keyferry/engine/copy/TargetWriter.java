@@ -159,6 +159,10 @@ final class TargetWriter {
                 throw new CopyFailedException(pipe.label() + " refused a write to key " + Keys.show(of.get(i))
                         + (several == null ? "" : " (an MSET of " + several + " keys from it on)") + ": " + e.message());
             }
+            if (replies.get(i) instanceof List<?> odd) { // a write answers a status, a count or an ID, never a list
+                throw new CopyFailedException(pipe.label() + " answered a write to key " + Keys.show(of.get(i)) + " with "
+                        + Resp.describe(odd) + ", which no write command gives; the key is not counted as copied");
+            }
         }
     }
 

@@ -192,7 +192,7 @@ public final class Endpoints implements AutoCloseable {
     /** Why an endpoint could not be used, in the user's terms: its certificate, or its address and login. */
     private static MigrationInputException refused(String label, String fieldPath, Throwable e, String reason) {
         if (causedBy(e, javax.net.ssl.SSLException.class) || causedBy(e, java.security.cert.CertificateException.class)) {
-            return new MigrationInputException(label + " at " + fieldPath + ": the TLS handshake failed: " + reason
+            return new MigrationInputException(label + " at " + fieldPath + ": the TLS handshake failed: " + certificateProblem(e) + reason
                     + "; check tls.caSecretRef (the CA that signed the server's certificate) and tls.serverName"
                     + " (the name the certificate is for, when it is not the URI's host)", e);
         }
@@ -387,6 +387,32 @@ public final class Endpoints implements AutoCloseable {
         } catch (GeneralSecurityException | IOException e) {
             throw new MigrationInputException(fieldPath + ": the secret is not a PEM CA bundle (" + e.getMessage() + ")", e);
         }
+    }
+
+    /** Which of the usual three a failed verification was, said first: the handshake's own words name none of them. */
+    private static String certificateProblem(Throwable e) {
+        if (causedBy(e, java.security.cert.CertificateExpiredException.class)) {
+            return "the server's certificate has expired (renew it on the server); ";
+        }
+        if (causedBy(e, java.security.cert.CertificateNotYetValidException.class)) {
+            return "the server's certificate is not valid yet (check the clocks); ";
+        }
+        String all = messages(e);
+        if (all.contains("No subject alternative") || all.contains("No name matching")) {
+            return "the server's certificate is for another host name (set tls.serverName to a name it is for); ";
+        }
+        if (all.contains("unable to find valid certification path") || all.contains("PKIX path building failed")) {
+            return "the server's certificate is not signed by a trusted CA (put the CA that signed it in tls.caSecretRef); ";
+        }
+        return "";
+    }
+
+    private static String messages(Throwable t) {
+        StringBuilder sb = new StringBuilder();
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            sb.append(c.getMessage()).append('\n');
+        }
+        return sb.toString();
     }
 
     private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {

@@ -4,6 +4,7 @@ import io.lettuce.core.AbstractRedisClient;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisFuture;
 import io.lettuce.core.api.StatefulConnection;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -196,10 +197,21 @@ public final class RedisLink implements AutoCloseable {
         }
     }
 
-    /** Sends one command and returns its reply, rethrowing a server error as is. */
+    /**
+     * Sends one command and returns its reply. Whatever went wrong names this link's endpoint: a server error stays
+     * a {@link RedisCommandExecutionException} (its text after the endpoint), anything else (a lost connection, a
+     * reply the client could not decode) becomes an IllegalStateException.
+     */
     public <T> T call(RedisFuture<T> future) {
         flush();
-        return await(future);
+        try {
+            return await(future);
+        } catch (RedisCommandExecutionException e) {
+            throw new RedisCommandExecutionException(label + ": " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            String why = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw why.contains(label) ? e : new IllegalStateException(label + ": " + why, e);
+        }
     }
 
     /** The reply of an already flushed command; a server error is thrown as its cause. */
@@ -210,7 +222,7 @@ public final class RedisLink implements AutoCloseable {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
             }
-            throw new IllegalStateException(e.getCause());
+            throw new IllegalStateException(String.valueOf(e.getCause()), e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

@@ -96,6 +96,18 @@ public final class Resp {
         throw unexpected(reply, where, key);
     }
 
+    /** An array reply of strings only (the elements of a value), or null for a nil. */
+    public static List<Object> strings(Object reply, String where, byte[] key) {
+        List<Object> items = array(reply, where, key);
+        for (int i = 0; items != null && i < items.size(); i++) {
+            if (!(items.get(i) instanceof byte[])) {
+                throw new IllegalStateException((key == null ? where : where + ", key " + Keys.show(key)) + ": element " + i
+                        + " of a reply of elements is " + describe(items.get(i)) + ", not a string");
+            }
+        }
+        return items;
+    }
+
     /** Sends one command and returns its reply as it came (an error too); other queued replies are dropped. */
     public static Object call(Pipe pipe, byte[]... args) {
         int at = pipe.send(args);
@@ -159,7 +171,31 @@ public final class Resp {
         if (reply instanceof Error e) {
             return new ReplyError(what + ": " + e.message(), e);
         }
-        return new IllegalStateException(what + ": unexpected reply " + reply);
+        return new IllegalStateException(what + ": unexpected reply (" + describe(reply) + ")");
+    }
+
+    /** What a reply is, without its content (it may be a secret or megabytes). */
+    public static String describe(Object reply) {
+        if (reply instanceof byte[] b) {
+            return "a string of " + b.length + " bytes";
+        }
+        if (reply instanceof List<?> l) {
+            return "a list of " + l.size();
+        }
+        return reply == null ? "nil" : reply instanceof Long n ? "the number " + n : reply.getClass().getSimpleName();
+    }
+
+    /**
+     * Reads replies with {@code reading}; where one has another shape than its command gives (a string where a list
+     * belongs, a list too short), which only a broken or hostile server sends, the error names the endpoint and key.
+     */
+    public static <T> T shaped(String where, byte[] key, java.util.function.Supplier<T> reading) {
+        try {
+            return reading.get();
+        } catch (ClassCastException | IndexOutOfBoundsException | NullPointerException e) {
+            throw new IllegalStateException((key == null ? where : where + ", key " + Keys.show(key))
+                    + ": a reply is not of the shape its command gives (" + e.getClass().getSimpleName() + ")", e);
+        }
     }
 
     /** An error reply where a value was expected. */

@@ -1,8 +1,6 @@
 package io.keyferry.engine.redis;
 
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -37,13 +35,10 @@ public final class RespConnection implements Pipe, AutoCloseable {
     private final String label;
     private final Socket socket;
     private final OutputStream out;
-    private final InputStream in;
+    private final RespReader in;
     private final LongAdder sent;
     private byte[] buf = new byte[1 << 16];
     private int len;
-    private final byte[] rbuf = new byte[1 << 16];
-    private int rpos;
-    private int rlim;
     private int queued;
     /** Replies read before {@link #sync()} to keep the pipeline within its bound, in order. */
     private final List<Object> early = new ArrayList<>();
@@ -60,7 +55,7 @@ public final class RespConnection implements Pipe, AutoCloseable {
         this.label = label;
         this.socket = socket;
         this.out = socket.getOutputStream();
-        this.in = socket.getInputStream();
+        this.in = new RespReader(socket.getInputStream());
         this.sent = sent;
     }
 
@@ -105,7 +100,7 @@ public final class RespConnection implements Pipe, AutoCloseable {
         flush();
         try {
             while (early.size() < queued) {
-                early.add(reply());
+                early.add(in.reply());
             }
             unreadBytes = 0;
         } catch (IOException | RuntimeException e) {
@@ -282,145 +277,6 @@ public final class RespConnection implements Pipe, AutoCloseable {
         if (len + n > buf.length) {
             buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
         }
-    }
-
-    // --- decoding ----------------------------------------------------------------------
-
-    private Object reply() throws IOException {
-        byte kind = readByte();
-        switch (kind) {
-            case '+':
-                return line();
-            case '-':
-                return new Resp.Error(new String(line(), StandardCharsets.UTF_8));
-            case ':':
-                return number();
-            case '$': {
-                long n = number();
-                if (n < 0) {
-                    return null;
-                }
-                byte[] value = new byte[Math.toIntExact(n)];
-                readFully(value);
-                readByte(); // CR
-                readByte(); // LF
-                return value;
-            }
-            case '*': {
-                long n = number();
-                if (n < 0) {
-                    return null;
-                }
-                List<Object> items = new ArrayList<>((int) Math.min(n, 1 << 16));
-                for (long i = 0; i < n; i++) {
-                    items.add(reply());
-                }
-                return items;
-            }
-            default:
-                throw new IOException("not a RESP2 reply (first byte " + (kind & 0xff) + ")");
-        }
-    }
-
-    private long number() throws IOException {
-        // Most numbers and their CRLF are in the buffer already: read them there.
-        int i = rpos;
-        boolean negative = i < rlim && rbuf[i] == '-';
-        if (negative) {
-            i++;
-        }
-        long n = 0;
-        for (; i < rlim; i++) {
-            byte b = rbuf[i];
-            if (b == '\r') {
-                if (i + 1 < rlim) {
-                    rpos = i + 2;
-                    return negative ? -n : n;
-                }
-                break;
-            }
-            if (b < '0' || b > '9') {
-                throw new IOException("not a RESP2 number (byte " + (b & 0xff) + ")");
-            }
-            n = n * 10 + (b - '0');
-        }
-        return numberAcrossReads();
-    }
-
-    private long numberAcrossReads() throws IOException {
-        long n = 0;
-        boolean negative = false;
-        byte b = readByte();
-        if (b == '-') {
-            negative = true;
-            b = readByte();
-        }
-        while (b != '\r') {
-            if (b < '0' || b > '9') {
-                throw new IOException("not a RESP2 number (byte " + (b & 0xff) + ")");
-            }
-            n = n * 10 + (b - '0');
-            b = readByte();
-        }
-        readByte(); // LF
-        return negative ? -n : n;
-    }
-
-    private byte[] line() throws IOException {
-        int start = rpos;
-        for (int i = rpos; i < rlim; i++) {
-            if (rbuf[i] == '\r') {
-                if (i + 1 < rlim) {
-                    rpos = i + 2;
-                    return java.util.Arrays.copyOfRange(rbuf, start, i);
-                }
-                break;
-            }
-        }
-        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
-        byte b;
-        while ((b = readByte()) != '\r') {
-            line.write(b);
-        }
-        readByte(); // LF
-        return line.toByteArray();
-    }
-
-    private byte readByte() throws IOException {
-        if (rpos == rlim) {
-            fill();
-        }
-        return rbuf[rpos++];
-    }
-
-    private void readFully(byte[] into) throws IOException {
-        int done = Math.min(into.length, rlim - rpos);
-        System.arraycopy(rbuf, rpos, into, 0, done);
-        rpos += done;
-        while (done < into.length) {
-            if (into.length - done >= rbuf.length) {
-                int n = in.read(into, done, into.length - done);
-                if (n < 0) {
-                    throw new EOFException("the server closed the connection");
-                }
-                done += n;
-            } else {
-                fill();
-                int n = Math.min(into.length - done, rlim - rpos);
-                System.arraycopy(rbuf, rpos, into, done, n);
-                rpos += n;
-                done += n;
-            }
-        }
-    }
-
-    private void fill() throws IOException {
-        int n = in.read(rbuf, 0, rbuf.length);
-        if (n < 0) {
-            throw new EOFException("the server closed the connection");
-        }
-        rpos = 0;
-        rlim = n;
     }
 
     private void ensureOpen() {

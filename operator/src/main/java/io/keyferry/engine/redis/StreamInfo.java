@@ -17,7 +17,7 @@ public final class StreamInfo {
         if (link.call(link.async().exists(key)) == 0) {
             return ZERO_ID;
         }
-        Object id = asMap(link.call(link.async().xinfoStream(key))).get("last-generated-id");
+        Object id = Resp.shaped(link.label(), key, () -> asMap(link.call(link.async().xinfoStream(key)))).get("last-generated-id");
         return id == null ? ZERO_ID : id.toString();
     }
 
@@ -30,11 +30,13 @@ public final class StreamInfo {
         if (!kept) {
             return groups;
         }
-        for (Object g : link.call(link.async().xinfoGroups(key))) {
-            Map<String, Object> group = asMap(g);
-            groups.put(String.valueOf(group.get("name")), String.valueOf(group.get("last-delivered-id")));
-        }
-        return groups;
+        return Resp.shaped(link.label(), key, () -> {
+            for (Object g : link.call(link.async().xinfoGroups(key))) {
+                Map<String, Object> group = asMap(g);
+                groups.put(String.valueOf(group.get("name")), String.valueOf(group.get("last-delivered-id")));
+            }
+            return groups;
+        });
     }
 
     /** The entries of an XRANGE reply as a {@link Pipe} returns it: [[id, [field, value, ...]], ...]. */

@@ -8,6 +8,7 @@ import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.Resp;
+import io.keyferry.engine.redis.WatchedWrite;
 import io.lettuce.core.RedisFuture;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -117,12 +118,23 @@ final class ExtraKeys {
         }
         List<byte[]> extra = new ArrayList<>();
         for (int k = 0; k < inScope.size(); k++) {
-            boolean inSomeSource = replies.get(k).stream().anyMatch(f -> f != null && RedisLink.await(f) > 0);
+            boolean inSomeSource = false;
+            for (int j = 0; j < sources.size() && !inSomeSource; j++) {
+                inSomeSource = replies.get(k).get(j) != null && exists(sources.get(j), replies.get(k).get(j));
+            }
             if (!inSomeSource) {
                 extra.add(inScope.get(k));
             }
         }
         return extra;
+    }
+
+    private static boolean exists(RedisLink source, RedisFuture<Long> reply) {
+        try {
+            return RedisLink.await(reply) > 0;
+        } catch (RuntimeException e) {
+            throw new IllegalStateException(source.label() + " refused EXISTS: " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -139,6 +151,14 @@ final class ExtraKeys {
                 deletes.add(target.async().del(key));
             }
             target.sync(deletes);
+            for (int i = 0; i < keys.size(); i++) {
+                try {
+                    RedisLink.await(deletes.get(i));
+                } catch (RuntimeException e) {
+                    throw new IllegalStateException(target.label() + " refused DEL for " + io.keyferry.engine.redis.Keys.show(keys.get(i))
+                            + ": " + e.getMessage(), e);
+                }
+            }
             return 0;
         }
         int raced = 0;
@@ -146,14 +166,10 @@ final class ExtraKeys {
         for (byte[] key : keys) {
             Resp.call(pipe, Cmd.WATCH, key);
             if (extraAmong(List.of(key)).isEmpty()) {
-                Resp.call(pipe, Cmd.MULTI);
-                Resp.call(pipe, Cmd.EXEC); // ends the WATCH, writes nothing
+                WatchedWrite.transaction(pipe, key, List.<byte[][]>of()); // ends the WATCH, writes nothing
                 continue;
             }
-            pipe.send(Cmd.MULTI);
-            pipe.send(Cmd.DEL, key);
-            int exec = pipe.send(Cmd.EXEC);
-            if (pipe.sync().get(exec) == null) {
+            if (WatchedWrite.transaction(pipe, key, List.<byte[][]>of(new byte[][] {Cmd.DEL, key})) == null) {
                 raced++;
             }
         }

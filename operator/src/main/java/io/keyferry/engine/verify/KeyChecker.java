@@ -365,6 +365,10 @@ final class KeyChecker {
 
     /** The whole value in canonical form, or null where the bounded read shows a big key. */
     private Object whole(DataType type, Object reply, Member member) {
+        return Resp.shaped(sources.get(member.source()).label(), member.key(), () -> wholeOf(type, reply, member));
+    }
+
+    private Object wholeOf(DataType type, Object reply, Member member) {
         if (reply instanceof Resp.Error) {
             return null; // the key changed type since TYPE: checked chunk by chunk as it is now
         }

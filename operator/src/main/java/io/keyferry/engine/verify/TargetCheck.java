@@ -96,7 +96,7 @@ final class TargetCheck {
 
         String difference() {
             try {
-                return compare();
+                return Resp.shaped(target.label(), key, this::compare);
             } catch (Resp.ReplyError e) {
                 return "changed while checked (" + e.error().message() + ")"; // the next round looks again
             }

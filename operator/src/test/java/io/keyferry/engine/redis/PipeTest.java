@@ -1,5 +1,7 @@
 package io.keyferry.engine.redis;
 
+import io.keyferry.testing.Canary;
+import org.junit.jupiter.api.extension.ExtendWith;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -27,6 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The two {@link Pipe}s against a real server: the bare RESP connection of a standalone link and the
  * Lettuce-backed one of a cluster link must return every reply shape alike.
  */
+@ExtendWith(Canary.class)
 class PipeTest {
     private static RedisServer server;
     private static Endpoints endpoints;
@@ -147,9 +150,9 @@ class PipeTest {
     @Test
     void logsInAndSelectsTheDatabase(@TempDir Path secrets) throws Exception {
         try (RedisServer locked = RedisServer.start()) {
-            locked.redis().configSet("requirepass", "pw");
+            locked.redis().configSet("requirepass", Canary.PASSWORD);
             Files.createDirectories(secrets.resolve("redis"));
-            Files.writeString(secrets.resolve("redis").resolve("password"), "pw");
+            Files.writeString(secrets.resolve("redis").resolve("password"), Canary.PASSWORD);
             EndpointSpec spec = endpoint(locked.uri(3));
             SecretKeyRef ref = new SecretKeyRef();
             ref.setName("redis");

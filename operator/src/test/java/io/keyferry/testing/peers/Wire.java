@@ -21,6 +21,9 @@ public final class Wire {
 
     public record Err(String text) {}
 
+    /** Bytes written as they are, RESP or not; with {@code thenClose} the double closes the connection after them. */
+    public record Raw(byte[] bytes, boolean thenClose) {}
+
     public static byte[] bytes(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }
@@ -99,6 +102,12 @@ public final class Wire {
             out.write(CRLF);
         } else if (reply instanceof Long n) {
             header(out, ':', n);
+        } else if (reply instanceof Raw raw) {
+            out.write(raw.bytes());
+            if (raw.thenClose()) {
+                out.flush();
+                throw new EOFException("the double closes the connection after a raw reply");
+            }
         } else if (reply instanceof byte[] b) {
             writeBulk(out, b);
         } else if (reply == null) {

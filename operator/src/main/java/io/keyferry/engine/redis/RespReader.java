@@ -1,0 +1,217 @@
+package io.keyferry.engine.redis;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * RESP2 replies parsed straight from a socket's bytes, for {@link RespConnection}: a simple string or bulk as
+ * {@code byte[]}, an integer as {@code Long}, an error as {@link Resp.Error}, an array as a {@code List}, a nil as
+ * null. Every length and depth a server declares is checked against what a store can send before anything is
+ * allocated for it, so a broken or hostile server gets an IOException naming what was wrong, never a stack
+ * overflow or an allocation of its choosing.
+ */
+final class RespReader {
+    /** Replies nest a few levels (XINFO STREAM FULL, the deepest KeyFerry reads, five); deeper is not a reply. */
+    static final int MAX_DEPTH = 32;
+    /** More replies in one array than any command KeyFerry sends can get back (a page, a small key, CONFIG GET). */
+    static final int MAX_ARRAY = 1 << 20;
+    /** A status or error line longer than any a store sends. */
+    static final int MAX_LINE = 1 << 20;
+
+    private final InputStream in;
+    private final byte[] rbuf = new byte[1 << 16];
+    private int rpos;
+    private int rlim;
+
+    RespReader(InputStream in) {
+        this.in = in;
+    }
+
+    Object reply() throws IOException {
+        return reply(0);
+    }
+
+    /**
+     * One reply, checked against what a store can send before anything is allocated for it: a hostile or broken
+     * server gets a clear error (and the connection closed), never a stack overflow or an allocation it chose.
+     */
+    private Object reply(int depth) throws IOException {
+        if (depth > MAX_DEPTH) {
+            throw new IOException("a reply nests arrays more than " + MAX_DEPTH + " deep, which no command KeyFerry sends gets");
+        }
+        byte kind = readByte();
+        switch (kind) {
+            case '+':
+                return line();
+            case '-':
+                return new Resp.Error(new String(line(), StandardCharsets.UTF_8));
+            case ':':
+                return number();
+            case '$': {
+                long n = number();
+                if (n < 0) {
+                    return nil(n, "bulk string");
+                }
+                byte[] value = new byte[Math.toIntExact(bulkLength(n))];
+                readFully(value);
+                readByte(); // CR
+                readByte(); // LF
+                return value;
+            }
+            case '*': {
+                long n = number();
+                if (n < 0) {
+                    return nil(n, "array");
+                }
+                if (n > MAX_ARRAY) {
+                    throw new IOException("a reply says it holds " + n + " replies, more than any command KeyFerry sends gets ("
+                            + MAX_ARRAY + ")");
+                }
+                List<Object> items = new ArrayList<>((int) Math.min(n, 1 << 16));
+                for (long i = 0; i < n; i++) {
+                    items.add(reply(depth + 1));
+                }
+                return items;
+            }
+            default:
+                throw new IOException("not a RESP2 reply (first byte " + (kind & 0xff) + ")");
+        }
+    }
+
+    /** -1 is RESP2's nil; any other negative length is not RESP. */
+    private static Object nil(long n, String what) throws IOException {
+        if (n != -1) {
+            throw new IOException("a " + what + " of length " + n);
+        }
+        return null;
+    }
+
+    /**
+     * A bulk string's length, when this process can hold it: a quarter of the heap at most (a value that big is read
+     * in ranges, never whole), so a length a server merely declares cannot exhaust the memory.
+     */
+    private static long bulkLength(long n) throws IOException {
+        long most = Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 4);
+        if (n > most) {
+            throw new IOException("a reply says it is a value of " + n + " bytes, more than this process holds at once ("
+                    + most + " bytes, a quarter of its heap)");
+        }
+        return n;
+    }
+
+    private long number() throws IOException {
+        // Most numbers and their CRLF are in the buffer already: read them there.
+        int i = rpos;
+        boolean negative = i < rlim && rbuf[i] == '-';
+        if (negative) {
+            i++;
+        }
+        long n = 0;
+        for (; i < rlim; i++) {
+            byte b = rbuf[i];
+            if (b == '\r') {
+                if (i + 1 < rlim) {
+                    rpos = i + 2;
+                    return negative ? -n : n;
+                }
+                break;
+            }
+            if (b < '0' || b > '9' || n > MAX_NUMBER) {
+                throw notANumber(b);
+            }
+            n = n * 10 + (b - '0');
+        }
+        return numberAcrossReads();
+    }
+
+    private long numberAcrossReads() throws IOException {
+        long n = 0;
+        boolean negative = false;
+        byte b = readByte();
+        if (b == '-') {
+            negative = true;
+            b = readByte();
+        }
+        while (b != '\r') {
+            if (b < '0' || b > '9' || n > MAX_NUMBER) {
+                throw notANumber(b);
+            }
+            n = n * 10 + (b - '0');
+            b = readByte();
+        }
+        readByte(); // LF
+        return negative ? -n : n;
+    }
+
+    /** Past this, one more digit could overflow a long. */
+    private static final long MAX_NUMBER = (Long.MAX_VALUE - 9) / 10;
+
+    private static IOException notANumber(byte b) {
+        return new IOException(b >= '0' && b <= '9' ? "a number in a reply is longer than 18 digits"
+                : "not a RESP2 number (byte " + (b & 0xff) + ")");
+    }
+
+    private byte[] line() throws IOException {
+        int start = rpos;
+        for (int i = rpos; i < rlim; i++) {
+            if (rbuf[i] == '\r') {
+                if (i + 1 < rlim) {
+                    rpos = i + 2;
+                    return java.util.Arrays.copyOfRange(rbuf, start, i);
+                }
+                break;
+            }
+        }
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        byte b;
+        while ((b = readByte()) != '\r') {
+            if (line.size() >= MAX_LINE) {
+                throw new IOException("a status or error line goes on past " + MAX_LINE + " bytes");
+            }
+            line.write(b);
+        }
+        readByte(); // LF
+        return line.toByteArray();
+    }
+
+    private byte readByte() throws IOException {
+        if (rpos == rlim) {
+            fill();
+        }
+        return rbuf[rpos++];
+    }
+
+    private void readFully(byte[] into) throws IOException {
+        int done = Math.min(into.length, rlim - rpos);
+        System.arraycopy(rbuf, rpos, into, 0, done);
+        rpos += done;
+        while (done < into.length) {
+            if (into.length - done >= rbuf.length) {
+                int n = in.read(into, done, into.length - done);
+                if (n < 0) {
+                    throw new EOFException("the server closed the connection");
+                }
+                done += n;
+            } else {
+                fill();
+                int n = Math.min(into.length - done, rlim - rpos);
+                System.arraycopy(rbuf, rpos, into, done, n);
+                rpos += n;
+                done += n;
+            }
+        }
+    }
+
+    private void fill() throws IOException {
+        int n = in.read(rbuf, 0, rbuf.length);
+        if (n < 0) {
+            throw new EOFException("the server closed the connection");
+        }
+        rpos = 0;
+        rlim = n;
+    }
+}

@@ -153,14 +153,14 @@ public final class RespConnection implements Pipe, AutoCloseable {
     public Detached detach() {
         ensureOpen();
         flush();
-        InputStream rest = new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(rbuf, rpos, rlim - rpos), in);
+        java.io.InputStream rest = in.rest();
         broken = true;
         brokenBy = "it was handed over to another protocol";
         return new Detached(label, socket, rest, out);
     }
 
     /** A socket handed over by {@link #detach()}. */
-    public record Detached(String label, Socket socket, InputStream in, OutputStream out) implements AutoCloseable {
+    public record Detached(String label, Socket socket, java.io.InputStream in, OutputStream out) implements AutoCloseable {
         @Override
         public void close() {
             try {

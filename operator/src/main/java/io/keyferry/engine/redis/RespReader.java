@@ -35,6 +35,11 @@ final class RespReader {
         return reply(0);
     }
 
+    /** The bytes not read yet, those already buffered first: for a protocol that takes the socket over. */
+    InputStream rest() {
+        return new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(rbuf, rpos, rlim - rpos), in);
+    }
+
     /**
      * One reply, checked against what a store can send before anything is allocated for it: a hostile or broken
      * server gets a clear error (and the connection closed), never a stack overflow or an allocation it chose.

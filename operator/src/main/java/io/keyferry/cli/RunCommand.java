@@ -135,12 +135,17 @@ final class RunCommand implements Callable<Integer> {
             Summary.printCopy(result, out);
             VerifyResult verified = null;
             if (Verification.wanted(dm)) {
-                verified = faults.retrying(err).run(attempt -> {
-                    if (attempt > 1) {
-                        current[0] = reopen(current[0], copy, dm, state);
-                    }
-                    return Verification.run(current[0].first(), dm, repair, noProgress, err);
-                });
+                try {
+                    verified = faults.retrying(err).run(attempt -> {
+                        if (attempt > 1) {
+                            current[0] = reopen(current[0], copy, dm, state);
+                        }
+                        return Verification.run(current[0].first(), dm, repair, noProgress, err);
+                    });
+                } catch (CopyFailedException e) {
+                    err.println("keyferry: verification failed: " + e.getMessage());
+                    return ExitCodes.COPY_FAILED;
+                }
                 Summary.printVerification(verified, out);
             }
             Summary summary = new Summary(dm.getMetadata().getName(), plan, result, verified);
@@ -159,9 +164,9 @@ final class RunCommand implements Callable<Integer> {
     /** New connections for another attempt, resuming from the state the last one saved. */
     private PartitionedCopy reopen(PartitionedCopy last, PartitionedCopy first, DataMigration dm, Path state) {
         if (last != first) {
-            last.close(); // the first is the caller's to close
+            last.close();
         }
-        first.close();
+        first.close(); // its lock on the state directory must go; the caller closes it again, harmlessly
         PartitionedCopy next = new PartitionedCopy(dm.getMetadata().getName(), dm.getSpec(), manifest.secrets(), state);
         try {
             if (guardWrites) {

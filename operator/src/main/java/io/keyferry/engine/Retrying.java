@@ -76,10 +76,14 @@ public final class Retrying {
                     || c instanceof io.lettuce.core.RedisCommandTimeoutException) {
                 return true;
             }
-            String m = c.getMessage();
-            if (m != null && (m.contains("LOADING ") || m.contains("READONLY ") || m.contains("connection lost")
-                    || m.contains("Connection closed") || m.contains("connection was lost")
-                    || m.contains("Currently not connected"))) {
+            String m = c.getMessage() == null ? "" : c.getMessage();
+            if (m.contains("LOADING ") || m.contains("READONLY ") || m.contains("connection lost")
+                    || m.contains("connection was lost")) {
+                return true;
+            }
+            // Lettuce's own word for a connection that went away ("Connection closed", "Connection disconnected",
+            // "Currently not connected"); a server's refusal is a RedisCommandExecutionException instead.
+            if (c.getClass() == io.lettuce.core.RedisException.class && m.toLowerCase(java.util.Locale.ROOT).contains("connect")) {
                 return true;
             }
         }

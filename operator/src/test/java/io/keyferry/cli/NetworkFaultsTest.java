@@ -246,7 +246,7 @@ class NetworkFaultsTest {
     }
 
     /** Waits until the copy's saved state says it scanned {@code keys} keys of the source (and has not finished). */
-    private static void awaitScanned(Path state, long keys) {
+    static void awaitScanned(Path state, long keys) {
         Path file = state.resolve("checkpoint.json");
         long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
         try {

@@ -63,6 +63,7 @@ class KillCampaignTest {
                 Path state = Files.createTempDirectory("kill-chain-");
                 List<Long> killedAt = killChain(manifest, state, random);
                 String replay = policy + ", chain " + chain + ", kills at " + killedAt + " ms; replay with -Dkeyferry.killSeed=" + SEED;
+                System.out.println("[kill campaign] " + replay);
                 JsonNode report = runToEnd(manifest, state);
                 assertEquals(expectedReport.get("outcomes"), report.get("outcomes"), "counts, " + replay);
                 assertEquals(expectedReport.get("keysScanned"), report.get("keysScanned"), "keys scanned, " + replay);
@@ -79,7 +80,7 @@ class KillCampaignTest {
     private static List<Long> killChain(Path manifest, Path state, Random random) throws InterruptedException {
         List<Long> killedAt = new ArrayList<>();
         for (int k = 0; k < CHAIN; k++) {
-            long wait = 300 + random.nextInt(4000);
+            long wait = 200 + random.nextInt(2300);
             ChildJvm child = start(manifest, state);
             Thread.sleep(wait);
             if (child.isAlive()) {
@@ -122,7 +123,7 @@ class KillCampaignTest {
                 + "spec:\n  sources: [{name: src, endpoint: {uri: \"" + source.uri() + "\"}}]\n"
                 + "  target: {endpoint: {uri: \"" + target.uri() + "\"}}\n"
                 + "  policies: {default: " + policy + strings + "}\n  verify: {mode: \"Off\"}\n"
-                + "  worker: {batchSize: 100, rateLimit: {keysPerSecond: 600}}\n");
+                + "  worker: {batchSize: 100, rateLimit: {keysPerSecond: 300}}\n");
         return f;
     }
 }

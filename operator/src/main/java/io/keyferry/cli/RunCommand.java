@@ -28,6 +28,9 @@ final class RunCommand implements Callable<Integer> {
     @Mixin
     private ManifestOptions manifest;
 
+    @Mixin
+    private FaultOptions faults;
+
     @Option(names = "--state-dir", paramLabel = "DIR",
             description = "Where the checkpoint is kept (default: .keyferry/<metadata.name>).")
     private Path stateDir;
@@ -59,7 +62,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         DataMigration dm = manifest.load(err);
-        if (dm == null) {
+        if (dm == null || !faults.apply(err)) {
             return ExitCodes.INVALID_INPUT;
         }
         String name = dm.getMetadata().getName();
@@ -112,27 +115,68 @@ final class RunCommand implements Callable<Integer> {
 
     private int copy(PartitionedCopy copy, DataMigration dm, CopyPlan plan, Path state, PrintWriter out, PrintWriter err) {
         ProgressDisplay progress = ProgressDisplay.create(err, noProgress);
-        CopyResult result;
+        PartitionedCopy[] current = {copy};
         try {
-            result = copy.copy(progress);
-        } catch (CopyFailedException | io.lettuce.core.RedisException | IllegalStateException e) {
-            progress.finish(false);
-            err.println("keyferry: copy failed: " + e.getMessage());
-            err.println("keyferry: state kept in " + state + "; run the same command again to resume.");
-            return ExitCodes.COPY_FAILED;
+            CopyResult result;
+            try {
+                result = faults.retrying(err).run(attempt -> {
+                    if (attempt > 1) {
+                        current[0] = reopen(current[0], copy, dm, state);
+                    }
+                    return current[0].copy(progress);
+                });
+            } catch (CopyFailedException | io.lettuce.core.RedisException | IllegalStateException | MigrationInputException e) {
+                progress.finish(false);
+                err.println("keyferry: copy failed: " + e.getMessage());
+                err.println("keyferry: state kept in " + state + "; run the same command again to resume.");
+                return ExitCodes.COPY_FAILED;
+            }
+            progress.finish(true);
+            Summary.printCopy(result, out);
+            VerifyResult verified = null;
+            if (Verification.wanted(dm)) {
+                try {
+                    verified = faults.retrying(err).run(attempt -> {
+                        if (attempt > 1) {
+                            current[0] = reopen(current[0], copy, dm, state);
+                        }
+                        return Verification.run(current[0].first(), dm, repair, noProgress, err);
+                    });
+                } catch (CopyFailedException e) {
+                    err.println("keyferry: verification failed: " + e.getMessage());
+                    return ExitCodes.COPY_FAILED;
+                }
+                Summary.printVerification(verified, out);
+            }
+            Summary summary = new Summary(dm.getMetadata().getName(), plan, result, verified);
+            if (manifest.report != null) {
+                summary.writeJson(manifest.report);
+                out.println("report written to " + manifest.report);
+            }
+            return verified == null || verified.clean() ? ExitCodes.OK : ExitCodes.MISMATCHES;
+        } finally {
+            if (current[0] != copy) {
+                current[0].close();
+            }
         }
-        progress.finish(true);
-        Summary.printCopy(result, out);
-        VerifyResult verified = null;
-        if (Verification.wanted(dm)) {
-            verified = Verification.run(copy.first(), dm, repair, noProgress, err);
-            Summary.printVerification(verified, out);
+    }
+
+    /** New connections for another attempt, resuming from the state the last one saved. */
+    private PartitionedCopy reopen(PartitionedCopy last, PartitionedCopy first, DataMigration dm, Path state) {
+        if (last != first) {
+            last.close();
         }
-        Summary summary = new Summary(dm.getMetadata().getName(), plan, result, verified);
-        if (manifest.report != null) {
-            summary.writeJson(manifest.report);
-            out.println("report written to " + manifest.report);
+        first.close(); // its lock on the state directory must go; the caller closes it again, harmlessly
+        PartitionedCopy next = new PartitionedCopy(dm.getMetadata().getName(), dm.getSpec(), manifest.secrets(), state);
+        try {
+            if (guardWrites) {
+                next.guardingWrites();
+            }
+            next.prepare();
+            return next;
+        } catch (RuntimeException e) {
+            next.close();
+            throw e;
         }
-        return verified == null || verified.clean() ? ExitCodes.OK : ExitCodes.MISMATCHES;
     }
 }

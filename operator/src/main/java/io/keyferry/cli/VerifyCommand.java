@@ -23,6 +23,9 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     private ManifestOptions manifest;
 
+    @Mixin
+    private FaultOptions faults;
+
     @Option(names = "--repair", description = "Copy keys that still differ after every round again, then re-check them"
             + " (also spec.verify.repair).")
     private boolean repair;
@@ -39,13 +42,21 @@ final class VerifyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         DataMigration dm = manifest.load(err);
-        if (dm == null) {
+        if (dm == null || !faults.apply(err)) {
             return ExitCodes.INVALID_INPUT;
         }
-        try (Migration migration = Migration.verifyOnly(dm.getMetadata().getName(), dm.getSpec(), manifest.secrets())) {
-            CopyPlan plan = migration.prepare();
+        Migration[] current = {Migration.verifyOnly(dm.getMetadata().getName(), dm.getSpec(), manifest.secrets())};
+        try {
+            CopyPlan plan = current[0].prepare();
             Summary.printPlan(out, "DataMigration " + dm.getMetadata().getName() + " (" + manifest.file + "): verify", plan);
-            VerifyResult result = Verification.run(migration, dm, repair, extraKeys, noProgress, err);
+            VerifyResult result = faults.retrying(err).run(attempt -> {
+                if (attempt > 1) { // new connections; a verification starts over, it wrote nothing it depends on
+                    current[0].close();
+                    current[0] = Migration.verifyOnly(dm.getMetadata().getName(), dm.getSpec(), manifest.secrets());
+                    current[0].prepare();
+                }
+                return Verification.run(current[0], dm, repair, extraKeys, noProgress, err);
+            });
             Summary.printVerification(result, out);
             Summary summary = new Summary(dm.getMetadata().getName(), plan, null, result);
             if (manifest.report != null) {
@@ -56,6 +67,11 @@ final class VerifyCommand implements Callable<Integer> {
         } catch (MigrationInputException e) {
             err.println("keyferry: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
+        } catch (io.keyferry.engine.CopyFailedException e) {
+            err.println("keyferry: verification failed: " + e.getMessage());
+            return ExitCodes.COPY_FAILED;
+        } finally {
+            current[0].close();
         }
     }
 }

@@ -188,6 +188,8 @@ public final class Migration implements AutoCloseable {
             SourceSpec s = spec.getSources().get(i);
             int index = i;
             String path = "spec.sources[" + i + "].endpoint";
+            SourceRestarts.check(checkpoint, i, sourceProfiles.get(i).runId(), sources.get(i).label(),
+                    spec.getPolicies().forType(DataType.LIST), typeFilter(s.getKeys()));
             // The scan goes over the source's first connection; deciding, reading and big keys' chunks each get their own.
             RedisLink decide = open(endpoints.connect(readEndpoints.get(i), path, "source " + s.getName()));
             RedisLink values = open(endpoints.connect(readEndpoints.get(i), path, "source " + s.getName()));

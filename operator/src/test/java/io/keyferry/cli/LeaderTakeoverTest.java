@@ -44,10 +44,7 @@ class LeaderTakeoverTest {
 
     @Test
     void aStandbyTakesOverFromAKilledLeaderAndADeposedLeaderWritesNoStaleFlag() {
-        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews").andReturn(201,
-                new SelfSubjectRulesReviewBuilder().withNewStatus().withIncomplete(false).addNewResourceRule()
-                        .withApiGroups("coordination.k8s.io").withResources("leases").withVerbs("get", "create", "update", "patch")
-                        .endResourceRule().endStatus().build()).always();
+        allowLeases();
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start(); RedisServer flags = RedisServer.start();
              Monitor monitor = Monitor.of(flags); Kubelet kubelet = new Kubelet(client, client, NS)) {
             for (int i = 0; i < 3000; i++) {
@@ -56,19 +53,7 @@ class LeaderTakeoverTest {
             ChildJvm a = operator("op-a");
             await("op-a leads", Duration.ofSeconds(60), () -> holder().startsWith("op-a_"), a);
             ChildJvm b = operator("op-b");
-            apply("""
-                    apiVersion: keyferry.io/v1alpha1
-                    kind: DataMigration
-                    metadata: {name: ha}
-                    spec:
-                      sources: [{name: a, endpoint: {uri: "%s"}}]
-                      target: {endpoint: {uri: "%s"}}
-                      worker: {batchSize: 100, rateLimit: {keysPerSecond: 500}}
-                      cutover:
-                        flag: {endpoint: {uri: "%s"}, key: migrate}
-                        reverifySeconds: 5
-                      phase: DualWrite
-                    """.formatted(source.uri(), target.uri(), flags.uri()));
+            applyDualWrite(source, target, flags);
 
             // kill -9 in the middle of the copy (500 keys/s: about 6 s of copying).
             await("the copy runs", Duration.ofSeconds(60), () -> jobs().stream().anyMatch(j -> j.getMetadata().getName()
@@ -117,6 +102,85 @@ class LeaderTakeoverTest {
                 }
             });
         }
+    }
+
+    /**
+     * The operator killed with kill -9 at each phase transition (as DualWrite starts, when the copy is verified, right
+     * after ReadTarget and TargetOnly are asked for), each time replaced by a new process once the Lease expired: the
+     * flag store's MONITOR shows the flag written in the ladder's order, never back.
+     */
+    @Test
+    void theFlagIsNeverWrittenOutOfOrderWhenTheOperatorIsKilledAtEachPhaseTransition() {
+        allowLeases();
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start(); RedisServer flags = RedisServer.start();
+             Monitor monitor = Monitor.of(flags); Kubelet kubelet = new Kubelet(client, client, NS)) {
+            for (int i = 0; i < 1000; i++) {
+                source.redis().set("k" + i, "v" + i);
+            }
+            ChildJvm op = leader("op-0");
+            applyDualWrite(source, target, flags);
+            op.killHard(); // as DualWrite starts
+            op = leader("op-1");
+            await("the copy runs", Duration.ofSeconds(90), () -> "1101".equals(flags.redis().get("migrate")), op);
+            op.killHard(); // as the copy is under way, with the flag just moved
+            op = leader("op-2");
+            await("verified", Duration.ofSeconds(120), () -> condition("Verified", "True"), op);
+            patchPhase(Phase.READ_TARGET);
+            op.killHard(); // right after ReadTarget is asked for
+            op = leader("op-3");
+            await("ReadTarget in force", Duration.ofSeconds(90), () -> "0111".equals(flags.redis().get("migrate")), op);
+            patchPhase(Phase.TARGET_ONLY);
+            op.killHard(); // right after TargetOnly is asked for
+            op = leader("op-4");
+            await("TargetOnly in force", Duration.ofSeconds(90), () -> "0011".equals(flags.redis().get("migrate")), op);
+
+            assertEquals(List.of("1100", "1101", "0111", "0011"), monitor.valuesSet("migrate").stream().distinct().toList(),
+                    "the flag moved only forwards:\n" + String.join("\n", monitor.lines()));
+            List<String> written = monitor.valuesSet("migrate");
+            for (int i = 1; i < written.size(); i++) {
+                assertTrue(List.of("1100", "1101", "0111", "0011").indexOf(written.get(i))
+                        >= List.of("1100", "1101", "0111", "0011").indexOf(written.get(i - 1)), "never back: " + written);
+            }
+            System.out.println("LeaderTakeoverTest: flag writes across four kills: " + written);
+        } finally {
+            operators.forEach(o -> {
+                if (o.isAlive()) {
+                    o.killHard();
+                }
+            });
+        }
+    }
+
+    /** A new operator process, awaited until it holds the Lease (after the killed one's expired). */
+    private ChildJvm leader(String name) {
+        ChildJvm next = operator(name);
+        await(name + " leads", Duration.ofSeconds(60), () -> holder().startsWith(name + "_"), next);
+        return next;
+    }
+
+    /** The operator's start-up check finds it may use Leases. */
+    private void allowLeases() {
+        server.expect().post().withPath("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews").andReturn(201,
+                new SelfSubjectRulesReviewBuilder().withNewStatus().withIncomplete(false).addNewResourceRule()
+                        .withApiGroups("coordination.k8s.io").withResources("leases").withVerbs("get", "create", "update", "patch")
+                        .endResourceRule().endStatus().build()).always();
+    }
+
+    /** The migration "ha" in DualWrite, paced (500 keys/s), with its flag "migrate" in {@code flags}. */
+    private void applyDualWrite(RedisServer source, RedisServer target, RedisServer flags) {
+        apply("""
+                apiVersion: keyferry.io/v1alpha1
+                kind: DataMigration
+                metadata: {name: ha}
+                spec:
+                  sources: [{name: a, endpoint: {uri: "%s"}}]
+                  target: {endpoint: {uri: "%s"}}
+                  worker: {batchSize: 100, rateLimit: {keysPerSecond: 500}}
+                  cutover:
+                    flag: {endpoint: {uri: "%s"}, key: migrate}
+                    reverifySeconds: 5
+                  phase: DualWrite
+                """.formatted(source.uri(), target.uri(), flags.uri()));
     }
 
     private ChildJvm operator(String name) {

@@ -71,4 +71,57 @@ public final class Datasets {
             client.shutdown();
         }
     }
+
+    /**
+     * {@code keys} small keys of all six types (TYPE:N), and one big key of each type but the stream, big enough to be
+     * copied in chunks: {@code bigElements} elements each, and a string of {@code bigStringBytes} (streamed).
+     */
+    public static void sixTypes(RedisServer server, int keys, int bigElements, int bigStringBytes) {
+        pipelined(server, (a, pending) -> {
+            for (int i = 0; i < keys; i++) {
+                pending.add(switch (i % 6) {
+                    case 0 -> a.set("string:" + i, "value-" + i);
+                    case 1 -> a.hset("hash:" + i, Map.of("f", "v" + i, "g", "w"));
+                    case 2 -> a.rpush("list:" + i, "a", "b", "" + i);
+                    case 3 -> a.sadd("set:" + i, "m", "" + i);
+                    case 4 -> a.zadd("zset:" + i, 1.5, "m", (double) i, "n");
+                    default -> a.xadd("stream:" + i, Map.of("f", "" + i));
+                });
+            }
+            for (int i = 0; i < bigElements; i++) {
+                pending.add(a.rpush("big:list", "e" + i));
+                pending.add(a.hset("big:hash", "f" + i, "v" + i));
+                pending.add(a.sadd("big:set", "m" + i));
+                pending.add(a.zadd("big:zset", i, "m" + i));
+            }
+            String chunk = "x".repeat(1 << 16);
+            for (int done = 0; done < bigStringBytes; done += chunk.length()) {
+                pending.add(a.append("big:string", chunk));
+            }
+        });
+    }
+
+    /** Commands sent without waiting, then every reply awaited. */
+    private static void pipelined(RedisServer server,
+                                  java.util.function.BiConsumer<RedisAsyncCommands<String, String>, List<RedisFuture<?>>> commands) {
+        RedisClient client = RedisClient.create(server.uri());
+        try (StatefulRedisConnection<String, String> c = client.connect()) {
+            c.setAutoFlushCommands(false);
+            List<RedisFuture<?>> pending = new ArrayList<>();
+            commands.accept(c.async(), pending);
+            c.flushCommands();
+            pending.forEach(f -> f.toCompletableFuture().join());
+        } finally {
+            client.shutdown();
+        }
+    }
+
+    /** Lists and hashes of {@link #sixTypes} the target holds already, so that Merge appends and merges into them. */
+    public static void sixTypesPrefill(RedisServer target, int keys) {
+        for (int i = 2; i < keys; i += 6 * 10) {
+            target.redis().rpush("list:" + i, "existing");
+            target.redis().hset("hash:" + (i - 1), "h", "existing");
+        }
+        target.redis().rpush("big:list", "existing");
+    }
 }

@@ -24,7 +24,9 @@ import java.util.stream.Stream;
 public final class RedisServer implements AutoCloseable {
     private final int port;
     private final Path dir;
-    private final Process process;
+    private Process process;
+    /** The command line it was started with, to start it again after a crash. */
+    private List<String> command;
     private final RedisClient client;
     private StatefulRedisConnection<String, String> connection;
     private StatefulRedisConnection<byte[], byte[]> binaryConnection;
@@ -76,8 +78,10 @@ public final class RedisServer implements AutoCloseable {
                         .redirectOutput(dir.resolve("stdout.log").toFile()).start();
                 if (waitUntilListening(port, p, dir.resolve("redis.log"))) {
                     int pass = extraArgs.indexOf("--requirepass");
-                    return new RedisServer(port, dir, p, pass < 0 ? null : extraArgs.get(pass + 1),
+                    RedisServer server = new RedisServer(port, dir, p, pass < 0 ? null : extraArgs.get(pass + 1),
                             extraArgs.contains("--tls-port"));
+                    server.command = cmd;
+                    return server;
                 }
                 p.destroyForcibly();
             } catch (IOException e) {
@@ -155,6 +159,43 @@ public final class RedisServer implements AutoCloseable {
             binaryConnection = client.connect(ByteArrayCodec.INSTANCE);
         }
         return binaryConnection.sync();
+    }
+
+    /**
+     * kill -9 of the server, then the same server started again on its port and directory: what it had written to its
+     * append-only file (start it with {@code --appendonly yes --appendfsync always}) is all it keeps.
+     */
+    public synchronized void crashAndRestart() {
+        process.destroyForcibly();
+        try {
+            process.waitFor();
+            if (connection != null) {
+                connection.close();
+                connection = null;
+            }
+            if (binaryConnection != null) {
+                binaryConnection.close();
+                binaryConnection = null;
+            }
+            // The new process's "Ready" line, once it has loaded its append-only file, is the one to wait for.
+            Files.move(dir.resolve("redis.log"), dir.resolve("redis.log." + System.nanoTime()));
+            for (int attempt = 0; attempt < 50; attempt++) {
+                Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("stdout.log").toFile())).start();
+                if (waitUntilListening(port, p, dir.resolve("redis.log"))) {
+                    process = p;
+                    return;
+                }
+                p.destroyForcibly().waitFor();
+                Thread.sleep(100); // the port may be held a moment longer
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot restart " + command.get(0), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+        throw new IllegalStateException("redis-server did not restart on port " + port);
     }
 
     @Override

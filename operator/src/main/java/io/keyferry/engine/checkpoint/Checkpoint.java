@@ -30,6 +30,8 @@ public final class Checkpoint {
     public static final class SourceState {
         public String name;
         public String cursor = "0";
+        /** The source's INFO run_id when the cursor was saved: another process's cursor is void (SourceRestarts). */
+        public String scannedOn;
         public boolean done;
         public long keysScanned;
         /** The counts of every finished batch. */

@@ -46,8 +46,6 @@ import javax.net.ssl.TrustManagerFactory;
  * All its connections share one set of I/O threads, released by {@link #close()}.
  */
 public final class Endpoints implements AutoCloseable {
-    private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
-    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(60);
 
     private final SecretResolver secrets;
     /** Lettuce's I/O threads, created on the first Lettuce connection (a standalone copy may need none). */
@@ -202,7 +200,7 @@ public final class Endpoints implements AutoCloseable {
 
     private RedisURI redisUri(EndpointSpec spec, EndpointUri uri, String fieldPath) {
         RedisURI.Builder b = RedisURI.builder().withHost(uri.host()).withPort(uri.port()).withDatabase(uri.db())
-                .withSsl(uri.tls()).withTimeout(COMMAND_TIMEOUT);
+                .withSsl(uri.tls()).withTimeout(Timeouts.reply());
         if (uri.tls()) {
             boolean skip = spec.getTls() != null && spec.getTls().skipVerify();
             b.withVerifyPeer(skip ? SslVerifyMode.NONE : SslVerifyMode.FULL);
@@ -251,9 +249,9 @@ public final class Endpoints implements AutoCloseable {
                 EndpointUri.parse(spec.getUri()).db());
         try {
             Socket socket = new Socket();
-            socket.connect(new InetSocketAddress(uri.host(), uri.port()), (int) CONNECT_TIMEOUT.toMillis());
-            // A pipeline of big DUMPs on a loaded server may take long: as long as RedisLink waits for replies.
-            socket.setSoTimeout((int) Duration.ofMinutes(2).toMillis());
+            socket.connect(new InetSocketAddress(uri.host(), uri.port()), (int) Timeouts.connect().toMillis());
+            // As long as RedisLink waits for replies.
+            socket.setSoTimeout((int) Timeouts.reply().toMillis());
             socket.setKeepAlive(true);
             socket.setTcpNoDelay(true);
             if (uri.tls()) {
@@ -342,7 +340,7 @@ public final class Endpoints implements AutoCloseable {
                 // RESP2: Pika and older Kvrocks do not speak HELLO/RESP3.
                 .protocolVersion(ProtocolVersion.RESP2)
                 .autoReconnect(false)
-                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build())
+                .socketOptions(SocketOptions.builder().connectTimeout(Timeouts.connect()).keepAlive(true).build())
                 // No timer per command (measurable at a million commands a minute): RedisLink's waits time out instead.
                 .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build());
         if (uri.tls() && tls != null) {
@@ -415,7 +413,8 @@ public final class Endpoints implements AutoCloseable {
         return sb.toString();
     }
 
-    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+    /** Whether {@code t} or one of its causes is a {@code type}. */
+    public static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (type.isInstance(c)) {
                 return true;

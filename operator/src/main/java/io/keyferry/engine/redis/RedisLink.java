@@ -22,8 +22,6 @@ import java.util.concurrent.Future;
  * (see the cluster constructor).
  */
 public final class RedisLink implements AutoCloseable {
-    private static final Duration AWAIT = Duration.ofMinutes(2);
-
     private final String label;
     private AbstractRedisClient client;
     private StatefulConnection<byte[], byte[]> connection;
@@ -182,14 +180,14 @@ public final class RedisLink implements AutoCloseable {
      */
     public void sync(List<? extends Future<?>> futures) {
         flush();
-        long deadline = System.nanoTime() + AWAIT.toNanos();
+        long deadline = System.nanoTime() + Timeouts.reply().toNanos();
         for (Future<?> f : futures) {
             try {
                 f.get(Math.max(0, deadline - System.nanoTime()), java.util.concurrent.TimeUnit.NANOSECONDS);
             } catch (ExecutionException refused) {
                 // read by the caller, with the key it belongs to
             } catch (java.util.concurrent.TimeoutException e) {
-                throw new IllegalStateException(label + ": no reply within " + AWAIT.toSeconds() + " s", e);
+                throw new IllegalStateException(label + ": no reply within " + Timeouts.describe(Timeouts.reply()), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
@@ -217,7 +215,7 @@ public final class RedisLink implements AutoCloseable {
     /** The reply of an already flushed command; a server error is thrown as its cause. */
     public static <T> T await(Future<T> future) {
         try {
-            return future.isDone() ? future.get() : future.get(AWAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return future.isDone() ? future.get() : future.get(Timeouts.reply().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException re) {
                 throw re;
@@ -227,7 +225,7 @@ public final class RedisLink implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("no reply within " + AWAIT.toSeconds() + " s", e);
+            throw new IllegalStateException("no reply within " + Timeouts.describe(Timeouts.reply()), e);
         }
     }
 

@@ -53,9 +53,7 @@ final class WalStream implements ChangeSource {
         try {
             if (from != null && from.inWal()) {
                 WalStream s = new WalStream(connection, keys, from, true);
-                List<WriteBatchReader.Batch> first = s.poll();
-                if (first != null) {
-                    s.queue(first);
+                if (s.readFirst()) {
                     return s;
                 }
             }
@@ -65,7 +63,7 @@ final class WalStream implements ChangeSource {
                         + " sequence a Kvrocks' write-ahead log is followed from");
             }
             WalStream s = new WalStream(connection, keys, Position.inWal(latest), false);
-            s.poll(); // refused here, if the user may not read the log
+            s.readFirst(); // refused here, if the user may not read the log; what was written since INFO is queued
             return s;
         } catch (RuntimeException e) {
             connection.close();
@@ -98,6 +96,15 @@ final class WalStream implements ChangeSource {
             queue(batches);
         }
         return ready.poll();
+    }
+
+    /** Polls once and queues what came; false when the log no longer holds the sequence after the position. */
+    private boolean readFirst() {
+        List<WriteBatchReader.Batch> first = poll();
+        if (first != null) {
+            queue(first);
+        }
+        return first != null;
     }
 
     private void queue(List<WriteBatchReader.Batch> batches) {

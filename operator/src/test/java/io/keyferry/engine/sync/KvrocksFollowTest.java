@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 /**
  * `keyferry run --follow` of a Kvrocks source, played by the Kvrocks double (recorded replies, a redis-server behind)
  * whose write-ahead log is made of the batches a real Kvrocks logged for the same writes ({@link RecordedWal}): the
- * writes reach the target through POLLUPDATES, the position survives a kill -9, a recycled log is verified with
- * repair, and a FLUSHDB stops the follow saying why. No live Kvrocks runs here: the batches are Kvrocks' of 2024-10.
+ * writes reach the target through POLLUPDATES, the position survives a kill -9, a recycled log or a source restored
+ * behind the saved sequence is verified with repair, and a FLUSHDB stops the follow saying why. No live Kvrocks runs here: the batches are Kvrocks' of 2024-10.
  */
 class KvrocksFollowTest {
     /** The recorded writes in the recorded order (FLUSHDB apart). */
@@ -76,6 +76,30 @@ class KvrocksFollowTest {
                     third.output());
             ChildJvm verify = ChildJvm.start("256m", "verify", "-f", manifest.toString(), "--no-progress");
             assertEquals(0, verify.waitFor(120), verify.output());
+        }
+    }
+
+    /** A Kvrocks restored from a backup stands behind the saved sequence: Kvrocks says it is out of range. */
+    @Test
+    void aSourceBehindTheSavedSequenceIsVerifiedWithRepair() throws Exception {
+        RecordedWal wal = new RecordedWal();
+        try (RedisServer behind = RedisServer.start(); RedisServer target = RedisServer.start();
+             StoreDouble kvrocks = StoreDouble.kvrocks(behind, wal)) {
+            Path state = Files.createTempDirectory("follow-state");
+            Path manifest = manifest(kvrocks, target);
+            ChildJvm first = follower(manifest, state);
+            await("following", () -> first.output().contains("following kv"), first);
+            send(kvrocks, WRITES.subList(0, 3));
+            await("caught up", () -> caughtUp(state, wal), first);
+            first.killHard();
+            wal.restoreBackup(); // its log starts over where the recording's did, before those writes
+            behind.redis().hset("w:hash", "c", "3"); // changed after the backup, in no log
+            ChildJvm second = follower(manifest, state);
+            await("rescanned", () -> second.output().contains("are no longer available")
+                    && second.output().contains("following kv"), second);
+            await("repaired", () -> second.output().contains("(repaired)"), second);
+            assertEquals(Map.of("b", "2", "c", "3"), target.redis().hgetall("w:hash"));
+            second.killHard();
         }
     }
 

@@ -29,6 +29,7 @@ public final class RecordedWal {
     private final List<byte[]> log = new ArrayList<>();
     private final List<Long> firsts = new ArrayList<>();
     private long latest;
+    private final long start;
 
     public RecordedWal() {
         try (InputStream in = RecordedWal.class.getResourceAsStream("/peers/kvrocks.jsonl")) {
@@ -45,6 +46,7 @@ public final class RecordedWal {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        start = latest;
     }
 
     private void read(JsonNode row) {
@@ -96,6 +98,12 @@ public final class RecordedWal {
     public synchronized void recycle() {
         log.clear();
         firsts.clear();
+    }
+
+    /** Kvrocks restored from a backup taken before every write logged here: its log starts over where it started. */
+    public synchronized void restoreBackup() {
+        recycle();
+        latest = start;
     }
 
     /** POLLUPDATES {@code sequence} MAX {@code max} as Kvrocks (unstable of 2024-10) answers it, RESP2. */

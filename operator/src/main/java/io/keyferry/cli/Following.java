@@ -59,7 +59,8 @@ final class Following {
                 }
             }, lost -> {
                 err.println("keyferry: the changes of " + lost + " since the saved position are no longer available"
-                        + " (the source's replication backlog was overwritten, or too many keys waited): verifying the target"
+                        + " (the source's replication backlog was overwritten, its write-ahead log recycled, or too many keys"
+                        + " waited): verifying the target"
                         + " with repair, while new changes are collected");
                 err.flush();
                 ProgressDisplay shown = ProgressDisplay.create(err, noProgress);
@@ -92,7 +93,7 @@ final class Following {
         StringBuilder s = new StringBuilder();
         for (Follow.Lag l : lags) {
             s.append(s.length() == 0 ? "" : "; ").append("source ").append(l.source()).append(": ").append(l.keysApplied())
-                    .append(" keys applied, ").append(l.bytesBehind()).append(" bytes behind, ")
+                    .append(" keys applied, ").append(l.behind()).append(' ').append(l.behindUnit()).append(" behind, ")
                     .append(String.format(java.util.Locale.ROOT, "%.1f", l.secondsBehind())).append(" s, at ")
                     .append(l.applied().encode());
         }

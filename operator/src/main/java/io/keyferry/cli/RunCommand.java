@@ -52,8 +52,8 @@ final class RunCommand implements Callable<Integer> {
             + " guard every write so that none lands on a newer application write (WATCH and MULTI/EXEC; see docs/operations.md).")
     private boolean guardWrites;
 
-    @Option(names = "--follow", description = "After the copy, keep following the sources' changes (Redis sources, as"
-            + " their replica) and apply them to the target until Ctrl-C; the positions are kept in the state directory,"
+    @Option(names = "--follow", description = "After the copy, keep following the sources' changes (Redis sources as"
+            + " their replica, Kvrocks sources through their write-ahead log) and apply them to the target until Ctrl-C; the positions are kept in the state directory,"
             + " so the next run resumes from them.")
     private boolean follow;
 

@@ -334,6 +334,11 @@ public final class Migration implements AutoCloseable {
         return sources.get(i);
     }
 
+    /** What the probe found source {@code i} to be; call {@link #prepare()} first. */
+    public io.keyferry.engine.probe.ServerProfile sourceProfile(int i) {
+        return sourceProfiles.get(i);
+    }
+
     private CopyResult result(long elapsed) {
         Map<String, Counters> perSource = new LinkedHashMap<>();
         for (Checkpoint.SourceState s : checkpoint.sources) {

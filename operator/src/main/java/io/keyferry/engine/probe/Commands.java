@@ -19,6 +19,8 @@ package io.keyferry.engine.probe;
  * @param missingKeyPttl  what PTTL answers for a key that does not exist (-2; Pika 0)
  * @param pipelineCommands most commands sent on a connection before their replies are read; 0: no bound
  * @param pipelineBytes   most command bytes sent on a connection before their replies are read; 0: no bound
+ * @param walPolling      the store's write-ahead log can be read with POLLUPDATES (Kvrocks 2.10+, its admin user):
+ *                        what following a Kvrocks needs
  */
 public record Commands(
         boolean multiFieldHset,
@@ -33,7 +35,8 @@ public record Commands(
         boolean transactions,
         long missingKeyPttl,
         int pipelineCommands,
-        long pipelineBytes) {
+        long pipelineBytes,
+        boolean walPolling) {
 
     /**
      * Pika with its release's config stalled a long pipelined load (about 13,000 keys of redis-cli --pipe): what

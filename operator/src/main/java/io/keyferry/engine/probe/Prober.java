@@ -63,7 +63,20 @@ public final class Prober {
                 streams, streams && !pika && known(ask(link, "XGROUP", "HELP")),
                 known(ask(link, "XSETID", PROBE, "0-1")), known(ask(link, "EVAL", "return 1", "0")), watch,
                 pttl instanceof Long ms ? ms : -2,
-                pika ? Commands.PIKA_PIPELINE_COMMANDS : 0, pika ? Commands.PIKA_PIPELINE_BYTES : 0);
+                pika ? Commands.PIKA_PIPELINE_COMMANDS : 0, pika ? Commands.PIKA_PIPELINE_BYTES : 0,
+                kind == ServerKind.KVROCKS && readsWal(link));
+    }
+
+    /**
+     * Whether POLLUPDATES reads the write-ahead log: asked for what follows the latest sequence (INFO replication's
+     * master_repl_offset), it answers a map of at most one batch where it may; an error where it is unknown (before
+     * Kvrocks 2.10) or the user is not the admin.
+     */
+    private static boolean readsWal(RedisLink link) {
+        Map<String, String> replication = parseInfo(text(link, ask(link, "INFO", "replication")));
+        String latest = replication.get("master_repl_offset");
+        return latest != null && latest.chars().allMatch(Character::isDigit)
+                && ask(link, "POLLUPDATES", latest, "MAX", "1", "FORMAT", "RAW") instanceof List<?>;
     }
 
     /** Whether the store knows the command: any reply but an "unknown command" error (an ACL denial included). */

@@ -9,8 +9,9 @@ public final class Resp {
 
     /** An error reply, such as {@code WRONGTYPE ...} or {@code ERR ...}. */
     public record Error(String message) {
+        /** A wrong type, as Redis words it, or as Kvrocks does: "ERR Invalid argument: WRONGTYPE ..." (recorded). */
         public boolean wrongType() {
-            return message.startsWith("WRONGTYPE");
+            return message.startsWith("WRONGTYPE") || message.startsWith("ERR Invalid argument: WRONGTYPE");
         }
 
         @Override

@@ -3,6 +3,8 @@ package io.keyferry.engine.sync;
 import io.keyferry.api.DataMigrationSpec;
 import io.keyferry.engine.Migration;
 import io.keyferry.engine.copy.Counters;
+import io.keyferry.engine.probe.ServerKind;
+import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.RespConnection;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,18 +13,26 @@ import java.util.function.Consumer;
 import java.util.function.IntFunction;
 
 /**
- * Live sync of Redis sources into the target: each source is followed as its replica from before the backfill starts,
- * every key a command changes is collected ({@link SourceFeed}), and the collected keys are copied again under the
- * policies in batches ({@link Resync}). A batch's positions are saved only after it was applied, so after a crash the
- * follow resumes from there (PSYNC), applying at worst some changes again, which copying again makes harmless.
+ * Live sync of the sources into the target: each source is followed from before the backfill starts (a Redis as its
+ * replica, a Kvrocks through its write-ahead log), every key a change touches is collected ({@link SourceFeed}), and
+ * the collected keys are copied again under the policies in batches ({@link Resync}). A batch's positions are saved
+ * only after it was applied, so after a crash the follow resumes from there (PSYNC, POLLUPDATES), applying at worst
+ * some changes again, which copying again makes harmless.
  */
 public final class Follow implements AutoCloseable {
     /** A batch is applied when this many keys are collected, or {@link #BATCH_MILLIS} after its first. */
     static final int BATCH_KEYS = 1000;
     static final long BATCH_MILLIS = 20;
 
-    /** Where a source stands: what is applied, what its master has, how old the oldest change not applied yet is. */
-    public record Lag(String source, Position applied, long bytesBehind, double secondsBehind, long keysApplied) {}
+    /**
+     * Where a source stands: what is applied, how far its own position is ahead ({@code behind}: bytes of a Redis
+     * replication stream, records of a Kvrocks write-ahead log), how old the oldest change not applied yet is.
+     */
+    public record Lag(String source, Position applied, long behind, double secondsBehind, long keysApplied) {
+        public String behindUnit() {
+            return applied.inWal() ? "log records" : "bytes";
+        }
+    }
 
     private final Migration migration;
     private final Resync resync;
@@ -37,13 +47,21 @@ public final class Follow implements AutoCloseable {
     public Follow(DataMigrationSpec spec, Migration migration, List<Position> from, IntFunction<RespConnection> open) {
         this.migration = migration;
         this.resync = new Resync(spec, migration);
-        int db = 0;
         for (int i = 0; i < spec.getSources().size(); i++) {
-            db = io.keyferry.api.EndpointUri.parse(spec.getSources().get(i).getEndpoint().getUri()).db();
-            int index = i;
-            feeds.add(new SourceFeed(i, spec.getSources().get(i).getName(), db, from == null ? null : from.get(i),
-                    () -> open.apply(index), resync));
+            feeds.add(new SourceFeed(i, spec.getSources().get(i).getName(), from == null ? null : from.get(i),
+                    opener(spec, migration, i, open), resync));
         }
+    }
+
+    /** How source i's changes are read: a Kvrocks' write-ahead log, a Redis' replication stream. */
+    private static ChangeSource.Opener opener(DataMigrationSpec spec, Migration migration, int i, IntFunction<RespConnection> open) {
+        ServerProfile profile = migration.sourceProfile(i);
+        if (profile.kind() == ServerKind.KVROCKS) {
+            KvrocksKeys keys = new KvrocksKeys(KvrocksKeys.DEFAULT_NAMESPACE, profile.cluster());
+            return from -> WalStream.open(open.apply(i), from, keys);
+        }
+        int db = io.keyferry.api.EndpointUri.parse(spec.getSources().get(i).getEndpoint().getUri()).db();
+        return from -> ReplicaChanges.open(open.apply(i), from, db);
     }
 
     /**

@@ -20,12 +20,13 @@ public final class FollowCheck {
             if (s.profile().kind() == ServerKind.PIKA) {
                 problems.add(field + ": Pika offers no change capture over the Redis protocol, so it cannot be followed;"
                         + " copy once and keep the new store current with the dual-write cutover (spec.cutover, docs/operations.md)");
-            } else if (s.profile().kind() == ServerKind.KVROCKS) {
-                problems.add(field + ": following a Kvrocks source (its WAL, POLLUPDATES) is not built yet; copy once and"
-                        + " cut over with dual writes (spec.cutover)");
+            } else if (s.profile().kind() == ServerKind.KVROCKS && !s.profile().commands().walPolling()) {
+                problems.add(field + ": a Kvrocks source is followed through its write-ahead log with POLLUPDATES, which"
+                        + " this one refused: it needs Kvrocks 2.10 or later and the admin user (the requirepass password, not"
+                        + " a namespace token); or copy once and cut over with dual writes (spec.cutover)");
             } else if (s.profile().cluster()) {
-                problems.add(field + ": following a Redis Cluster source is not built yet; follow each master as a source"
-                        + " of its own, or cut over with dual writes (spec.cutover)");
+                problems.add(field + ": following a cluster source (Redis Cluster, a Kvrocks with cluster-enabled) is not"
+                        + " built yet; follow each master as a source of its own, or cut over with dual writes (spec.cutover)");
             }
         }
         if (spec.getPolicies().forType(DataType.LIST) == Policy.MERGE) {

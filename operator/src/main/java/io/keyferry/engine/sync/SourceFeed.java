@@ -1,18 +1,19 @@
 package io.keyferry.engine.sync;
 
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.Resp;
-import io.keyferry.engine.redis.RespConnection;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
-import java.util.function.Supplier;
 
 /**
- * One source followed as its replica: a thread reads its replication stream and collects the target names of the keys
- * each command changes, with the offset they came to. A lost connection is resumed from the offset collected so far;
- * if the source cannot continue from there (its backlog was overwritten), the position is lost and the caller is told.
+ * One source followed: a thread reads its changes ({@link ChangeSource}: a Redis replication stream, a Kvrocks
+ * write-ahead log) and collects the target names of the keys each changes, with the position they came to. A lost
+ * connection is resumed from the position collected so far; if the source cannot continue from there (its backlog was
+ * overwritten, its log recycled), the position is lost and the caller is told.
  */
 final class SourceFeed implements AutoCloseable {
     /** Past this many distinct keys waiting, the set is dropped and the target needs a rescan with repair instead. */
@@ -24,11 +25,10 @@ final class SourceFeed implements AutoCloseable {
 
     private final int index;
     private final String name;
-    private final int db;
-    private final Supplier<RespConnection> open;
+    private final ChangeSource.Opener open;
     private final Resync resync;
     private final Thread reader;
-    private ReplicationStream stream;
+    private ChangeSource stream;
     private final Object lock = new Object();
     private Set<ByteBuffer> pending = new LinkedHashSet<>();
     private long pendingSince;
@@ -40,13 +40,12 @@ final class SourceFeed implements AutoCloseable {
     private volatile boolean closed;
     private long keysApplied;
 
-    SourceFeed(int index, String name, int db, Position from, Supplier<RespConnection> open, Resync resync) {
+    SourceFeed(int index, String name, Position from, ChangeSource.Opener open, Resync resync) {
         this.index = index;
         this.name = name;
-        this.db = db;
         this.open = open;
         this.resync = resync;
-        this.stream = ReplicationStream.open(open.get(), from);
+        this.stream = open.open(from);
         this.lostPosition = from != null && !stream.resumed();
         this.collected = stream.start();
         this.applied = stream.start();
@@ -116,7 +115,7 @@ final class SourceFeed implements AutoCloseable {
         int reconnects = 0;
         while (!closed) {
             try {
-                Change c = stream.next(200);
+                ChangeSource.Changed c = stream.next(200);
                 if (c == null) {
                     continue;
                 }
@@ -138,15 +137,15 @@ final class SourceFeed implements AutoCloseable {
         }
     }
 
-    private void collect(Change c) {
-        ChangedKeys.Effect effect = ChangedKeys.of(c, db);
+    private void collect(ChangeSource.Changed c) {
+        ChangedKeys.Effect effect = c.effect();
         synchronized (lock) {
             if (effect instanceof ChangedKeys.Unmirrorable u) {
                 throw new Unfollowable("source " + name + ": " + u.why() + "; a follow cannot mirror that key by key. The"
                         + " target keeps what it has; run again with --restart to copy afresh");
             }
-            java.util.List<byte[]> keys = effect instanceof ChangedKeys.Keys k ? k.keys()
-                    : effect instanceof ChangedKeys.Push p ? java.util.List.of(p.key()) : java.util.List.of();
+            List<byte[]> keys = effect instanceof ChangedKeys.Keys k ? k.keys()
+                    : effect instanceof ChangedKeys.Push p ? List.of(p.key()) : List.of();
             for (byte[] key : keys) {
                 byte[] target = resync.targetKey(index, key);
                 if (target != null && !overflowed) {
@@ -178,7 +177,7 @@ final class SourceFeed implements AutoCloseable {
         }
         stream.close();
         try {
-            stream = ReplicationStream.open(open.get(), from);
+            stream = open.open(from);
         } catch (RuntimeException e) {
             return; // tried again at the next turn, up to the limit
         }
@@ -192,17 +191,25 @@ final class SourceFeed implements AutoCloseable {
 
     private static long masterOffset(RedisLink source) {
         try {
-            Object info = Resp.call(source.pipe(), Resp.ascii("INFO"), Resp.ascii("replication"));
-            String text = new String(Resp.bytes(info, source.label(), null), StandardCharsets.UTF_8);
-            for (String line : text.split("\r\n")) {
-                if (line.startsWith("master_repl_offset:")) {
-                    return Long.parseLong(line.substring("master_repl_offset:".length()).strip());
-                }
-            }
+            return Math.max(0, masterOffset(source.pipe(), source.label()));
         } catch (RuntimeException e) {
-            // lag is reported without the master's offset
+            return 0; // lag is reported without the master's offset
         }
-        return 0;
+    }
+
+    /**
+     * The source's own position now, from INFO replication: a Redis master's replication offset, a Kvrocks' latest
+     * write-ahead log sequence (it reports that as master_repl_offset too); -1 where INFO does not show it.
+     */
+    static long masterOffset(Pipe pipe, String label) {
+        Object info = Resp.call(pipe, Resp.ascii("INFO"), Resp.ascii("replication"));
+        String text = new String(Resp.bytes(info, label, null), StandardCharsets.UTF_8);
+        for (String line : text.split("\r\n")) {
+            if (line.startsWith("master_repl_offset:")) {
+                return Long.parseLong(line.substring("master_repl_offset:".length()).strip());
+            }
+        }
+        return -1;
     }
 
     @Override

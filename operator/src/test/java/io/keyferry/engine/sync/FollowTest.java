@@ -134,7 +134,7 @@ class FollowTest {
         return true;
     }
 
-    private static ChildJvm follower(Path manifest, Path state) {
+    static ChildJvm follower(Path manifest, Path state) {
         return ChildJvm.start("256m", "run", "-f", manifest.toString(), "--no-progress", "--follow", "--state-dir", state.toString());
     }
 
@@ -200,7 +200,7 @@ class FollowTest {
         return t;
     }
 
-    private static void await(String what, BooleanSupplier done, ChildJvm child) throws InterruptedException {
+    static void await(String what, BooleanSupplier done, ChildJvm child) throws InterruptedException {
         long deadline = System.nanoTime() + 120_000_000_000L;
         while (System.nanoTime() < deadline) {
             if (done.getAsBoolean()) {

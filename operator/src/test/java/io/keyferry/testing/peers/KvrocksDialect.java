@@ -11,7 +11,8 @@ import java.util.Set;
  * Kvrocks (unstable of 2024-10-24) as recorded (shared/peers/kvrocks.jsonl): SCAN cursors are tokens past a long's
  * range, SCAN MATCH takes prefixes only, every database is one keyspace, WRONGTYPE comes inside "ERR Invalid
  * argument", scores are printed with 17 significant digits, ZMSCORE sends each score as RESP inside a bulk string,
- * TTL rounds down, a stream has no DUMP and RESTORE's errors are its own.
+ * TTL rounds down, a stream has no DUMP and RESTORE's errors are its own. POLLUPDATES reads a write-ahead log of the
+ * batches recorded for the same writes ({@link RecordedWal}), and INFO shows that log's sequence.
  */
 final class KvrocksDialect extends RecordedDialect {
     /** Tokens stand this far past Redis' cursors: beyond a signed long, as the recorded ZSCAN's 9394562200589303810. */
@@ -21,8 +22,23 @@ final class KvrocksDialect extends RecordedDialect {
     private static final Set<String> STREAM_FIELDS = Set.of("length", "last-generated-id", "max-deleted-entry-id",
             "entries-added", "recorded-first-entry-id", "first-entry", "last-entry");
 
-    KvrocksDialect() {
+    private final RecordedWal wal;
+
+    KvrocksDialect(RecordedWal wal) {
         super("kvrocks", Set.of());
+        this.wal = wal;
+    }
+
+    /** INFO as recorded, its replication offset and sequence those of the recorded write-ahead log. */
+    @Override
+    Object info(List<byte[]> cmd) {
+        Object info = super.info(cmd);
+        if (!(info instanceof byte[] text)) {
+            return info;
+        }
+        long latest = wal.latest();
+        return Wire.bytes(Wire.text(text).replaceAll("(?m)^master_repl_offset:\\d+", "master_repl_offset:" + latest)
+                .replaceAll("(?m)^sequence:\\d+", "sequence:" + latest));
     }
 
     @Override
@@ -50,8 +66,27 @@ final class KvrocksDialect extends RecordedDialect {
             case "RESTORE" -> Forward.of(cmd, r -> restoreError(cmd, r));
             case "OBJECT" -> arg(cmd, 1).equals("DUMP") ? Forward.as(cmd)
                     : new Answer(new Wire.Err("ERR object subcommand must be dump"));
-            default -> Forward.of(cmd, KvrocksDialect::wrongType);
+            case "POLLUPDATES" -> pollUpdates(cmd);
+            default -> Forward.of(cmd, r -> {
+                if (!(r instanceof Wire.Err)) {
+                    wal.applied(cmd); // a recorded write logs its recorded batches
+                }
+                return wrongType(r);
+            });
         };
+    }
+
+    /** POLLUPDATES sequence [MAX n] [FORMAT RAW], answered from the recorded write-ahead log. */
+    private Step pollUpdates(List<byte[]> cmd) {
+        int max = 16;
+        for (int i = 2; i + 1 < cmd.size(); i += 2) {
+            if (arg(cmd, i).equals("MAX")) {
+                max = Integer.parseInt(arg(cmd, i + 1));
+            } else if (!(arg(cmd, i).equals("FORMAT") && arg(cmd, i + 1).equals("RAW"))) {
+                return new Answer(new Wire.Err("ERR the double plays POLLUPDATES seq MAX n FORMAT RAW only"));
+            }
+        }
+        return new Answer(wal.poll(Long.parseLong(arg(cmd, 1)), max));
     }
 
     /** SCAN with tokens for cursors; MATCH of anything but a prefix is refused. */

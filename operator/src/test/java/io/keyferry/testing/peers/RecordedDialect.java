@@ -74,7 +74,7 @@ abstract class RecordedDialect implements Dialect {
     abstract String unknownCommand(List<byte[]> cmd);
 
     /** INFO of one recorded section, or of them all. */
-    private Object info(List<byte[]> cmd) {
+    Object info(List<byte[]> cmd) {
         if (cmd.size() > 1) {
             Recording.Exchange recorded = recording.find(cmd);
             return recorded == null ? new byte[0] : recorded.reply();

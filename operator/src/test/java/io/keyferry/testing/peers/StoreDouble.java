@@ -65,7 +65,12 @@ public final class StoreDouble implements AutoCloseable {
 
     /** A Kvrocks (unstable of 2024-10) in front of {@code backend}. */
     public static StoreDouble kvrocks(RedisServer backend) {
-        return new StoreDouble(new KvrocksDialect(), backend);
+        return kvrocks(backend, new RecordedWal());
+    }
+
+    /** A Kvrocks in front of {@code backend} whose write-ahead log (POLLUPDATES) is {@code wal}. */
+    public static StoreDouble kvrocks(RedisServer backend, RecordedWal wal) {
+        return new StoreDouble(new KvrocksDialect(wal), backend);
     }
 
     /** Stalls a connection that sends more than this many commands, or bytes, before it reads a reply. */

@@ -62,6 +62,14 @@ class AclTest {
                     Map<String, String> fewer = new LinkedHashMap<>(rules);
                     fewer.put(role, (" " + rules.get(role) + " ").replace(" " + grant + " ", " ").strip());
                     String failure = scenario(fewer);
+                    if (failure != null && failure.contains("Currently not connected")) {
+                        // A known race in reporting, not in what is written: when one connection is refused, a stage on
+                        // another that is being closed may fail first and its error be the one reported. Seen in about
+                        // 1 of 100 scenarios; the scenario runs once more, and then must name the command.
+                        System.err.println("[AclTest] " + role + " without " + command + ": reported " + failure
+                                + "; running it again");
+                        failure = scenario(fewer);
+                    }
                     assertTrue(failure == null || failure.contains("'" + command + "'"),
                             "without " + command + " on the " + role + " the failure does not name it: " + failure);
                 }));

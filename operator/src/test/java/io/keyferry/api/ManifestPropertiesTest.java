@@ -27,11 +27,12 @@ import org.junit.jupiter.api.Timeout;
 class ManifestPropertiesTest {
     static final int CASES = 800;
     private static final String FILE = "fuzz.yaml";
-    /** A path the user can find: a top-level field (as written) and its descendants, or the file's own name. */
-    private static final Pattern PATH = Pattern.compile("[^.\\[\\s]+([.\\[].*)?|" + Pattern.quote(FILE), Pattern.DOTALL);
-    /** What Java says about itself, which a user cannot act on. */
-    private static final Pattern JAVA = Pattern.compile("Exception|\\bat [a-z]+\\.[a-z]|com\\.fasterxml|java\\.lang|"
-            + "io\\.keyferry|\\(through reference chain");
+    /**
+     * A path the user can find: a top-level field as written (a mangled key may hold spaces, as in '^  worker') and its
+     * descendants, or the file's own name.
+     */
+    private static final Pattern PATH = Pattern.compile("[^.\\[\\s][^.\\[]*([.\\[].*)?|" + Pattern.quote(FILE),
+            Pattern.DOTALL);
 
     @Test
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -78,7 +79,7 @@ class ManifestPropertiesTest {
                     "verify", "-f", file.toString(), "--no-progress");
             String said = err.toString();
             assertEquals(2, code, "seed " + seed + ", input:\n" + shorten(text) + "\n" + said);
-            assertTrue(said.contains(file + " is not a valid DataMigration:") && !JAVA.matcher(said).find(),
+            assertTrue(said.contains(file + " is not a valid DataMigration:") && !HostileText.JAVA.matcher(said).find(),
                     "seed " + seed + ":\n" + said);
             Files.delete(file);
             ran++;
@@ -135,7 +136,7 @@ class ManifestPropertiesTest {
                 if (!PATH.matcher(error.path()).matches()) {
                     return "the path '" + shorten(error.path()) + "' names no field (" + shorten(error.message()) + ")";
                 }
-                if (error.message().isBlank() || JAVA.matcher(error.message()).find()) {
+                if (error.message().isBlank() || HostileText.JAVA.matcher(error.message()).find()) {
                     return "the message is Java's, not the user's: " + shorten(error.toString());
                 }
             }

@@ -22,6 +22,12 @@ import java.util.Random;
  * swapped for one of another type, a field added or removed, a value nested thousands deep, a scalar of megabytes).
  */
 public final class HostileText {
+    /**
+     * What Java says about itself, which a user cannot act on: exception names, a stack frame ("at
+     * io.keyferry.api.X.check(X.java:12)", not "also at spec.sources[1].name"), Jackson's and our own package names.
+     */
+    public static final java.util.regex.Pattern JAVA = java.util.regex.Pattern.compile("Exception|"
+            + "\\bat [a-z][\\w$]*(\\.[\\w$]+)+\\(|com\\.fasterxml|java\\.lang|io\\.keyferry|reference chain|\\[Source:");
     private static final YAMLMapper YAML = new YAMLMapper();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;

@@ -84,10 +84,12 @@ What the operator does in a watched namespace (docs/operator.md, Permissions): e
 as the operator tests record them (PermissionsOperatorTest).
 */}}
 {{- define "keyferry.operatorRules" -}}
-# The informer lists and watches DataMigrations; status is written by update, with optimistic locking.
+# The informer lists and watches DataMigrations; status is written by update, with optimistic locking. The
+# finalizer that removes KeyFerry's keys from the target on deletion (spec.cleanup: Delete) is added and removed by
+# patch.
 - apiGroups: ["keyferry.io"]
   resources: ["datamigrations"]
-  verbs: ["list", "watch"]
+  verbs: ["list", "watch", "patch"]
 - apiGroups: ["keyferry.io"]
   resources: ["datamigrations/status"]
   verbs: ["update"]

@@ -32,10 +32,18 @@ public class DataMigrationSpec {
     @Default("{}")
     private WorkerSpec worker = new WorkerSpec();
 
+    @JsonPropertyDescription("On deletion of this DataMigration: Keep leaves KeyFerry's keys in the target as they are;"
+            + " Delete removes every one of them (checkpoints, fences) before the resource goes. The annotation"
+            + " keyferry.io/skip-cleanup: \"true\" lets a deletion through without it when the target is gone for good.")
+    @Default("Keep")
+    private CleanupPolicy cleanup = CleanupPolicy.KEEP;
+
     @JsonPropertyDescription("Change it (any new value) to start a new attempt after a Failed stage; the copy resumes"
             + " from its checkpoint.")
     private String retryNonce;
 
+    public CleanupPolicy getCleanup() { return cleanup; }
+    public void setCleanup(CleanupPolicy cleanup) { this.cleanup = cleanup; }
     public String getRetryNonce() { return retryNonce; }
     public void setRetryNonce(String retryNonce) { this.retryNonce = retryNonce; }
     public List<SourceSpec> getSources() { return sources; }

@@ -6,7 +6,9 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Cleaner;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.DeleteControl;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.PrimaryUpdateAndCacheUtils;
@@ -43,7 +45,7 @@ import org.slf4j.LoggerFactory;
  * the status in one place, only when it changed. Expected failures (an invalid spec, a failed worker, an
  * unreachable flag store) become status and a Warning Event; only unexpected ones are retried by JOSDK.
  */
-public final class DataMigrationReconciler implements Reconciler<DataMigration>, AutoCloseable {
+public final class DataMigrationReconciler implements Reconciler<DataMigration>, Cleaner<DataMigration>, AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DataMigrationReconciler.class);
     /** How long a read of the routing flag is trusted before it is read again. */
     private static final Duration FLAG_READ_INTERVAL = Duration.ofSeconds(30);
@@ -55,6 +57,7 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
     private final ClientResources ioThreads = DefaultClientResources.create();
     private final Map<String, FlagRead> flags = new ConcurrentHashMap<>();
     private final StatusWrites statusWrites = new StatusWrites();
+    private final Teardown teardown = new Teardown();
     private final java.util.function.BooleanSupplier leading;
 
     private record FlagRead(String value, Instant at) {}
@@ -194,6 +197,12 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
             createWorker(client, dm, create, events);
         }
         return events;
+    }
+
+    /** The finalizer: with spec.cleanup: Delete, KeyFerry's keys leave the target before the resource goes. */
+    @Override
+    public DeleteControl cleanup(DataMigration dm, Context<DataMigration> context) {
+        return teardown.run(context.getClient(), dm, clock.instant());
     }
 
     /**

@@ -61,7 +61,7 @@ class ChartTest {
      * finalizers for the blocking owner references of Jobs and ConfigMaps.
      */
     static final List<String> OPERATOR_RULES = List.of(
-            "keyferry.io/datamigrations: list,watch",
+            "keyferry.io/datamigrations: list,watch,patch",
             "keyferry.io/datamigrations/status: update",
             "keyferry.io/datamigrations/finalizers: update",
             "batch/jobs: list,watch,create,delete",

@@ -1,0 +1,90 @@
+package io.keyferry.engine;
+
+import io.keyferry.api.EndpointSpec;
+import io.keyferry.api.KeySelector;
+import io.keyferry.engine.copy.SourceScan;
+import io.keyferry.engine.probe.Prober;
+import io.keyferry.engine.probe.ServerProfile;
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Endpoints;
+import io.keyferry.engine.redis.Pipe;
+import io.keyferry.engine.redis.RedisLink;
+import java.util.List;
+
+/**
+ * Removes what KeyFerry kept in a target for one migration: every key named {@code keyferry:<kind>:{<id>...}}, where
+ * the id is the migration's (its UID): checkpoints and their fences of every source and part, whichever sources the
+ * spec names today. Only the target is needed, not the sources (they may be gone when a migration is deleted).
+ *
+ * <p>The keys are found with a SCAN of the whole target (every master of a cluster) matching
+ * {@link #pattern(String)}, so the clean-up takes as long as a scan of the target's key space: seconds per million
+ * keys. Deleting is idempotent: a clean-up interrupted and run again removes what is left.
+ */
+public final class StateCleanup {
+    /** Keys scanned per SCAN call. */
+    private static final int BATCH = 1000;
+
+    private StateCleanup() {}
+
+    /** The SCAN pattern of the keys KeyFerry keeps for a migration id: {@code keyferry:*{<id>:*}, fences included. */
+    public static String pattern(String id) {
+        return "keyferry:*{" + escape(id) + ":*";
+    }
+
+    /**
+     * Connects to the target, finds this migration's keys and deletes them.
+     *
+     * @return how many keys were removed
+     * @throws MigrationInputException when the endpoint or its credentials are not usable
+     * @throws RuntimeException        when the target cannot be reached or answers with an error
+     */
+    public static long removeAll(EndpointSpec target, SecretResolver secrets, String id) {
+        try (RedisLink link = new Endpoints(secrets).connect(target, "spec.target.endpoint", "target")) {
+            return removeAll(link, id);
+        }
+    }
+
+    /** Finds this migration's keys in a connected target and deletes them; returns how many were removed. */
+    public static long removeAll(RedisLink target, String id) {
+        ServerProfile profile = new Prober().probe(target);
+        KeySelector own = new KeySelector();
+        own.setMatch(pattern(id));
+        SourceScan scan = new SourceScan(target, profile, own, BATCH);
+        long removed = 0;
+        String cursor = "0";
+        SourceScan.Page page;
+        do {
+            page = scan.next(cursor);
+            removed += delete(target, page.keys());
+            cursor = page.cursor();
+        } while (!page.finished());
+        return removed;
+    }
+
+    private static long delete(RedisLink target, List<byte[]> keys) {
+        if (keys.isEmpty()) {
+            return 0;
+        }
+        Pipe pipe = target.pipe();
+        for (byte[] key : keys) {
+            pipe.send(Cmd.DEL, key); // one key a command: a cluster's keys of one page are in many slots
+        }
+        long removed = 0;
+        for (Object reply : pipe.sync()) {
+            removed += reply instanceof Long n ? n : 0;
+        }
+        return removed;
+    }
+
+    /** A UID holds no glob characters; anything else is escaped so that it matches only itself. */
+    private static String escape(String id) {
+        StringBuilder sb = new StringBuilder();
+        for (char c : id.toCharArray()) {
+            if ("*?[]\\".indexOf(c) >= 0) {
+                sb.append('\\');
+            }
+            sb.append(c);
+        }
+        return sb.toString();
+    }
+}

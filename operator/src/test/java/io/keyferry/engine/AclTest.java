@@ -37,14 +37,16 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The README's ACL rules are exactly what KeyFerry needs: with users that have only those rules (the README's lines,
- * pasted as they are) a copy, a verification with repair and extra keys, the guarded dual-write backfill and the
- * flag's compare-and-set all succeed; with any one permission taken away, KeyFerry either still finishes exactly
+ * pasted as they are) a copy, a verification with repair and extra keys, the guarded dual-write backfill, live sync
+ * (the source's user with the README's line for it added) and the flag's compare-and-set all succeed; with any one permission taken away, KeyFerry either still finishes exactly
  * (the permission only helps where it is allowed, as DUMP does) or stops with the refused command named.
  */
 @ExtendWith(Canary.class)
 class AclTest {
     private static final Path README = Path.of("../README.md");
     private static final List<String> ROLES = List.of("source", "target", "flag");
+    /** The README's line that adds what live sync needs to the source's user. */
+    private static final String FOLLOW = "follow";
 
     @Test
     void copiesVerifiesBackfillsAndMovesTheFlagWithOnlyTheReadmeRules() throws IOException {
@@ -55,7 +57,7 @@ class AclTest {
     Stream<DynamicTest> everyPermissionTakenAwayIsDoneWithoutOrNamed() throws IOException {
         Map<String, String> rules = rules();
         List<DynamicTest> tests = new ArrayList<>();
-        for (String role : ROLES) {
+        for (String role : rules.keySet()) {
             for (String grant : Arrays.stream(rules.get(role).split(" ")).filter(w -> w.startsWith("+")).toList()) {
                 String command = grant.substring(1);
                 tests.add(dynamicTest(role + " without " + command, () -> {
@@ -78,17 +80,18 @@ class AclTest {
         return tests.stream();
     }
 
-    /** The README's three ACL SETUSER lines by role, as written there. */
+    /** The README's ACL SETUSER lines by role, as written there: one per endpoint, and the source's for live sync. */
     static Map<String, String> rules() throws IOException {
         Map<String, String> rules = new LinkedHashMap<>();
         for (String line : Files.readAllLines(README)) {
             for (String role : ROLES) {
                 if (line.startsWith("ACL SETUSER keyferry-" + role + " ")) {
-                    rules.put(role, line);
+                    rules.put(role.equals("source") && line.startsWith("ACL SETUSER keyferry-source +") ? FOLLOW : role, line);
                 }
             }
         }
-        assertTrue(rules.keySet().containsAll(ROLES), "the README holds a line per role: " + rules.keySet());
+        assertTrue(rules.keySet().containsAll(ROLES) && rules.containsKey(FOLLOW),
+                "the README holds a line per role and one for live sync: " + rules.keySet());
         return rules;
     }
 
@@ -96,6 +99,8 @@ class AclTest {
     private static String scenario(Map<String, String> rules) throws IOException {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start(); RedisServer flag = RedisServer.start()) {
             setUser(source, rules.get("source"));
+            setUser(source, rules.get(FOLLOW));
+            source.redis().configSet("repl-diskless-sync-delay", "0"); // the first PSYNC's snapshot at once, not after 5 s
             setUser(target, rules.get("target"));
             setUser(flag, rules.get("flag"));
             load(source.redis());
@@ -109,6 +114,7 @@ class AclTest {
             FileSecretResolver resolver = new FileSecretResolver(secrets);
             try {
                 copyAndVerify(spec(source, target, Policy.OVERWRITE), resolver, false);
+                follow(spec(source, target, Policy.OVERWRITE), resolver, source, target);
                 target.redis().hset("h:1", "target-only", "kept under Fill"); // the application wrote it meanwhile
                 DataMigrationSpec backfill = spec(source, target, Policy.MERGE);
                 backfill.getPolicies().setList(Policy.FILL);
@@ -136,6 +142,25 @@ class AclTest {
             VerifyResult verified = m.verify(ProgressListener.NONE, true, dualWrite);
             if (!verified.clean()) {
                 throw new IllegalStateException("verification was not clean: " + verified);
+            }
+        }
+    }
+
+    /** Follows the source as a replica would, and applies one change it takes to the target. */
+    private static void follow(DataMigrationSpec spec, FileSecretResolver secrets, RedisServer source, RedisServer target) {
+        try (Migration m = Migration.verifyOnly("acl", spec, secrets)) {
+            m.prepare();
+            try (io.keyferry.engine.sync.Follow follow = new io.keyferry.engine.sync.Follow(spec, m, null, m::openRawSource)) {
+                source.redis().set("s:followed", "a change");
+                for (int tries = 0; tries < 400 && !"a change".equals(target.redis().get("s:followed")); tries++) {
+                    follow.applyPending(positions -> { });
+                    Thread.sleep(25);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (!"a change".equals(target.redis().get("s:followed"))) {
+                throw new IllegalStateException("the follow did not apply the source's change");
             }
         }
     }

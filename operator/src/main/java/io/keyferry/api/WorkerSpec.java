@@ -28,6 +28,24 @@ public class WorkerSpec {
     @Min(0)
     @Default("3")
     private Integer backoffLimit = 3;
+    @JsonPropertyDescription("After a connection is lost or a server does not answer in time, a worker connects again"
+            + " and resumes from its checkpoint up to this many times, pausing 1, 2, 4, 8, 16 s between tries, before"
+            + " its pod fails (and backoffLimit takes over).")
+    @Min(0)
+    @Max(100)
+    @Default("5")
+    private Integer retries = 5;
+    @JsonPropertyDescription("The longest wait, in seconds, for a connection to a store to open.")
+    @Min(1)
+    @Max(300)
+    @Default("5")
+    private Integer connectTimeoutSeconds = 5;
+    @JsonPropertyDescription("The longest wait, in seconds, for a store's reply before the connection counts as lost"
+            + " (and is retried).")
+    @Min(1)
+    @Max(3600)
+    @Default("120")
+    private Integer replyTimeoutSeconds = 120;
     @JsonPropertyDescription("Merged onto the generated worker pods: labels, annotations, nodeSelector, tolerations,"
             + " affinity, priorityClassName, imagePullSecrets, serviceAccountName (over the operator's --worker-pod-template).")
     private WorkerPodTemplate podTemplate;
@@ -35,6 +53,12 @@ public class WorkerSpec {
     public WorkerPodTemplate getPodTemplate() { return podTemplate; }
     public void setPodTemplate(WorkerPodTemplate podTemplate) { this.podTemplate = podTemplate; }
 
+    public Integer getRetries() { return retries; }
+    public void setRetries(Integer retries) { this.retries = retries; }
+    public Integer getConnectTimeoutSeconds() { return connectTimeoutSeconds; }
+    public void setConnectTimeoutSeconds(Integer connectTimeoutSeconds) { this.connectTimeoutSeconds = connectTimeoutSeconds; }
+    public Integer getReplyTimeoutSeconds() { return replyTimeoutSeconds; }
+    public void setReplyTimeoutSeconds(Integer replyTimeoutSeconds) { this.replyTimeoutSeconds = replyTimeoutSeconds; }
     public String getImage() { return image; }
     public void setImage(String image) { this.image = image; }
     public Integer getBackoffLimit() { return backoffLimit; }

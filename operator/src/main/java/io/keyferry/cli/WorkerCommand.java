@@ -126,6 +126,9 @@ public final class WorkerCommand implements Runnable {
             out.println("keyferry worker: " + e.getMessage());
             return Worker.INVALID_INPUT;
         }
+        io.keyferry.api.WorkerSpec sizing = we.spec().getWorker();
+        io.keyferry.engine.redis.Timeouts.set(seconds(sizing.getConnectTimeoutSeconds(), io.keyferry.engine.redis.Timeouts.DEFAULT_CONNECT),
+                seconds(sizing.getReplyTimeoutSeconds(), io.keyferry.engine.redis.Timeouts.DEFAULT_REPLY));
         try (ReportPublisher publisher = new ReportPublisher(
                 ReportPublisher.configMap(client, we.namespace(), we.reportConfigMap()), REPORT_PERIOD_MILLIS, out::println);
              HealthServer served = metrics == null ? null : serve(metrics, we, publisher)) {
@@ -139,6 +142,10 @@ public final class WorkerCommand implements Runnable {
             out.println("keyferry worker: " + e.getMessage());
             return Worker.INVALID_INPUT;
         }
+    }
+
+    private static java.time.Duration seconds(Integer value, java.time.Duration unset) {
+        return value == null || value < 1 ? unset : java.time.Duration.ofSeconds(value);
     }
 
     private static HealthServer serve(MetricsOption m, WorkerEnvironment we, ReportPublisher publisher) {

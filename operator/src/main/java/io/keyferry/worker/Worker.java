@@ -58,6 +58,27 @@ public final class Worker {
             return fail(INVALID_INPUT, "shard " + part + "/" + parts + " does not exist; use K/N with 0 <= K < N");
         }
         report.source = sourceName;
+        try {
+            return retrying().run(attempt -> copyOnce(sourceName, index, part, parts));
+        } catch (MigrationInputException e) {
+            return fail(INVALID_INPUT, e.getMessage());
+        } catch (RuntimeException e) {
+            return fail(FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /**
+     * Faults of the network or a server are retried in the pod (spec.worker.retries, with pauses of 1, 2, 4, 8, 16 s),
+     * each new attempt connecting again and resuming from the checkpoint, before the pod fails and the Job's
+     * backoffLimit takes over: a connection reset costs a pause, not a pod.
+     */
+    private io.keyferry.engine.Retrying retrying() {
+        Integer retries = job.spec().getWorker().getRetries();
+        return new io.keyferry.engine.Retrying(retries == null ? io.keyferry.engine.Retrying.DEFAULT_RETRIES : retries,
+                message -> log.println("keyferry worker: " + message));
+    }
+
+    private int copyOnce(String sourceName, int index, int part, int parts) {
         stage(WorkerReport.PROBING);
         String id = job.checkpointId() + ":" + sourceName + (parts == 1 ? "" : ":" + part + "/" + parts);
         try (Migration migration = new Migration(job.migration(), job.spec(), job.secrets(),
@@ -86,6 +107,13 @@ public final class Worker {
                     + result.total().keysWritten() + " written");
             stage(WorkerReport.COPIED);
             return OK;
+        }
+    }
+
+    /** Verifies the target against every source under the policies; the result goes to the report. */
+    public int verify() {
+        try {
+            return retrying().run(attempt -> verifyOnce());
         } catch (MigrationInputException e) {
             return fail(INVALID_INPUT, e.getMessage());
         } catch (RuntimeException e) {
@@ -93,8 +121,7 @@ public final class Worker {
         }
     }
 
-    /** Verifies the target against every source under the policies; the result goes to the report. */
-    public int verify() {
+    private int verifyOnce() {
         stage(WorkerReport.PROBING);
         try (Migration migration = Migration.verifyOnly(job.migration(), job.spec(), job.secrets())) {
             migration.prepare();
@@ -114,10 +141,6 @@ public final class Worker {
             }
             stage(WorkerReport.VERIFIED);
             return OK;
-        } catch (MigrationInputException e) {
-            return fail(INVALID_INPUT, e.getMessage());
-        } catch (RuntimeException e) {
-            return fail(FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }
 

@@ -35,10 +35,7 @@ class OperatorFaultsTest {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
              FaultProxy toTarget = FaultProxy.to(target); OperatorHarness h = new OperatorHarness(client)) {
             Datasets.mixed(source, KEYS, 20);
-            CompletableFuture<Void> fault = CompletableFuture.runAsync(() -> {
-                awaitBytes(toTarget, 60_000);
-                toTarget.resetAll();
-            });
+            CompletableFuture<Void> fault = afterSomeWrites(toTarget, toTarget::resetAll);
             h.apply(manifest("reset", source, toTarget, ""));
 
             DataMigration done = h.await("reset", "Ready", Duration.ofSeconds(120), dm -> condition(dm, "Ready", "True"));
@@ -58,10 +55,7 @@ class OperatorFaultsTest {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
              FaultProxy toTarget = FaultProxy.to(target); OperatorHarness h = new OperatorHarness(client)) {
             Datasets.mixed(source, KEYS, 20);
-            CompletableFuture<Void> fault = CompletableFuture.runAsync(() -> {
-                awaitBytes(toTarget, 60_000);
-                toTarget.blackHole(true);
-            });
+            CompletableFuture<Void> fault = afterSomeWrites(toTarget, () -> toTarget.blackHole(true));
             h.apply(manifest("silent", source, toTarget, ", retries: 1, replyTimeoutSeconds: 2, connectTimeoutSeconds: 1, backoffLimit: 0"));
 
             DataMigration failed = h.await("silent", "Failed", Duration.ofSeconds(120), dm -> condition(dm, "Stalled", "True"));
@@ -96,11 +90,15 @@ class OperatorFaultsTest {
         return h.kubelet.log().stream().filter(l -> l.startsWith(job)).toList();
     }
 
-    private static void awaitBytes(FaultProxy proxy, long bytes) {
-        try {
-            proxy.awaitBytes(Way.COMMANDS, bytes);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+    /** The fault, once 60 KB of commands went to the target: mid-copy. */
+    private static CompletableFuture<Void> afterSomeWrites(FaultProxy proxy, Runnable fault) {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                proxy.awaitBytes(Way.COMMANDS, 60_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            fault.run();
+        });
     }
 }

@@ -202,7 +202,7 @@ timed_keyferry() {
 # --- report ----------------------------------------------------------------------------
 
 describe_run() {
-  echo "profile $PROFILE ($1 keys), rounds $ROUNDS, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores"
+  echo "profile ${PROFILE:-none} ($1 keys), rounds $ROUNDS, $(date -u +%Y-%m-%dT%H:%M:%SZ), $(nproc) cores"
   echo "redis $(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p'), commit $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')${2:+, $2}"
   if command -v java >/dev/null; then java -version 2>&1 | head -1; fi
 }

@@ -64,10 +64,10 @@ class LeaderTakeoverTest {
             Lease after = lease();
             Duration gap = Duration.between(ZonedDateTime.parse(before.getSpec().getRenewTime().toString()),
                     ZonedDateTime.parse(after.getSpec().getAcquireTime().toString()));
-            // Never before the Lease expired; then at the standby's next tries (every 2/15 of the Lease, with Fabric8's
-            // jitter), bounded here by a second Lease duration so that a busy machine does not fail the test.
+            // Never before the Lease expired (a safety property: a slow machine only makes the gap longer). How soon after
+            // it, at the standby's next try (every 2/15 of the Lease, with Fabric8's jitter), is the machine's speed: printed
+            // below, not asserted; the await above bounds it.
             assertTrue(gap.compareTo(LEASE) >= 0, "taken over " + gap + " after op-a's last renewal: before the Lease expired");
-            assertTrue(gap.compareTo(LEASE.multipliedBy(2)) <= 0, "taken over " + gap + " after op-a's last renewal");
             assertEquals(before.getSpec().getLeaseTransitions() + 1, after.getSpec().getLeaseTransitions());
             System.out.println("LeaderTakeoverTest: op-b took the Lease over " + gap.toMillis() + " ms after op-a's last renewal");
 

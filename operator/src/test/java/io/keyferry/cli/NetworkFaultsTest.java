@@ -195,6 +195,38 @@ class NetworkFaultsTest {
         }
     }
 
+    /**
+     * A target that stops reading (a frozen process) while a 32 MiB value goes to it: the socket's buffers fill, the
+     * write blocks, and it is ended at the reply timeout (a write has no socket timeout of its own) and retried; past
+     * the retries exit 3, and the rerun once it reads again is exact.
+     */
+    @Test
+    void aTargetThatStopsReadingEndsTheBlockedWriteAtTheReplyTimeout() throws Exception {
+        try (RedisServer big = RedisServer.start(); RedisServer target = RedisServer.start();
+             FaultProxy toTarget = FaultProxy.to(target)) {
+            byte[] random = new byte[24 << 20];
+            new java.util.Random(7).nextBytes(random);
+            String value = java.util.Base64.getEncoder().encodeToString(random); // 32 MiB that no DUMP compresses
+            big.redis().set("big:value", value);
+            big.redis().set("small", "x");
+            toTarget.stopReadingAfter(1 << 20);
+            Path state = CliRun.tempDir();
+            Path manifest = manifest(big.uri(), toTarget.uri(), "{default: Overwrite}");
+            CliRun failed = CliRun.of("run", "-f", manifest.toString(), "--no-progress", "--state-dir", state.toString(),
+                    "--retries", "1", "--reply-timeout", "2");
+            assertEquals(3, failed.exitCode(), failed.toString());
+            String first = failed.err().lines().filter(l -> l.contains("retry 1 of 1")).findFirst().orElse("");
+            assertTrue(first.contains("target (" + toTarget.uri()) && first.contains("connection lost: the server stopped"
+                    + " reading: a write waited past the reply timeout (2 s)"), failed.err());
+
+            toTarget.readAgain();
+            CliRun rerun = CliRun.of("run", "-f", manifest.toString(), "--no-progress", "--state-dir", state.toString());
+            assertEquals(0, rerun.exitCode(), rerun.toString());
+            assertEquals(value, target.redis().get("big:value"));
+            assertEquals("x", target.redis().get("small"));
+        }
+    }
+
     /** 50 ms more each way on every connection to both servers: slower, and exact. */
     @Test
     void fiftyMillisecondsOfLatencyEndsExact() throws Exception {

@@ -22,7 +22,9 @@ import java.util.concurrent.atomic.AtomicLong;
  *   count ends (so a command is cut mid-write, a reply mid-read);</li>
  *   <li>{@link #cutNextReply()}: the next reply read from the server is forwarded half, then the connection reset;</li>
  *   <li>{@link #blackHole}: nothing is forwarded either way (what is sent is read and dropped), connections stay open;</li>
- *   <li>{@link #latency}: every read chunk waits that long before it is forwarded, either way.</li>
+ *   <li>{@link #latency}: every read chunk waits that long before it is forwarded, either way;</li>
+ *   <li>{@link #stopReadingAfter}: once so many more command bytes went on, the proxy stops reading commands (on every
+ *   connection, new ones too) until {@link #readAgain()}: the client's writes fill the buffers, then block.</li>
  * </ul>
  * Two threads per connection copy bytes; the upstream may be moved ({@link #upstream}) to a server restarted elsewhere.
  */
@@ -40,6 +42,8 @@ public final class FaultProxy implements AutoCloseable {
     private volatile boolean cutReply;
     private volatile boolean blackHole;
     private volatile long latencyMillis;
+    private final AtomicLong readingLeft = new AtomicLong(Long.MAX_VALUE);
+    private volatile boolean notReading;
 
     private FaultProxy(int upstreamPort) throws IOException {
         this.upstreamPort = upstreamPort;
@@ -119,6 +123,15 @@ public final class FaultProxy implements AutoCloseable {
         blackHole = on;
     }
 
+    public void stopReadingAfter(long commandBytes) {
+        readingLeft.set(commandBytes);
+    }
+
+    public void readAgain() {
+        readingLeft.set(Long.MAX_VALUE);
+        notReading = false;
+    }
+
     public void latency(Duration d) {
         latencyMillis = d.toMillis();
     }
@@ -150,7 +163,7 @@ public final class FaultProxy implements AutoCloseable {
             byte[] buf = new byte[64 * 1024];
             try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                 int n;
-                while ((n = in.read(buf)) > 0) {
+                while ((n = readWhenAllowed(in, buf, way)) > 0) {
                     if (blackHole) {
                         continue;
                     }
@@ -161,6 +174,9 @@ public final class FaultProxy implements AutoCloseable {
                     out.write(buf, 0, forward);
                     out.flush();
                     forwarded[way.ordinal()].addAndGet(forward);
+                    if (way == Way.COMMANDS && readingLeft.addAndGet(-forward) <= 0) {
+                        notReading = true;
+                    }
                     if (forward < n) {
                         resetAll();
                         return;
@@ -175,6 +191,14 @@ public final class FaultProxy implements AutoCloseable {
         }, "fault-proxy-" + way);
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Reads the next chunk, after waiting while commands are not to be read. */
+    private int readWhenAllowed(InputStream in, byte[] buf, Way way) throws IOException, InterruptedException {
+        while (way == Way.COMMANDS && notReading && !listener.isClosed()) {
+            Thread.sleep(10);
+        }
+        return in.read(buf);
     }
 
     /** How much of a chunk of {@code n} bytes may go on before an armed fault cuts it. */

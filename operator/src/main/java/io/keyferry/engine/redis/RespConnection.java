@@ -54,7 +54,7 @@ public final class RespConnection implements Pipe, AutoCloseable {
     RespConnection(String label, Socket socket, LongAdder sent) throws IOException {
         this.label = label;
         this.socket = socket;
-        this.out = socket.getOutputStream();
+        this.out = new WriteDeadline(socket, socket.getOutputStream()); // a read has the socket's timeout; a write this
         this.in = new RespReader(socket.getInputStream());
         this.sent = sent;
     }

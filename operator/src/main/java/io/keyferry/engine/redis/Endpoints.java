@@ -11,7 +11,6 @@ import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
-import io.lettuce.core.SslOptions;
 import io.lettuce.core.SslVerifyMode;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -21,25 +20,13 @@ import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.protocol.ProtocolVersion;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
-import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Opens connections to the endpoints of a manifest, resolving credentials through secret references.
@@ -48,6 +35,7 @@ import javax.net.ssl.TrustManagerFactory;
 public final class Endpoints implements AutoCloseable {
 
     private final SecretResolver secrets;
+    private final Tls tls;
     /** Lettuce's I/O threads, created on the first Lettuce connection (a standalone copy may need none). */
     private ClientResources resources;
     private final boolean ownResources;
@@ -55,12 +43,14 @@ public final class Endpoints implements AutoCloseable {
 
     public Endpoints(SecretResolver secrets) {
         this.secrets = secrets;
+        this.tls = new Tls(secrets);
         this.ownResources = true;
     }
 
     /** Connections on I/O threads the caller owns and keeps (a long-running operator). */
     public Endpoints(SecretResolver secrets, ClientResources shared) {
         this.secrets = secrets;
+        this.tls = new Tls(secrets);
         this.resources = shared;
         this.ownResources = false;
     }
@@ -190,7 +180,7 @@ public final class Endpoints implements AutoCloseable {
     /** Why an endpoint could not be used, in the user's terms: its certificate, or its address and login. */
     private static MigrationInputException refused(String label, String fieldPath, Throwable e, String reason) {
         if (causedBy(e, javax.net.ssl.SSLException.class) || causedBy(e, java.security.cert.CertificateException.class)) {
-            return new MigrationInputException(label + " at " + fieldPath + ": the TLS handshake failed: " + certificateProblem(e) + reason
+            return new MigrationInputException(label + " at " + fieldPath + ": the TLS handshake failed: " + Tls.certificateProblem(e) + reason
                     + "; check tls.caSecretRef (the CA that signed the server's certificate) and tls.serverName"
                     + " (the name the certificate is for, when it is not the URI's host)", e);
         }
@@ -255,7 +245,7 @@ public final class Endpoints implements AutoCloseable {
             socket.setKeepAlive(true);
             socket.setTcpNoDelay(true);
             if (uri.tls()) {
-                socket = tlsSocket(socket, spec.getTls(), uri, fieldPath);
+                socket = tls.socket(socket, spec.getTls(), uri, fieldPath);
             }
             RespConnection raw = new RespConnection(label, socket, sent);
             long[] bound = pipelineBounds.get(spec.getUri().strip());
@@ -294,47 +284,6 @@ public final class Endpoints implements AutoCloseable {
         }
     }
 
-    private Socket tlsSocket(Socket plain, TlsSpec tls, EndpointUri uri, String fieldPath)
-            throws IOException, GeneralSecurityException {
-        SSLContext context = SSLContext.getInstance("TLS");
-        boolean skip = tls != null && tls.skipVerify();
-        TrustManager[] trust = skip ? new TrustManager[] {TRUST_ALL}
-                : tls != null && tls.getCaSecretRef() != null
-                ? trustManagers(secrets.resolve(tls.getCaSecretRef(), fieldPath + ".tls.caSecretRef"),
-                        fieldPath + ".tls.caSecretRef").getTrustManagers()
-                : null;
-        context.init(null, trust, null);
-        SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket(plain, uri.host(), uri.port(), true);
-        SSLParameters p = socket.getSSLParameters();
-        if (!skip) {
-            p.setEndpointIdentificationAlgorithm("HTTPS");
-        }
-        if (tls != null && tls.getServerName() != null) {
-            p.setServerNames(List.of(new SNIHostName(tls.getServerName())));
-        }
-        socket.setSSLParameters(p);
-        socket.startHandshake();
-        return socket;
-    }
-
-    /** insecureSkipVerify, spelled out by the user: any certificate is accepted. */
-    private static final X509TrustManager TRUST_ALL = new X509TrustManager() {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            // not a server
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            // the user asked not to verify
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
-    };
-
     private ClientOptions clientOptions(TlsSpec tls, EndpointUri uri, String fieldPath) {
         ClientOptions.Builder b = ClientOptions.builder()
                 // RESP2: Pika and older Kvrocks do not speak HELLO/RESP3.
@@ -344,73 +293,9 @@ public final class Endpoints implements AutoCloseable {
                 // No timer per command (measurable at a million commands a minute): RedisLink's waits time out instead.
                 .timeoutOptions(TimeoutOptions.builder().timeoutCommands(false).build());
         if (uri.tls() && tls != null) {
-            b.sslOptions(sslOptions(tls, fieldPath));
+            b.sslOptions(this.tls.sslOptions(tls, fieldPath));
         }
         return b.build();
-    }
-
-    private SslOptions sslOptions(TlsSpec tls, String fieldPath) {
-        SslOptions.Builder b = SslOptions.builder().jdkSslProvider();
-        if (tls.getCaSecretRef() != null) {
-            String pem = secrets.resolve(tls.getCaSecretRef(), fieldPath + ".tls.caSecretRef");
-            b.trustManager(trustManagers(pem, fieldPath + ".tls.caSecretRef"));
-        }
-        if (tls.getServerName() != null) {
-            String name = tls.getServerName();
-            b.sslParameters(() -> {
-                SSLParameters p = new SSLParameters();
-                p.setServerNames(List.of(new SNIHostName(name)));
-                return p;
-            });
-        }
-        return b.build();
-    }
-
-    /** A trust manager that accepts the certificates of a PEM bundle and nothing else. */
-    private static TrustManagerFactory trustManagers(String pem, String fieldPath) {
-        try {
-            KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
-            store.load(null, null);
-            int i = 0;
-            for (Certificate c : CertificateFactory.getInstance("X.509")
-                    .generateCertificates(new ByteArrayInputStream(pem.getBytes(StandardCharsets.US_ASCII)))) {
-                store.setCertificateEntry("ca-" + i++, c);
-            }
-            if (i == 0) {
-                throw new MigrationInputException(fieldPath + ": the secret holds no PEM certificate");
-            }
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(store);
-            return tmf;
-        } catch (GeneralSecurityException | IOException e) {
-            throw new MigrationInputException(fieldPath + ": the secret is not a PEM CA bundle (" + e.getMessage() + ")", e);
-        }
-    }
-
-    /** Which of the usual three a failed verification was, said first: the handshake's own words name none of them. */
-    private static String certificateProblem(Throwable e) {
-        if (causedBy(e, java.security.cert.CertificateExpiredException.class)) {
-            return "the server's certificate has expired (renew it on the server); ";
-        }
-        if (causedBy(e, java.security.cert.CertificateNotYetValidException.class)) {
-            return "the server's certificate is not valid yet (check the clocks); ";
-        }
-        String all = messages(e);
-        if (all.contains("No subject alternative") || all.contains("No name matching")) {
-            return "the server's certificate is for another host name (set tls.serverName to a name it is for); ";
-        }
-        if (all.contains("unable to find valid certification path") || all.contains("PKIX path building failed")) {
-            return "the server's certificate is not signed by a trusted CA (put the CA that signed it in tls.caSecretRef); ";
-        }
-        return "";
-    }
-
-    private static String messages(Throwable t) {
-        StringBuilder sb = new StringBuilder();
-        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            sb.append(c.getMessage()).append('\n');
-        }
-        return sb.toString();
     }
 
     /** Whether {@code t} or one of its causes is a {@code type}. */

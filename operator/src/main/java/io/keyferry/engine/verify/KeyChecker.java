@@ -5,14 +5,11 @@ import io.keyferry.api.Policy;
 import io.keyferry.api.PolicySpec;
 import io.keyferry.api.SourceSpec;
 import io.keyferry.api.TypeMismatchPolicy;
-import io.keyferry.engine.copy.BatchCopier;
-import io.keyferry.engine.copy.TypeGuess;
 import io.keyferry.engine.probe.Commands;
 import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.Resp;
-import io.keyferry.engine.redis.StreamInfo;
 import io.keyferry.engine.verify.Verifier.KeyRef;
 import io.keyferry.engine.verify.Verifier.Member;
 import java.util.ArrayList;
@@ -29,9 +26,6 @@ final class KeyChecker {
 
     record Verdict(Kind kind, String reason) {}
 
-    private static final int SMALL_ELEMENTS = BatchCopier.SMALL_ELEMENTS;
-    private static final int SMALL_STRING_BYTES = BatchCopier.SMALL_STRING_BYTES;
-
     private final List<SourceSpec> specs;
     private final List<RedisLink> sources;
     /** What each source's commands allow, in the order of {@link #sources}. */
@@ -41,7 +35,7 @@ final class KeyChecker {
     private final PolicySpec policies;
     private final int batchSize;
     private final long toleranceMs;
-    private final TypeGuess types = new TypeGuess();
+    private final SourceReads reads;
 
     KeyChecker(List<SourceSpec> specs, List<RedisLink> sources, List<Commands> sourceCommands, RedisLink target,
                Commands targetCommands, PolicySpec policies, int batchSize, long toleranceMs) {
@@ -53,6 +47,7 @@ final class KeyChecker {
         this.policies = policies;
         this.batchSize = batchSize;
         this.toleranceMs = toleranceMs;
+        this.reads = new SourceReads(sources, sourceCommands);
     }
 
     boolean selected(int source, String typeReply) {
@@ -245,162 +240,9 @@ final class KeyChecker {
         }
     }
 
-    /** Flushes every source's pipe, then collects each one's replies: their round trips overlap. */
-    private List<List<Object>> syncAll() {
-        sources.forEach(l -> l.pipe().flush());
-        List<List<Object>> replies = new ArrayList<>(sources.size());
-        sources.forEach(l -> replies.add(l.pipe().sync()));
-        return replies;
-    }
-
-    /** Where a member's replies stand in its source's pipe, and what is known of it so far. */
-    private static final class Slot {
-        final Member member;
-        DataType guessed;
-        int typeAt = -1;
-        int pttlAt = -1;
-        int readAt = -1;
-        String typeReply;
-        long pttl;
-        Object value;
-
-        Slot(Member member) {
-            this.member = member;
-        }
-    }
-
-    /**
-     * Reads every member with one bounded command: a small key comes back whole, a big one is known by its
-     * reply overflowing the bound (and is then compared chunk by chunk), so no key is sized first. Where the
-     * key's name tells its type ({@link TypeGuess}) the read goes with its PTTL in the first round trip and no
-     * TYPE is asked (a missing key shows in its PTTL, a wrong guess as WRONGTYPE); other keys are asked TYPE
-     * and PTTL first and read in a second round trip, a wrong guess's TYPE and read in a second and third.
-     */
+    /** Every member of every chain read from its source: see {@link SourceReads#read}. */
     List<List<Read>> read(List<KeyRef> refs) {
-        long now = System.currentTimeMillis(); // before the PTTLs: expiries computed from it are never late
-        boolean guessing = types.guessing();
-        List<Slot> slots = new ArrayList<>();
-        for (KeyRef ref : refs) {
-            for (Member member : ref.members()) {
-                Slot s = new Slot(member);
-                Pipe p = pipe(member);
-                s.guessed = guessing ? types.guess(member.key()) : null;
-                if (s.guessed == null) {
-                    s.typeAt = p.send(Cmd.TYPE, member.key());
-                }
-                s.pttlAt = p.send(Cmd.PTTL, member.key());
-                if (s.guessed != null) {
-                    s.readAt = boundedRead(p, s.guessed, member.key());
-                }
-                slots.add(s);
-            }
-        }
-        List<List<Object>> replies = syncAll();
-        int right = 0;
-        int wrong = 0;
-        List<Slot> unread = new ArrayList<>();
-        List<Slot> untyped = new ArrayList<>();
-        for (Slot s : slots) {
-            List<Object> r = replies.get(s.member.source());
-            s.pttl = Resp.integer(r.get(s.pttlAt), pipe(s.member).label(), s.member.key());
-            if (s.guessed == null) {
-                s.typeReply = Resp.typeName(r.get(s.typeAt), pipe(s.member).label(), s.member.key());
-                DataType type = DataType.fromTypeReply(s.typeReply);
-                types.learn(s.member.key(), type);
-                if (type != null) {
-                    unread.add(s);
-                }
-            } else if (r.get(s.readAt) instanceof Resp.Error e && e.wrongType()) {
-                wrong++;
-                untyped.add(s);
-            } else {
-                right++;
-                s.typeReply = s.pttl == -2 ? "none" : s.guessed.wireName();
-                s.value = s.pttl == -2 ? null : r.get(s.readAt);
-            }
-        }
-        types.outcome(right, wrong);
-        for (Slot s : unread) {
-            s.readAt = boundedRead(pipe(s.member), DataType.fromTypeReply(s.typeReply), s.member.key());
-        }
-        for (Slot s : untyped) {
-            s.typeAt = pipe(s.member).send(Cmd.TYPE, s.member.key());
-        }
-        if (!unread.isEmpty() || !untyped.isEmpty()) {
-            replies = syncAll();
-            for (Slot s : unread) {
-                s.value = replies.get(s.member.source()).get(s.readAt);
-            }
-            unread.clear();
-            for (Slot s : untyped) { // a wrong guess: its type now, and a read of that type
-                s.typeReply = Resp.typeName(replies.get(s.member.source()).get(s.typeAt), pipe(s.member).label(), s.member.key());
-                DataType type = DataType.fromTypeReply(s.typeReply);
-                types.learn(s.member.key(), type);
-                if (type != null) {
-                    s.readAt = boundedRead(pipe(s.member), type, s.member.key());
-                    unread.add(s);
-                }
-            }
-            if (!unread.isEmpty()) {
-                replies = syncAll();
-                for (Slot s : unread) {
-                    s.value = replies.get(s.member.source()).get(s.readAt);
-                }
-            }
-        }
-        List<List<Read>> out = new ArrayList<>(refs.size());
-        int i = 0;
-        for (KeyRef ref : refs) {
-            List<Read> r = new ArrayList<>(ref.members().size());
-            for (int m = 0; m < ref.members().size(); m++) {
-                Slot s = slots.get(i++);
-                DataType type = DataType.fromTypeReply(s.typeReply);
-                r.add(new Read(s.member, type, s.typeReply, s.pttl >= 0 ? now + s.pttl : -1,
-                        s.value == null || type == null ? null : whole(type, s.value, s.member)));
-            }
-            out.add(r);
-        }
-        return out;
-    }
-
-    /** The whole value in canonical form, or null where the bounded read shows a big key. */
-    private Object whole(DataType type, Object reply, Member member) {
-        return Resp.shaped(sources.get(member.source()).label(), member.key(), () -> wholeOf(type, reply, member));
-    }
-
-    private Object wholeOf(DataType type, Object reply, Member member) {
-        if (reply instanceof Resp.Error) {
-            return null; // the key changed type since TYPE: checked chunk by chunk as it is now
-        }
-        Object complete = switch (type) {
-            case STRING -> ((byte[]) reply).length <= SMALL_STRING_BYTES ? reply : null;
-            case LIST, STREAM -> ((List<?>) reply).size() <= SMALL_ELEMENTS ? reply : null;
-            case HASH, SET, ZSET -> {
-                List<?> page = (List<?>) reply;
-                yield Resp.finished((byte[]) page.get(0)) ? page.get(1) : null;
-            }
-        };
-        if (complete == null) {
-            return null;
-        }
-        if (type == DataType.STREAM) {
-            return new SourceValue.StreamValue(StreamInfo.entries(member.key(), Resp.array(complete, "", member.key())),
-                    StreamInfo.groups(sources.get(member.source()), sourceCommands.get(member.source()).consumerGroups(), member.key()));
-        }
-        return SourceValue.canonical(type, complete);
-    }
-
-    /** @return the index of its reply */
-    private static int boundedRead(Pipe s, DataType type, byte[] key) {
-        byte[] all = Resp.num(SMALL_ELEMENTS);
-        return switch (type) {
-            case STRING -> s.send(Cmd.GETRANGE, key, Cmd.ZERO, Resp.num(SMALL_STRING_BYTES));
-            case HASH -> s.send(Cmd.HSCAN, key, Cmd.ZERO, Cmd.COUNT, all);
-            case SET -> s.send(Cmd.SSCAN, key, Cmd.ZERO, Cmd.COUNT, all);
-            case ZSET -> s.send(Cmd.ZSCAN, key, Cmd.ZERO, Cmd.COUNT, all);
-            case LIST -> s.send(Cmd.LRANGE, key, Cmd.ZERO, all);
-            case STREAM -> s.send(Cmd.XRANGE, key, Cmd.MIN, Cmd.MAX, Cmd.COUNT, Resp.num(SMALL_ELEMENTS + 1));
-        };
+        return reads.read(refs);
     }
 
     /**
@@ -502,9 +344,5 @@ final class KeyChecker {
             }
         }
         return e;
-    }
-
-    private Pipe pipe(Member m) {
-        return sources.get(m.source()).pipe();
     }
 }

@@ -64,6 +64,7 @@ public final class Decider {
         e.setPolicies(spec.getPolicies().withUnsetDefault(Policy.FILL));
         e.setVerify(spec.getVerify());
         e.setWorker(spec.getWorker());
+        e.setSync(spec.getSync());
         e.setRetryNonce(spec.getRetryNonce());
         return e;
     }

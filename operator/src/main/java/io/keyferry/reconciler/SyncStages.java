@@ -44,7 +44,7 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
         for (int i = 0; i < spec.getSources().size(); i++) {
             List<WorkerRun> syncs = runs.syncsOf(i);
             WorkerRun latest = syncs.stream().filter(r -> !r.deleting()).reduce((a, b) -> b).orElse(null);
-            lags.add(latest == null || latest.state() != WorkerRun.State.ACTIVE ? null : lag(latest.report()));
+            lags.add(latest == null || latest.state() != WorkerRun.State.ACTIVE ? null : lag(latest.report(), now));
             for (WorkerRun r : syncs) {
                 if (!r.deleting() && (!wanted || r != latest)) {
                     stopped.add(r.jobName());
@@ -70,10 +70,27 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
                 || r.state() == WorkerRun.State.FAILED && (r.failure() == null || !r.failure().startsWith("PodFailurePolicy"));
     }
 
-    private static SyncStatus lag(WorkerReport report) {
+    /**
+     * A sync worker's lag as its report says, or null where it does not follow yet, or its report is older than
+     * {@link #STALE} (a worker that stopped reporting: its last lag says nothing about now).
+     */
+    private static SyncStatus lag(WorkerReport report, Instant now) {
         WorkerReport.Sync s = report == null ? null : report.sync;
-        return s == null || !WorkerReport.FOLLOWING.equals(report.stage) ? null
-                : new SyncStatus(s.lagSeconds, s.changesBehind, s.position, s.lastAppliedAt);
+        if (s == null || !WorkerReport.FOLLOWING.equals(report.stage) || stale(report.updatedAt, now)) {
+            return null;
+        }
+        return new SyncStatus(s.lagSeconds, s.changesBehind, s.position, s.lastAppliedAt);
+    }
+
+    /** A following worker's report is written at least every heartbeat; three missed ones make it stale. */
+    static final Duration STALE = io.keyferry.worker.ReportPublisher.HEARTBEAT.multipliedBy(3);
+
+    private static boolean stale(String updatedAt, Instant now) {
+        try {
+            return updatedAt == null || Instant.parse(updatedAt).plus(STALE).isBefore(now);
+        } catch (java.time.format.DateTimeParseException e) {
+            return true;
+        }
     }
 
     /** The largest lag over the sources, or null when none reported. */

@@ -16,4 +16,14 @@ public record SyncStatus(
                 + " Kvrocks); saved in the target, a restarted sync worker resumes from it.")
         String position,
         @JsonPropertyDescription("When changes were last applied, as an RFC 3339 time; absent before the first.")
-        String lastAppliedAt) {}
+        String lastAppliedAt,
+        @JsonPropertyDescription("Times the source's changes since the saved position were no longer available (a Redis"
+                + " backlog overwritten, a Kvrocks write-ahead log recycled, no position saved), so the target was verified"
+                + " with repair before the sync went on; absent when never.")
+        Long rescans,
+        @JsonPropertyDescription("True while such a verification with repair runs: the lag is not known until it ends.")
+        Boolean rescanning) {
+    public SyncStatus(Double lagSeconds, Long changesBehind, String position, String lastAppliedAt) {
+        this(lagSeconds, changesBehind, position, lastAppliedAt, null, null);
+    }
+}

@@ -145,7 +145,8 @@ public final class PhaseLadder {
         List<Lag> behind = e.lags().stream().filter(l -> l.seconds() == null || l.seconds() >= e.maxLagSeconds()).toList();
         if (!behind.isEmpty()) {
             return "the live sync is behind: " + behind.stream().map(l -> "source " + l.source() + (l.seconds() == null
-                    ? " is not followed yet (its sync worker has not reported)" : " lags " + l.seconds() + " s"))
+                    ? " has no lag known yet (its sync worker has not reported, or verifies the target with repair"
+                    + " because the changes since its position were lost)" : " lags " + l.seconds() + " s"))
                     .collect(java.util.stream.Collectors.joining(", ")) + "; spec.cutover.maxLagSeconds is "
                     + e.maxLagSeconds() + " s (see status.sources[].sync)";
         }

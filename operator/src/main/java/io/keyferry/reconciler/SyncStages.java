@@ -79,7 +79,8 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
         if (s == null || !WorkerReport.FOLLOWING.equals(report.stage) || stale(report.updatedAt, now)) {
             return null;
         }
-        return new SyncStatus(s.lagSeconds, s.changesBehind, s.position, s.lastAppliedAt);
+        return new SyncStatus(s.rescanning ? null : s.lagSeconds, s.changesBehind, s.position, s.lastAppliedAt,
+                s.rescans == 0 ? null : s.rescans, s.rescanning ? Boolean.TRUE : null);
     }
 
     /** A following worker's report is written at least every heartbeat; three missed ones make it stale. */

@@ -90,8 +90,15 @@ final class SyncFollower {
         report.sync.keysApplied = l.keysApplied();
     }
 
+    /** Verifies the target with repair, the report saying so meanwhile (the operator shows it, with an Event). */
     private void rescan(Migration m) {
+        report.stage = WorkerReport.FOLLOWING;
+        report.sync.rescans++;
+        report.sync.rescanning = true;
+        publisher.publishNow(report);
         VerifyResult r = m.rescan(p -> { });
+        report.sync.rescanning = false;
+        publisher.publishNow(report);
         log.println("rescanned: " + r.keysChecked() + " keys checked, " + r.repaired() + " repaired");
     }
 }

@@ -55,6 +55,10 @@ public final class WorkerReport {
         public String position;
         public String lastAppliedAt;
         public long keysApplied;
+        /** Times the target was verified with repair because the changes since the position were not available. */
+        public long rescans;
+        /** Such a verification runs now: the lag is not known until it ends. */
+        public boolean rescanning;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -76,6 +76,16 @@ class SyncOperatorTest {
             awaitEqual(h, source, target, "what the source took while no sync worker ran reaches the target");
             assertEquals(List.of("a", "b", "c"), target.redis().lrange("after:list", 0, -1), "no element applied twice");
 
+            // Without a saved position the next worker verifies the target with repair first, and says so.
+            target.redis().del(io.keyferry.engine.sync.TargetPositions.keyFor(following.getMetadata().getUid(), "old"));
+            Job second = syncJob(h);
+            h.client.batch().v1().jobs().inNamespace(OperatorHarness.NS).resource(second).delete();
+            source.redis().set("while:lost", "3");
+            h.await("live", "a rescan in status", Duration.ofSeconds(30), dm -> dm.getStatus().getSources().get(0).sync() != null
+                    && Long.valueOf(1).equals(dm.getStatus().getSources().get(0).sync().rescans()));
+            assertTrue(h.events("live").stream().anyMatch(e -> "SyncRescan".equals(e.getReason())), "an Event says so");
+            awaitEqual(h, source, target, "nothing lost without a position");
+
             writeLag(h, 50.0); // a report as a worker far behind would publish it
             h.setPhase("live", Phase.READ_TARGET);
             DataMigration blocked = h.await("live", "ReadTarget blocked by the lag", Duration.ofSeconds(30),

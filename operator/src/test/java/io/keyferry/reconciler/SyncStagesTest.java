@@ -75,6 +75,26 @@ class SyncStagesTest {
                 Phase.DUAL_WRITE, NOW);
         assertNull(stale.lags().get(0));
         assertEquals(List.of(new PhaseLadder.Lag("a", null)), SyncStages.evidence(spec, stale.lags()));
+
+        WorkerReport rescanning = following(0.0, NOW);
+        rescanning.sync.rescans = 1;
+        rescanning.sync.rescanning = true;
+        SyncStages rescan = decide(List.of(copied(), sync(1, WorkerRun.State.ACTIVE, null, rescanning)), Phase.DUAL_WRITE, NOW);
+        assertEquals(new io.keyferry.api.SyncStatus(null, 0L, "abc:10", null, 1L, true), rescan.lags().get(0),
+                "no lag is known while the target is verified with repair");
+    }
+
+    @Test
+    void aRescanIsAWarningEventOnce() {
+        DataMigration dm = DeciderTest.dm(spec);
+        WorkerReport rescanning = following(0.0, NOW);
+        rescanning.sync.rescans = 1;
+        List<WorkerRun> runs = List.of(copied(), sync(1, WorkerRun.State.ACTIVE, null, rescanning));
+        Decider.Decision first = Decider.decide(Snapshot.of(dm, runs, "1101"), NOW);
+        assertEquals(1, first.events().stream().filter(e -> e.reason().equals("SyncRescan")).count());
+        dm.setStatus(first.status());
+        Decider.Decision again = Decider.decide(Snapshot.of(dm, runs, "1101"), NOW.plusSeconds(1));
+        assertEquals(0, again.events().stream().filter(e -> e.reason().equals("SyncRescan")).count());
     }
 
     @Test

@@ -147,6 +147,10 @@ public final class Decider {
         List<SourceStatus> sources = sourceStatuses(spec, runs, w, starting);
         for (int i = 0; i < sources.size() && i < sync.lags().size(); i++) {
             sources.set(i, sources.get(i).withSync(sync.lags().get(i)));
+            if (sync.errors().get(i) != null) {
+                SourceStatus s = sources.get(i);
+                sources.set(i, new SourceStatus(s.name(), s.stage(), s.percent(), s.checkpoint(), sync.errors().get(i), s.sync()));
+            }
         }
         d.next.setSources(sources);
         d.next.setSyncLagSeconds(sync.maxLag());

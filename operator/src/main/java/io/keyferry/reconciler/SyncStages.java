@@ -20,10 +20,12 @@ import java.util.List;
  * @param creates the sync Jobs to create
  * @param stopped sync Jobs to delete with their report ConfigMaps: stopped, or lost and replaced
  * @param lags    each source's sync status, null where no sync worker reported
+ * @param errors  each source's sync worker that refused to go on (not restarted): why; null where none
  * @param requeue when TargetOnly will have been in force for stopAfterSeconds, or null
  */
-record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncStatus> lags, Duration requeue) {
-    static final SyncStages NONE = new SyncStages(List.of(), List.of(), List.of(), null);
+record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncStatus> lags, List<String> errors,
+                  Duration requeue) {
+    static final SyncStages NONE = new SyncStages(List.of(), List.of(), List.of(), List.of(), null);
 
     /**
      * @param phase   the phase in force after this decision's cutover step (null without a cutover)
@@ -40,12 +42,15 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
         List<Decider.Create> creates = new ArrayList<>();
         List<String> stopped = new ArrayList<>();
         List<SyncStatus> lags = new ArrayList<>();
+        List<String> errors = new ArrayList<>();
         DataMigrationSpec effective = Decider.syncing(spec);
         for (int i = 0; i < spec.getSources().size(); i++) {
             List<WorkerRun> syncs = runs.syncsOf(i);
             WorkerRun latest = syncs.stream().filter(r -> !r.deleting()).reduce((a, b) -> b).orElse(null);
             lags.add(latest == null || latest.state() != WorkerRun.State.ACTIVE ? null : lag(latest.report(), now));
-            for (WorkerRun r : syncs) {
+            errors.add(wanted && latest != null && latest.state() == WorkerRun.State.FAILED && !lost(latest)
+                    ? "the sync stopped: " + latest.lastError() : null);
+            for (WorkerRun r : syncs) { // a refused one stays, for its error and log, while sync is wanted
                 if (!r.deleting() && (!wanted || r != latest)) {
                     stopped.add(r.jobName());
                 }
@@ -61,7 +66,7 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
             }
         }
         Duration requeue = wanted && stopAt != null ? Duration.between(now, stopAt) : null;
-        return new SyncStages(creates, stopped, lags, requeue);
+        return new SyncStages(creates, stopped, lags, errors, requeue);
     }
 
     /** A sync worker that ended without being stopped: a new run replaces it, unless it refused its input. */

@@ -121,6 +121,10 @@ public final class Worker {
             Thread.currentThread().interrupt();
             return fail(FAILED, "interrupted");
         } catch (RuntimeException e) {
+            if (io.keyferry.engine.sync.Follow.unfollowable(e)) { // a new worker would stop at the same change again
+                return fail(INVALID_INPUT, e.getMessage().replace("run again with --restart to copy afresh",
+                        "change spec.retryNonce to copy afresh, or set spec.sync.mode to Once"));
+            }
             return fail(FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }

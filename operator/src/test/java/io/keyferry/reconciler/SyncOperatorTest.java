@@ -101,6 +101,32 @@ class SyncOperatorTest {
     }
 
     @Test
+    void aFlushallInTheSourceStopsTheSyncWithTheReasonAndIsNotRetried() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
+             OperatorHarness h = new OperatorHarness(client)) {
+            source.redis().set("k", "v");
+            h.apply("""
+                    apiVersion: keyferry.io/v1alpha1
+                    kind: DataMigration
+                    metadata: {name: once}
+                    spec:
+                      sources: [{name: old, endpoint: {uri: "%s"}}]
+                      target: {endpoint: {uri: "%s"}}
+                      sync: {mode: Continuous}
+                    """.formatted(source.uri(), target.uri()));
+            h.await("once", "following", Duration.ofSeconds(30), dm -> dm.getStatus().getSyncLagSeconds() != null);
+            source.redis().flushall();
+            DataMigration stopped = h.await("once", "the sync stopped", Duration.ofSeconds(30),
+                    dm -> dm.getStatus().getSources().get(0).lastError() != null);
+            String why = stopped.getStatus().getSources().get(0).lastError();
+            assertTrue(why.startsWith("the sync stopped: ") && why.contains("FLUSHALL") && why.contains("spec.retryNonce"), why);
+            OperatorHarness.sleep(1000); // a few reconciles: no new sync Job
+            assertEquals(1, h.jobs().stream().filter(SyncOperatorTest::isSync).count());
+            assertEquals("v", target.redis().get("k"), "the target keeps what it has");
+        }
+    }
+
+    @Test
     void aPikaSourceIsRefusedAsInvalidInputBeforeAnythingIsCopied() {
         try (RedisServer backend = RedisServer.start(); StoreDouble pika = StoreDouble.pika(backend);
              RedisServer target = RedisServer.start(); OperatorHarness h = new OperatorHarness(client)) {

@@ -43,6 +43,7 @@ class SyncStagesTest {
         SyncStages refused = decide(List.of(copied(), sync(1, WorkerRun.State.FAILED, "PodFailurePolicy: exit code 2", null)),
                 Phase.DUAL_WRITE, NOW);
         assertEquals(List.of(), refused.creates(), "input the worker refused is not tried again");
+        assertEquals("the sync stopped: PodFailurePolicy: exit code 2", refused.errors().get(0), "and status says why");
     }
 
     @Test

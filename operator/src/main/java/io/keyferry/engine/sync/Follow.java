@@ -135,6 +135,14 @@ public final class Follow implements AutoCloseable {
         return counters;
     }
 
+    /**
+     * Whether a follow stopped on something no follow can mirror key by key (FLUSHALL, SWAPDB of the followed
+     * database, a script replicated verbatim): following again from the same position stops there again.
+     */
+    public static boolean unfollowable(Throwable e) {
+        return e instanceof SourceFeed.Unfollowable;
+    }
+
     public List<Position> positions() {
         return feeds.stream().map(SourceFeed::applied).toList();
     }

@@ -20,6 +20,14 @@ public class CutoverSpec {
     @Default("300")
     private Integer reverifySeconds = 300;
 
+    @JsonPropertyDescription("With spec.sync.mode Continuous: ReadTarget also waits until every source's sync lag is below"
+            + " this many seconds.")
+    @Min(1)
+    @Default("1")
+    private Integer maxLagSeconds = 1;
+
+    public Integer getMaxLagSeconds() { return maxLagSeconds; }
+    public void setMaxLagSeconds(Integer maxLagSeconds) { this.maxLagSeconds = maxLagSeconds; }
     public Integer getReverifySeconds() { return reverifySeconds; }
     public void setReverifySeconds(Integer reverifySeconds) { this.reverifySeconds = reverifySeconds; }
     public FlagSpec getFlag() { return flag; }

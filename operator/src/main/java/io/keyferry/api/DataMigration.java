@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "PROGRESS", jsonPath = ".status.progress.percent", type = AdditionalPrinterColumn.Type.NUMBER)
 @AdditionalPrinterColumn(name = "VERIFIED", jsonPath = ".status.conditions[?(@.type==\"Verified\")].status",
         type = AdditionalPrinterColumn.Type.STRING)
+@AdditionalPrinterColumn(name = "LAG", jsonPath = ".status.syncLagSeconds", type = AdditionalPrinterColumn.Type.NUMBER)
 @AdditionalPrinterColumn(name = "FLAG", jsonPath = ".status.flag", type = AdditionalPrinterColumn.Type.STRING)
 @AdditionalPrinterColumn(name = "AGE", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class DataMigration extends CustomResource<DataMigrationSpec, DataMigrationStatus> implements Namespaced {

@@ -28,6 +28,9 @@ public class DataMigrationSpec {
     @JsonPropertyDescription("How the copy is verified.")
     @Default("{}")
     private VerifySpec verify = new VerifySpec();
+    @JsonPropertyDescription("Live sync: copy once (the default), or follow the sources' changes after the backfill.")
+    @Default("{}")
+    private SyncSpec sync = new SyncSpec();
     @JsonPropertyDescription("Worker sizing and pacing.")
     @Default("{}")
     private WorkerSpec worker = new WorkerSpec();
@@ -58,6 +61,8 @@ public class DataMigrationSpec {
     public void setCutover(CutoverSpec cutover) { this.cutover = cutover; }
     public VerifySpec getVerify() { return verify; }
     public void setVerify(VerifySpec verify) { this.verify = verify; }
+    public SyncSpec getSync() { return sync; }
+    public void setSync(SyncSpec sync) { this.sync = sync; }
     public WorkerSpec getWorker() { return worker; }
     public void setWorker(WorkerSpec worker) { this.worker = worker; }
 }

@@ -25,6 +25,9 @@ public class DataMigrationStatus {
     private ProgressStatus progress;
     @JsonPropertyDescription("One entry per source, in the order of `spec.sources`.")
     private List<SourceStatus> sources = new ArrayList<>();
+    @JsonPropertyDescription("With spec.sync.mode Continuous: the largest sync lag over the sources, in seconds (the LAG"
+            + " column); absent while no sync worker reports.")
+    private Double syncLagSeconds;
     @JsonPropertyDescription("The last verification: its run, counts, and a few keys that differ with the reason.")
     private VerificationStatus verification;
     @JsonPropertyDescription("Where moving spec.phase back would lead, and every phase transition so far.")
@@ -50,6 +53,8 @@ public class DataMigrationStatus {
     public void setProgress(ProgressStatus progress) { this.progress = progress; }
     public List<SourceStatus> getSources() { return sources; }
     public void setSources(List<SourceStatus> sources) { this.sources = sources; }
+    public Double getSyncLagSeconds() { return syncLagSeconds; }
+    public void setSyncLagSeconds(Double syncLagSeconds) { this.syncLagSeconds = syncLagSeconds; }
     public VerificationStatus getVerification() { return verification; }
     public void setVerification(VerificationStatus verification) { this.verification = verification; }
     public RollbackStatus getRollback() { return rollback; }

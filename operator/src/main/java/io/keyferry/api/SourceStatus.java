@@ -15,4 +15,15 @@ public record SourceStatus(
         @JsonPropertyDescription("The copy worker's resume point (`done` once copied); opaque, for support.")
         String checkpoint,
         @JsonPropertyDescription("The last error of this source's worker, if any.")
-        String lastError) {}
+        String lastError,
+        @JsonPropertyDescription("With spec.sync.mode Continuous: the sync worker's lag and position; absent before it reports.")
+        SyncStatus sync) {
+    public SourceStatus(String name, Stage stage, Double percent, String checkpoint, String lastError) {
+        this(name, stage, percent, checkpoint, lastError, null);
+    }
+
+    /** This entry with the sync worker's lag. */
+    public SourceStatus withSync(SyncStatus s) {
+        return new SourceStatus(name, stage, percent, checkpoint, lastError, s);
+    }
+}

@@ -84,6 +84,7 @@ public final class SpecValidator {
         checkPhaseAndCutover(spec.getPhase(), spec.getCutover());
         checkVerify(spec.getVerify(), spec.getCutover() != null);
         checkWorker(spec.getWorker());
+        errors.addAll(SyncRules.check(spec));
     }
 
     private void checkSources(List<SourceSpec> sources) {

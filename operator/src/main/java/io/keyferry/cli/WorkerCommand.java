@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         description = {"Runs one stage of a DataMigration inside a worker Job (the operator creates these Jobs;"
                 + " the spec, report ConfigMap and secrets come from the pod's environment and volumes).",
                 "Exit codes: 0 the stage finished, 2 invalid input (not retried), 3 failed (a new pod resumes)."},
-        subcommands = {WorkerCommand.Copy.class, WorkerCommand.Verify.class})
+        subcommands = {WorkerCommand.Copy.class, WorkerCommand.Verify.class, WorkerCommand.Sync.class})
 public final class WorkerCommand implements Runnable {
     /** How often a worker publishes its report. */
     static final long REPORT_PERIOD_MILLIS = 2000;
@@ -85,6 +85,45 @@ public final class WorkerCommand implements Runnable {
         @Override
         public Integer call() {
             return runStage(spec.commandLine().getOut(), Worker::verify, repair, extraKeys, parent.metrics("verify", "*", "0/1"));
+        }
+    }
+
+    @Command(name = "sync", description = {"Follows one source's changes into the target (spec.sync.mode Continuous),"
+            + " from the position saved in the target, until the pod is told to stop (SIGTERM), which saves the position."})
+    static final class Sync implements Callable<Integer> {
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @Option(names = "--source", required = true, paramLabel = "NAME", description = "spec.sources[].name")
+        String source;
+
+        @CommandLine.ParentCommand
+        private WorkerCommand parent;
+
+        @Override
+        public Integer call() {
+            java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+            java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                stop.set(true);
+                try {
+                    stopped.await(20, java.util.concurrent.TimeUnit.SECONDS); // within the pod's grace period
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                return runStage(spec.commandLine().getOut(), worker -> worker.sync(source, stop::get), false, false,
+                        parent.metrics("sync", source, "0/1"));
+            } finally {
+                stopped.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook runs: it waits for this
+                }
+            }
         }
     }
 

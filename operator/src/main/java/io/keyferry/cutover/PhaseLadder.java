@@ -59,8 +59,23 @@ public final class PhaseLadder {
      * @param mismatches    keys that differed (mismatched or missing) in the last round
      * @param maxMismatches spec.cutover.maxMismatches
      * @param rounds        keys that differed in each finished verification round since the copy, oldest first
+     * @param lags          each followed source's sync lag (spec.sync.mode Continuous); empty without live sync
+     * @param maxLagSeconds spec.cutover.maxLagSeconds: every lag must be below it
      */
-    public record Evidence(boolean copied, boolean verifiedRound, long mismatches, int maxMismatches, List<Long> rounds) {}
+    public record Evidence(boolean copied, boolean verifiedRound, long mismatches, int maxMismatches, List<Long> rounds,
+                           List<Lag> lags, int maxLagSeconds) {
+        /** Evidence of a migration copied once (no live sync). */
+        public Evidence(boolean copied, boolean verifiedRound, long mismatches, int maxMismatches, List<Long> rounds) {
+            this(copied, verifiedRound, mismatches, maxMismatches, rounds, List.of(), 0);
+        }
+    }
+
+    /**
+     * A followed source's sync lag (spec.sync.mode Continuous), as its sync worker last reported it.
+     *
+     * @param seconds the lag in seconds; null while no sync worker of the source follows it
+     */
+    public record Lag(String source, Double seconds) {}
 
     /** The outcome of a decision. */
     public sealed interface Move permits Step, Blocked, Stay {}
@@ -126,6 +141,14 @@ public final class PhaseLadder {
         if (e.mismatches() > e.maxMismatches()) {
             return "the last verification round found " + e.mismatches() + " keys that differ, more than "
                     + "spec.cutover.maxMismatches (" + e.maxMismatches() + ")" + trend(e.rounds());
+        }
+        List<Lag> behind = e.lags().stream().filter(l -> l.seconds() == null || l.seconds() >= e.maxLagSeconds()).toList();
+        if (!behind.isEmpty()) {
+            return "the live sync is behind: " + behind.stream().map(l -> "source " + l.source() + (l.seconds() == null
+                    ? " has no lag known yet (its sync worker has not reported, or verifies the target with repair"
+                    + " because the changes since its position were lost)" : " lags " + l.seconds() + " s"))
+                    .collect(java.util.stream.Collectors.joining(", ")) + "; spec.cutover.maxLagSeconds is "
+                    + e.maxLagSeconds() + " s (see status.sources[].sync)";
         }
         return null;
     }

@@ -248,6 +248,8 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
             String what = c.stage() == WorkerJobs.Stage.COPY
                     ? "copy of source " + c.effective().getSources().get(c.source()).getName()
                             + (WorkerJobs.shards(c.effective()) > 1 ? ", shard " + c.shard() + "/" + WorkerJobs.shards(c.effective()) : "")
+                    : c.stage() == WorkerJobs.Stage.SYNC ? "sync of source " + c.effective().getSources().get(c.source()).getName()
+                            + " (run " + c.run() + ", from the position saved in the target)"
                     : "verification (run " + c.run() + (c.repair() ? ", with repair" : "") + ")";
             events.add(Decider.Event.normal("WorkerStarted", "started " + what + " in Job " + name));
         } catch (KubernetesClientException e) {

@@ -64,6 +64,7 @@ public final class Decider {
         e.setPolicies(spec.getPolicies().withUnsetDefault(Policy.FILL));
         e.setVerify(spec.getVerify());
         e.setWorker(spec.getWorker());
+        e.setSync(spec.getSync());
         e.setRetryNonce(spec.getRetryNonce());
         return e;
     }
@@ -80,6 +81,15 @@ public final class Decider {
         DataMigrationSpec v = effective(spec);
         v.setPolicies(spec.getPolicies().withUnsetDefault(Policy.OVERWRITE));
         return v;
+    }
+
+    /**
+     * The spec a sync worker is given: a verification's, since while dual-writing the old store is the truth, so a
+     * followed change makes the target key what its sources hold (a key they no longer hold is deleted where the policy
+     * is Overwrite).
+     */
+    public static DataMigrationSpec syncing(DataMigrationSpec spec) {
+        return verification(spec);
     }
 
     static boolean repair(DataMigrationSpec spec) {
@@ -106,8 +116,10 @@ public final class Decider {
         CutoverHandler.Cutover cut = CutoverHandler.Cutover.NONE;
         if (spec.getCutover() != null) {
             WorkerReport.Verification result = runs.result();
+            List<io.keyferry.api.SyncStatus> lags = SyncStages.decide(spec, runs, null, null, false, now).lags();
             cut = CutoverHandler.decide(d, o, new PhaseLadder.Evidence(runs.allCopied(), result != null,
-                    result == null ? 0 : result.mismatches + result.missing, spec.getCutover().getMaxMismatches(), runs.rounds()));
+                    result == null ? 0 : result.mismatches + result.missing, spec.getCutover().getMaxMismatches(), runs.rounds(),
+                    SyncStages.evidence(spec, lags), maxLag(spec)));
             if (cut.halted()) { // a flag no phase has: nothing runs, nothing is written
                 d.next.setStage(d.old.getStage() != null ? d.old.getStage() : Stage.PENDING);
                 DataMigrationStatus st = d.build();
@@ -117,7 +129,11 @@ public final class Decider {
         }
         boolean jobsAllowed = (spec.getCutover() == null || cut.workersMayRun(d)) && runs.stopping().isEmpty();
         WorkerStages w = WorkerStages.decide(o, runs, jobsAllowed, now);
-        if (!w.creates().isEmpty() && !o.missingSecrets().isEmpty()) {
+        SyncStages sync = w.stage() == Stage.FAILED ? SyncStages.NONE
+                : SyncStages.decide(spec, runs, d.next.getPhase(), d.next.getRollback(), runs.stopping().isEmpty(), now);
+        List<Create> creates = new ArrayList<>(w.creates());
+        creates.addAll(sync.creates());
+        if (!creates.isEmpty() && !o.missingSecrets().isEmpty()) {
             return invalid(o.dm(), o.missingSecrets(), now); // a pod would wait for its volume for ever
         }
         if (d.next.getCopyIdentity() == null && (w.creates().stream().anyMatch(c -> c.stage() == WorkerJobs.Stage.COPY)
@@ -128,16 +144,30 @@ public final class Decider {
         d.next.setProgress(ProgressFolder.progress(runs.copies()));
         int starting = w.creates().stream().filter(c -> c.stage() == WorkerJobs.Stage.COPY).mapToInt(Create::source)
                 .findFirst().orElse(-1);
-        d.next.setSources(sourceStatuses(spec, runs, w, starting));
+        List<SourceStatus> sources = sourceStatuses(spec, runs, w, starting);
+        for (int i = 0; i < sources.size() && i < sync.lags().size(); i++) {
+            sources.set(i, sources.get(i).withSync(sync.lags().get(i)));
+            if (sync.errors().get(i) != null) {
+                SourceStatus s = sources.get(i);
+                sources.set(i, new SourceStatus(s.name(), s.stage(), s.percent(), s.checkpoint(), sync.errors().get(i), s.sync()));
+            }
+        }
+        d.next.setSources(sources);
+        d.next.setSyncLagSeconds(sync.maxLag());
         d.next.setVerification(verification(runs.lastFinished() != null ? runs.lastFinished() : runs.lastVerify()));
         StatusConditions.set(d, runs, w, cut);
         DataMigrationStatus st = d.build();
         Duration requeue = cut.requeue() == null ? w.requeue() : w.requeue() == null ? cut.requeue() : min(cut.requeue(), w.requeue());
+        if (sync.requeue() != null) {
+            requeue = min(requeue, sync.requeue());
+        }
         if (w.stage() != Stage.FAILED && runs.all().stream().anyMatch(r -> r.state() == WorkerRun.State.ACTIVE)) {
             requeue = min(requeue, WATCH_WORKERS); // a worker pod that never runs is diagnosed within this
         }
-        return new Decision(st, w.creates(), runs.obsolete(), cut.step(), cut.rewriteFlag(), StatusEvents.between(o.dm(), d.old, st),
-                requeue, runs.pruned(KEPT_VERIFICATIONS));
+        List<String> pruned = new ArrayList<>(runs.pruned(KEPT_VERIFICATIONS));
+        sync.stopped().stream().filter(j -> !pruned.contains(j)).forEach(pruned::add);
+        return new Decision(st, creates, runs.obsolete(), cut.step(), cut.rewriteFlag(), StatusEvents.between(o.dm(), d.old, st),
+                requeue, pruned);
     }
 
     /**
@@ -279,6 +309,11 @@ public final class Decider {
         List<VerificationStatus.Sample> samples = v.samples == null ? List.of()
                 : v.samples.stream().map(s -> new VerificationStatus.Sample(s.key(), s.reason())).toList();
         return new VerificationStatus(run.run(), v.keysChecked, v.mismatches, v.missing, samples);
+    }
+
+    private static int maxLag(DataMigrationSpec spec) {
+        Integer m = spec.getCutover().getMaxLagSeconds();
+        return m == null ? 1 : m;
     }
 
     private static Duration min(Duration a, Duration b) {

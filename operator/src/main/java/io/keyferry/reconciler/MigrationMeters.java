@@ -42,6 +42,7 @@ final class MigrationMeters {
     static final String ROUND = "keyferry.verification.round";
     static final String MAX_MISMATCHES = "keyferry.verification.max.mismatches";
     static final String RESTARTS = "keyferry.worker.restarts";
+    static final String SYNC_LAG = "keyferry.sync.lag.seconds";
     static final String FLAG_WRITES = "keyferry.flag.writes";
     static final String GUARD_BLOCKS = "keyferry.guard.blocks";
 
@@ -64,6 +65,8 @@ final class MigrationMeters {
             Map.entry(MISSING, "Keys the last verification found absent from the target."),
             Map.entry(ROUND, "The run number of the last verification within the current attempt."),
             Map.entry(MAX_MISMATCHES, "spec.cutover.maxMismatches: the differences a cutover step tolerates."),
+            Map.entry(SYNC_LAG, "Seconds this source's live sync is behind (status.sources[].sync.lagSeconds); only while its"
+                    + " sync worker follows it (spec.sync.mode Continuous)."),
             Map.entry(RESTARTS, "Worker pods that failed and were replaced by another pod of the same Job."),
             Map.entry(FLAG_WRITES, "Routing flag writes (phase transitions) this operator carried out."),
             Map.entry(GUARD_BLOCKS, "Times a requested phase transition was blocked (TransitionBlocked became True)."));
@@ -150,6 +153,9 @@ final class MigrationMeters {
             if (s.name() != null && s.percent() != null) {
                 gauge(v, SOURCE_PERCENT, tags.and("source", s.name()), s.percent());
             }
+            if (s.name() != null && s.sync() != null && s.sync().lagSeconds() != null) {
+                gauge(v, SYNC_LAG, tags.and("source", s.name()), s.sync().lagSeconds());
+            }
         }
         List<SourceSpec> specs = dm.getSpec() == null || dm.getSpec().getSources() == null ? List.of() : dm.getSpec().getSources();
         for (int i = 0; i < specs.size(); i++) {
@@ -192,7 +198,7 @@ final class MigrationMeters {
             String source = r.stage() == WorkerJobs.Stage.VERIFY ? "*"
                     : r.source() >= 0 && r.source() < specs.size() ? specs.get(r.source()).getName() : null;
             if (source != null) {
-                Tags t = tags.and("worker", r.stage() == WorkerJobs.Stage.VERIFY ? "verify" : "copy", "source", source);
+                Tags t = tags.and("worker", r.stage().label, "source", source);
                 sums.merge(t, (double) Math.max(0, restarted), Double::sum);
             }
         }

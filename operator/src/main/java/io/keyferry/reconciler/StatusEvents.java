@@ -15,7 +15,7 @@ import java.util.Set;
  * The Events a status change tells (`kubectl describe dm`), derived from the status recorded before and the one
  * decided now, so an Event is emitted exactly when the status that shows it is written: a move or an adoption per new
  * history entry; a Warning when Stalled or TransitionBlocked turns True or says something new; Verified and
- * Succeeded when they are reached.
+ * Succeeded when they are reached; a Warning when a source's live sync starts a rescan (its position was lost).
  */
 final class StatusEvents {
     private StatusEvents() {}
@@ -50,6 +50,7 @@ final class StatusEvents {
                 && (wasRestored == null || !"FlagRestored".equals(wasRestored.getReason()))) {
             events.add(Decider.Event.warning("FlagDrift", restored.getMessage()));
         }
+        events.addAll(rescans(old, next));
         if (next.getStage() == Stage.VERIFIED && old.getStage() != Stage.VERIFIED) {
             events.add(Decider.Event.normal("Verified", Conditions.find(next.getConditions(), Conditions.VERIFIED).getMessage()));
         }
@@ -72,6 +73,23 @@ final class StatusEvents {
             return Decider.Event.warning("RolledBack", what + ": " + t.reason().substring(t.reason().indexOf("; ") + 2));
         }
         return Decider.Event.normal(rollback ? "RolledBack" : "PhaseChanged", what);
+    }
+
+    /** A Warning for each source whose sync worker began a rescan since the status recorded before. */
+    private static List<Decider.Event> rescans(DataMigrationStatus old, DataMigrationStatus next) {
+        List<Decider.Event> events = new ArrayList<>();
+        for (io.keyferry.api.SourceStatus s : next.getSources() == null ? List.<io.keyferry.api.SourceStatus>of() : next.getSources()) {
+            long now = s.sync() == null || s.sync().rescans() == null ? 0 : s.sync().rescans();
+            long before = old.getSources() == null ? 0 : old.getSources().stream().filter(o -> s.name().equals(o.name())
+                    && o.sync() != null && o.sync().rescans() != null).mapToLong(o -> o.sync().rescans()).findFirst().orElse(0);
+            if (now > before) {
+                events.add(Decider.Event.warning("SyncRescan", "source " + s.name() + ": the changes since the sync's saved"
+                        + " position were no longer available (the source's replication backlog overwritten, its write-ahead"
+                        + " log recycled, or no position saved), so the target is verified with repair; the sync goes on"
+                        + " after it (rescan " + now + ")"));
+            }
+        }
+        return events;
     }
 
     private static List<RollbackStatus.Transition> history(DataMigrationStatus s) {

@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * When a migration's status is written: at once where anything but progress changed (a stage, the phase, a
- * condition, a verification), and where only progress moved (percent, keys/s, ETA, checkpoints), at most once every
+ * condition, a verification), and where only progress moved (percent, keys/s, ETA, checkpoints, sync lags), at most once every
  * {@link #PROGRESS_INTERVAL}, so a copy does not write its status at every report of every worker.
  */
 final class StatusWrites {
@@ -41,6 +41,7 @@ final class StatusWrites {
     private static String withoutProgress(DataMigrationStatus s) {
         DataMigrationStatus copy = Serialization.clone(s);
         copy.setProgress(null);
+        copy.setSyncLagSeconds(null); // the live sync's lag moves like progress
         if (copy.getSources() != null) {
             copy.setSources(copy.getSources().stream()
                     .map(x -> new SourceStatus(x.name(), x.stage(), null, null, x.lastError())).toList());

@@ -43,7 +43,7 @@ public final class WorkerJobs {
     static final int INVALID_INPUT_EXIT = 2;
 
     public enum Stage {
-        COPY("copy"), VERIFY("verify");
+        COPY("copy"), VERIFY("verify"), SYNC("sync");
 
         final String label;
 
@@ -52,7 +52,7 @@ public final class WorkerJobs {
         }
 
         static Stage fromLabel(String label) {
-            return "verify".equals(label) ? VERIFY : COPY;
+            return "verify".equals(label) ? VERIFY : "sync".equals(label) ? SYNC : COPY;
         }
     }
 
@@ -96,6 +96,9 @@ public final class WorkerJobs {
         if (stage == Stage.VERIFY) {
             return base + "-verify-" + attempt + "-" + run;
         }
+        if (stage == Stage.SYNC) { // a restart of a lost sync worker is a new run
+            return base + "-sync-" + source + "-" + attempt + "-" + run;
+        }
         return base + "-copy-" + source + (shards == 1 ? "" : "s" + shard) + "-" + attempt;
     }
 
@@ -124,6 +127,9 @@ public final class WorkerJobs {
         if (stage == Stage.COPY) {
             labels.put(SOURCE_LABEL, Integer.toString(source));
             labels.put(SHARD_LABEL, Integer.toString(shard));
+        } else if (stage == Stage.SYNC) {
+            labels.put(SOURCE_LABEL, Integer.toString(source));
+            labels.put(RUN_LABEL, Integer.toString(run));
         } else {
             labels.put(RUN_LABEL, Integer.toString(run));
         }
@@ -131,7 +137,8 @@ public final class WorkerJobs {
     }
 
     /**
-     * The Job of one stage: `keyferry worker copy --source NAME` or `keyferry worker verify`, given the
+     * The Job of one stage: `keyferry worker copy --source NAME`, `keyferry worker verify` or `keyferry worker sync
+     * --source NAME`, given the
      * effective spec in its environment and every Secret the spec refers to as a read-only volume.
      */
     public Job job(DataMigration dm, DataMigrationSpec effective, Stage stage, int source, int shard, String attempt, int run,
@@ -148,6 +155,8 @@ public final class WorkerJobs {
             if (dualWrite) {
                 args.add("--guard-writes");
             }
+        } else if (stage == Stage.SYNC) { // long-running: no activeDeadlineSeconds, stopped by deleting the Job
+            args.addAll(List.of("--source", effective.getSources().get(source).getName()));
         } else {
             if (repair) {
                 args.add("--repair");

@@ -59,6 +59,10 @@ record WorkerStages(Stage stage, String failure, boolean clean, List<Decider.Cre
         DataMigrationSpec spec = o.dm().getSpec();
         boolean cutover = spec.getCutover() != null;
         WorkerRun last = runs.lastVerify();
+        if (last == null && spec.getSync() != null && spec.getSync().continuous()
+                && !runs.allFollowing(spec.getSources().size())) { // what changed while copying is applied first
+            return new WorkerStages(Stage.VERIFYING, null, false, List.of(), null, null);
+        }
         if (last == null) {
             List<Decider.Create> creates = jobsAllowed ? List.of(new Decider.Create(WorkerJobs.Stage.VERIFY, -1, 0, 1,
                     runs.attempt(), Decider.verification(spec), Decider.repair(spec), cutover)) : List.of();

@@ -86,7 +86,11 @@ public final class Worker {
             if (job.dualWrite()) {
                 migration.guardingWrites();
             }
-            migration.prepare();
+            io.keyferry.engine.CopyPlan plan = migration.prepare();
+            if (job.spec().getSync() != null && job.spec().getSync().continuous()) { // followed from before the backfill
+                SyncFollower.check(job, plan);
+                log.println("source " + sourceName + " is followed after its copy from " + SyncFollower.markStart(job, migration, index).encode());
+            }
             report.resumedAfterKeys = migration.checkpoint().sources.get(index).keysScanned;
             if (report.resumedAfterKeys > 0) {
                 log.println("resuming after " + report.resumedAfterKeys + " scanned keys");
@@ -117,6 +121,38 @@ public final class Worker {
         } catch (MigrationInputException e) {
             return fail(INVALID_INPUT, e.getMessage());
         } catch (RuntimeException e) {
+            return fail(FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /**
+     * Follows one source's changes (spec.sync.mode Continuous) until {@code stop} says so (the pod is told to stop),
+     * resuming from the position saved in the target; its lag goes to the report. Exits 0 when stopped, 2 when the
+     * source cannot be followed (a Pika source), 3 when the follow broke off (a new pod resumes from the position).
+     */
+    public int sync(String sourceName, java.util.function.BooleanSupplier stop) {
+        int index = sourceIndex(sourceName);
+        if (index < 0) {
+            return fail(INVALID_INPUT, "source " + sourceName + " is not in spec.sources");
+        }
+        report.source = sourceName;
+        stage(WorkerReport.PROBING);
+        try (Migration migration = Migration.verifyOnly(job.migration(), job.spec(), job.secrets())) {
+            SyncFollower.check(job, migration.prepare());
+            new SyncFollower(job, publisher, report, log).follow(migration, index, stop);
+            log.println("stopped following source " + sourceName + " at " + report.sync.position);
+            publisher.publishNow(report);
+            return OK;
+        } catch (MigrationInputException e) {
+            return fail(INVALID_INPUT, e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return fail(FAILED, "interrupted");
+        } catch (RuntimeException e) {
+            if (io.keyferry.engine.sync.Follow.unfollowable(e)) { // a new worker would stop at the same change again
+                return fail(INVALID_INPUT, e.getMessage().replace("run again with --restart to copy afresh",
+                        "change spec.retryNonce to copy afresh, or set spec.sync.mode to Once"));
+            }
             return fail(FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
         }
     }

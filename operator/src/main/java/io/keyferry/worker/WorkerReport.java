@@ -20,7 +20,7 @@ public final class WorkerReport {
     public static final String DATA_KEY = "report.json";
     private static final ObjectMapper JSON = io.keyferry.engine.checkpoint.Checkpoint.JSON;
 
-    /** Probing, Copying, Copied, Verifying, Verified (the result says whether it is clean) or Failed. */
+    /** Probing, Copying, Copied, Verifying, Verified (the result says whether it is clean), Following or Failed. */
     public String stage;
     public String source;
     public long keysScanned;
@@ -39,7 +39,27 @@ public final class WorkerReport {
     public String checkpoint;
     public String error;
     public Verification verification;
+    /** A sync worker's lag (stage Following). */
+    public Sync sync;
     public String updatedAt;
+
+    /**
+     * Where a sync worker stands in its source's changes.
+     * {@code changesBehind}: how far the source's own position is ahead of the applied one (bytes of a Redis replication
+     * stream, records of a Kvrocks write-ahead log); {@code lagSeconds}: the age of the oldest change not applied yet.
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public static final class Sync {
+        public double lagSeconds;
+        public long changesBehind;
+        public String position;
+        public String lastAppliedAt;
+        public long keysApplied;
+        /** Times the target was verified with repair because the changes since the position were not available. */
+        public long rescans;
+        /** Such a verification runs now: the lag is not known until it ends. */
+        public boolean rescanning;
+    }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public static final class Verification {
@@ -76,6 +96,8 @@ public final class WorkerReport {
     public static final String COPIED = "Copied";
     public static final String VERIFYING = "Verifying";
     public static final String VERIFIED = "Verified";
+    /** A sync worker applies its source's changes (its lag in {@link #sync}). */
+    public static final String FOLLOWING = "Following";
     public static final String FAILED = "Failed";
 
     /** Takes the counts and rate of a copy in progress. */

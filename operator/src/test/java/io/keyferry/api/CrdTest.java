@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 class CrdTest {
     static final Path GENERATED = Path.of("target/classes/META-INF/fabric8/datamigrations.keyferry.io-v1.yml");
     static final Path CHECKED_IN = Path.of("../crds/datamigrations.keyferry.io-v1.yml");
-    private static final List<String> COLUMNS = List.of("READY", "PHASE", "STAGE", "PROGRESS", "VERIFIED", "FLAG", "AGE");
+    private static final List<String> COLUMNS = List.of("READY", "PHASE", "STAGE", "PROGRESS", "VERIFIED", "LAG", "FLAG", "AGE");
     /**
      * Lists whose items are told apart by a key field, not by their place (x-kubernetes-list-type: map): the
      * API server refuses two items with the same key, and server-side apply merges them item by item. A key

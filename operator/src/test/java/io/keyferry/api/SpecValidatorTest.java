@@ -41,6 +41,24 @@ class SpecValidatorTest {
     }
 
     @Test
+    void continuousSyncRefusesListsUnderMergeAndClusterSourcesAtTheirFields() {
+        spec.getSync().setMode(SyncMode.CONTINUOUS);
+        assertErrors();
+        spec.getPolicies().setList(Policy.MERGE);
+        source.getEndpoint().setCluster(true);
+        assertEquals(List.of("spec.policies.list", "spec.sources[0].endpoint.cluster"),
+                SpecValidator.validate(dm).stream().map(FieldError::path).toList());
+        spec.getSync().setMode(SyncMode.ONCE); // copied once, both are fine
+        assertErrors();
+    }
+
+    @Test
+    void syncStopAfterSecondsIsNotNegative() {
+        spec.getSync().setStopAfterSeconds(-1);
+        assertErrors(new FieldError("spec.sync.stopAfterSeconds", "is -1; use 0 or more"));
+    }
+
+    @Test
     void specIsRequired() {
         dm.setSpec(null);
         assertErrors(new FieldError("spec", "is required: the sources, the target and how to copy"));

@@ -29,7 +29,7 @@ class ChartMonitoringTest {
     static final Path DASHBOARD = ChartTest.CHART.resolve("dashboards/keyferry.json");
     static final Path OPERATIONS = Path.of("../docs/operations.md");
     static final Set<String> ALERTS = Set.of("KeyFerryMigrationFailed", "KeyFerryMigrationStalled", "KeyFerryVerificationMismatches",
-            "KeyFerryCopyNoProgress", "KeyFerryOperatorNoLeader", "KeyFerryReconcileErrors");
+            "KeyFerryCopyNoProgress", "KeyFerrySyncLagging", "KeyFerryOperatorNoLeader", "KeyFerryReconcileErrors");
 
     @Test
     void theDashboardIsAConfigMapLabelledForTheGrafanaSidecarOnlyWhenEnabled() throws IOException {
@@ -78,6 +78,10 @@ class ChartMonitoringTest {
         assertEquals("20m", noProgress.get("for"));
         assertTrue(((String) noProgress.get("expr")).contains("increase(keyferry_keys_scanned_total[20m])"), noProgress.toString());
         assertTrue(((String) rule(rules, "KeyFerryReconcileErrors").get("expr")).endsWith("> 0"));
+        Map<String, Object> lagging = rule(rules(render("prometheusRule.enabled=true", "prometheusRule.syncLagSeconds=12")),
+                "KeyFerrySyncLagging");
+        assertTrue(((String) lagging.get("expr")).endsWith("(keyferry_sync_lag_seconds) > 12"), lagging.toString());
+        assertEquals("5m", lagging.get("for"));
         assertEquals("https://wiki.example/keyferry#keyferryoperatornoleader",
                 ((Map<?, ?>) rule(rules, "KeyFerryOperatorNoLeader").get("annotations")).get("runbook_url"));
         IllegalStateException e = assertThrows(IllegalStateException.class,

@@ -347,14 +347,14 @@ class DeciderTest {
                 .creates().isEmpty(), "the request was answered by run 2");
     }
 
-    private static DataMigration dm(DataMigrationSpec spec) {
+    static DataMigration dm(DataMigrationSpec spec) {
         DataMigration dm = new DataMigration();
         dm.setMetadata(new ObjectMetaBuilder().withName("m").withNamespace("ns").withUid("uid-1").withGeneration(1L).build());
         dm.setSpec(spec);
         return dm;
     }
 
-    private static DataMigrationSpec spec(boolean cutover) {
+    static DataMigrationSpec spec(boolean cutover) {
         DataMigrationSpec spec = new DataMigrationSpec();
         SourceSpec s = new SourceSpec();
         s.setName("a");

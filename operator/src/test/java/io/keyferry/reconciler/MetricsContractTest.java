@@ -71,6 +71,7 @@ class MetricsContractTest {
                         flag: {endpoint: {uri: "%s"}, key: migrate_users}
                         maxMismatches: 0
                         reverifySeconds: 2
+                      sync: {mode: Continuous}
                       verify: {mode: Full, rounds: 1, roundPauseSeconds: 0, repair: false}
                       worker: {batchSize: 100, rateLimit: {keysPerSecond: 800}}
                     """.formatted(a.uri(), b.uri(), target.uri(), flags.uri()));
@@ -108,6 +109,7 @@ class MetricsContractTest {
             assertEquals(2000.0, value(last, "keyferry_keys_scanned_total", users, "source", "b"));
             assertEquals(0.0, value(last, "keyferry_verification_missing", users));
             assertEquals(0.0, value(last, "keyferry_verification_max_mismatches", users));
+            assertEquals(0.0, value(last, "keyferry_sync_lag_seconds", users, "source", "b"), "b's live sync has caught up");
             assertTrue(max(scrapes, "keyferry_verification_missing", users).orElse(0) >= 1, "the missing key was seen");
             assertTrue(max(scrapes, "keyferry_source_keys_per_second", Map.of("migration", "users", "source", "a")).orElse(0) > 0,
                     "source a's rate while it was copied");

@@ -212,12 +212,30 @@ public final class Kubelet implements AutoCloseable {
         int exit;
         try (PrintWriter pw = new PrintWriter(out, true)) {
             int[] shard = WorkerCommand.shard(args.contains("--shard") ? args.get(args.indexOf("--shard") + 1) : "0/1");
-            exit = WorkerCommand.run(env, workers, pw, worker -> "copy".equals(args.get(1))
-                    ? worker.copy(args.get(args.indexOf("--source") + 1), shard[0], shard[1]) : worker.verify(), args.contains("--repair"),
-                    args.contains("--extra-keys") || args.contains("--guard-writes"));
+            exit = WorkerCommand.run(env, workers, pw, worker -> switch (args.get(1)) {
+                        case "copy" -> worker.copy(args.get(args.indexOf("--source") + 1), shard[0], shard[1]);
+                        case "sync" -> worker.sync(args.get(args.indexOf("--source") + 1), deleted(job));
+                        default -> worker.verify();
+                    }, args.contains("--repair"), args.contains("--extra-keys") || args.contains("--guard-writes"));
         }
         log.add(job.getMetadata().getName() + " exit " + exit + ":\n" + out);
         return exit;
+    }
+
+    /** Whether the Job is gone (deleted: its pod is told to stop) or this kubelet closed; asked the API at most every 200 ms. */
+    private java.util.function.BooleanSupplier deleted(Job job) {
+        long[] lastAsked = {0};
+        boolean[] gone = {false};
+        return () -> {
+            if (!running) {
+                return true;
+            }
+            if (!gone[0] && System.nanoTime() - lastAsked[0] > 200_000_000L) {
+                lastAsked[0] = System.nanoTime();
+                gone[0] = client.batch().v1().jobs().inNamespace(namespace).withName(job.getMetadata().getName()).get() == null;
+            }
+            return gone[0];
+        };
     }
 
     private int runChild(Job job, int attempt) throws IOException {

@@ -38,7 +38,20 @@ final class Guards {
         boolean round = verified != null && List.of("Clean", "Mismatches").contains(verified.getReason());
         long differing = differing(st.getVerification());
         int allowed = dm.getSpec().getCutover() == null ? 0 : dm.getSpec().getCutover().getMaxMismatches();
-        return new PhaseLadder.Evidence(copied, round, differing, allowed, round ? List.of(differing) : List.of());
+        Integer maxLag = dm.getSpec().getCutover() == null ? null : dm.getSpec().getCutover().getMaxLagSeconds();
+        return new PhaseLadder.Evidence(copied, round, differing, allowed, round ? List.of(differing) : List.of(),
+                syncLags(dm, st), maxLag == null ? 1 : maxLag);
+    }
+
+    /** Each source's live sync lag as status records it (spec.sync.mode Continuous); empty without live sync. */
+    private static List<PhaseLadder.Lag> syncLags(DataMigration dm, DataMigrationStatus st) {
+        if (dm.getSpec().getSync() == null || !dm.getSpec().getSync().continuous()) {
+            return List.of();
+        }
+        List<io.keyferry.api.SourceStatus> recorded = st.getSources() == null ? List.of() : st.getSources();
+        return dm.getSpec().getSources().stream().map(s -> new PhaseLadder.Lag(s.getName(), recorded.stream()
+                .filter(r -> s.getName().equals(r.name()) && r.sync() != null).map(r -> r.sync().lagSeconds())
+                .findFirst().orElse(null))).toList();
     }
 
     /** The verdict on moving from {@code from} to {@code to}, or null when the operator would take the step. */
@@ -57,6 +70,12 @@ final class Guards {
             return new Verdict(rung, "verification round finished", blocked.reason(),
                     "a verification round that finishes after the copy" + (running ? " (one is running now)"
                             : "; kubectl keyferry verify " + name + " asks for one now"));
+        }
+        if (e.mismatches() <= e.maxMismatches()) {
+            return new Verdict(rung, "live sync lag below spec.cutover.maxLagSeconds", blocked.reason(),
+                    "every source's sync lag below " + e.maxLagSeconds() + " s: the sync workers catch up once the sources"
+                            + " write less than they apply (kubectl keyferry status " + name + " shows each source's lag;"
+                            + " docs/operations.md, KeyFerrySyncLagging, says what slows them)");
         }
         VerificationStatus v = status(dm).getVerification();
         Integer reverify = dm.getSpec().getCutover().getReverifySeconds();

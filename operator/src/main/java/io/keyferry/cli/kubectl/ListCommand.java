@@ -24,7 +24,7 @@ final class ListCommand extends PluginCommand {
     /** One migration in a list. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record Summary(String namespace, String name, String ready, String phase, String specPhase, String stage, Double percent,
-                   String verified, String flag, String created) {}
+                   String verified, Double lagSeconds, String flag, String created) {}
 
     ListCommand(Environment env) {
         super(env);
@@ -41,15 +41,15 @@ final class ListCommand extends PluginCommand {
             err().println("No DataMigrations found" + (all ? "." : " in namespace " + migrations().namespace() + "."));
             return ExitCodes.OK;
         }
-        Table table = all ? new Table("", "NAMESPACE", "NAME", "READY", "PHASE", "STAGE", "PROGRESS", "VERIFIED", "FLAG", "AGE")
-                : new Table("", "NAME", "READY", "PHASE", "STAGE", "PROGRESS", "VERIFIED", "FLAG", "AGE");
+        Table table = all ? new Table("", "NAMESPACE", "NAME", "READY", "PHASE", "STAGE", "PROGRESS", "VERIFIED", "LAG", "FLAG", "AGE")
+                : new Table("", "NAME", "READY", "PHASE", "STAGE", "PROGRESS", "VERIFIED", "LAG", "FLAG", "AGE");
         int offset = all ? 1 : 0;
         table.style(offset + 1, s -> s.equals("True") ? Terminal.Style.GREEN : Terminal.Style.YELLOW)
                 .style(offset + 3, s -> s.equals("-") ? null : StatusText.stageStyle(s));
         for (Summary s : summaries) {
             List<String> cells = new java.util.ArrayList<>(List.of(s.name(), dash(s.ready()), phase(s), dash(s.stage()),
                     s.percent() == null ? "-" : String.format(Locale.ROOT, "%.1f%%", s.percent()), dash(s.verified()),
-                    dash(s.flag()), Units.age(s.created(), now())));
+                    s.lagSeconds() == null ? "-" : String.format(Locale.ROOT, "%.1fs", s.lagSeconds()), dash(s.flag()), Units.age(s.created(), now())));
             if (all) {
                 cells.add(0, s.namespace());
             }
@@ -64,7 +64,8 @@ final class ListCommand extends PluginCommand {
         DataMigrationStatus st = Guards.status(dm);
         return new Summary(dm.getMetadata().getNamespace(), dm.getMetadata().getName(), status(st, "Ready"),
                 Names.of(st.getPhase()), Names.of(dm.getSpec().getPhase()), Names.of(st.getStage()),
-                st.getProgress() == null ? null : st.getProgress().percent(), status(st, "Verified"), st.getFlag(),
+                st.getProgress() == null ? null : st.getProgress().percent(), status(st, "Verified"), st.getSyncLagSeconds(),
+                st.getFlag(),
                 dm.getMetadata().getCreationTimestamp());
     }
 

@@ -21,10 +21,13 @@ record StatusReport(String namespace, String name, String specPhase, String phas
                     VerificationStatus verification, Guards.Verdict blockedBy, List<ConditionView> conditions,
                     RollbackStatus rollback, List<WorkerView> workers) {
 
-    /** One source: its stage and share from status, its rate and ETA from its workers' reports, and its parts. */
+    /**
+     * One source: its stage and share from status, its rate and ETA from its workers' reports, its parts, and its live
+     * sync's lag (spec.sync.mode Continuous) from status.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     record SourceView(String name, String stage, Double percent, Long keysPerSecond, Long etaSeconds, String lastError,
-                      List<PartView> parts) {}
+                      List<PartView> parts, io.keyferry.api.SyncStatus sync) {}
 
     /** One of the parts (spec.worker.parallelism) a source is copied in, from its worker's report; numbered from 1. */
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -60,7 +60,7 @@ final class StatusReports {
             Long eta = copying.stream().map(PartView::etaSeconds).filter(e -> e != null)
                     .max(Comparator.naturalOrder()).orElse(null);
             out.add(new SourceView(name, ss == null ? null : Names.of(ss.stage()), ss == null ? null : ss.percent(), rate, eta,
-                    ss == null ? null : ss.lastError(), mine.size() > 1 ? mine : null));
+                    ss == null ? null : ss.lastError(), mine.size() > 1 ? mine : null, ss == null ? null : ss.sync()));
         }
         return out;
     }

@@ -87,10 +87,22 @@ final class StatusText {
                 line("  " + pad("  part " + p.part() + "/" + p.of(), width) + "  " + pad(p.stage(), 9) + " "
                         + Units.bar(p.percent()) + Units.rate(p.keysPerSecond(), p.etaSeconds()));
             }
+            if (s.sync() != null) {
+                line("  " + " ".repeat(width) + "  " + sync(s.sync()));
+            }
             if (s.lastError() != null && !s.lastError().isEmpty()) {
                 line("  " + " ".repeat(width) + "  " + t.paint("last error: " + s.lastError(), Style.RED));
             }
         }
+    }
+
+    /** A source's live sync: how far behind, where it stands, when it last applied changes. */
+    private String sync(io.keyferry.api.SyncStatus s) {
+        double lag = s.lagSeconds() == null ? 0 : s.lagSeconds();
+        String behind = String.format(java.util.Locale.ROOT, "%.1f s behind", lag) + " (" + Units.count(n(s.changesBehind()))
+                + (s.position() != null && s.position().startsWith("kvrocks-wal:") ? " log records" : " bytes") + " of changes)";
+        return "sync: " + t.paint(behind, lag < 1 ? Style.GREEN : Style.YELLOW) + ", at " + s.position()
+                + (s.lastAppliedAt() == null ? "" : ", last applied " + Units.age(s.lastAppliedAt(), now) + " ago");
     }
 
     private void verification(VerificationStatus v) {

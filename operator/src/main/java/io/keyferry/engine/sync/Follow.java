@@ -45,10 +45,27 @@ public final class Follow implements AutoCloseable {
      * @param open   opens a logged-in connection to source i (its endpoint, as the copy reads it)
      */
     public Follow(DataMigrationSpec spec, Migration migration, List<Position> from, IntFunction<RespConnection> open) {
+        this(spec, migration, java.util.stream.IntStream.range(0, spec.getSources().size()).boxed().toList(), from, open);
+    }
+
+    /**
+     * Follows source {@code index} alone (a sync worker of the operator, one per source): its changed keys are still
+     * copied again from every source in list order, so the sources' order holds as in a one-shot copy.
+     *
+     * @param from the source's saved position, or null for none
+     */
+    public static Follow ofSource(DataMigrationSpec spec, Migration migration, int index, Position from,
+                                  IntFunction<RespConnection> open) {
+        return new Follow(spec, migration, List.of(index), from == null ? null : java.util.Collections.singletonList(from), open);
+    }
+
+    private Follow(DataMigrationSpec spec, Migration migration, List<Integer> followed, List<Position> from,
+                   IntFunction<RespConnection> open) {
         this.migration = migration;
         this.resync = new Resync(spec, migration);
-        for (int i = 0; i < spec.getSources().size(); i++) {
-            feeds.add(new SourceFeed(i, spec.getSources().get(i).getName(), from == null ? null : from.get(i),
+        for (int k = 0; k < followed.size(); k++) {
+            int i = followed.get(k);
+            feeds.add(new SourceFeed(i, spec.getSources().get(i).getName(), from == null ? null : from.get(k),
                     opener(spec, migration, i, open), resync));
         }
     }
@@ -116,6 +133,14 @@ public final class Follow implements AutoCloseable {
         }
         save.accept(positions());
         return counters;
+    }
+
+    /**
+     * Whether a follow stopped on something no follow can mirror key by key (FLUSHALL, SWAPDB of the followed
+     * database, a script replicated verbatim): following again from the same position stops there again.
+     */
+    public static boolean unfollowable(Throwable e) {
+        return e instanceof SourceFeed.Unfollowable;
     }
 
     public List<Position> positions() {

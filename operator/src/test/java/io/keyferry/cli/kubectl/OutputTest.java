@@ -61,6 +61,8 @@ class OutputTest {
     @Test
     void listShowsEveryMigrationAndAPendingMove() {
         DataMigration users = Cutovers.put(client, "users", Phase.DUAL_WRITE, Phase.READ_TARGET, true, 2);
+        users.getStatus().setSyncLagSeconds(0.4); // a live sync 0.4 s behind
+        users = client.resource(users).updateStatus();
         DataMigration oneShot = Fixtures.migration("orders", null, 1);
         oneShot.setStatus(Fixtures.status(Stage.COPYING, null));
         oneShot.getStatus().setProgress(Fixtures.progress(12.5, 100, 10, 5L));
@@ -74,9 +76,9 @@ class OutputTest {
 
         assertEquals(ExitCodes.OK, run.exitCode(), run::toString);
         assertEquals("""
-                NAME     READY   PHASE                   STAGE       PROGRESS   VERIFIED   FLAG   AGE
-                orders   -       -                       Copying     12.5%%      -          -      %s
-                users    -       DualWrite->ReadTarget   Verifying   -          False      1101   %s
+                NAME     READY   PHASE                   STAGE       PROGRESS   VERIFIED   LAG    FLAG   AGE
+                orders   -       -                       Copying     12.5%%      -          -      -      %s
+                users    -       DualWrite->ReadTarget   Verifying   -          False      0.4s   1101   %s
                 """.formatted(ordersAge, usersAge), run.out());
         List<ListCommand.Summary> summaries = List.of(Serialization.unmarshal(all.out(), ListCommand.Summary[].class));
         assertEquals(List.of("orders", "users"), summaries.stream().map(ListCommand.Summary::name).toList());

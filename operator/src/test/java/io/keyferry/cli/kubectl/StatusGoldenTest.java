@@ -59,6 +59,7 @@ class StatusGoldenTest {
                         "Running", "CrashLoopBackOff", 4)).create()),
                 cutover("sourceonly", Phase.SOURCE_ONLY, sourceOnly()),
                 cutover("dualwrite-blocked", Phase.READ_TARGET, dualWriteBlocked()),
+                following("dualwrite-lagging", dualWriteLagging()),
                 cutover("readtarget", Phase.READ_TARGET, inForce(Phase.READ_TARGET, history(Phase.SOURCE_ONLY, Phase.DUAL_WRITE,
                         Phase.READ_TARGET))),
                 cutover("targetonly", Phase.TARGET_ONLY, inForce(Phase.TARGET_ONLY, history(Phase.SOURCE_ONLY, Phase.DUAL_WRITE,
@@ -93,6 +94,32 @@ class StatusGoldenTest {
         DataMigration dm = migration(name, desired, 1);
         dm.setStatus(st);
         return new Case("cutover-" + name, dm, (c, created) -> { });
+    }
+
+    /** A cutover with live sync (spec.sync.mode Continuous). */
+    private static Case following(String name, DataMigrationStatus st) {
+        Case c = cutover(name, Phase.READ_TARGET, st);
+        c.dm().getSpec().getSync().setMode(io.keyferry.api.SyncMode.CONTINUOUS);
+        return c;
+    }
+
+    /** Verified and following, but one source's sync is 4.2 s behind: ReadTarget waits for it. */
+    private static DataMigrationStatus dualWriteLagging() {
+        DataMigrationStatus st = status(Stage.VERIFIED, Phase.DUAL_WRITE);
+        st.setProgress(progress(100.0, 200_000, 0, null));
+        st.setSources(List.of(
+                source("old-0", Stage.VERIFIED, 100, null).withSync(new io.keyferry.api.SyncStatus(0.0, 0L,
+                        "8c1f0d2e5b7a9c3d4e6f8a0b1c2d3e4f5a6b7c8d:1048576", "2026-12-06T09:59:58Z")),
+                source("old-1", Stage.VERIFIED, 100, null).withSync(new io.keyferry.api.SyncStatus(4.2, 183_402L,
+                        "0b1c2d3e4f5a6b7c8d8c1f0d2e5b7a9c3d4e6f8a:52428800", "2026-12-06T09:59:55Z"))));
+        st.setSyncLagSeconds(4.2);
+        st.setVerification(verification(1, 200_000, 0, 0));
+        st.setRollback(history(Phase.SOURCE_ONLY, Phase.DUAL_WRITE));
+        conditions(st, true, "PhaseInForce", "DualWrite is in force", "CopyFinished", "Clean", "200000 keys checked, 0 different, 0 missing");
+        st.getConditions().add(condition("TransitionBlocked", true, "GuardNotMet", "spec.phase is ReadTarget but DualWrite"
+                + " stays in force: the live sync is behind: source old-1 lags 4.2 s; spec.cutover.maxLagSeconds is 1 s"
+                + " (see status.sources[].sync)", "2026-12-06T09:59:00Z"));
+        return st;
     }
 
     private static void conditions(DataMigrationStatus st, boolean ready, String readyReason, String readyMessage,

@@ -1,0 +1,44 @@
+package io.keyferry.api;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What spec.sync allows, checked on the spec alone: the refusals of a live sync that need no probe (lists under Merge,
+ * cluster sources). A Pika source is refused where its kind is known, by the worker's probe (engine/sync/FollowCheck).
+ */
+final class SyncRules {
+    private SyncRules() {}
+
+    static List<FieldError> check(DataMigrationSpec spec) {
+        List<FieldError> errors = new ArrayList<>();
+        SyncSpec sync = spec.getSync();
+        if (sync == null) {
+            return errors;
+        }
+        if (sync.getStopAfterSeconds() != null && sync.getStopAfterSeconds() < 0) {
+            errors.add(new FieldError("spec.sync.stopAfterSeconds", "is " + sync.getStopAfterSeconds() + "; use 0 or more"));
+        }
+        if (spec.getCutover() != null && spec.getCutover().getMaxLagSeconds() != null && spec.getCutover().getMaxLagSeconds() < 1) {
+            errors.add(new FieldError("spec.cutover.maxLagSeconds", "is " + spec.getCutover().getMaxLagSeconds() + "; use 1 or more"));
+        }
+        if (!sync.continuous()) {
+            return errors;
+        }
+        if (spec.getPolicies() != null && spec.getPolicies().forType(DataType.LIST) == Policy.MERGE) {
+            errors.add(new FieldError("spec.policies.list", "Merge cannot be followed with spec.sync.mode Continuous: elements"
+                    + " pushed while the backfill runs cannot be told apart from those it copied, so some would be appended"
+                    + " twice; use Overwrite or Skip for lists, or set spec.sync.mode to Once"));
+        }
+        List<SourceSpec> sources = spec.getSources() == null ? List.of() : spec.getSources();
+        for (int i = 0; i < sources.size(); i++) {
+            SourceSpec s = sources.get(i);
+            if (s != null && s.getEndpoint() != null && Boolean.TRUE.equals(s.getEndpoint().getCluster())) {
+                errors.add(new FieldError("spec.sources[" + i + "].endpoint.cluster", "following a cluster source is not built"
+                        + " yet (spec.sync.mode Continuous); follow each master as a source of its own, or set spec.sync.mode"
+                        + " to Once and cut over with dual writes (spec.cutover)"));
+            }
+        }
+        return errors;
+    }
+}

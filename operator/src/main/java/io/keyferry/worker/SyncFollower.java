@@ -1,0 +1,104 @@
+package io.keyferry.worker;
+
+import io.keyferry.engine.CopyPlan;
+import io.keyferry.engine.Migration;
+import io.keyferry.engine.MigrationInputException;
+import io.keyferry.engine.probe.ServerKind;
+import io.keyferry.engine.sync.Follow;
+import io.keyferry.engine.sync.FollowCheck;
+import io.keyferry.engine.sync.Position;
+import io.keyferry.engine.sync.TargetPositions;
+import io.keyferry.engine.verify.VerifyResult;
+import java.io.PrintWriter;
+import java.time.Instant;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * A sync worker's follow of one source: from the position saved in the target (taken by the copy before its backfill,
+ * then after every batch applied), its changed keys copied again under the policies until {@code stop} says so. With no
+ * position saved, or one the source no longer holds, the target is first verified with repair (a rescan), so nothing
+ * changed meanwhile is lost.
+ */
+final class SyncFollower {
+    private final Worker.Job job;
+    private final ReportPublisher publisher;
+    private final WorkerReport report;
+    private final PrintWriter log;
+
+    SyncFollower(Worker.Job job, ReportPublisher publisher, WorkerReport report, PrintWriter log) {
+        this.job = job;
+        this.publisher = publisher;
+        this.report = report;
+        this.log = log;
+    }
+
+    /** Refuses what cannot be followed (a Pika source, say) as invalid input, naming the field; before anything is written. */
+    static void check(Worker.Job job, CopyPlan plan) {
+        List<String> problems = FollowCheck.problems(job.spec(), plan);
+        if (!problems.isEmpty()) {
+            throw new MigrationInputException("spec.sync.mode is Continuous, but " + String.join("; ", problems));
+        }
+    }
+
+    /** Saves where source {@code index} stands now, unless a position is saved already: the copy's start. */
+    static Position markStart(Worker.Job job, Migration m, int index) {
+        TargetPositions positions = new TargetPositions(m.target(), job.checkpointId(), job.spec().getSources().get(index).getName());
+        Position now = TargetPositions.now(m.source(index), m.sourceProfile(index).kind() == ServerKind.KVROCKS);
+        return positions.saveIfAbsent(now) ? now : positions.load();
+    }
+
+    /** Follows source {@code index} of a prepared migration until {@code stop}; throws what stopped it otherwise. */
+    void follow(Migration m, int index, BooleanSupplier stop) throws InterruptedException {
+        String name = job.spec().getSources().get(index).getName();
+        TargetPositions positions = new TargetPositions(m.target(), job.checkpointId(), name);
+        Position from = positions.load();
+        report.sync = new WorkerReport.Sync();
+        try (Follow follow = Follow.ofSource(job.spec(), m, index, from, m::openRawSource)) {
+            if (from == null) {
+                log.println("no saved position of source " + name + " in the target (" + TargetPositions.keyFor(job.checkpointId(), name)
+                        + "): what changed since its copy is not known, so the target is verified with repair first");
+                rescan(m);
+            }
+            log.println("following source " + name + (from == null ? " from now" : " from " + from.encode()));
+            report.stage = WorkerReport.FOLLOWING;
+            lag(follow.lag().get(0));
+            publisher.publishNow(report);
+            Position[] saved = {from};
+            follow.run(stop, p -> {
+                if (!p.get(0).equals(saved[0])) {
+                    positions.save(p.get(0));
+                    saved[0] = p.get(0);
+                    report.sync.lastAppliedAt = Instant.now().toString();
+                }
+            }, lags -> {
+                lag(lags.get(0));
+                publisher.update(report);
+            }, lost -> {
+                log.println("the changes of source " + name + " since " + saved[0] + " are no longer available (backlog"
+                        + " overwritten, write-ahead log recycled, or too many keys waited): verifying the target with repair");
+                rescan(m);
+            });
+            lag(follow.lag().get(0));
+        }
+    }
+
+    private void lag(Follow.Lag l) {
+        report.sync.lagSeconds = Math.round(l.secondsBehind() * 1000) / 1000.0;
+        report.sync.changesBehind = l.behind();
+        report.sync.position = l.applied().encode();
+        report.sync.keysApplied = l.keysApplied();
+    }
+
+    /** Verifies the target with repair, the report saying so meanwhile (the operator shows it, with an Event). */
+    private void rescan(Migration m) {
+        report.stage = WorkerReport.FOLLOWING;
+        report.sync.rescans++;
+        report.sync.rescanning = true;
+        publisher.publishNow(report);
+        VerifyResult r = m.rescan(p -> { });
+        report.sync.rescanning = false;
+        publisher.publishNow(report);
+        log.println("rescanned: " + r.keysChecked() + " keys checked, " + r.repaired() + " repaired");
+    }
+}

@@ -1,0 +1,157 @@
+package io.keyferry.reconciler;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyferry.api.DataMigration;
+import io.keyferry.api.DataMigrationSpec;
+import io.keyferry.api.Phase;
+import io.keyferry.api.RollbackStatus;
+import io.keyferry.api.SyncMode;
+import io.keyferry.cutover.PhaseLadder;
+import io.keyferry.worker.WorkerReport;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The live sync's decisions (spec.sync.mode Continuous), as a pure function of the worker runs, the phase and the time. */
+class SyncStagesTest {
+    private static final Instant NOW = Instant.parse("2026-11-22T10:00:00Z");
+    private final DataMigrationSpec spec = continuous(DeciderTest.spec(true));
+    private final String attempt = WorkerJobs.attempt(Decider.effective(spec));
+
+    @Test
+    void aSyncJobStartsOnceItsSourceIsCopiedAndALostOneIsReplacedByANewRun() {
+        assertEquals(List.of(), decide(List.of(), Phase.DUAL_WRITE, NOW).creates(), "not before the copy");
+        SyncStages first = decide(List.of(copied()), Phase.DUAL_WRITE, NOW);
+        assertEquals(1, first.creates().size());
+        Decider.Create c = first.creates().get(0);
+        assertEquals(List.of(WorkerJobs.Stage.SYNC, 0, 1), List.of(c.stage(), c.source(), c.run()));
+
+        SyncStages running = decide(List.of(copied(), sync(1, WorkerRun.State.ACTIVE, null, following(0.2, NOW))), Phase.DUAL_WRITE, NOW);
+        assertEquals(List.of(), running.creates());
+        assertEquals(List.of(), running.stopped());
+
+        SyncStages lost = decide(List.of(copied(), sync(1, WorkerRun.State.FAILED, "BackoffLimitExceeded: too many", null)),
+                Phase.DUAL_WRITE, NOW);
+        assertEquals(List.of(2), lost.creates().stream().map(Decider.Create::run).toList(), "a new run, resuming from the position");
+        assertEquals(List.of("m-sync-0-" + attempt + "-1"), lost.stopped(), "the failed one goes");
+
+        SyncStages refused = decide(List.of(copied(), sync(1, WorkerRun.State.FAILED, "PodFailurePolicy: exit code 2", null)),
+                Phase.DUAL_WRITE, NOW);
+        assertEquals(List.of(), refused.creates(), "input the worker refused is not tried again");
+        assertEquals("the sync stopped: PodFailurePolicy: exit code 2", refused.errors().get(0), "and status says why");
+    }
+
+    @Test
+    void theSyncStopsOnceTargetOnlyHasBeenInForceForStopAfterSecondsOrSyncIsTurnedOff() {
+        spec.getSync().setStopAfterSeconds(60);
+        List<WorkerRun> runs = List.of(copied(), sync(1, WorkerRun.State.ACTIVE, null, following(0.0, NOW)));
+        RollbackStatus history = new RollbackStatus(Phase.DUAL_WRITE, "1101", List.of(
+                new RollbackStatus.Transition(Phase.READ_TARGET, Phase.TARGET_ONLY, "0011", NOW.toString(), "spec.phase")));
+        SyncStages early = SyncStages.decide(spec, WorkerRuns.of(runs, Decider.effective(spec)), Phase.TARGET_ONLY, history,
+                true, NOW.plusSeconds(20));
+        assertEquals(List.of(), early.stopped());
+        assertEquals(Duration.ofSeconds(40), early.requeue(), "looked at again when it is due");
+        SyncStages due = SyncStages.decide(spec, WorkerRuns.of(runs, Decider.effective(spec)), Phase.TARGET_ONLY, history,
+                true, NOW.plusSeconds(60));
+        assertEquals(List.of("m-sync-0-" + attempt + "-1"), due.stopped());
+        assertEquals(List.of(), due.creates());
+
+        assertEquals(List.of("m-sync-0-" + attempt + "-1"), decide(runs, Phase.SOURCE_ONLY, NOW).stopped(), "rolled back to SourceOnly");
+        spec.getSync().setMode(SyncMode.ONCE);
+        assertEquals(List.of("m-sync-0-" + attempt + "-1"), decide(runs, Phase.DUAL_WRITE, NOW).stopped(), "sync turned off");
+    }
+
+    @Test
+    void theLagIsTheFollowingWorkersReportAndAReportThatStoppedComingCountsAsNone() {
+        SyncStages fresh = decide(List.of(copied(), sync(1, WorkerRun.State.ACTIVE, null, following(2.5, NOW.minusSeconds(10)))),
+                Phase.DUAL_WRITE, NOW);
+        assertEquals(2.5, fresh.lags().get(0).lagSeconds());
+        assertEquals(2.5, fresh.maxLag());
+        SyncStages stale = decide(List.of(copied(), sync(1, WorkerRun.State.ACTIVE, null, following(0.0, NOW.minusSeconds(120)))),
+                Phase.DUAL_WRITE, NOW);
+        assertNull(stale.lags().get(0));
+        assertEquals(List.of(new PhaseLadder.Lag("a", null)), SyncStages.evidence(spec, stale.lags()));
+
+        WorkerReport rescanning = following(0.0, NOW);
+        rescanning.sync.rescans = 1;
+        rescanning.sync.rescanning = true;
+        SyncStages rescan = decide(List.of(copied(), sync(1, WorkerRun.State.ACTIVE, null, rescanning)), Phase.DUAL_WRITE, NOW);
+        assertEquals(new io.keyferry.api.SyncStatus(null, 0L, "abc:10", null, 1L, true), rescan.lags().get(0),
+                "no lag is known while the target is verified with repair");
+    }
+
+    @Test
+    void aRescanIsAWarningEventOnce() {
+        DataMigration dm = DeciderTest.dm(spec);
+        WorkerReport rescanning = following(0.0, NOW);
+        rescanning.sync.rescans = 1;
+        List<WorkerRun> runs = List.of(copied(), sync(1, WorkerRun.State.ACTIVE, null, rescanning));
+        Decider.Decision first = Decider.decide(Snapshot.of(dm, runs, "1101"), NOW);
+        assertEquals(1, first.events().stream().filter(e -> e.reason().equals("SyncRescan")).count());
+        dm.setStatus(first.status());
+        Decider.Decision again = Decider.decide(Snapshot.of(dm, runs, "1101"), NOW.plusSeconds(1));
+        assertEquals(0, again.events().stream().filter(e -> e.reason().equals("SyncRescan")).count());
+    }
+
+    @Test
+    void readTargetWaitsUntilEveryLagIsBelowMaxLagSeconds() {
+        spec.setPhase(Phase.READ_TARGET);
+        DataMigration behind = DeciderTest.dm(spec);
+        Decider.Decision blocked = Decider.decide(Snapshot.of(behind, runs(3.0), "1101"), NOW);
+        assertNull(blocked.step());
+        String message = blocked.status().getConditions().stream().filter(c -> c.getType().equals("TransitionBlocked"))
+                .findFirst().orElseThrow().getMessage();
+        assertTrue(message.contains("the live sync is behind: source a lags 3.0 s; spec.cutover.maxLagSeconds is 1 s"), message);
+        assertEquals(3.0, blocked.status().getSyncLagSeconds());
+        assertEquals(3.0, blocked.status().getSources().get(0).sync().lagSeconds());
+
+        Decider.Decision moved = Decider.decide(Snapshot.of(DeciderTest.dm(spec), runs(0.0), "1101"), NOW);
+        assertEquals(Phase.READ_TARGET, moved.step().to(), "lag 0: the guard passes");
+    }
+
+    private List<WorkerRun> runs(double lag) {
+        List<WorkerRun> runs = new ArrayList<>(List.of(copied(), sync(1, WorkerRun.State.ACTIVE, null, following(lag, NOW))));
+        WorkerReport clean = new WorkerReport();
+        clean.stage = WorkerReport.VERIFIED;
+        clean.verification = new WorkerReport.Verification();
+        clean.verification.finished = true;
+        runs.add(new WorkerRun("m-verify-" + attempt + "-1", WorkerJobs.Stage.VERIFY, -1, attempt, 1, WorkerRun.State.SUCCEEDED,
+                null, NOW, clean));
+        return runs;
+    }
+
+    private SyncStages decide(List<WorkerRun> runs, Phase phase, Instant now) {
+        return SyncStages.decide(spec, WorkerRuns.of(runs, Decider.effective(spec)), phase, null, true, now);
+    }
+
+    private WorkerRun copied() {
+        WorkerReport r = new WorkerReport();
+        r.stage = WorkerReport.COPIED;
+        return new WorkerRun("m-copy-0-" + attempt, WorkerJobs.Stage.COPY, 0, attempt, 0, WorkerRun.State.SUCCEEDED, null, NOW, r);
+    }
+
+    private WorkerRun sync(int run, WorkerRun.State state, String failure, WorkerReport report) {
+        return new WorkerRun("m-sync-0-" + attempt + "-" + run, WorkerJobs.Stage.SYNC, 0, attempt, run, state, failure,
+                state == WorkerRun.State.ACTIVE ? null : NOW, report);
+    }
+
+    private static WorkerReport following(double lag, Instant at) {
+        WorkerReport r = new WorkerReport();
+        r.stage = WorkerReport.FOLLOWING;
+        r.sync = new WorkerReport.Sync();
+        r.sync.lagSeconds = lag;
+        r.sync.position = "abc:10";
+        r.updatedAt = at.toString();
+        return r;
+    }
+
+    private static DataMigrationSpec continuous(DataMigrationSpec spec) {
+        spec.getSync().setMode(SyncMode.CONTINUOUS);
+        return spec;
+    }
+}

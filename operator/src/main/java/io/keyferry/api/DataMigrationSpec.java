@@ -32,6 +32,10 @@ public class DataMigrationSpec {
     @Default("{}")
     private WorkerSpec worker = new WorkerSpec();
 
+    @JsonPropertyDescription("The undo journal: target keys' prior states, so that the migration can be undone.")
+    @Default("{}")
+    private UndoSpec undo = new UndoSpec();
+
     @JsonPropertyDescription("Change it (any new value) to start a new attempt after a Failed stage; the copy resumes"
             + " from its checkpoint.")
     private String retryNonce;
@@ -51,5 +55,7 @@ public class DataMigrationSpec {
     public VerifySpec getVerify() { return verify; }
     public void setVerify(VerifySpec verify) { this.verify = verify; }
     public WorkerSpec getWorker() { return worker; }
+    public UndoSpec getUndo() { return undo; }
+    public void setUndo(UndoSpec undo) { this.undo = undo; }
     public void setWorker(WorkerSpec worker) { this.worker = worker; }
 }

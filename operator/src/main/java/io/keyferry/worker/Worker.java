@@ -61,7 +61,10 @@ public final class Worker {
         stage(WorkerReport.PROBING);
         String id = job.checkpointId() + ":" + sourceName + (parts == 1 ? "" : ":" + part + "/" + parts);
         try (Migration migration = new Migration(job.migration(), job.spec(), job.secrets(),
-                target -> new TargetCheckpointStore(target.get(), id)).restartingOnOtherSpec()) {
+                target -> new TargetCheckpointStore(target.get(), id)).restartingOnOtherSpec()
+                .journalingUndo((target, undoStore) -> io.keyferry.engine.undo.UndoJournal.open(job.spec().getUndo(),
+                        job.checkpointId(), undoStore, () -> new io.keyferry.engine.undo.TargetSegmentStore(target.get(),
+                                job.checkpointId(), true)))) {
             if (job.dualWrite()) {
                 migration.guardingWrites();
             }

@@ -98,6 +98,10 @@ class UndoCommandTest {
     }
 
     static Path manifest(List<RedisServer> sources, String target, String policies, String more) {
+        return manifest(sources, target, policies, more, "{batchSize: 50}");
+    }
+
+    static Path manifest(List<RedisServer> sources, String target, String policies, String more, String worker) {
         StringBuilder yaml = new StringBuilder("apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: undo}\n"
                 + "spec:\n  sources:\n");
         for (int s = 0; s < sources.size(); s++) {
@@ -106,7 +110,7 @@ class UndoCommandTest {
         String policy = policies.contains(":") ? policies : "default: " + policies;
         yaml.append("  target: {endpoint: {uri: \"").append(target).append("\"}}\n")
                 .append("  policies: {").append(policy).append(", typeMismatch: Overwrite}\n")
-                .append("  verify: {mode: \"Off\"}\n  worker: {batchSize: 50}\n").append(more);
+                .append("  verify: {mode: \"Off\"}\n  worker: ").append(worker).append("\n").append(more);
         return CliRun.manifest(yaml.toString());
     }
 }

@@ -51,24 +51,11 @@ prefill() {
   redis-cli -p "$1" REPLICAOF NO ONE >/dev/null
 }
 
-# manifest NAME TARGET_PORT UNDO_YAML
+# manifest NAME TARGET_PORT UNDO_YAML: the one-source Overwrite copy of lib.sh with spec.undo
 manifest() {
-  local file="$WORK/$1.yaml"
-  cat >"$file" <<EOF
-apiVersion: keyferry.io/v1alpha1
-kind: DataMigration
-metadata:
-  name: bench-$1
-spec:
-  sources:
-    - name: source
-      endpoint: {uri: "redis://127.0.0.1:$P_SRC/0"}
-  target:
-    endpoint: {uri: "redis://127.0.0.1:$2/0"}
-  policies: {default: Overwrite}
-  verify: {mode: "Off"}
-  undo: $3
-EOF
+  local file
+  file=$(write_manifest "$1" "$P_SRC" false "$2" false 1)
+  echo "  undo: $3" >>"$file"
   echo "$file"
 }
 

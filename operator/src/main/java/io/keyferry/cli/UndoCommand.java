@@ -36,6 +36,9 @@ final class UndoCommand implements Callable<Integer> {
             description = "Where `keyferry run` kept its checkpoint and journal (default: .keyferry/<metadata.name>).")
     private Path stateDir;
 
+    @Option(names = "--no-progress", description = "No progress lines (otherwise one every 10 s on stderr).")
+    private boolean noProgress;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -66,7 +69,14 @@ final class UndoCommand implements Callable<Integer> {
             UndoResult done;
             UndoResult checked;
             try {
-                done = undo.restore(segments -> { });
+                long[] shown = {System.currentTimeMillis()};
+                done = undo.restore(segments -> {
+                    if (!noProgress && System.currentTimeMillis() - shown[0] >= 10_000) {
+                        shown[0] = System.currentTimeMillis();
+                        err.printf("undo: %,d journal segments put back%n", segments);
+                        err.flush();
+                    }
+                });
                 out.printf("undo finished: %,d keys put back, %,d created keys deleted, %,d deleted as their prior expiry"
                         + " passed, %.1f s this run%n", done.restored(), done.deleted(), done.expired(), done.elapsedMillis() / 1000.0);
                 checked = undo.check();

@@ -1,9 +1,6 @@
 package io.keyferry.engine.undo;
 
-import java.nio.charset.StandardCharsets;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Walks the journal's segments in order and hands on, of every key, the records of its first whole record (a key's
@@ -17,11 +14,7 @@ final class JournalReplay {
     }
 
     /** Keys whose first whole record was handed on. */
-    private final Set<String> whole = new HashSet<>();
-
-    static String name(byte[] key) {
-        return new String(key, StandardCharsets.ISO_8859_1);
-    }
+    private final KeySet whole = new KeySet();
 
     /**
      * @param from segments before this one only count their keys (an undo resumed after them); from it on, each
@@ -33,12 +26,11 @@ final class JournalReplay {
             int index = at[0]++;
             List<PriorState> kept = new java.util.ArrayList<>();
             for (PriorState s : PriorState.decode(segment)) {
-                String k = name(s.key());
-                if (whole.contains(k)) {
+                if (whole.contains(s.key())) {
                     continue;
                 }
                 if (s.last()) {
-                    whole.add(k);
+                    whole.add(s.key());
                 }
                 kept.add(s);
             }

@@ -10,11 +10,9 @@ import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.Resp;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Records target keys' prior states before the copy first changes them ({@link #record}), each key once: the first
@@ -32,8 +30,8 @@ public final class UndoJournal implements AutoCloseable {
 
     private final SegmentStore store;
     private final long maxBytes;
-    /** Target keys recorded whole (as ISO-8859-1 strings, one char per byte). */
-    private final Set<String> recorded = new HashSet<>();
+    /** Target keys recorded whole. */
+    private final KeySet recorded = new KeySet();
     private long bytes;
 
     /** @param maxBytes spec.undo.maxBytes, 0 or less for no limit */
@@ -43,7 +41,7 @@ public final class UndoJournal implements AutoCloseable {
         store.forEach(segment -> {
             for (PriorState s : PriorState.decode(segment)) {
                 if (s.last()) {
-                    recorded.add(name(s.key()));
+                    recorded.add(s.key());
                 }
             }
         });
@@ -95,7 +93,7 @@ public final class UndoJournal implements AutoCloseable {
     public synchronized void record(List<byte[]> keys, Pipe target, ServerProfile profile) {
         Map<String, byte[]> fresh = new LinkedHashMap<>();
         for (byte[] k : keys) {
-            if (!recorded.contains(name(k))) {
+            if (!recorded.contains(k)) {
                 fresh.putIfAbsent(name(k), k);
             }
         }
@@ -164,7 +162,7 @@ public final class UndoJournal implements AutoCloseable {
             bytes += segment.length;
             for (PriorState s : pending) {
                 if (s.last()) {
-                    recorded.add(name(s.key()));
+                    recorded.add(s.key());
                 }
             }
             pending.clear();

@@ -112,13 +112,15 @@ public final class BatchCopier {
             return;
         }
         List<byte[]> changing = new ArrayList<>();
+        List<DataType> types = new ArrayList<>();
         for (Decision d : decisions) {
             if (d.action() != Action.NONE) {
                 changing.add(d.targetKey());
+                types.add(d.type());
             }
         }
         if (!changing.isEmpty()) {
-            undo.record(changing, target.link().pipe(), target.profile());
+            undo.record(changing, types, target.link().pipe(), target.profile());
         }
     }
 

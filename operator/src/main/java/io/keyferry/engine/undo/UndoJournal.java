@@ -85,54 +85,86 @@ public final class UndoJournal implements AutoCloseable {
 
     /**
      * Records the prior state of every key of {@code keys} not recorded yet, reading the target as it is now over
-     * {@code target} (whose queued writes must have landed); durable when this returns.
+     * {@code target} (whose queued writes must have landed); durable when this returns. Two round trips: TYPE, PTTL
+     * and the size of the type the key is expected to have ({@code types}, the source's), then DUMP of the keys of
+     * that type and at most {@link #SMALL_ELEMENTS} elements ({@link #SMALL_STRING_BYTES} bytes): a bigger key, a key
+     * of another type, and every key on a store without DUMP is read in chunks, so memory stays bounded as the copy's.
      *
+     * @param types per key, the type it is expected to have in the target (null where unknown)
      * @throws CopyFailedException the journal would grow past spec.undo.maxBytes; nothing of these keys was recorded
      *                             whole, and the caller must not write them
      */
-    public synchronized void record(List<byte[]> keys, Pipe target, ServerProfile profile) {
-        Map<String, byte[]> fresh = new LinkedHashMap<>();
-        for (byte[] k : keys) {
-            if (!recorded.contains(k)) {
-                fresh.putIfAbsent(name(k), k);
+    public synchronized void record(List<byte[]> keys, List<DataType> types, Pipe target, ServerProfile profile) {
+        Map<String, Integer> fresh = new LinkedHashMap<>();
+        for (int i = 0; i < keys.size(); i++) {
+            if (!recorded.contains(keys.get(i))) {
+                fresh.putIfAbsent(name(keys.get(i)), i);
             }
         }
         if (fresh.isEmpty()) {
             return;
         }
         boolean dump = profile.kind() == ServerKind.REDIS && profile.dumpRestore();
-        List<byte[]> asked = new ArrayList<>(fresh.values());
+        List<Integer> asked = new ArrayList<>(fresh.values());
         long now = System.currentTimeMillis();
-        for (byte[] k : asked) {
+        int[] sizeAt = new int[asked.size()];
+        for (int a = 0; a < asked.size(); a++) {
+            byte[] k = keys.get(asked.get(a));
             target.send(Cmd.TYPE, k);
             target.send(Cmd.PTTL, k);
-            if (dump) {
-                target.send(Cmd.DUMP, k);
-            }
+            DataType hint = types.get(asked.get(a));
+            sizeAt[a] = dump && hint != null ? target.send(SIZE.get(hint), k) : -1;
         }
         List<Object> replies = target.sync();
-        int per = dump ? 3 : 2;
         Segments out = new Segments();
-        for (int i = 0; i < asked.size(); i++) {
-            byte[] k = asked.get(i);
-            String type = Resp.typeName(replies.get(i * per), target.label(), k);
-            long pttl = Resp.integer(replies.get(i * per + 1), target.label(), k);
+        List<Integer> dumped = new ArrayList<>();
+        List<Long> expiries = new ArrayList<>();
+        List<Object[]> chunked = new ArrayList<>(); // key, type, expiry: read after the DUMPs' replies are in
+        int at = 0;
+        for (int a = 0; a < asked.size(); a++) {
+            byte[] k = keys.get(asked.get(a));
+            String type = Resp.typeName(replies.get(at++), target.label(), k);
+            long pttl = Resp.integer(replies.get(at++), target.label(), k);
             long expireAt = pttl >= 0 ? now + pttl : -1;
+            DataType t = DataType.fromTypeReply(type);
+            Object size = sizeAt[a] >= 0 ? replies.get(at++) : null; // an error where the key is of another type
+            boolean small = t == types.get(asked.get(a)) && size instanceof Long n
+                    && n <= (t == DataType.STRING ? SMALL_STRING_BYTES : SMALL_ELEMENTS);
             if ("none".equals(type)) {
                 out.add(PriorState.absent(k));
-            } else if (dump && replies.get(i * per + 2) instanceof byte[] payload) {
-                out.add(PriorState.dump(k, expireAt, payload));
+            } else if (t == null) {
+                throw new CopyFailedException("the target holds key " + Keys.show(k) + " of type " + type + ", which the"
+                        + " undo journal cannot record on " + target.label() + "; nothing of it was written");
+            } else if (small) {
+                target.send(Cmd.DUMP, k);
+                dumped.add(a);
+                expiries.add(expireAt);
             } else {
-                DataType t = DataType.fromTypeReply(type);
-                if (t == null) {
-                    throw new CopyFailedException("the target holds key " + Keys.show(k) + " of type " + type + ", which the"
-                            + " undo journal cannot record on " + target.label() + "; nothing of it was written");
-                }
-                PriorReader.read(target, k, t, expireAt, out::add);
+                chunked.add(new Object[] {k, t, expireAt});
             }
+        }
+        List<Object> dumps = dumped.isEmpty() ? List.of() : target.sync();
+        for (int d = 0; d < dumped.size(); d++) {
+            byte[] k = keys.get(asked.get(dumped.get(d)));
+            if (!(dumps.get(d) instanceof byte[] payload)) {
+                throw new CopyFailedException(target.label() + " did not DUMP key " + Keys.show(k) + " for the undo journal ("
+                        + Resp.describe(dumps.get(d)) + "); nothing of its batch was written");
+            }
+            out.add(PriorState.dump(k, expiries.get(d), payload));
+        }
+        for (Object[] c : chunked) {
+            PriorReader.read(target, (byte[]) c[0], (DataType) c[1], (Long) c[2], out::add);
         }
         out.flush();
     }
+
+    /** Collections up to this many elements are journaled by DUMP (on a Redis target), bigger ones in chunks. */
+    static final int SMALL_ELEMENTS = 512;
+    /** Strings up to this many bytes are journaled by DUMP. */
+    static final int SMALL_STRING_BYTES = 512 * 1024;
+    private static final Map<DataType, byte[]> SIZE = new java.util.EnumMap<>(Map.of(DataType.STRING, Cmd.STRLEN,
+            DataType.HASH, Cmd.HLEN, DataType.LIST, Cmd.LLEN, DataType.SET, Cmd.SCARD, DataType.ZSET, Cmd.ZCARD,
+            DataType.STREAM, Cmd.XLEN));
 
     /** The states of one call, appended a segment at a time; a key counts as recorded once its last state is durable. */
     private final class Segments {

@@ -41,6 +41,10 @@ public class DataMigrationSpec {
     @Default("Keep")
     private CleanupPolicy cleanup = CleanupPolicy.KEEP;
 
+    @JsonPropertyDescription("The undo journal: target keys' prior states, so that the migration can be undone.")
+    @Default("{}")
+    private UndoSpec undo = new UndoSpec();
+
     @JsonPropertyDescription("Change it (any new value) to start a new attempt after a Failed stage; the copy resumes"
             + " from its checkpoint.")
     private String retryNonce;
@@ -64,5 +68,7 @@ public class DataMigrationSpec {
     public SyncSpec getSync() { return sync; }
     public void setSync(SyncSpec sync) { this.sync = sync; }
     public WorkerSpec getWorker() { return worker; }
+    public UndoSpec getUndo() { return undo; }
+    public void setUndo(UndoSpec undo) { this.undo = undo; }
     public void setWorker(WorkerSpec worker) { this.worker = worker; }
 }

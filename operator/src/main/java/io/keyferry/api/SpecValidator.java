@@ -79,6 +79,9 @@ public final class SpecValidator {
         }
         checkSources(spec.getSources());
         checkTarget(spec.getTarget());
+        if (spec.getUndo() != null && spec.getUndo().getStore() != null) {
+            checkEndpoint("spec.undo.store", spec.getUndo().getStore());
+        }
         checkSourcesAreNotTarget(spec);
         checkPolicies(spec.getPolicies());
         checkPhaseAndCutover(spec.getPhase(), spec.getCutover());

@@ -8,7 +8,7 @@ import picocli.CommandLine.Command;
 @Command(name = "keyferry", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Migrates data between Redis-protocol stores (Redis, Kvrocks, Pika).",
                 "keyferry kubectl ... is the kubectl keyferry plugin (kubectl keyferry --help)."},
-        subcommands = {RunCommand.class, VerifyCommand.class, WorkerCommand.class, OperatorCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, UndoCommand.class, VerifyCommand.class, WorkerCommand.class, OperatorCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     private CommandLine.Model.CommandSpec spec;

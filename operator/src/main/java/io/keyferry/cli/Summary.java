@@ -86,6 +86,10 @@ final class Summary {
         if (result.targetPauses() > 0) {
             out.printf("  paused %d time(s) because the target's writes slowed down%n", result.targetPauses());
         }
+        if (result.undo() != null) {
+            out.printf("  undo journal: %,d keys' prior states, %,d bytes (keyferry undo puts them back)%n",
+                    result.undo().keys(), result.undo().bytes());
+        }
         if (!result.unsupported().isEmpty()) {
             out.println("  not copied (type KeyFerry cannot copy):");
             result.unsupported().stream().limit(20).forEach(k -> out.println("    " + k));
@@ -148,6 +152,9 @@ final class Summary {
         json.put("keysWritten", c.keysWritten());
         json.put("bytesCopied", c.bytes());
         json.put("targetPauses", result.targetPauses());
+        if (result.undo() != null) {
+            json.put("undoJournal", Map.of("keys", result.undo().keys(), "bytes", result.undo().bytes()));
+        }
         Map<String, Long> totals = new LinkedHashMap<>();
         for (Outcome o : Outcome.values()) {
             totals.put(o.label(), c.total(o));

@@ -68,6 +68,9 @@ public final class Migration implements AutoCloseable {
     /** The part of a source this copy takes (parallel workers), 0 of 1 for all of it. */
     private int part;
     private int parts = 1;
+    /** Opens the undo journal where the copy keeps one (spec.undo); null: the journal is not kept. */
+    private io.keyferry.engine.undo.UndoJournal.Opener journalOpener;
+    private io.keyferry.engine.undo.UndoJournal journal;
 
     /**
      * @param store where the copy keeps its checkpoint; null for a migration that is only verified
@@ -115,6 +118,16 @@ public final class Migration implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Keeps the undo journal (spec.undo) that {@code opener} opens, when the copy decides to keep one at its first
+     * {@link #prepare()}: spec.undo.enabled, or unset, whether the target held keys then; the decision is saved in the
+     * checkpoint, so a resumed copy keeps it. The journal is closed with this migration.
+     */
+    public Migration journalingUndo(io.keyferry.engine.undo.UndoJournal.Opener opener) {
+        this.journalOpener = opener;
+        return this;
+    }
+
     /** Saved state of another version of the spec is discarded (the copy starts over) instead of refused. */
     public Migration restartingOnOtherSpec() {
         this.restartOnOtherSpec = true;
@@ -148,6 +161,7 @@ public final class Migration implements AutoCloseable {
                 ownedStore = store;
             }
             checkpoint = loadOrStart();
+            openJournal();
             plan = new CopyPlan(plans, target.label(), targetProfile, describePolicies(), resumeNote(), checkpoint.finished());
         }
         return plan;
@@ -195,7 +209,8 @@ public final class Migration implements AutoCloseable {
             RedisLink values = open(endpoints.connect(readEndpoints.get(i), path, "source " + s.getName()));
             RedisLink chunks = open(endpoints.connect(readEndpoints.get(i), path, "source " + s.getName()));
             BatchCopier batches = new BatchCopier(s.getName(), new BatchCopier.Links(decide, targetReads(), values, chunks, target),
-                    targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()));
+                    targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()))
+                    .journaling(journal);
             SourceScan scan = new SourceScan(sources.get(i), plan.sources().get(i).profile(), s.getKeys(),
                     spec.getWorker().getBatchSize(), part, parts);
             SourceCopier copier = new SourceCopier(i, scan, batches,
@@ -220,6 +235,27 @@ public final class Migration implements AutoCloseable {
             store.save(checkpoint);
         }
         return result(System.currentTimeMillis() - started);
+    }
+
+    /** Decides whether the copy keeps an undo journal (once, saved in the checkpoint) and opens it. */
+    private void openJournal() {
+        if (journalOpener == null) {
+            return;
+        }
+        Boolean wanted = spec.getUndo().getEnabled();
+        if (wanted == null) {
+            wanted = checkpoint.undo != null ? checkpoint.undo : targetProfile.dbsize() > 0;
+        }
+        checkpoint.undo = wanted;
+        if (wanted) {
+            journal = journalOpener.open(() -> endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"),
+                    () -> endpoints.connect(spec.getUndo().getStore(), "spec.undo.store", "undo store"));
+        }
+    }
+
+    /** The undo journal this copy keeps, or null. */
+    public io.keyferry.engine.undo.UndoJournal journal() {
+        return journal;
     }
 
     /** A source's rate limit shared among the parts copying it at once (0 stays unlimited). */
@@ -312,7 +348,7 @@ public final class Migration implements AutoCloseable {
     public BatchCopier copier(int i) {
         SourceSpec s = spec.getSources().get(i);
         return new BatchCopier(s.getName(), new BatchCopier.Links(sources.get(i), target), targetProfile, this::openRawTarget,
-                spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()));
+                spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys())).journaling(journal);
     }
 
     /**
@@ -346,7 +382,8 @@ public final class Migration implements AutoCloseable {
         }
         long scanned = checkpoint.sources.stream().mapToLong(s -> s.keysScanned).sum();
         return new CopyResult(totals(), perSource, scanned, List.copyOf(checkpoint.unsupported), elapsed,
-                checkpoint.startedAt, checkpoint.finishedAt, backoff.pauses());
+                checkpoint.startedAt, checkpoint.finishedAt, backoff.pauses(),
+                journal == null ? null : new CopyResult.UndoSize(journal.keys(), journal.bytes()));
     }
 
     private Counters totals() {
@@ -474,6 +511,9 @@ public final class Migration implements AutoCloseable {
     public void close() {
         if (ownedStore != null) {
             ownedStore.close();
+        }
+        if (journal != null) {
+            journal.close();
         }
         for (RedisLink link : links) {
             link.close();

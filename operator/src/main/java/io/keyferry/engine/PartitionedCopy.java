@@ -22,22 +22,40 @@ import java.util.concurrent.Future;
 public final class PartitionedCopy implements AutoCloseable {
     private final List<FileCheckpointStore> stores = new ArrayList<>();
     private final List<Migration> parts = new ArrayList<>();
+    private final Path stateDir;
     private final int sourceCount;
+    /** The undo journal every part shares (DIR/undo.journal, or spec.undo.store); opened by the first part that keeps one. */
+    private io.keyferry.engine.undo.UndoJournal journal;
 
     public PartitionedCopy(String name, DataMigrationSpec spec, SecretResolver secrets, Path stateDir) {
         Integer p = spec.getWorker().getParallelism();
         int n = p == null || p < 1 ? 1 : p;
         this.sourceCount = spec.getSources().size();
+        this.stateDir = stateDir;
         try {
             for (int k = 0; k < n; k++) {
                 FileCheckpointStore store = new FileCheckpointStore(n == 1 ? stateDir : stateDir.resolve("part-" + k + "-of-" + n));
                 stores.add(store);
-                parts.add(new Migration(name, spec, secrets, store));
+                parts.add(new Migration(name, spec, secrets, store).journalingUndo((target, undoStore) -> journal(
+                        () -> io.keyferry.engine.undo.UndoJournal.open(spec.getUndo(), name, undoStore,
+                                () -> new io.keyferry.engine.undo.FileSegmentStore(stateDir)))));
             }
         } catch (RuntimeException e) {
             close();
             throw e;
         }
+    }
+
+    private synchronized io.keyferry.engine.undo.UndoJournal journal(java.util.function.Supplier<io.keyferry.engine.undo.UndoJournal> opening) {
+        if (journal == null) {
+            journal = opening.get();
+        }
+        return journal;
+    }
+
+    /** The undo journal the copy keeps (after {@link #prepare()}), or null. */
+    public io.keyferry.engine.undo.UndoJournal journal() {
+        return journal;
     }
 
     /** Every part's writes are guarded against the application's (it writes both stores meanwhile). */
@@ -46,9 +64,9 @@ public final class PartitionedCopy implements AutoCloseable {
         return this;
     }
 
-    /** Forgets the saved state of every part. */
+    /** Forgets the saved state of every part, but for the undo journal (a copy started over still undoes to before the first). */
     public void clear() {
-        stores.forEach(FileCheckpointStore::clear);
+        stores.forEach(FileCheckpointStore::clear); // not the undo journal: its first records are still the prior states
     }
 
     /** Probes every endpoint (once per worker) and returns the plan; nothing is written. */
@@ -158,12 +176,16 @@ public final class PartitionedCopy implements AutoCloseable {
             finished = finished == null || (r.finishedAt() != null && r.finishedAt().compareTo(finished) > 0) ? r.finishedAt() : finished;
         }
         return new CopyResult(total, perSource, scanned, unsupported.size() > 1000 ? unsupported.subList(0, 1000) : unsupported,
-                elapsed, started, finished, pauses);
+                elapsed, started, finished, pauses, last.isEmpty() ? null : last.get(last.size() - 1).undo());
     }
 
     @Override
     public void close() {
         parts.forEach(Migration::close);
+        if (journal != null) {
+            journal.close();
+            journal = null;
+        }
         stores.forEach(FileCheckpointStore::close);
     }
 }

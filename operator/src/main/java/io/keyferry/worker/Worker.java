@@ -48,6 +48,20 @@ public final class Worker {
         return copy(sourceName, 0, 1);
     }
 
+    /**
+     * A worker keeps the undo journal (in the target, keyferry:undo:{<checkpoint id>}, or spec.undo.store) only where
+     * spec.undo.enabled is true: the default (on for a target that held keys) needs one decision for the whole
+     * migration at its first probe, which each source's worker cannot make alone (a later source's worker finds the
+     * earlier sources' keys), and the operator has no undo of its own yet.
+     */
+    private void journalIfAsked(Migration migration) {
+        if (Boolean.TRUE.equals(job.spec().getUndo().getEnabled())) {
+            migration.journalingUndo((target, undoStore) -> io.keyferry.engine.undo.UndoJournal.open(job.spec().getUndo(),
+                    job.checkpointId(), undoStore, () -> new io.keyferry.engine.undo.TargetSegmentStore(target.get(),
+                            job.checkpointId(), true)));
+        }
+    }
+
     /** Copies part {@code part} of {@code parts} of a source (parallel workers), with a checkpoint of its own. */
     public int copy(String sourceName, int part, int parts) {
         int index = sourceIndex(sourceName);
@@ -83,6 +97,7 @@ public final class Worker {
         String id = job.checkpointId() + ":" + sourceName + (parts == 1 ? "" : ":" + part + "/" + parts);
         try (Migration migration = new Migration(job.migration(), job.spec(), job.secrets(),
                 target -> new TargetCheckpointStore(target.get(), id)).restartingOnOtherSpec()) {
+            journalIfAsked(migration);
             if (job.dualWrite()) {
                 migration.guardingWrites();
             }

@@ -24,6 +24,11 @@ public final class Checkpoint {
     public String finishedAt;
     public List<SourceState> sources = new ArrayList<>();
     public Inflight inflight;
+    /**
+     * Whether this copy keeps an undo journal, decided at its first probe (spec.undo.enabled, or unset, whether the
+     * target held keys then); null in a checkpoint saved before the journal existed.
+     */
+    public Boolean undo;
     /** Keys of types KeyFerry cannot copy, as "source: key (type)"; the first thousand. */
     public List<String> unsupported = new ArrayList<>();
 

@@ -56,6 +56,8 @@ public final class BatchCopier {
     private final boolean groupedExists;
     /** Used by the thread that decides. */
     private final TypeGuess guesses = new TypeGuess();
+    /** Where the target keys' prior states go before they are first changed; null without spec.undo. */
+    private io.keyferry.engine.undo.UndoJournal undo;
 
     /**
      * The connections of one source's copy. A batch is decided ({@link #decide}), read ({@link #read}) and
@@ -90,6 +92,36 @@ public final class BatchCopier {
         this.strategy = strategy;
         this.copiers.put(DataType.STREAM, new StreamCopier(strategy.consumerGroups()));
         this.types = types;
+    }
+
+    /**
+     * Records in {@code journal} every target key's prior state before this copier first changes it
+     * ({@link #recordPrior}): every write path of this copier records first.
+     */
+    public BatchCopier journaling(io.keyferry.engine.undo.UndoJournal journal) {
+        this.undo = journal;
+        return this;
+    }
+
+    /**
+     * Records the prior state of every key the batch changes, durably, before any of its writes is sent (the undo
+     * journal; nothing without one). A journal over spec.undo.maxBytes throws, and nothing of the batch is written.
+     */
+    void recordPrior(List<Decision> decisions) {
+        if (undo == null) {
+            return;
+        }
+        List<byte[]> changing = new ArrayList<>();
+        List<DataType> types = new ArrayList<>();
+        for (Decision d : decisions) {
+            if (d.action() != Action.NONE) {
+                changing.add(d.targetKey());
+                types.add(d.type());
+            }
+        }
+        if (!changing.isEmpty()) {
+            undo.record(changing, types, target.link().pipe(), target.profile());
+        }
     }
 
     /** Source and target key names of one scanned key. */
@@ -499,6 +531,7 @@ public final class BatchCopier {
 
     /** Writes a prepared batch to the target and counts every key's outcome. */
     public Counters write(Prepared batch, List<String> unsupported) {
+        recordPrior(batch.decisions());
         Counters counters = countUnwritten(batch, unsupported);
         queueWhole(batch.whole(), batch.values(), counters);
         target.sync();

@@ -48,6 +48,7 @@ public final class GuardedCopy {
         target.watch(keys.stream().map(BatchCopier.KeyPair::target).toList());
         BatchCopier.Prepared batch = batches.read(batches.decide(keys), false);
         journal.accept(batch.decisions());
+        batches.recordPrior(batch.decisions());
         Counters counters = batches.countUnwritten(batch, unsupported);
         Counters whole = new Counters();
         if (target.transaction(() -> batches.queueWhole(batch.whole(), batch.values(), whole))) {
@@ -100,6 +101,7 @@ public final class GuardedCopy {
         if (!guards) {
             return batches.write(batch, unsupported);
         }
+        batches.recordPrior(batch.decisions());
         Counters counters = batches.countUnwritten(batch, unsupported);
         if (!target.transaction(() -> batches.queueWhole(batch.whole(), batch.values(), counters))) {
             return null;

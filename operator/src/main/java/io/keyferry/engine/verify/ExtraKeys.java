@@ -30,6 +30,8 @@ final class ExtraKeys {
     }
 
     private static final byte[] OWN = TargetCheckpointStore.KEY_PREFIX.getBytes(StandardCharsets.UTF_8);
+    /** The undo journal's keys, where it is kept in the target. */
+    private static final byte[] UNDO = io.keyferry.engine.undo.TargetSegmentStore.KEY_PREFIX.getBytes(StandardCharsets.UTF_8);
 
     private final List<RedisLink> sources;
     private final RedisLink target;
@@ -67,7 +69,8 @@ final class ExtraKeys {
         List<byte[]> candidates = new ArrayList<>();
         List<RedisFuture<String>> types = new ArrayList<>();
         for (byte[] key : keys) {
-            if (key.length >= OWN.length && Arrays.equals(OWN, 0, OWN.length, key, 0, OWN.length)) {
+            if (key.length >= OWN.length && Arrays.equals(OWN, 0, OWN.length, key, 0, OWN.length)
+                    || key.length >= UNDO.length && Arrays.equals(UNDO, 0, UNDO.length, key, 0, UNDO.length)) {
                 continue;
             }
             for (int j = 0; j < sources.size(); j++) {

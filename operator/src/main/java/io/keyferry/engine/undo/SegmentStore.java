@@ -1,0 +1,31 @@
+package io.keyferry.engine.undo;
+
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Where the undo journal's segments are kept, in the order they were appended, and how far an undo got. A segment
+ * {@link #append}ed is durable when the call returns: a process killed right after it still has it.
+ */
+public interface SegmentStore extends AutoCloseable {
+    /** Appends one segment durably. */
+    void append(byte[] segment);
+
+    /** Every segment, in order; a segment cut short by a kill while it was appended is not among them. */
+    void forEach(Consumer<byte[]> segment);
+
+    /** Bytes of every segment appended. */
+    long bytes();
+
+    /** How far an undo got (see {@link Undo}), if one ran. */
+    Optional<String> progress();
+
+    /** Saves an undo's progress durably. */
+    void saveProgress(String progress);
+
+    /** Removes the journal and the undo's progress. */
+    void clear();
+
+    @Override
+    default void close() {}
+}

@@ -1,0 +1,230 @@
+package io.keyferry.engine.undo;
+
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Keys;
+import io.keyferry.engine.redis.Pipe;
+import io.keyferry.engine.redis.Resp;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Checks the target against the journal's prior states after an undo: a key absent before is absent; a key recorded
+ * by DUMP dumps the same payload; a key recorded in chunks has each chunk's elements (a string's bytes and a list's
+ * elements at their offsets, a hash's fields with their values, a set's members, a sorted set's members with their
+ * scores, a stream's entries) and as many elements in all. The expiry may only have come nearer by the time passed:
+ * none where there was none, and never later than before. Bounded in memory like the journal: a chunk at a time.
+ */
+public final class UndoCheck {
+    /** How far an expiry may be from the prior one after the undo (clock reads and a round trip). */
+    private static final long TTL_SLACK_MS = 1000;
+    private static final byte[] HGET = Resp.ascii("HGET");
+
+    private final SegmentStore store;
+    private final Pipe target;
+    private long checked;
+    private final List<String> mismatches = new ArrayList<>();
+    private long mismatched;
+    /** Elements seen so far in the key being checked chunk by chunk. */
+    private long elements;
+
+    public UndoCheck(SegmentStore store, Pipe target) {
+        this.store = store;
+        this.target = target;
+    }
+
+    /** Checks every key; the result's counts of keys checked and mismatched. */
+    public UndoResult check() {
+        long started = System.currentTimeMillis();
+        new JournalReplay().walk(store, 0, (index, records) -> records.forEach(this::check));
+        return new UndoResult(0, 0, 0, 0, checked, mismatched, List.copyOf(mismatches), System.currentTimeMillis() - started);
+    }
+
+    private void check(PriorState s) {
+        byte[] key = s.key();
+        if (s.first()) {
+            elements = 0;
+        }
+        long now = System.currentTimeMillis();
+        boolean gone = s.expireAt() >= 0 && s.expireAt() <= now - TTL_SLACK_MS;
+        boolean maybeGone = s.expireAt() >= 0 && s.expireAt() <= now + TTL_SLACK_MS;
+        if (s.kind() == PriorState.Kind.ABSENT || gone) {
+            if (s.last()) {
+                checked++;
+                if (exists(key) && !maybeGone) {
+                    differs(key, s.kind() == PriorState.Kind.ABSENT ? "exists, but the migration created it"
+                            : "exists, but its prior expiry has passed");
+                }
+            }
+            return;
+        }
+        if (s.kind() == PriorState.Kind.DUMP) {
+            checked++;
+            Object dump = Resp.call(target, Cmd.DUMP, key);
+            if (!(dump instanceof byte[] current)) {
+                differs(key, "missing");
+                return;
+            }
+            if (!Arrays.equals(current, s.items().get(0)) && !Arrays.equals(current, restoredAside(key, s.items().get(0)))) {
+                differs(key, "its value differs from the journal's");
+                return;
+            }
+            ttl(s);
+            return;
+        }
+        if (!chunkMatches(s)) {
+            if (s.last()) {
+                checked++;
+            }
+            return;
+        }
+        if (s.last()) {
+            checked++;
+            long size = Resp.integer(Resp.call(target, sizeCommand(s), key), target.label(), key);
+            long expected = s.type() == io.keyferry.api.DataType.STRING ? s.offset() + s.items().get(0).length : elements;
+            if (size != expected && !maybeGone) {
+                differs(key, "holds " + size + " where it held " + expected + (s.type() == io.keyferry.api.DataType.STRING
+                        ? " bytes" : " elements"));
+                return;
+            }
+            ttl(s);
+        }
+    }
+
+    /**
+     * The DUMP of the journal's payload restored as it was restored by the undo: a value equal to its prior one dumps
+     * the same as this, though not always as the prior DUMP (a set's or a hash's table order is the restore's). The
+     * payload is restored under a key of its own in the key's slot, dumped and removed.
+     */
+    private byte[] restoredAside(byte[] key, byte[] payload) {
+        String k = new String(key, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int open = k.indexOf('{');
+        int close = open < 0 ? -1 : k.indexOf('}', open + 1);
+        String tag = close > open + 1 ? k.substring(open + 1, close) : k;
+        if (tag.indexOf('{') >= 0 || tag.indexOf('}') >= 0) {
+            return null; // no name of our own shares its slot for sure: the DUMPs alone decide
+        }
+        byte[] aside = (TargetSegmentStore.KEY_PREFIX + "check:{" + tag + "}").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        target.send(Cmd.RESTORE, aside, Cmd.ZERO, payload, Cmd.REPLACE);
+        int at = target.send(Cmd.DUMP, aside);
+        target.send(Cmd.DEL, aside);
+        Object dump = target.sync().get(at);
+        return dump instanceof byte[] b ? b : null;
+    }
+
+    private boolean exists(byte[] key) {
+        return Resp.integer(Resp.call(target, Cmd.EXISTS, key), target.label(), key) > 0;
+    }
+
+    private void ttl(PriorState s) {
+        long pttl = Resp.integer(Resp.call(target, Cmd.PTTL, s.key()), target.label(), s.key());
+        long now = System.currentTimeMillis();
+        if (s.expireAt() < 0 ? pttl != -1 : pttl < 0 || now + pttl > s.expireAt() + TTL_SLACK_MS) {
+            differs(s.key(), "its expiry is " + (pttl < 0 ? "none" : pttl + " ms away") + " where it was "
+                    + (s.expireAt() < 0 ? "none" : (s.expireAt() - now) + " ms away"));
+        }
+    }
+
+    /** Whether the target has the elements of one chunk; counts them. */
+    private boolean chunkMatches(PriorState s) {
+        byte[] key = s.key();
+        List<byte[]> items = s.items();
+        List<Object> found = new ArrayList<>();
+        switch (s.type()) {
+            case STRING -> found.add(Resp.call(target, Cmd.GETRANGE, key, Resp.num(s.offset()),
+                    Resp.num(s.offset() + Math.max(1, items.get(0).length) - 1)));
+            case LIST -> found.addAll(Resp.array(Resp.call(target, Cmd.LRANGE, key, Resp.num(s.offset()),
+                    Resp.num(s.offset() + items.size() - 1)), target.label(), key));
+            case HASH, ZSET -> {
+                for (int i = 0; i + 1 < items.size(); i += 2) {
+                    target.send(s.type() == io.keyferry.api.DataType.HASH ? HGET : Cmd.ZSCORE, key, items.get(i));
+                }
+                found.addAll(target.sync());
+            }
+            case SET -> {
+                items.forEach(m -> target.send(Cmd.SISMEMBER, key, m));
+                found.addAll(target.sync());
+            }
+            case STREAM -> {
+                for (int i = 0; i < items.size(); ) {
+                    int n = Integer.parseInt(new String(items.get(i + 1), java.nio.charset.StandardCharsets.US_ASCII));
+                    target.send(Cmd.XRANGE, key, items.get(i), items.get(i));
+                    i += 2 + n;
+                }
+                found.addAll(target.sync());
+            }
+        }
+        String problem = compare(s, found);
+        elements += s.type() == io.keyferry.api.DataType.HASH || s.type() == io.keyferry.api.DataType.ZSET
+                ? items.size() / 2 : s.type() == io.keyferry.api.DataType.STREAM ? found.size() : items.size();
+        if (problem != null) {
+            differs(key, problem);
+            return false;
+        }
+        return true;
+    }
+
+    private static String compare(PriorState s, List<Object> found) {
+        List<byte[]> items = s.items();
+        switch (s.type()) {
+            case STRING -> {
+                byte[] got = found.get(0) instanceof byte[] b ? b : new byte[0];
+                return Arrays.equals(got, items.get(0)) ? null : "its bytes from " + s.offset() + " differ";
+            }
+            case LIST -> {
+                for (int i = 0; i < items.size(); i++) {
+                    if (i >= found.size() || !(found.get(i) instanceof byte[] b) || !Arrays.equals(b, items.get(i))) {
+                        return "its element " + (s.offset() + i) + " differs";
+                    }
+                }
+                return null;
+            }
+            case HASH, ZSET -> {
+                for (int i = 0; i + 1 < items.size(); i += 2) {
+                    Object got = found.get(i / 2);
+                    boolean same = s.type() == io.keyferry.api.DataType.HASH
+                            ? got instanceof byte[] value && Arrays.equals(value, items.get(i + 1))
+                            : got instanceof byte[] score && Resp.score(score) == Resp.score(items.get(i + 1));
+                    if (!same) {
+                        return (s.type() == io.keyferry.api.DataType.HASH ? "field " : "member ") + Keys.show(items.get(i)) + " differs";
+                    }
+                }
+                return null;
+            }
+            case SET -> {
+                for (int i = 0; i < found.size(); i++) {
+                    if (!(found.get(i) instanceof Long n) || n != 1) {
+                        return "member " + Keys.show(items.get(i)) + " is missing";
+                    }
+                }
+                return null;
+            }
+            default -> {
+                for (Object entry : found) {
+                    if (!(entry instanceof List<?> l) || l.size() != 1) {
+                        return "a stream entry is missing";
+                    }
+                }
+                return null;
+            }
+        }
+    }
+
+    private static byte[] sizeCommand(PriorState s) {
+        return switch (s.type()) {
+            case STRING -> Cmd.STRLEN;
+            case HASH -> Cmd.HLEN;
+            case LIST -> Cmd.LLEN;
+            case SET -> Cmd.SCARD;
+            case ZSET -> Cmd.ZCARD;
+            case STREAM -> Cmd.XLEN;
+        };
+    }
+
+    private void differs(byte[] key, String why) {
+        mismatched++;
+        if (mismatches.size() < 100) {
+            mismatches.add(Keys.show(key) + ": " + why);
+        }
+    }
+}

@@ -12,9 +12,10 @@ import io.keyferry.engine.redis.RedisLink;
 import java.util.List;
 
 /**
- * Removes what KeyFerry kept in a target for one migration: every key named {@code keyferry:<kind>:{<id>...}}, where
- * the id is the migration's (its UID): checkpoints and their fences of every source and part, whichever sources the
- * spec names today. Only the target is needed, not the sources (they may be gone when a migration is deleted).
+ * Removes what KeyFerry kept in a target for one migration: every key named {@code keyferry:<kind>:{<id>}...} or
+ * {@code keyferry:<kind>:{<id>:...}...}, where the id is the migration's (its UID): checkpoints and their fences of every
+ * source and part (whichever sources the spec names today), live sync's positions, the undo journal's segments. Only
+ * the target is needed, not the sources (they may be gone when a migration is deleted).
  *
  * <p>The keys are found with a SCAN of the whole target (every master of a cluster) matching
  * {@link #pattern(String)}, so the clean-up takes as long as a scan of the target's key space: seconds per million
@@ -26,9 +27,9 @@ public final class StateCleanup {
 
     private StateCleanup() {}
 
-    /** The SCAN pattern of the keys KeyFerry keeps for a migration id: {@code keyferry:*{<id>:*}, fences included. */
+    /** The SCAN pattern of the keys KeyFerry keeps for a migration id: {@code keyferry:*{<id>[:}]*}. */
     public static String pattern(String id) {
-        return "keyferry:*{" + escape(id) + ":*";
+        return "keyferry:*{" + escape(id) + "[:}]*";
     }
 
     /**

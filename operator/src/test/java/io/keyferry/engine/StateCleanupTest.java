@@ -14,17 +14,18 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A migration's clean-up removes every key of KeyFerry's named for it (checkpoints and fences of every source and
- * part, of sources the spec no longer names too), on every master of a cluster, and nothing else: not another
- * migration's state, not a user's key that merely starts with "keyferry:".
+ * part, of sources the spec no longer names too, sync positions, undo journal segments), on every master of a cluster,
+ * and nothing else: not another migration's state (not one whose id merely starts with this one's), not a user's key
+ * that merely starts with "keyferry:".
  */
 class StateCleanupTest {
     private static final String UID = "0b6f1a52-4c3e-4d0a-9f1e-2a7c5b8e9d10";
     private static final List<String> OURS = List.of("keyferry:checkpoint:{" + UID + ":pika-0}",
             "keyferry:checkpoint:{" + UID + ":pika-0}:fence", "keyferry:checkpoint:{" + UID + ":redis-1:0/2}",
             "keyferry:checkpoint:{" + UID + ":redis-1:1/2}:fence", "keyferry:checkpoint:{" + UID + ":removed-source}",
-            "keyferry:undo:{" + UID + ":pika-0}:17");
+            "keyferry:checkpoint:{" + UID + ":pika-0:follow}", "keyferry:undo:{" + UID + "}", "keyferry:undo:{" + UID + "}:17");
     private static final List<String> NOT_OURS = List.of("keyferry:checkpoint:{1c2d:pika-0}", "keyferry:settings",
-            "keyferry:checkpoint:{" + UID + "}", "user:1", "{" + UID + ":x}");
+            "keyferry:checkpoint:{" + UID + "0}", "user:1", "{" + UID + ":x}");
 
     @Test
     void removesThisMigrationsKeysAndNothingElse() {
@@ -63,7 +64,7 @@ class StateCleanupTest {
 
     @Test
     void anIdWithGlobCharactersMatchesOnlyItself() {
-        assertEquals("keyferry:*{a\\*b\\?\\[c\\]:*", StateCleanup.pattern("a*b?[c]"));
+        assertEquals("keyferry:*{a\\*b\\?\\[c\\][:}]*", StateCleanup.pattern("a*b?[c]"));
     }
 
     private static void write(java.util.function.BiFunction<String, String, String> set) {

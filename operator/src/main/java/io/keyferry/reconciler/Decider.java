@@ -119,7 +119,7 @@ public final class Decider {
             List<io.keyferry.api.SyncStatus> lags = SyncStages.decide(spec, runs, null, null, false, now).lags();
             cut = CutoverHandler.decide(d, o, new PhaseLadder.Evidence(runs.allCopied(), result != null,
                     result == null ? 0 : result.mismatches + result.missing, spec.getCutover().getMaxMismatches(), runs.rounds(),
-                    SyncStages.evidence(spec, lags), maxLag(spec)));
+                    SyncStages.evidence(spec, lags), SyncStages.maxLagSeconds(spec)));
             if (cut.halted()) { // a flag no phase has: nothing runs, nothing is written
                 d.next.setStage(d.old.getStage() != null ? d.old.getStage() : Stage.PENDING);
                 DataMigrationStatus st = d.build();
@@ -144,15 +144,7 @@ public final class Decider {
         d.next.setProgress(ProgressFolder.progress(runs.copies()));
         int starting = w.creates().stream().filter(c -> c.stage() == WorkerJobs.Stage.COPY).mapToInt(Create::source)
                 .findFirst().orElse(-1);
-        List<SourceStatus> sources = sourceStatuses(spec, runs, w, starting);
-        for (int i = 0; i < sources.size() && i < sync.lags().size(); i++) {
-            sources.set(i, sources.get(i).withSync(sync.lags().get(i)));
-            if (sync.errors().get(i) != null) {
-                SourceStatus s = sources.get(i);
-                sources.set(i, new SourceStatus(s.name(), s.stage(), s.percent(), s.checkpoint(), sync.errors().get(i), s.sync()));
-            }
-        }
-        d.next.setSources(sources);
+        d.next.setSources(sync.fold(sourceStatuses(spec, runs, w, starting)));
         d.next.setSyncLagSeconds(sync.maxLag());
         d.next.setVerification(verification(runs.lastFinished() != null ? runs.lastFinished() : runs.lastVerify()));
         StatusConditions.set(d, runs, w, cut);
@@ -309,11 +301,6 @@ public final class Decider {
         List<VerificationStatus.Sample> samples = v.samples == null ? List.of()
                 : v.samples.stream().map(s -> new VerificationStatus.Sample(s.key(), s.reason())).toList();
         return new VerificationStatus(run.run(), v.keysChecked, v.mismatches, v.missing, samples);
-    }
-
-    private static int maxLag(DataMigrationSpec spec) {
-        Integer m = spec.getCutover().getMaxLagSeconds();
-        return m == null ? 1 : m;
     }
 
     private static Duration min(Duration a, Duration b) {

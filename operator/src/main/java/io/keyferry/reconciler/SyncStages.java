@@ -99,9 +99,27 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
         }
     }
 
+    /** The sources' status with each one's sync lag, and why its sync stopped where it did. */
+    List<io.keyferry.api.SourceStatus> fold(List<io.keyferry.api.SourceStatus> sources) {
+        List<io.keyferry.api.SourceStatus> out = new ArrayList<>(sources);
+        for (int i = 0; i < out.size() && i < lags.size(); i++) {
+            io.keyferry.api.SourceStatus s = out.get(i).withSync(lags.get(i));
+            out.set(i, errors.get(i) == null ? s
+                    : new io.keyferry.api.SourceStatus(s.name(), s.stage(), s.percent(), s.checkpoint(), errors.get(i), s.sync()));
+        }
+        return out;
+    }
+
+    /** spec.cutover.maxLagSeconds, or its default. */
+    static int maxLagSeconds(DataMigrationSpec spec) {
+        Integer m = spec.getCutover() == null ? null : spec.getCutover().getMaxLagSeconds();
+        return m == null ? 1 : m;
+    }
+
     /** The largest lag over the sources, or null when none reported. */
     Double maxLag() {
-        return lags.stream().filter(java.util.Objects::nonNull).map(SyncStatus::lagSeconds).max(Double::compare).orElse(null);
+        return lags.stream().filter(java.util.Objects::nonNull).map(SyncStatus::lagSeconds).filter(java.util.Objects::nonNull)
+                .max(Double::compare).orElse(null);
     }
 
     /** Each source's lag for the ReadTarget guard; empty without live sync. */

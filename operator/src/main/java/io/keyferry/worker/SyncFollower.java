@@ -44,7 +44,8 @@ final class SyncFollower {
     /** Saves where source {@code index} stands now, unless a position is saved already: the copy's start. */
     static Position markStart(Worker.Job job, Migration m, int index) {
         TargetPositions positions = new TargetPositions(m.target(), job.checkpointId(), job.spec().getSources().get(index).getName());
-        Position now = TargetPositions.now(m.source(index), m.sourceProfile(index).kind() == ServerKind.KVROCKS);
+        Position now = m.sourceProfile(index).kind() == ServerKind.KVROCKS ? TargetPositions.walNow(m.source(index))
+                : TargetPositions.replicaStart(m.openRawSource(index));
         return positions.saveIfAbsent(now) ? now : positions.load();
     }
 

@@ -143,7 +143,8 @@ public final class Worker {
     /**
      * Follows one source's changes (spec.sync.mode Continuous) until {@code stop} says so (the pod is told to stop),
      * resuming from the position saved in the target; its lag goes to the report. Exits 0 when stopped, 2 when the
-     * source cannot be followed (a Pika source), 3 when the follow broke off (a new pod resumes from the position).
+     * source cannot be followed (a Pika source) or did what no follow can mirror (FLUSHALL, SWAPDB: following again would
+     * stop there again), 3 when the follow broke off (a new pod resumes from the position).
      */
     public int sync(String sourceName, java.util.function.BooleanSupplier stop) {
         int index = sourceIndex(sourceName);

@@ -2,7 +2,6 @@ package io.keyferry.engine.sync;
 
 import io.keyferry.engine.checkpoint.TargetCheckpointStore;
 import io.keyferry.engine.redis.Cmd;
-import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.Resp;
 import java.nio.charset.StandardCharsets;
@@ -50,26 +49,28 @@ public final class TargetPositions {
     }
 
     /**
-     * Where a source stands now, from INFO replication: a Redis' replication ID and offset (a PSYNC from there gets
-     * every change after it), a Kvrocks' latest write-ahead log sequence. Taken before a backfill starts, it is where
-     * the follow begins, so that nothing written while the backfill runs is missed.
+     * Where a Redis source stands now, as a replica sees it: a replication stream is opened and closed at once, so the
+     * source keeps a backlog from there (for its repl-backlog-ttl, an hour by default) even where it had no replica
+     * yet, and a sync that PSYNCs from this position later continues instead of starting over. Where the source had no
+     * backlog, this is a full resynchronization (a fork of the source; its snapshot is read and skipped), as
+     * `keyferry run --follow` does.
      */
-    public static Position now(RedisLink source, boolean wal) {
-        Pipe pipe = source.pipe();
-        String text = Resp.text(Resp.call(pipe, Resp.ascii("INFO"), Resp.ascii("replication")), source.label(), null);
-        String replId = null;
-        long offset = -1;
-        for (String line : text.split("\r\n")) {
-            if (line.startsWith("master_replid:")) {
-                replId = line.substring("master_replid:".length()).strip();
-            } else if (line.startsWith("master_repl_offset:")) {
-                offset = Long.parseLong(line.substring("master_repl_offset:".length()).strip());
-            }
+    public static Position replicaStart(io.keyferry.engine.redis.RespConnection source) {
+        try (ReplicationStream stream = ReplicationStream.open(source, null)) {
+            return stream.start();
         }
-        if (offset < 0 || (!wal && replId == null)) {
-            throw new IllegalStateException(source.label() + ": INFO replication shows no replication offset, so the"
+    }
+
+    /**
+     * Where a Kvrocks source stands now: its latest write-ahead log sequence (INFO replication shows it as
+     * master_repl_offset). POLLUPDATES from there gets every change after it, as long as the log holds them.
+     */
+    public static Position walNow(RedisLink source) {
+        long sequence = SourceFeed.masterOffset(source.pipe(), source.label());
+        if (sequence < 0) {
+            throw new IllegalStateException(source.label() + ": INFO replication shows no write-ahead log sequence, so the"
                     + " changes made while the backfill runs could not be followed");
         }
-        return wal ? Position.inWal(offset) : new Position(replId, offset);
+        return Position.inWal(sequence);
     }
 }

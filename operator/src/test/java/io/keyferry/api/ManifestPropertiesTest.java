@@ -73,6 +73,10 @@ class ManifestPropertiesTest {
             }
             Path file = Files.createTempFile("fuzz-", ".yaml");
             Files.write(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8)); // a lone surrogate becomes '?'
+            if (!"".equals(check(Files.readString(file)))) {
+                Files.delete(file); // the '?' made it a manifest the command would run: not a refusal to test
+                continue;
+            }
             StringWriter out = new StringWriter();
             StringWriter err = new StringWriter();
             int code = io.keyferry.cli.Main.execute(new PrintWriter(out, true), new PrintWriter(err, true),

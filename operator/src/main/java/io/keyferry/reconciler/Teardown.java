@@ -19,7 +19,8 @@ import org.slf4j.LoggerFactory;
 /**
  * What happens when a DataMigration is deleted (its finalizer). With {@code spec.cleanup: Delete}: the workers are
  * stopped first (their Jobs deleted, and waited for, so that none writes a checkpoint after the clean-up), then every
- * key of KeyFerry's for this migration is removed from the target ({@link StateCleanup}), then the report ConfigMaps;
+ * key of KeyFerry's for this migration is removed from the target and from spec.undo.store ({@link StateCleanup}),
+ * then the report ConfigMaps;
  * only then does the resource go. A target that cannot be reached holds the deletion, retried every 10 s with a
  * Warning Event whenever the reason changes, until it can be reached or the resource carries
  * {@code keyferry.io/skip-cleanup: "true"}. With {@code Keep} (the default) the resource goes at once, and the
@@ -70,8 +71,12 @@ final class Teardown {
         }
         long removed;
         try {
-            removed = StateCleanup.removeAll(dm.getSpec().getTarget().getEndpoint(),
-                    new KubernetesSecretResolver(client, dm.getMetadata().getNamespace()), uid);
+            KubernetesSecretResolver secrets = new KubernetesSecretResolver(client, dm.getMetadata().getNamespace());
+            removed = StateCleanup.removeAll(dm.getSpec().getTarget().getEndpoint(), secrets, uid);
+            io.keyferry.api.UndoSpec undo = dm.getSpec().getUndo();
+            if (undo != null && undo.getStore() != null) { // the journal kept apart from the target
+                removed += StateCleanup.removeAll(undo.getStore(), secrets, uid);
+            }
         } catch (RuntimeException e) {
             String message = "cannot remove KeyFerry's keys from the target: " + e.getMessage() + "; the deletion waits and"
                     + " tries again every " + RETRY.toSeconds() + " s. If the target is gone for good, annotate the"
@@ -113,7 +118,8 @@ final class Teardown {
     private static List<String> missingTargetSecrets(KubernetesClient client, DataMigration dm) {
         KubernetesSecretResolver secrets = new KubernetesSecretResolver(client, dm.getMetadata().getNamespace());
         Map<String, SecretKeyRef> refs = WorkerJobs.secretRefs(dm.getSpec());
-        return refs.entrySet().stream().filter(e -> e.getKey().startsWith("spec.target.")).map(e -> {
+        return refs.entrySet().stream().filter(e -> e.getKey().startsWith("spec.target.") || e.getKey().startsWith("spec.undo."))
+                .map(e -> {
             try {
                 secrets.resolve(e.getValue(), e.getKey());
                 return null;

@@ -236,6 +236,9 @@ public final class WorkerJobs {
             addSecrets("spec.sources[" + i + "].endpoint", spec.getSources().get(i).getEndpoint(), refs);
         }
         addSecrets("spec.target.endpoint", spec.getTarget().getEndpoint(), refs);
+        if (spec.getUndo() != null && spec.getUndo().getStore() != null) {
+            addSecrets("spec.undo.store", spec.getUndo().getStore(), refs);
+        }
         return refs;
     }
 

@@ -30,9 +30,12 @@ class CleanupOperatorTest {
     @Test
     void deleteRemovesEveryKeyOfKeyFerrysAndKeepLeavesThem() {
         try (RedisServer source = RedisServer.start(); RedisServer cleaned = RedisServer.start();
-             RedisServer kept = RedisServer.start(); OperatorHarness h = new OperatorHarness(client)) {
+             RedisServer kept = RedisServer.start(); RedisServer journal = RedisServer.start();
+             OperatorHarness h = new OperatorHarness(client)) {
             seed(source.redis());
-            DataMigration delete = h.apply(manifest("cleaned", "Delete", source, cleaned));
+            cleaned.redis().set("user:0", "the target's own"); // a prior state for the undo journal
+            DataMigration delete = h.apply(manifest("cleaned", "Delete", source, cleaned)
+                    + "  undo: {enabled: true, store: {uri: \"" + journal.uri() + "\"}}\n");
             h.apply(manifest("kept", "Keep", source, kept));
             // What an earlier version of the spec left: the checkpoint of a source it no longer names.
             cleaned.redis().set("keyferry:checkpoint:{" + delete.getMetadata().getUid() + ":dropped-source}", "{}");
@@ -41,6 +44,7 @@ class CleanupOperatorTest {
                 assertEquals(List.of("datamigrations.keyferry.io/finalizer"), done.getMetadata().getFinalizers());
             }
             assertTrue(own(cleaned.redis()).size() >= 3, "with verification off the checkpoint stays: " + own(cleaned.redis()));
+            assertTrue(own(journal.redis()).size() >= 2, "the undo journal, in its own store: " + own(journal.redis()));
 
             delete(h, "cleaned");
             delete(h, "kept");
@@ -48,6 +52,7 @@ class CleanupOperatorTest {
             awaitGone(h, "kept");
 
             assertEquals(List.of(), own(cleaned.redis()), "a full SCAN finds nothing of KeyFerry's");
+            assertEquals(List.of(), own(journal.redis()), "nor in the journal's store");
             assertEquals(KEYS, cleaned.redis().dbsize(), "and every key of the user's");
             assertTrue(own(kept.redis()).size() >= 2, "Keep leaves them: " + own(kept.redis()));
             assertTrue(reasons(h, "cleaned").contains("CleanedUp"), reasons(h, "cleaned").toString());

@@ -73,18 +73,46 @@ class UndoCommandTest {
         try (RedisServer s0 = RedisServer.start(); RedisServer s1 = RedisServer.start(); RedisServer s2 = RedisServer.start();
              RedisServer target = RedisServer.withDebugCommand()) {
             List<RedisServer> sources = fill(List.of(s0, s1, s2), target, true);
-            Path manifest = manifest(sources, target.uri(), "Overwrite", "  undo: {maxBytes: 30000}\n");
+            Path manifest = manifest(sources, target.uri(), "Overwrite", "  undo: {maxBytes: 300000}\n");
             Path state = CliRun.tempDir();
             TargetSnapshot before = TargetSnapshot.of(target);
             CliRun run = CliRun.of("run", "-f", manifest.toString(), "--no-progress", "--state-dir", state.toString());
             assertEquals(3, run.exitCode(), run.out() + run.err());
-            assertTrue(run.err().contains("spec.undo.maxBytes (30000)"), run.err());
+            assertTrue(run.err().contains("spec.undo.maxBytes (300000)"), run.err());
             long journal = Files.size(state.resolve("undo.journal"));
-            assertTrue(journal > 0 && journal <= 30000 + 12 * 100, "journal of " + journal + " bytes");
+            assertTrue(journal <= 300000 + 12 * 100, "journal of " + journal + " bytes");
+            if (journal == 0) { // the first batch in SCAN order (seeded per server) held the 600 KB string: nothing written
+                before.assertRestoredIn(TargetSnapshot.of(target), 0, "stopped at the first batch");
+                return;
+            }
             assertTrue(before.changedIn(TargetSnapshot.of(target)) > 0, "the copy wrote the batches it recorded");
             CliRun undo = CliRun.of("undo", "-f", manifest.toString(), "--state-dir", state.toString());
             assertEquals(0, undo.exitCode(), undo.out() + undo.err());
             before.assertRestoredIn(TargetSnapshot.of(target), 0, "after the limit");
+        }
+    }
+
+    /** The check after an undo finds a key changed, a created key back and an expiry lost: it can fail. */
+    @Test
+    void theCheckFindsWhatTheUndoDidNotPutBack() throws Exception {
+        try (RedisServer s0 = RedisServer.start(); RedisServer s1 = RedisServer.start(); RedisServer s2 = RedisServer.start();
+             RedisServer target = RedisServer.withDebugCommand()) {
+            List<RedisServer> sources = fill(List.of(s0, s1, s2), target, true);
+            Path manifest = manifest(sources, target.uri(), "Overwrite", "");
+            Path state = CliRun.tempDir();
+            assertEquals(0, CliRun.of("run", "-f", manifest.toString(), "--no-progress", "--state-dir", state.toString()).exitCode());
+            var spec = io.keyferry.api.ManifestLoader.load(manifest).getSpec();
+            try (io.keyferry.engine.undo.UndoRun undo = new io.keyferry.engine.undo.UndoRun("undo", spec,
+                    new io.keyferry.engine.FileSecretResolver(null), t -> new io.keyferry.engine.undo.FileSegmentStore(state))) {
+                undo.prepare();
+                undo.restore(n -> { });
+                assertTrue(undo.check().clean());
+                target.redis().hset("hash:2", "f", "changed after the undo");
+                target.redis().set("str:1", "created again");
+                target.redis().persist("str:6"); // it had an expiry before the copy
+                io.keyferry.engine.undo.UndoResult checked = undo.check();
+                assertEquals(3, checked.mismatched(), checked.mismatches().toString());
+            }
         }
     }
 

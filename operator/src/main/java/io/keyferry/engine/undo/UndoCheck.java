@@ -36,7 +36,10 @@ public final class UndoCheck {
     /** Checks every key; the result's counts of keys checked and mismatched. */
     public UndoResult check() {
         long started = System.currentTimeMillis();
-        new JournalReplay().walk(store, 0, (index, records) -> records.forEach(this::check));
+        new JournalReplay().walk(store, 0, (index, records) -> {
+            checkWhole(records.stream().filter(r -> r.kind() != PriorState.Kind.CHUNK).toList());
+            records.stream().filter(r -> r.kind() == PriorState.Kind.CHUNK).forEach(this::check);
+        });
         return new UndoResult(0, 0, 0, 0, checked, mismatched, List.copyOf(mismatches), System.currentTimeMillis() - started);
     }
 
@@ -48,28 +51,13 @@ public final class UndoCheck {
         long now = System.currentTimeMillis();
         boolean gone = s.expireAt() >= 0 && s.expireAt() <= now - TTL_SLACK_MS;
         boolean maybeGone = s.expireAt() >= 0 && s.expireAt() <= now + TTL_SLACK_MS;
-        if (s.kind() == PriorState.Kind.ABSENT || gone) {
+        if (gone) {
             if (s.last()) {
                 checked++;
                 if (exists(key) && !maybeGone) {
-                    differs(key, s.kind() == PriorState.Kind.ABSENT ? "exists, but the migration created it"
-                            : "exists, but its prior expiry has passed");
+                    differs(key, "exists, but its prior expiry has passed");
                 }
             }
-            return;
-        }
-        if (s.kind() == PriorState.Kind.DUMP) {
-            checked++;
-            Object dump = Resp.call(target, Cmd.DUMP, key);
-            if (!(dump instanceof byte[] current)) {
-                differs(key, "missing");
-                return;
-            }
-            if (!Arrays.equals(current, s.items().get(0)) && !Arrays.equals(current, restoredAside(key, s.items().get(0)))) {
-                differs(key, "its value differs from the journal's");
-                return;
-            }
-            ttl(s);
             return;
         }
         if (!chunkMatches(s)) {
@@ -92,24 +80,73 @@ public final class UndoCheck {
     }
 
     /**
-     * The DUMP of the journal's payload restored as it was restored by the undo: a value equal to its prior one dumps
-     * the same as this, though not always as the prior DUMP (a set's or a hash's table order is the restore's). The
-     * payload is restored under a key of its own in the key's slot, dumped and removed.
+     * Checks the ABSENT and DUMP records of a segment in two pipelines: EXISTS, DUMP and PTTL of every key, then the
+     * payloads restored aside ({@link #sendAside}) of the keys whose DUMP is not the journal's byte for byte.
      */
-    private byte[] restoredAside(byte[] key, byte[] payload) {
+    private void checkWhole(List<PriorState> records) {
+        long now = System.currentTimeMillis();
+        for (PriorState s : records) {
+            target.send(Cmd.EXISTS, s.key());
+            target.send(Cmd.DUMP, s.key());
+            target.send(Cmd.PTTL, s.key());
+        }
+        List<Object> replies = records.isEmpty() ? List.of() : target.sync();
+        List<Integer> aside = new ArrayList<>();
+        List<Integer> asideAt = new ArrayList<>();
+        for (int i = 0; i < records.size(); i++) {
+            PriorState s = records.get(i);
+            checked++;
+            boolean gone = s.expireAt() >= 0 && s.expireAt() <= now - TTL_SLACK_MS;
+            boolean maybeGone = s.expireAt() >= 0 && s.expireAt() <= now + TTL_SLACK_MS;
+            if (s.kind() == PriorState.Kind.ABSENT || gone) {
+                if (replies.get(3 * i) instanceof Long n && n > 0 && !maybeGone) {
+                    differs(s.key(), s.kind() == PriorState.Kind.ABSENT ? "exists, but the migration created it"
+                            : "exists, but its prior expiry has passed");
+                }
+            } else if (!(replies.get(3 * i + 1) instanceof byte[] current)) {
+                differs(s.key(), "missing");
+            } else if (Arrays.equals(current, s.items().get(0))) {
+                ttl(s, replies.get(3 * i + 2), now);
+            } else {
+                int at = sendAside(s.key(), s.items().get(0));
+                if (at < 0) {
+                    differs(s.key(), "its value differs from the journal's");
+                } else {
+                    aside.add(i);
+                    asideAt.add(at);
+                }
+            }
+        }
+        List<Object> dumps = aside.isEmpty() ? List.of() : target.sync();
+        for (int j = 0; j < aside.size(); j++) {
+            int i = aside.get(j);
+            if (Arrays.equals((byte[]) replies.get(3 * i + 1), dumps.get(asideAt.get(j)) instanceof byte[] b ? b : null)) {
+                ttl(records.get(i), replies.get(3 * i + 2), now);
+            } else {
+                differs(records.get(i).key(), "its value differs from the journal's");
+            }
+        }
+    }
+
+    /**
+     * Queues the DUMP of the journal's payload restored as the undo restored it: a value equal to its prior one dumps
+     * the same as this, though not always as the prior DUMP (a set's or a hash's table order is the restore's). The
+     * payload is restored under a key of its own in the key's slot, dumped and removed; returns where the DUMP's reply
+     * stands, or -1 where no key of our own surely shares the slot.
+     */
+    private int sendAside(byte[] key, byte[] payload) {
         String k = new String(key, java.nio.charset.StandardCharsets.ISO_8859_1);
         int open = k.indexOf('{');
         int close = open < 0 ? -1 : k.indexOf('}', open + 1);
         String tag = close > open + 1 ? k.substring(open + 1, close) : k;
         if (tag.indexOf('{') >= 0 || tag.indexOf('}') >= 0) {
-            return null; // no name of our own shares its slot for sure: the DUMPs alone decide
+            return -1; // no name of our own shares its slot for sure: the DUMPs alone decide
         }
         byte[] aside = (TargetSegmentStore.KEY_PREFIX + "check:{" + tag + "}").getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
         target.send(Cmd.RESTORE, aside, Cmd.ZERO, payload, Cmd.REPLACE);
         int at = target.send(Cmd.DUMP, aside);
         target.send(Cmd.DEL, aside);
-        Object dump = target.sync().get(at);
-        return dump instanceof byte[] b ? b : null;
+        return at;
     }
 
     private boolean exists(byte[] key) {
@@ -117,8 +154,12 @@ public final class UndoCheck {
     }
 
     private void ttl(PriorState s) {
-        long pttl = Resp.integer(Resp.call(target, Cmd.PTTL, s.key()), target.label(), s.key());
-        long now = System.currentTimeMillis();
+        ttl(s, Resp.call(target, Cmd.PTTL, s.key()), System.currentTimeMillis());
+    }
+
+    /** @param reply the key's PTTL reply, asked after {@code now} */
+    private void ttl(PriorState s, Object reply, long now) {
+        long pttl = Resp.integer(reply, target.label(), s.key());
         if (s.expireAt() < 0 ? pttl != -1 : pttl < 0 || now + pttl > s.expireAt() + TTL_SLACK_MS) {
             differs(s.key(), "its expiry is " + (pttl < 0 ? "none" : pttl + " ms away") + " where it was "
                     + (s.expireAt() < 0 ? "none" : (s.expireAt() - now) + " ms away"));

@@ -94,12 +94,8 @@ class NetworkFaultsTest {
     @ValueSource(doubles = {0.1, 0.5, 0.9})
     void targetReplyCutInHalfIsRetriedAndTheCopyEndsExact(double moment) throws Exception {
         try (RedisServer target = prefilledTarget(List.of()); FaultProxy toTarget = FaultProxy.to(target)) {
-            CompletableFuture<Void> fault = CompletableFuture.runAsync(() -> {
-                awaitBytes(toTarget, Way.COMMANDS, (long) (targetCommandBytes * moment));
-                toTarget.cutNextReply();
-            });
+            toTarget.cutReplyAfter((long) (targetCommandBytes * moment));
             CliRun run = copy(source.uri(), toTarget.uri());
-            fault.join();
             assertEquals(0, run.exitCode(), run.toString());
             assertRetried(run, toTarget);
             assertExact(target);

@@ -20,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@link #resetAll()}: every open connection is reset (RST, as a dropped link or a restarted peer);</li>
  *   <li>{@link #resetAfter}: the same, once so many more bytes went one way, the last command or reply cut where the
  *   count ends (so a command is cut mid-write, a reply mid-read);</li>
- *   <li>{@link #cutNextReply()}: the next reply read from the server is forwarded half, then the connection reset;</li>
+ *   <li>{@link #cutReplyAfter}: the first reply read from the server once so many command bytes went on is forwarded
+ *   half, then the connection reset (armed in the proxy, so no reply slips past while a test thread waits to arm it);</li>
  *   <li>{@link #blackHole}: nothing is forwarded either way (what is sent is read and dropped), connections stay open;</li>
  *   <li>{@link #latency}: every read chunk waits that long before it is forwarded, either way;</li>
  *   <li>{@link #stopReadingAfter}: once so many more command bytes went on, the proxy stops reading commands (on every
@@ -39,7 +40,7 @@ public final class FaultProxy implements AutoCloseable {
     private final AtomicInteger resets = new AtomicInteger();
     private final AtomicLong[] budget = {new AtomicLong(Long.MAX_VALUE), new AtomicLong(Long.MAX_VALUE)};
     private final AtomicLong[] forwarded = {new AtomicLong(), new AtomicLong()};
-    private volatile boolean cutReply;
+    private volatile long cutReplyAfterCommands = Long.MAX_VALUE;
     private volatile boolean blackHole;
     private volatile long latencyMillis;
     private final AtomicLong readingLeft = new AtomicLong(Long.MAX_VALUE);
@@ -115,8 +116,8 @@ public final class FaultProxy implements AutoCloseable {
         budget[way.ordinal()].set(bytes);
     }
 
-    public void cutNextReply() {
-        cutReply = true;
+    public void cutReplyAfter(long commandBytes) {
+        cutReplyAfterCommands = commandBytes;
     }
 
     public void blackHole(boolean on) {
@@ -203,8 +204,8 @@ public final class FaultProxy implements AutoCloseable {
 
     /** How much of a chunk of {@code n} bytes may go on before an armed fault cuts it. */
     private int allowance(Way way, int n) {
-        if (way == Way.REPLIES && cutReply) {
-            cutReply = false;
+        if (way == Way.REPLIES && forwarded[Way.COMMANDS.ordinal()].get() >= cutReplyAfterCommands) {
+            cutReplyAfterCommands = Long.MAX_VALUE;
             return n / 2;
         }
         AtomicLong left = budget[way.ordinal()];

@@ -50,7 +50,7 @@ class AclTest {
 
     @Test
     void copiesVerifiesBackfillsAndMovesTheFlagWithOnlyTheReadmeRules() throws IOException {
-        assertNull(scenario(rules()));
+        assertNull(scenario(rules(), true));
     }
 
     @TestFactory
@@ -63,14 +63,17 @@ class AclTest {
                 tests.add(dynamicTest(role + " without " + command, () -> {
                     Map<String, String> fewer = new LinkedHashMap<>(rules);
                     fewer.put(role, (" " + rules.get(role) + " ").replace(" " + grant + " ", " ").strip());
-                    String failure = scenario(fewer);
+                    // Live sync reads the source as a replica and writes the target as a copy does: only the source's
+                    // rules can fail it where the copy passed.
+                    boolean follow = role.equals("source") || role.equals(FOLLOW);
+                    String failure = scenario(fewer, follow);
                     if (failure != null && failure.contains("Currently not connected")) {
                         // A known race in reporting, not in what is written: when one connection is refused, a stage on
                         // another that is being closed may fail first and its error be the one reported. Seen in about
                         // 1 of 100 scenarios; the scenario runs once more, and then must name the command.
                         System.err.println("[AclTest] " + role + " without " + command + ": reported " + failure
                                 + "; running it again");
-                        failure = scenario(fewer);
+                        failure = scenario(fewer, follow);
                     }
                     assertTrue(failure == null || failure.contains("'" + command + "'"),
                             "without " + command + " on the " + role + " the failure does not name it: " + failure);
@@ -96,7 +99,7 @@ class AclTest {
     }
 
     /** Null when everything succeeded as the rules' users; otherwise what failed (with its causes' messages). */
-    private static String scenario(Map<String, String> rules) throws IOException {
+    private static String scenario(Map<String, String> rules, boolean follow) throws IOException {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start(); RedisServer flag = RedisServer.start()) {
             setUser(source, rules.get("source"));
             setUser(source, rules.get(FOLLOW));
@@ -114,7 +117,9 @@ class AclTest {
             FileSecretResolver resolver = new FileSecretResolver(secrets);
             try {
                 copyAndVerify(spec(source, target, Policy.OVERWRITE), resolver, false);
-                follow(spec(source, target, Policy.OVERWRITE), resolver, source, target);
+                if (follow) {
+                    follow(spec(source, target, Policy.OVERWRITE), resolver, source, target);
+                }
                 target.redis().hset("h:1", "target-only", "kept under Fill"); // the application wrote it meanwhile
                 DataMigrationSpec backfill = spec(source, target, Policy.MERGE);
                 backfill.getPolicies().setList(Policy.FILL);

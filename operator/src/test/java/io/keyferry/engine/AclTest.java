@@ -50,7 +50,13 @@ class AclTest {
 
     @Test
     void copiesVerifiesBackfillsAndMovesTheFlagWithOnlyTheReadmeRules() throws IOException {
-        assertNull(scenario(rules(), true));
+        String failure = scenario(rules(), true);
+        if (failure != null && failure.contains("Currently not connected")) {
+            // The lost connection of issue 24's note (seen under load, not fixed yet): said, and run once more.
+            System.err.println("[AclTest] with the README's rules: " + failure + "; running it again");
+            failure = scenario(rules(), true);
+        }
+        assertNull(failure);
     }
 
     @TestFactory
@@ -68,9 +74,9 @@ class AclTest {
                     boolean follow = role.equals("source") || role.equals(FOLLOW);
                     String failure = scenario(fewer, follow);
                     if (failure != null && failure.contains("Currently not connected")) {
-                        // A known race in reporting, not in what is written: when one connection is refused, a stage on
-                        // another that is being closed may fail first and its error be the one reported. Seen in about
-                        // 1 of 100 scenarios; the scenario runs once more, and then must name the command.
+                        // A Lettuce connection found closed (issue 24's note: seen in about 1 of 100 scenarios, more
+                        // under load, also with every rule granted; not fixed yet): the scenario runs once more, and
+                        // then must name the command.
                         System.err.println("[AclTest] " + role + " without " + command + ": reported " + failure
                                 + "; running it again");
                         failure = scenario(fewer, follow);

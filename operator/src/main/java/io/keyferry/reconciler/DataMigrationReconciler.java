@@ -262,14 +262,8 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
     /** Every secret reference of the endpoints workers open whose Secret or key is missing, with its field path. */
     private static List<FieldError> missingSecrets(KubernetesClient client, DataMigration dm) {
         List<FieldError> errors = new ArrayList<>();
-        KubernetesSecretResolver secrets = new KubernetesSecretResolver(client, dm.getMetadata().getNamespace());
-        WorkerJobs.secretRefs(dm.getSpec()).forEach((path, ref) -> {
-            try {
-                secrets.resolve(ref, path);
-            } catch (io.keyferry.engine.MigrationInputException e) {
-                errors.add(new FieldError(path, e.getMessage().substring(e.getMessage().indexOf(": ") + 2)));
-            }
-        });
+        new KubernetesSecretResolver(client, dm.getMetadata().getNamespace()).problems(WorkerJobs.secretRefs(dm.getSpec()))
+                .forEach((path, message) -> errors.add(new FieldError(path, message.substring(message.indexOf(": ") + 2))));
         return errors;
     }
 

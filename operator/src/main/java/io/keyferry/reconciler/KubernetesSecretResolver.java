@@ -42,4 +42,17 @@ final class KubernetesSecretResolver implements SecretResolver {
         throw new MigrationInputException(fieldPath + ": Secret " + namespace + "/" + ref.getName() + " has no key "
                 + ref.getKey() + "; add it or fix the reference");
     }
+
+    /** What is wrong with each of these references that cannot be read (by field path, the whole message); empty when all can. */
+    java.util.Map<String, String> problems(java.util.Map<String, SecretKeyRef> refs) {
+        java.util.Map<String, String> problems = new java.util.LinkedHashMap<>();
+        refs.forEach((path, ref) -> {
+            try {
+                resolve(ref, path);
+            } catch (MigrationInputException e) {
+                problems.put(path, e.getMessage());
+            }
+        });
+        return problems;
+    }
 }

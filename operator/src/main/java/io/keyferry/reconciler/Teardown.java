@@ -114,19 +114,11 @@ final class Teardown {
         return names.size();
     }
 
-    /** The target's Secrets that no longer exist, each as "path: what is wrong". */
+    /** The target's (and the undo store's) Secrets that cannot be read, each as "path: what is wrong". */
     private static List<String> missingTargetSecrets(KubernetesClient client, DataMigration dm) {
-        KubernetesSecretResolver secrets = new KubernetesSecretResolver(client, dm.getMetadata().getNamespace());
-        Map<String, SecretKeyRef> refs = WorkerJobs.secretRefs(dm.getSpec());
-        return refs.entrySet().stream().filter(e -> e.getKey().startsWith("spec.target.") || e.getKey().startsWith("spec.undo."))
-                .map(e -> {
-            try {
-                secrets.resolve(e.getValue(), e.getKey());
-                return null;
-            } catch (io.keyferry.engine.MigrationInputException ex) {
-                return ex.getMessage();
-            }
-        }).filter(java.util.Objects::nonNull).toList();
+        Map<String, SecretKeyRef> refs = new java.util.LinkedHashMap<>(WorkerJobs.secretRefs(dm.getSpec()));
+        refs.keySet().removeIf(path -> !path.startsWith("spec.target.") && !path.startsWith("spec.undo."));
+        return List.copyOf(new KubernetesSecretResolver(client, dm.getMetadata().getNamespace()).problems(refs).values());
     }
 
     private static String target(DataMigration dm) {

@@ -224,7 +224,8 @@ public final class RedisServer implements AutoCloseable {
         deleteQuietly(dir);
     }
 
-    private static void deleteQuietly(Path dir) {
+    /** Deletes a directory and what it holds, as far as it can (tests' temporary directories). */
+    public static void deleteQuietly(Path dir) {
         try (Stream<Path> files = Files.walk(dir)) {
             files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         } catch (IOException ignored) {

@@ -28,6 +28,9 @@ public final class RedisLink implements AutoCloseable {
     private RedisClusterAsyncCommands<byte[], byte[]> commands;
     /** Opens this standalone link's Lettuce connection on first use of {@link #async()}; null once opened or on a cluster. */
     private java.util.function.Supplier<Standalone> opener;
+    /** Opens it again when it was found lost between commands (standalone only; null on a cluster). */
+    private java.util.function.Supplier<Standalone> reopener;
+    private int reopened;
     /** Commands sent on this link's client, when its Endpoints counts them (a source ops/s limit); else null. */
     java.util.concurrent.atomic.LongAdder sent;
     /** A cluster link that reads from replicas (readFrom: Replica): SCAN goes to one replica of each master. */
@@ -49,6 +52,7 @@ public final class RedisLink implements AutoCloseable {
         this.label = label;
         this.pipe = pipe;
         this.opener = opener;
+        this.reopener = opener;
     }
 
     /**
@@ -140,6 +144,8 @@ public final class RedisLink implements AutoCloseable {
     public RedisClusterAsyncCommands<byte[], byte[]> async() {
         if (opener != null) {
             open();
+        } else if (reopener != null && !connection.isOpen()) {
+            reopen();
         }
         return commands;
     }
@@ -150,10 +156,75 @@ public final class RedisLink implements AutoCloseable {
         }
         Standalone s = opener.get();
         s.connection().setAutoFlushCommands(false);
+        awaitActive(s);
         client = s.client();
         connection = s.connection();
         commands = s.connection().async();
         opener = null;
+    }
+
+    /**
+     * Until the new connection takes commands. Lettuce's connect can return before its writer has seen the channel
+     * become active (the last step of the handshake runs on its I/O thread), and a command queued in that moment is
+     * refused with "Currently not connected" although the server holds the logged-in connection (seen on a loaded
+     * machine: the server's log shows the connection with only its AUTH, closed later by the client). So a PING is
+     * sent, again while it is refused so, for at most the connect timeout.
+     */
+    private void awaitActive(Standalone s) {
+        long deadline = System.nanoTime() + Timeouts.connect().toNanos();
+        while (true) {
+            RedisFuture<String> ping = s.connection().async().ping();
+            s.connection().flushCommands();
+            try {
+                await(ping);
+                return;
+            } catch (io.lettuce.core.RedisException e) {
+                if (!(e.getClass() == io.lettuce.core.RedisException.class && String.valueOf(e.getMessage()).contains("not connected"))
+                        || System.nanoTime() > deadline) {
+                    s.connection().close();
+                    s.client().shutdown(Duration.ZERO, Duration.ofSeconds(1));
+                    throw new IllegalStateException(label + ": the connection did not become ready: " + e.getMessage(), e);
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", interrupted);
+                }
+            }
+        }
+    }
+
+    /**
+     * A standalone connection found closed before a command was queued on it (the server or the network dropped
+     * it; seen on a loaded machine with nothing else wrong) is opened again: the commands it already answered are
+     * done, and nothing queued is lost, since nothing was queued on it since. Lettuce's own reconnect stays off,
+     * because it would send again commands that were in flight when a connection dropped; those fail as before.
+     * Its state is what the handshake sets (login, database), so the new connection is the same as the old one.
+     */
+    private synchronized void reopen() {
+        if (connection.isOpen()) {
+            return;
+        }
+        AbstractRedisClient lost = client;
+        try {
+            connection.close();
+        } finally {
+            lost.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        }
+        opener = reopener;
+        open();
+        reopened++;
+    }
+
+    /** Whether this link's Lettuce connection is open (false before its first use and once it was lost). */
+    boolean asyncOpen() {
+        return connection != null && connection.isOpen();
+    }
+
+    /** How many times this link's Lettuce connection was found lost and opened again. */
+    public int reopened() {
+        return reopened;
     }
 
     public void flush() {

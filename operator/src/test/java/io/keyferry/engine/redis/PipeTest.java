@@ -184,4 +184,44 @@ class PipeTest {
             assertTrue(later.getMessage().contains("lost earlier"), later.getMessage());
         }
     }
+
+    /**
+     * A Lettuce connection the server dropped between two commands (here with CLIENT KILL) is opened again before the
+     * next command is queued, instead of refusing it with Lettuce's "Currently not connected" (seen on a loaded
+     * machine). A second link that never used its Lettuce connection is not counted.
+     */
+    @Test
+    void aLettuceConnectionDroppedBetweenCommandsIsOpenedAgain() {
+        try (RedisLink own = endpoints.connect(endpoint(server.uri()), "spec.target.endpoint", "target")) {
+            assertEquals(3L, own.call(own.async().llen("l".getBytes(StandardCharsets.UTF_8))));
+            String name = "keyferry-pipetest-" + System.nanoTime();
+            own.call(own.async().clientSetname(name.getBytes(StandardCharsets.UTF_8)));
+            long killed = server.redis().clientKill(io.lettuce.core.KillArgs.Builder.typeNormal().skipme(true)
+                    .user("default").id(clientId(name)));
+            assertEquals(1L, killed, "the link's Lettuce connection was killed by the server");
+            for (int i = 0; i < 200 && own.asyncOpen(); i++) {
+                sleep(10); // until the client has seen the connection close
+            }
+            assertEquals(3L, own.call(own.async().llen("l".getBytes(StandardCharsets.UTF_8))));
+            assertEquals(1, own.reopened());
+            assertEquals(0, link.reopened());
+        }
+    }
+
+    private static long clientId(String name) {
+        for (String line : server.redis().clientList().split("\n")) {
+            if (line.contains(" name=" + name + " ")) {
+                return Long.parseLong(line.substring(3, line.indexOf(' ')));
+            }
+        }
+        throw new AssertionError("no client named " + name + " in CLIENT LIST");
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
 }

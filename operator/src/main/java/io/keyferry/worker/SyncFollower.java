@@ -89,6 +89,9 @@ final class SyncFollower {
         report.sync.changesBehind = l.behind();
         report.sync.position = l.applied().encode();
         report.sync.keysApplied = l.keysApplied();
+        if (l.caughtUpAt() > 0) {
+            report.sync.caughtUpAt = Instant.ofEpochMilli(l.caughtUpAt()).toString();
+        }
     }
 
     /** Verifies the target with repair, the report saying so meanwhile (the operator shows it, with an Event). */

@@ -104,7 +104,7 @@ public final class SourceScan {
                 continue; // another part's: not scanned by this one, as far as counts go
             }
             scanned++;
-            if (filterHere == null || filterHere.matches(key)) {
+            if ((filterHere == null || filterHere.matches(key)) && !Keys.isKeyFerrys(key)) {
                 keys.add(key);
             }
         }

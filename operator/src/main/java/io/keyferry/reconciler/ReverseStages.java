@@ -69,7 +69,7 @@ record ReverseStages(List<Decider.Create> creates, List<String> stopped, Reverse
     private static ReverseSyncStatus status(DataMigrationSpec spec, WorkerRun latest, DataMigrationStatus old, Instant now) {
         String asked = askedAt(spec, old, now);
         if (latest != null && latest.state() == WorkerRun.State.FAILED && !SyncStages.lost(latest)) {
-            return new ReverseSyncStatus(null, null, null, null, asked, "the reverse sync stopped: " + latest.lastError());
+            return new ReverseSyncStatus(null, null, null, null, asked, latest.lastError());
         }
         io.keyferry.api.SyncStatus lag = latest == null || latest.state() != WorkerRun.State.ACTIVE ? null
                 : SyncStages.lag(latest.report(), now);

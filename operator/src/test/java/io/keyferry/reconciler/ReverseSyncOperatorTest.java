@@ -11,6 +11,7 @@ import io.keyferry.api.DataMigration;
 import io.keyferry.api.Phase;
 import io.keyferry.testing.RedisServer;
 import io.keyferry.testing.TargetSnapshot;
+import io.keyferry.testing.peers.StoreDouble;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -101,6 +102,42 @@ class ReverseSyncOperatorTest {
             assertNull(back.getStatus().getReverseSync(), "no reverse sync outside TargetOnly");
             h.await("back", "the reverse Job stopped", Duration.ofSeconds(30),
                     dm -> h.jobs().stream().noneMatch(ReverseSyncOperatorTest::isReverse));
+        }
+    }
+
+    @Test
+    void aPikaTargetHasNoChangeCaptureSoTheRollbackStaysBlockedWithTheReason() {
+        try (RedisServer source = RedisServer.start(); RedisServer backend = RedisServer.start();
+             StoreDouble pika = StoreDouble.pika(backend); RedisServer flags = RedisServer.start();
+             OperatorHarness h = new OperatorHarness(client)) {
+            source.redis().set("k", "v");
+            h.apply("""
+                    apiVersion: keyferry.io/v1alpha1
+                    kind: DataMigration
+                    metadata: {name: pika}
+                    spec:
+                      sources: [{name: old, endpoint: {uri: "%s"}}]
+                      target: {endpoint: {uri: "%s"}}
+                      phase: TargetOnly
+                      cutover:
+                        flag: {endpoint: {uri: "%s"}, key: migrate_user}
+                        reverseSync: true
+                      verify: {mode: Full, rounds: 1, roundPauseSeconds: 0}
+                    """.formatted(source.uri(), pika.uri(), flags.uri()));
+            DataMigration refused = h.await("pika", "TargetOnly, the reverse sync refused", Duration.ofSeconds(40),
+                    dm -> dm.getStatus().getPhase() == Phase.TARGET_ONLY && dm.getStatus().getReverseSync() != null
+                            && dm.getStatus().getReverseSync().lastError() != null);
+            String why = refused.getStatus().getReverseSync().lastError();
+            assertTrue(why.contains("spec.cutover.reverseSync is true") && why.contains("spec.target: Pika offers no change"
+                    + " capture"), why);
+            h.setPhase("pika", Phase.DUAL_WRITE);
+            DataMigration blocked = h.await("pika", "the rollback blocked with the reason", Duration.ofSeconds(20),
+                    dm -> OperatorHarness.condition(dm, "TransitionBlocked", "True"));
+            String message = OperatorHarness.conditionMessage(blocked, "TransitionBlocked");
+            assertTrue(message.contains("TargetOnly stays in force: the reverse sync stopped: ") && message.contains("Pika"),
+                    message);
+            assertEquals("0011", flags.redis().get("migrate_user"), "the flag stays at TargetOnly");
+            assertEquals(1, h.jobs().stream().filter(ReverseSyncOperatorTest::isReverse).count(), "a refused one is not retried");
         }
     }
 

@@ -101,6 +101,10 @@ public final class WorkerCommand implements Runnable {
                 + " (spec.cutover.reverseSync, while TargetOnly is in force).")
         boolean reverse;
 
+        @Option(names = "--mark", description = "With --reverse: only save where the target stands now in the first source"
+                + " (before TargetOnly), then exit.")
+        boolean mark;
+
         @CommandLine.ParentCommand
         private WorkerCommand parent;
 
@@ -121,7 +125,7 @@ public final class WorkerCommand implements Runnable {
             });
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                return runStage(spec.commandLine().getOut(), worker -> reverse ? worker.reverseSync(stop::get)
+                return runStage(spec.commandLine().getOut(), worker -> mark ? worker.reverseMark() : reverse ? worker.reverseSync(stop::get)
                         : worker.sync(source, stop::get), false, false, parent.metrics("sync", reverse ? "reverse" : source, "0/1"));
             } finally {
                 stopped.countDown();

@@ -89,8 +89,15 @@ public final class PhaseLadder {
      * @param seconds    its lag; null while its worker has not reported (or verifies the first source with repair)
      * @param caughtUp   the first source holds every write the target took before the rollback was asked
      * @param stoppedBy  why the reverse sync stopped and will not go on, or null
+     * @param started    where the target stood was saved during ReadTarget, so the reverse sync misses nothing from the
+     *                   flag's move to TargetOnly on: TargetOnly waits for it
      */
-    public record Reverse(Double seconds, boolean caughtUp, String stoppedBy) {}
+    public record Reverse(Double seconds, boolean caughtUp, String stoppedBy, boolean started) {
+        /** The reverse sync of a TargetOnly in force (its start was saved before). */
+        public Reverse(Double seconds, boolean caughtUp, String stoppedBy) {
+            this(seconds, caughtUp, stoppedBy, true);
+        }
+    }
 
     /** The outcome of a decision. */
     public sealed interface Move permits Step, Blocked, Stay {}
@@ -146,6 +153,12 @@ public final class PhaseLadder {
             if (refused != null) {
                 return new Blocked(current, desired, refused, false);
             }
+        }
+        if (to == Phase.TARGET_ONLY && evidence != null && evidence.reverse() != null && !evidence.reverse().started()) {
+            return new Blocked(current, desired, evidence.reverse().stoppedBy() != null ? "the reverse sync cannot start: "
+                    + evidence.reverse().stoppedBy() + "; set spec.cutover.reverseSync to false to go on without it (a"
+                    + " rollback from TargetOnly then leaves the old store as it was)" : "the reverse sync's start (where the target stands) is not saved in"
+                    + " the first source yet (spec.cutover.reverseSync)", false);
         }
         return step(current, to, false, null);
     }

@@ -10,7 +10,10 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The reverse sync's part of a decision (spec.cutover.reverseSync): while TargetOnly is in force, one long-running
+ * The reverse sync's part of a decision (spec.cutover.reverseSync): while ReadTarget is in force, a short mark Job saves
+ * where the target stands in the first source (TargetOnly waits for it, so the reverse sync misses no write made from
+ * the flag's move on; it is deleted outside ReadTarget and TargetOnly, so each TargetOnly gets a fresh one); while
+ * TargetOnly is in force, one long-running
  * reverse Job follows the target's changes back into the first source; it is started once the forward sync Jobs are
  * gone (so the two never chase each other's writes), restarted as a new run when lost, not restarted when it refused
  * its input (exit 2: its error stays in status.reverseSync), and stopped (its Job deleted) as soon as another phase is
@@ -30,7 +33,11 @@ record ReverseStages(List<Decider.Create> creates, List<String> stopped, Reverse
 
     /** This attempt's reverse Jobs, oldest run first. */
     static List<WorkerRun> reverses(WorkerRuns runs) {
-        return runs.all().stream().filter(r -> runs.attempts().contains(r.attempt()) && r.stage() == WorkerJobs.Stage.REVERSE)
+        return runs(runs, WorkerJobs.Stage.REVERSE);
+    }
+
+    private static List<WorkerRun> runs(WorkerRuns runs, WorkerJobs.Stage stage) {
+        return runs.all().stream().filter(r -> runs.attempts().contains(r.attempt()) && r.stage() == stage)
                 .sorted(java.util.Comparator.comparingInt(WorkerRun::run)).toList();
     }
 
@@ -41,10 +48,19 @@ record ReverseStages(List<Decider.Create> creates, List<String> stopped, Reverse
     static ReverseStages decide(DataMigrationSpec spec, WorkerRuns runs, Phase phase, DataMigrationStatus old, boolean allowed,
                                 Instant now) {
         boolean wanted = on(spec) && phase == Phase.TARGET_ONLY;
-        List<WorkerRun> reverses = reverses(runs);
-        WorkerRun latest = reverses.stream().filter(r -> !r.deleting()).reduce((a, b) -> b).orElse(null);
         List<Decider.Create> creates = new ArrayList<>();
         List<String> stopped = new ArrayList<>();
+        List<WorkerRun> marks = runs(runs, WorkerJobs.Stage.REVERSE_MARK);
+        boolean marking = on(spec) && (phase == Phase.READ_TARGET || phase == Phase.TARGET_ONLY);
+        marks.stream().filter(r -> !r.deleting() && (!marking || r.state() == WorkerRun.State.FAILED && SyncStages.lost(r)))
+                .forEach(r -> stopped.add(r.jobName())); // a mark is taken anew before each TargetOnly; a lost one again
+        if (on(spec) && phase == Phase.READ_TARGET && allowed && marks.stream().allMatch(r -> stopped.contains(r.jobName()))) {
+            int run = marks.stream().mapToInt(WorkerRun::run).max().orElse(0) + 1;
+            creates.add(new Decider.Create(WorkerJobs.Stage.REVERSE_MARK, -1, 0, run, runs.attempt(), Decider.syncing(spec),
+                    false, false));
+        }
+        List<WorkerRun> reverses = reverses(runs);
+        WorkerRun latest = reverses.stream().filter(r -> !r.deleting()).reduce((a, b) -> b).orElse(null);
         for (WorkerRun r : reverses) {
             if (!r.deleting() && (!wanted || r != latest)) {
                 stopped.add(r.jobName());
@@ -95,6 +111,13 @@ record ReverseStages(List<Decider.Create> creates, List<String> stopped, Reverse
      * before this decision's cutover step; null without reverse sync, or when TargetOnly is not in force.
      */
     static PhaseLadder.Reverse evidence(DataMigrationSpec spec, WorkerRuns runs, DataMigrationStatus old, Instant now) {
+        if (on(spec) && old.getPhase() == Phase.READ_TARGET) {
+            WorkerRun mark = runs(runs, WorkerJobs.Stage.REVERSE_MARK).stream().filter(r -> !r.deleting())
+                    .reduce((a, b) -> b).orElse(null);
+            boolean refused = mark != null && mark.state() == WorkerRun.State.FAILED && !SyncStages.lost(mark);
+            return new PhaseLadder.Reverse(null, false, refused ? mark.lastError() : null,
+                    mark != null && mark.state() == WorkerRun.State.SUCCEEDED);
+        }
         if (!on(spec) || old.getPhase() != Phase.TARGET_ONLY) {
             return null;
         }

@@ -78,6 +78,11 @@ class PhaseLadderTest {
                 + " yet applied every write the target took before the rollback was asked"));
         assertTrue(rollback(new PhaseLadder.Reverse(null, false, "Pika offers no change capture")).startsWith(
                 "the reverse sync stopped: Pika offers no change capture"));
+        assertEquals("the reverse sync's start (where the target stands) is not saved in the first source yet"
+                + " (spec.cutover.reverseSync)", ((Blocked) PhaseLadder.next(READ_TARGET, TARGET_ONLY,
+                reverse(new PhaseLadder.Reverse(null, false, null, false)))).reason());
+        assertEquals(TARGET_ONLY, ((Step) PhaseLadder.next(READ_TARGET, TARGET_ONLY,
+                reverse(new PhaseLadder.Reverse(null, false, null, true)))).to(), "TargetOnly once the start is saved");
         Move caughtUp = PhaseLadder.next(TARGET_ONLY, DUAL_WRITE, reverse(new PhaseLadder.Reverse(0.2, true, null)));
         assertEquals(DUAL_WRITE, ((Step) caughtUp).to());
         assertTrue(((Step) caughtUp).warning().contains("after the reverse sync brought the old store up to date"));

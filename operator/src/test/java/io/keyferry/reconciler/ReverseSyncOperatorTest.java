@@ -57,6 +57,14 @@ class ReverseSyncOperatorTest {
                     """.formatted(source.uri(), target.uri(), flags.uri()));
             h.await("back", "DualWrite, copied and verified", Duration.ofSeconds(30), dm -> dm.getStatus().getVerification() != null
                     && dm.getStatus().getPhase() == Phase.DUAL_WRITE);
+            // Writes the application makes after the flag moved to TargetOnly, before the reverse worker's pod runs: the
+            // reverse sync starts from where the target stood during ReadTarget, so it misses none of them.
+            h.kubelet.beforePod(job -> {
+                if (isReverse(job)) {
+                    target.redis().del("app:s:7");
+                    target.redis().set("app:s:8", "while starting");
+                }
+            });
             h.setPhase("back", Phase.READ_TARGET);
             h.await("back", "ReadTarget", Duration.ofSeconds(30), dm -> dm.getStatus().getPhase() == Phase.READ_TARGET);
             h.setPhase("back", Phase.TARGET_ONLY);
@@ -106,7 +114,7 @@ class ReverseSyncOperatorTest {
     }
 
     @Test
-    void aPikaTargetHasNoChangeCaptureSoTheRollbackStaysBlockedWithTheReason() {
+    void aPikaTargetHasNoChangeCaptureSoTargetOnlyIsNotEnteredWithReverseSync() {
         try (RedisServer source = RedisServer.start(); RedisServer backend = RedisServer.start();
              StoreDouble pika = StoreDouble.pika(backend); RedisServer flags = RedisServer.start();
              OperatorHarness h = new OperatorHarness(client)) {
@@ -124,20 +132,20 @@ class ReverseSyncOperatorTest {
                         reverseSync: true
                       verify: {mode: Full, rounds: 1, roundPauseSeconds: 0}
                     """.formatted(source.uri(), pika.uri(), flags.uri()));
-            DataMigration refused = h.await("pika", "TargetOnly, the reverse sync refused", Duration.ofSeconds(40),
-                    dm -> dm.getStatus().getPhase() == Phase.TARGET_ONLY && dm.getStatus().getReverseSync() != null
-                            && dm.getStatus().getReverseSync().lastError() != null);
-            String why = refused.getStatus().getReverseSync().lastError();
-            assertTrue(why.contains("spec.cutover.reverseSync is true") && why.contains("spec.target: Pika offers no change"
-                    + " capture"), why);
-            h.setPhase("pika", Phase.DUAL_WRITE);
-            DataMigration blocked = h.await("pika", "the rollback blocked with the reason", Duration.ofSeconds(20),
-                    dm -> OperatorHarness.condition(dm, "TransitionBlocked", "True"));
+            DataMigration blocked = h.await("pika", "TargetOnly blocked: the reverse sync cannot start", Duration.ofSeconds(40),
+                    dm -> OperatorHarness.condition(dm, "TransitionBlocked", "True") && OperatorHarness.conditionMessage(dm,
+                            "TransitionBlocked").contains("the reverse sync cannot start"));
             String message = OperatorHarness.conditionMessage(blocked, "TransitionBlocked");
-            assertTrue(message.contains("TargetOnly stays in force: the reverse sync stopped: ") && message.contains("Pika"),
-                    message);
-            assertEquals("0011", flags.redis().get("migrate_user"), "the flag stays at TargetOnly");
-            assertEquals(1, h.jobs().stream().filter(ReverseSyncOperatorTest::isReverse).count(), "a refused one is not retried");
+            assertTrue(message.contains("ReadTarget stays in force: the reverse sync cannot start: spec.cutover.reverseSync"
+                    + " is true, but the target (followed back into the first source) cannot be followed: spec.target: Pika"
+                    + " offers no change capture") && message.contains("set spec.cutover.reverseSync to false"), message);
+            assertEquals(Phase.READ_TARGET, blocked.getStatus().getPhase());
+            assertEquals("0111", flags.redis().get("migrate_user"), "the flag stays at ReadTarget: the application still"
+                    + " writes the old store");
+            OperatorHarness.sleep(500); // a few reconciles: the refused mark is not retried
+            assertEquals(1, h.jobs().stream().filter(j -> "reverse-mark".equals(j.getMetadata().getLabels()
+                    .get(WorkerJobs.STAGE_LABEL))).count(), "a refused mark is not retried");
+            assertEquals(0, h.jobs().stream().filter(ReverseSyncOperatorTest::isReverse).count(), "no reverse sync Job");
         }
     }
 

@@ -26,6 +26,17 @@ public class CutoverSpec {
     @Default("1")
     private Integer maxLagSeconds = 1;
 
+    @JsonPropertyDescription("Entering TargetOnly starts a reverse sync: the target's changes (PSYNC for Redis, POLLUPDATES"
+            + " for Kvrocks) are applied to the first source under Overwrite, and a rollback to DualWrite waits until the"
+            + " first source holds every write the target took before the rollback was asked, with a lag below"
+            + " maxLagSeconds. Not for a Pika target (no change capture) or a first source with keys.addPrefix.")
+    @Default("false")
+    private Boolean reverseSync = false;
+
+    public Boolean getReverseSync() { return reverseSync; }
+    public void setReverseSync(Boolean reverseSync) { this.reverseSync = reverseSync; }
+    /** Whether spec.cutover.reverseSync is true. */
+    public boolean reverseSyncOn() { return Boolean.TRUE.equals(reverseSync); }
     public Integer getMaxLagSeconds() { return maxLagSeconds; }
     public void setMaxLagSeconds(Integer maxLagSeconds) { this.maxLagSeconds = maxLagSeconds; }
     public Integer getReverifySeconds() { return reverifySeconds; }

@@ -28,6 +28,9 @@ public class DataMigrationStatus {
     @JsonPropertyDescription("With spec.sync.mode Continuous: the largest sync lag over the sources, in seconds (the LAG"
             + " column); absent while no sync worker reports.")
     private Double syncLagSeconds;
+    @JsonPropertyDescription("With spec.cutover.reverseSync: the reverse sync of the target into the first source while"
+            + " TargetOnly is in force (and a rollback from it is asked); absent otherwise.")
+    private ReverseSyncStatus reverseSync;
     @JsonPropertyDescription("The last verification: its run, counts, and a few keys that differ with the reason.")
     private VerificationStatus verification;
     @JsonPropertyDescription("Where moving spec.phase back would lead, and every phase transition so far.")
@@ -53,6 +56,8 @@ public class DataMigrationStatus {
     public void setProgress(ProgressStatus progress) { this.progress = progress; }
     public List<SourceStatus> getSources() { return sources; }
     public void setSources(List<SourceStatus> sources) { this.sources = sources; }
+    public ReverseSyncStatus getReverseSync() { return reverseSync; }
+    public void setReverseSync(ReverseSyncStatus reverseSync) { this.reverseSync = reverseSync; }
     public Double getSyncLagSeconds() { return syncLagSeconds; }
     public void setSyncLagSeconds(Double syncLagSeconds) { this.syncLagSeconds = syncLagSeconds; }
     public VerificationStatus getVerification() { return verification; }

@@ -85,6 +85,10 @@ public final class SpecValidator {
         checkSourcesAreNotTarget(spec);
         checkPolicies(spec.getPolicies());
         checkPhaseAndCutover(spec.getPhase(), spec.getCutover());
+        String reverse = spec.getSources() == null ? null : reverseSyncProblem(spec);
+        if (reverse != null) {
+            error("spec.cutover.reverseSync", reverse);
+        }
         checkVerify(spec.getVerify(), spec.getCutover() != null);
         checkWorker(spec.getWorker());
         errors.addAll(SyncRules.check(spec));
@@ -255,6 +259,24 @@ public final class SpecValidator {
         }
         checkFlag(cutover.getFlag());
         atLeast("spec.cutover.maxMismatches", cutover.getMaxMismatches(), 0);
+    }
+
+    /**
+     * Why spec.cutover.reverseSync cannot be carried out for this spec (the first source renames its keys: renaming them
+     * back is not built), or null when it can or is off.
+     */
+    public static String reverseSyncProblem(DataMigrationSpec spec) {
+        if (spec.getCutover() == null || !spec.getCutover().reverseSyncOn() || spec.getSources().isEmpty()) {
+            return null;
+        }
+        SourceSpec first = spec.getSources().get(0);
+        String prefix = first.getKeys() == null ? null : first.getKeys().getAddPrefix();
+        if (prefix == null || prefix.isEmpty()) {
+            return null;
+        }
+        return "the first source (" + first.getName() + ") renames its keys (keys.addPrefix " + prefix + "), and a reverse"
+                + " sync that renames them back is not built; set reverseSync to false (a rollback from TargetOnly then"
+                + " leaves the old store as it was), or migrate without addPrefix";
     }
 
     private void checkFlag(FlagSpec flag) {

@@ -94,14 +94,25 @@ public final class WorkerCommand implements Runnable {
         @CommandLine.Spec
         private CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--source", required = true, paramLabel = "NAME", description = "spec.sources[].name")
+        @Option(names = "--source", paramLabel = "NAME", description = "spec.sources[].name")
         String source;
+
+        @Option(names = "--reverse", description = "Follow the target's changes back into the first source instead"
+                + " (spec.cutover.reverseSync, while TargetOnly is in force).")
+        boolean reverse;
+
+        @Option(names = "--mark", description = "With --reverse: only save where the target stands now in the first source"
+                + " (before TargetOnly), then exit.")
+        boolean mark;
 
         @CommandLine.ParentCommand
         private WorkerCommand parent;
 
         @Override
         public Integer call() {
+            if (reverse == (source != null)) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "give either --source NAME or --reverse");
+            }
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
             Thread hook = new Thread(() -> {
@@ -114,8 +125,8 @@ public final class WorkerCommand implements Runnable {
             });
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                return runStage(spec.commandLine().getOut(), worker -> worker.sync(source, stop::get), false, false,
-                        parent.metrics("sync", source, "0/1"));
+                return runStage(spec.commandLine().getOut(), worker -> mark ? worker.reverseMark() : reverse ? worker.reverseSync(stop::get)
+                        : worker.sync(source, stop::get), false, false, parent.metrics("sync", reverse ? "reverse" : source, "0/1"));
             } finally {
                 stopped.countDown();
                 try {

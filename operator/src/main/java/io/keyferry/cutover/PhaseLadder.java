@@ -61,9 +61,15 @@ public final class PhaseLadder {
      * @param rounds        keys that differed in each finished verification round since the copy, oldest first
      * @param lags          each followed source's sync lag (spec.sync.mode Continuous); empty without live sync
      * @param maxLagSeconds spec.cutover.maxLagSeconds: every lag must be below it
+     * @param reverse       the reverse sync a rollback from TargetOnly waits for (spec.cutover.reverseSync); or null
      */
     public record Evidence(boolean copied, boolean verifiedRound, long mismatches, int maxMismatches, List<Long> rounds,
-                           List<Lag> lags, int maxLagSeconds) {
+                           List<Lag> lags, int maxLagSeconds, Reverse reverse) {
+        public Evidence(boolean copied, boolean verifiedRound, long mismatches, int maxMismatches, List<Long> rounds,
+                        List<Lag> lags, int maxLagSeconds) {
+            this(copied, verifiedRound, mismatches, maxMismatches, rounds, lags, maxLagSeconds, null);
+        }
+
         /** Evidence of a migration copied once (no live sync). */
         public Evidence(boolean copied, boolean verifiedRound, long mismatches, int maxMismatches, List<Long> rounds) {
             this(copied, verifiedRound, mismatches, maxMismatches, rounds, List.of(), 0);
@@ -76,6 +82,22 @@ public final class PhaseLadder {
      * @param seconds the lag in seconds; null while no sync worker of the source follows it
      */
     public record Lag(String source, Double seconds) {}
+
+    /**
+     * The reverse sync of the target into the first source (spec.cutover.reverseSync), as its worker last reported.
+     *
+     * @param seconds    its lag; null while its worker has not reported (or verifies the first source with repair)
+     * @param caughtUp   the first source holds every write the target took before the rollback was asked
+     * @param stoppedBy  why the reverse sync stopped and will not go on, or null
+     * @param started    where the target stood was saved during ReadTarget, so the reverse sync misses nothing from the
+     *                   flag's move to TargetOnly on: TargetOnly waits for it
+     */
+    public record Reverse(Double seconds, boolean caughtUp, String stoppedBy, boolean started) {
+        /** The reverse sync of a TargetOnly in force (its start was saved before). */
+        public Reverse(Double seconds, boolean caughtUp, String stoppedBy) {
+            this(seconds, caughtUp, stoppedBy, true);
+        }
+    }
 
     /** The outcome of a decision. */
     public sealed interface Move permits Step, Blocked, Stay {}
@@ -116,9 +138,13 @@ public final class PhaseLadder {
                         + name(to) + " to roll back (the application then reads the old store, which missed every"
                         + " write made since " + name(current) + "), or back to " + name(current), true);
             }
-            String warning = current == Phase.TARGET_ONLY
-                    ? "rolled back from TargetOnly: the old store missed every write made while TargetOnly was in force"
-                    : null;
+            String refused = current == Phase.TARGET_ONLY ? reverseRefusal(evidence) : null;
+            if (refused != null) {
+                return new Blocked(current, desired, refused, false);
+            }
+            String warning = current != Phase.TARGET_ONLY ? null : evidence != null && evidence.reverse() != null
+                    ? "rolled back from TargetOnly after the reverse sync brought the old store up to date"
+                    : "rolled back from TargetOnly: the old store missed every write made while TargetOnly was in force";
             return step(current, to, true, warning);
         }
         Phase to = Phase.values()[current.ordinal() + 1];
@@ -127,6 +153,12 @@ public final class PhaseLadder {
             if (refused != null) {
                 return new Blocked(current, desired, refused, false);
             }
+        }
+        if (to == Phase.TARGET_ONLY && evidence != null && evidence.reverse() != null && !evidence.reverse().started()) {
+            return new Blocked(current, desired, evidence.reverse().stoppedBy() != null ? "the reverse sync cannot start: "
+                    + evidence.reverse().stoppedBy() + "; set spec.cutover.reverseSync to false to go on without it (a"
+                    + " rollback from TargetOnly then leaves the old store as it was)" : "the reverse sync's start (where the target stands) is not saved in"
+                    + " the first source yet (spec.cutover.reverseSync)", false);
         }
         return step(current, to, false, null);
     }
@@ -151,6 +183,23 @@ public final class PhaseLadder {
                     + e.maxLagSeconds() + " s (see status.sources[].sync)";
         }
         return null;
+    }
+
+    /** Why a rollback from TargetOnly must wait for the reverse sync, or null when it need not (or it is off). */
+    private static String reverseRefusal(Evidence e) {
+        Reverse r = e == null ? null : e.reverse();
+        if (r == null) {
+            return null;
+        }
+        String why = r.stoppedBy() != null ? "the reverse sync stopped: " + r.stoppedBy()
+                : r.seconds() == null ? "the reverse sync has no lag known yet (its worker has not reported, or verifies the"
+                        + " first source against the target with repair: a full reverse diff, slow on a big store)"
+                : r.seconds() >= e.maxLagSeconds() ? "the reverse sync lags " + r.seconds() + " s"
+                : !r.caughtUp() ? "the reverse sync lags " + r.seconds() + " s but has not yet applied every write the target"
+                        + " took before the rollback was asked"
+                : null;
+        return why == null ? null : why + "; the old store must hold the target's writes before the application reads it"
+                + " again; spec.cutover.maxLagSeconds is " + e.maxLagSeconds() + " s (see status.reverseSync)";
     }
 
     /** What the rounds so far say about convergence, for an SRE deciding whether to wait. */

@@ -39,8 +39,14 @@ public final class KeyMapping {
         return Keys.concat(prefixes.get(i), key);
     }
 
-    /** The target name of source {@code i}'s key, or null where the source's match does not select it. */
+    /**
+     * The target name of source {@code i}'s key, or null where the source's match does not select it or the key is
+     * KeyFerry's own state ({@link Keys#isKeyFerrys}).
+     */
     public byte[] targetKey(int i, byte[] key) {
+        if (Keys.isKeyFerrys(key)) {
+            return null;
+        }
         Glob match = matches.get(i);
         return match == null || match.matches(key) ? prefixed(i, key) : null;
     }

@@ -250,6 +250,9 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
                             + (WorkerJobs.shards(c.effective()) > 1 ? ", shard " + c.shard() + "/" + WorkerJobs.shards(c.effective()) : "")
                     : c.stage() == WorkerJobs.Stage.SYNC ? "sync of source " + c.effective().getSources().get(c.source()).getName()
                             + " (run " + c.run() + ", from the position saved in the target)"
+                    : c.stage() == WorkerJobs.Stage.REVERSE_MARK ? "saving where the target stands, for the reverse sync,"
+                    : c.stage() == WorkerJobs.Stage.REVERSE ? "reverse sync of the target into source "
+                            + c.effective().getSources().get(0).getName() + " (run " + c.run() + ")"
                     : "verification (run " + c.run() + (c.repair() ? ", with repair" : "") + ")";
             events.add(Decider.Event.normal("WorkerStarted", "started " + what + " in Job " + name));
         } catch (KubernetesClientException e) {

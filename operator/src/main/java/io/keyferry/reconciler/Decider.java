@@ -119,7 +119,8 @@ public final class Decider {
             List<io.keyferry.api.SyncStatus> lags = SyncStages.decide(spec, runs, null, null, false, now).lags();
             cut = CutoverHandler.decide(d, o, new PhaseLadder.Evidence(runs.allCopied(), result != null,
                     result == null ? 0 : result.mismatches + result.missing, spec.getCutover().getMaxMismatches(), runs.rounds(),
-                    SyncStages.evidence(spec, lags), SyncStages.maxLagSeconds(spec)));
+                    SyncStages.evidence(spec, lags), SyncStages.maxLagSeconds(spec),
+                    ReverseStages.evidence(spec, runs, d.old, now)));
             if (cut.halted()) { // a flag no phase has: nothing runs, nothing is written
                 d.next.setStage(d.old.getStage() != null ? d.old.getStage() : Stage.PENDING);
                 DataMigrationStatus st = d.build();
@@ -131,8 +132,11 @@ public final class Decider {
         WorkerStages w = WorkerStages.decide(o, runs, jobsAllowed, now);
         SyncStages sync = w.stage() == Stage.FAILED ? SyncStages.NONE
                 : SyncStages.decide(spec, runs, d.next.getPhase(), d.next.getRollback(), runs.stopping().isEmpty(), now);
+        ReverseStages reverse = w.stage() == Stage.FAILED ? new ReverseStages(List.of(), List.of(), null)
+                : ReverseStages.decide(spec, runs, d.next.getPhase(), d.old, runs.stopping().isEmpty(), now);
         List<Create> creates = new ArrayList<>(w.creates());
         creates.addAll(sync.creates());
+        creates.addAll(reverse.creates());
         if (!creates.isEmpty() && !o.missingSecrets().isEmpty()) {
             return invalid(o.dm(), o.missingSecrets(), now); // a pod would wait for its volume for ever
         }
@@ -146,6 +150,7 @@ public final class Decider {
                 .findFirst().orElse(-1);
         d.next.setSources(sync.fold(sourceStatuses(spec, runs, w, starting)));
         d.next.setSyncLagSeconds(sync.maxLag());
+        d.next.setReverseSync(reverse.status());
         d.next.setVerification(verification(runs.lastFinished() != null ? runs.lastFinished() : runs.lastVerify()));
         StatusConditions.set(d, runs, w, cut);
         DataMigrationStatus st = d.build();
@@ -158,6 +163,7 @@ public final class Decider {
         }
         List<String> pruned = new ArrayList<>(runs.pruned(KEPT_VERIFICATIONS));
         sync.stopped().stream().filter(j -> !pruned.contains(j)).forEach(pruned::add);
+        reverse.stopped().stream().filter(j -> !pruned.contains(j)).forEach(pruned::add);
         return new Decision(st, creates, runs.obsolete(), cut.step(), cut.rewriteFlag(), StatusEvents.between(o.dm(), d.old, st),
                 requeue, pruned);
     }

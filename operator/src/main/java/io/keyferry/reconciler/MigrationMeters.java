@@ -43,6 +43,7 @@ final class MigrationMeters {
     static final String MAX_MISMATCHES = "keyferry.verification.max.mismatches";
     static final String RESTARTS = "keyferry.worker.restarts";
     static final String SYNC_LAG = "keyferry.sync.lag.seconds";
+    static final String REVERSE_LAG = "keyferry.reverse.sync.lag.seconds";
     static final String FLAG_WRITES = "keyferry.flag.writes";
     static final String GUARD_BLOCKS = "keyferry.guard.blocks";
 
@@ -67,6 +68,8 @@ final class MigrationMeters {
             Map.entry(MAX_MISMATCHES, "spec.cutover.maxMismatches: the differences a cutover step tolerates."),
             Map.entry(SYNC_LAG, "Seconds this source's live sync is behind (status.sources[].sync.lagSeconds); only while its"
                     + " sync worker follows it (spec.sync.mode Continuous)."),
+            Map.entry(REVERSE_LAG, "Seconds the reverse sync of the target into the first source is behind"
+                    + " (status.reverseSync.lagSeconds); only while its worker follows (spec.cutover.reverseSync, TargetOnly)."),
             Map.entry(RESTARTS, "Worker pods that failed and were replaced by another pod of the same Job."),
             Map.entry(FLAG_WRITES, "Routing flag writes (phase transitions) this operator carried out."),
             Map.entry(GUARD_BLOCKS, "Times a requested phase transition was blocked (TransitionBlocked became True)."));
@@ -156,6 +159,9 @@ final class MigrationMeters {
             if (s.name() != null && s.sync() != null && s.sync().lagSeconds() != null) {
                 gauge(v, SYNC_LAG, tags.and("source", s.name()), s.sync().lagSeconds());
             }
+        }
+        if (status.getReverseSync() != null && status.getReverseSync().lagSeconds() != null) {
+            gauge(v, REVERSE_LAG, tags, status.getReverseSync().lagSeconds());
         }
         List<SourceSpec> specs = dm.getSpec() == null || dm.getSpec().getSources() == null ? List.of() : dm.getSpec().getSources();
         for (int i = 0; i < specs.size(); i++) {

@@ -14,8 +14,9 @@ import java.util.List;
 /**
  * The live sync's part of a decision (spec.sync.mode Continuous): one long-running sync Job per source once its copy
  * finished, restarted as a new run when it is lost (its Job failed, or is gone), and stopped (its Job deleted) once
- * TargetOnly has been in force for spec.sync.stopAfterSeconds, when sync is set back to Once, or outside the phases
- * that follow (SourceOnly). A worker that refused its input (exit 2) is not restarted: its error stays in status.
+ * TargetOnly has been in force for spec.sync.stopAfterSeconds (at once with spec.cutover.reverseSync, whose reverse
+ * Job then follows the target back; a forward one starts again only once that is gone), when sync is set back to Once,
+ * or outside the phases that follow (SourceOnly). A worker that refused its input (exit 2) is not restarted: its error stays in status.
  *
  * @param creates the sync Jobs to create
  * @param stopped sync Jobs to delete with their report ConfigMaps: stopped, or lost and replaced
@@ -37,7 +38,7 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
         boolean continuous = spec.getSync() != null && spec.getSync().continuous();
         Instant stopAt = continuous && phase == Phase.TARGET_ONLY ? targetOnlySince(history).plusSeconds(stopAfter(spec)) : null;
         boolean phaseFollows = spec.getCutover() == null || phase == Phase.DUAL_WRITE || phase == Phase.READ_TARGET
-                || phase == Phase.TARGET_ONLY && stopAt != null && now.isBefore(stopAt);
+                || phase == Phase.TARGET_ONLY && stopAt != null && now.isBefore(stopAt) && !ReverseStages.on(spec);
         boolean wanted = continuous && phaseFollows;
         List<Decider.Create> creates = new ArrayList<>();
         List<String> stopped = new ArrayList<>();
@@ -57,7 +58,7 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
             }
             WorkerRun copy = runs.copies()[i];
             boolean copied = copy != null && copy.state() == WorkerRun.State.SUCCEEDED;
-            if (wanted && allowed && copied && (latest == null || lost(latest))) {
+            if (wanted && allowed && copied && (latest == null || lost(latest)) && !ReverseStages.present(runs)) {
                 int run = syncs.stream().mapToInt(WorkerRun::run).max().orElse(0) + 1;
                 creates.add(new Decider.Create(WorkerJobs.Stage.SYNC, i, 0, run, runs.attempt(), effective, false, false));
                 if (latest != null) {
@@ -70,7 +71,7 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
     }
 
     /** A sync worker that ended without being stopped: a new run replaces it, unless it refused its input. */
-    private static boolean lost(WorkerRun r) {
+    static boolean lost(WorkerRun r) {
         return r.state() == WorkerRun.State.SUCCEEDED
                 || r.state() == WorkerRun.State.FAILED && (r.failure() == null || !r.failure().startsWith("PodFailurePolicy"));
     }
@@ -79,7 +80,7 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
      * A sync worker's lag as its report says, or null where it does not follow yet, or its report is older than
      * {@link #STALE} (a worker that stopped reporting: its last lag says nothing about now).
      */
-    private static SyncStatus lag(WorkerReport report, Instant now) {
+    static SyncStatus lag(WorkerReport report, Instant now) {
         WorkerReport.Sync s = report == null ? null : report.sync;
         if (s == null || !WorkerReport.FOLLOWING.equals(report.stage) || stale(report.updatedAt, now)) {
             return null;

@@ -43,7 +43,7 @@ public final class WorkerJobs {
     static final int INVALID_INPUT_EXIT = 2;
 
     public enum Stage {
-        COPY("copy"), VERIFY("verify"), SYNC("sync");
+        COPY("copy"), VERIFY("verify"), SYNC("sync"), REVERSE("reverse"), REVERSE_MARK("reverse-mark");
 
         final String label;
 
@@ -52,7 +52,8 @@ public final class WorkerJobs {
         }
 
         static Stage fromLabel(String label) {
-            return "verify".equals(label) ? VERIFY : "sync".equals(label) ? SYNC : COPY;
+            return "verify".equals(label) ? VERIFY : "sync".equals(label) ? SYNC : "reverse".equals(label) ? REVERSE
+                    : "reverse-mark".equals(label) ? REVERSE_MARK : COPY;
         }
     }
 
@@ -98,6 +99,9 @@ public final class WorkerJobs {
         }
         if (stage == Stage.SYNC) { // a restart of a lost sync worker is a new run
             return base + "-sync-" + source + "-" + attempt + "-" + run;
+        }
+        if (stage == Stage.REVERSE || stage == Stage.REVERSE_MARK) {
+            return base + "-" + stage.label + "-" + attempt + "-" + run;
         }
         return base + "-copy-" + source + (shards == 1 ? "" : "s" + shard) + "-" + attempt;
     }
@@ -146,7 +150,7 @@ public final class WorkerJobs {
         int shards = shards(effective);
         String name = jobName(dm, stage, source, shard, shards, attempt, run);
         Map<String, String> labels = labels(dm, stage, source, shard, attempt, run);
-        List<String> args = new ArrayList<>(List.of("worker", stage.label));
+        List<String> args = new ArrayList<>(List.of("worker", stage == Stage.REVERSE || stage == Stage.REVERSE_MARK ? "sync" : stage.label));
         if (stage == Stage.COPY) {
             args.addAll(List.of("--source", effective.getSources().get(source).getName()));
             if (shards > 1) {
@@ -157,6 +161,10 @@ public final class WorkerJobs {
             }
         } else if (stage == Stage.SYNC) { // long-running: no activeDeadlineSeconds, stopped by deleting the Job
             args.addAll(List.of("--source", effective.getSources().get(source).getName()));
+        } else if (stage == Stage.REVERSE) { // long-running too: the target followed back into the first source
+            args.add("--reverse");
+        } else if (stage == Stage.REVERSE_MARK) { // short: saves where the target stands, before TargetOnly
+            args.addAll(List.of("--reverse", "--mark"));
         } else {
             if (repair) {
                 args.add("--repair");

@@ -43,9 +43,18 @@ final class SyncFollower {
 
     /** Saves where source {@code index} stands now, unless a position is saved already: the copy's start. */
     static Position markStart(Worker.Job job, Migration m, int index) {
+        return markStart(job, m, index, false);
+    }
+
+    /** @param replace save it even over a saved position (the reverse sync's start, taken anew before each TargetOnly) */
+    static Position markStart(Worker.Job job, Migration m, int index, boolean replace) {
         TargetPositions positions = new TargetPositions(m.target(), job.checkpointId(), job.spec().getSources().get(index).getName());
         Position now = m.sourceProfile(index).kind() == ServerKind.KVROCKS ? TargetPositions.walNow(m.source(index))
                 : TargetPositions.replicaStart(m.openRawSource(index));
+        if (replace) {
+            positions.save(now);
+            return now;
+        }
         return positions.saveIfAbsent(now) ? now : positions.load();
     }
 
@@ -89,6 +98,9 @@ final class SyncFollower {
         report.sync.changesBehind = l.behind();
         report.sync.position = l.applied().encode();
         report.sync.keysApplied = l.keysApplied();
+        if (l.caughtUpAt() > 0) {
+            report.sync.caughtUpAt = Instant.ofEpochMilli(l.caughtUpAt()).toString();
+        }
     }
 
     /** Verifies the target with repair, the report saying so meanwhile (the operator shows it, with an Event). */

@@ -8,6 +8,7 @@ import io.keyferry.engine.MigrationInputException;
 import io.keyferry.engine.SecretResolver;
 import io.keyferry.engine.checkpoint.Checkpoint;
 import io.keyferry.engine.checkpoint.TargetCheckpointStore;
+import io.keyferry.engine.sync.ReverseSpec;
 import io.keyferry.engine.verify.VerifyResult;
 import java.io.PrintWriter;
 
@@ -151,11 +152,79 @@ public final class Worker {
         if (index < 0) {
             return fail(INVALID_INPUT, "source " + sourceName + " is not in spec.sources");
         }
+        return follow(job, index, stop, null);
+    }
+
+    /**
+     * Follows the target's changes back into the first source (spec.cutover.reverseSync, while TargetOnly is in force)
+     * until {@code stop} says so: the migration turned around ({@link ReverseSpec}), everything under Overwrite, its
+     * position kept in the first source. Without a saved position the first source is first verified against the target
+     * with repair (a full reverse diff), so what the target took before the follow began reaches it too. Exit codes as
+     * {@link #sync}; a target that cannot be followed (Pika) or a renamed key range is refused (2), naming the field.
+     */
+    public int reverseSync(java.util.function.BooleanSupplier stop) {
+        report.source = ReverseSpec.NAME;
+        DataMigrationSpec reversed;
+        try {
+            reversed = ReverseSpec.of(job.spec());
+        } catch (MigrationInputException e) {
+            return fail(INVALID_INPUT, e.getMessage());
+        }
+        return follow(new Job(job.migration(), job.checkpointId(), reversed, job.secrets(), false, false), 0, stop,
+                REVERSE_REFUSAL);
+    }
+
+    /**
+     * Saves where the target stands now as the reverse sync's position, in the first source (while ReadTarget is in
+     * force: the application still writes both stores), so the reverse sync that starts with TargetOnly misses no write
+     * the target takes from the flag's move on. Replaces an older position (of an earlier TargetOnly). Exit 0 when
+     * saved, 2 when the reverse sync cannot be carried out (a Pika target, a renamed key range), 3 on a fault.
+     */
+    public int reverseMark() {
+        report.source = ReverseSpec.NAME;
+        try {
+            DataMigrationSpec reversed = ReverseSpec.of(job.spec());
+            stage(WorkerReport.PROBING);
+            try (Migration migration = Migration.verifyOnly(job.migration(), reversed, job.secrets())) {
+                refuseReverse(reversed, migration.prepare());
+                Job r = new Job(job.migration(), job.checkpointId(), reversed, job.secrets(), false, false);
+                log.println("the reverse sync starts from " + SyncFollower.markStart(r, migration, 0, true).encode()
+                        + " of the target");
+            }
+            stage(WorkerReport.COPIED);
+            return OK;
+        } catch (MigrationInputException e) {
+            return fail(INVALID_INPUT, e.getMessage());
+        } catch (RuntimeException e) {
+            return fail(FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /** Refuses a reversed spec whose source (the target) cannot be followed, naming spec.target. */
+    private static void refuseReverse(DataMigrationSpec reversed, io.keyferry.engine.CopyPlan plan) {
+        java.util.List<String> problems = io.keyferry.engine.sync.FollowCheck.problems(reversed, plan);
+        if (!problems.isEmpty()) {
+            throw new MigrationInputException(REVERSE_REFUSAL + String.join("; ", problems)
+                    .replace("spec.sources[0] (" + ReverseSpec.NAME + ")", "spec.target"));
+        }
+    }
+
+    private static final String REVERSE_REFUSAL = "spec.cutover.reverseSync is true, but the target (followed back into"
+            + " the first source) cannot be followed: ";
+
+    /** @param refusal what a problem of {@link SyncFollower#check} is prefixed with, or null for the forward sync's */
+    private int follow(Job j, int index, java.util.function.BooleanSupplier stop, String refusal) {
+        String sourceName = j.spec().getSources().get(index).getName();
         report.source = sourceName;
         stage(WorkerReport.PROBING);
-        try (Migration migration = Migration.verifyOnly(job.migration(), job.spec(), job.secrets())) {
-            SyncFollower.check(job, migration.prepare());
-            new SyncFollower(job, publisher, report, log).follow(migration, index, stop);
+        try (Migration migration = Migration.verifyOnly(j.migration(), j.spec(), j.secrets())) {
+            io.keyferry.engine.CopyPlan plan = migration.prepare();
+            if (refusal == null) {
+                SyncFollower.check(j, plan);
+            } else {
+                refuseReverse(j.spec(), plan);
+            }
+            new SyncFollower(j, publisher, report, log).follow(migration, index, stop);
             log.println("stopped following source " + sourceName + " at " + report.sync.position);
             publisher.publishNow(report);
             return OK;

@@ -59,6 +59,8 @@ public final class WorkerReport {
         public long rescans;
         /** Such a verification runs now: the lag is not known until it ends. */
         public boolean rescanning;
+        /** The latest time (RFC 3339) before which every change the source took is known to be applied; null if none. */
+        public String caughtUpAt;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -212,6 +212,20 @@ class SpecValidatorTest {
     }
 
     @Test
+    void reverseSyncRefusesARenamedFirstSourceAtItsField() {
+        spec.setPhase(Phase.SOURCE_ONLY);
+        spec.setCutover(cutover());
+        spec.getCutover().setReverseSync(true);
+        assertErrors();
+        source.getKeys().setAddPrefix("new:");
+        assertErrors(new FieldError("spec.cutover.reverseSync", "the first source (" + source.getName() + ") renames its"
+                + " keys (keys.addPrefix new:), and a reverse sync that renames them back is not built; set reverseSync to"
+                + " false (a rollback from TargetOnly then leaves the old store as it was), or migrate without addPrefix"));
+        spec.getCutover().setReverseSync(false);
+        assertErrors();
+    }
+
+    @Test
     void cutoverNeedsPhase() {
         spec.setCutover(cutover());
         assertErrors(new FieldError("spec.phase", "is required with spec.cutover; start with SourceOnly"));

@@ -67,6 +67,39 @@ class PhaseLadderTest {
         assertEquals(DUAL_WRITE, PhaseLadder.rollbackTarget(TARGET_ONLY));
     }
 
+    @Test
+    void aRollbackFromTargetOnlyWaitsForTheReverseSyncWhenItIsOn() {
+        assertEquals("the reverse sync has no lag known yet (its worker has not reported, or verifies the first source"
+                + " against the target with repair: a full reverse diff, slow on a big store); the old store must hold the"
+                + " target's writes before the application reads it again; spec.cutover.maxLagSeconds is 1 s (see"
+                + " status.reverseSync)", rollback(new PhaseLadder.Reverse(null, false, null)));
+        assertTrue(rollback(new PhaseLadder.Reverse(7.5, true, null)).startsWith("the reverse sync lags 7.5 s;"));
+        assertTrue(rollback(new PhaseLadder.Reverse(0.0, false, null)).startsWith("the reverse sync lags 0.0 s but has not"
+                + " yet applied every write the target took before the rollback was asked"));
+        assertTrue(rollback(new PhaseLadder.Reverse(null, false, "Pika offers no change capture")).startsWith(
+                "the reverse sync stopped: Pika offers no change capture"));
+        assertEquals("the reverse sync's start (where the target stands) is not saved in the first source yet"
+                + " (spec.cutover.reverseSync)", ((Blocked) PhaseLadder.next(READ_TARGET, TARGET_ONLY,
+                reverse(new PhaseLadder.Reverse(null, false, null, false)))).reason());
+        assertEquals(TARGET_ONLY, ((Step) PhaseLadder.next(READ_TARGET, TARGET_ONLY,
+                reverse(new PhaseLadder.Reverse(null, false, null, true)))).to(), "TargetOnly once the start is saved");
+        Move caughtUp = PhaseLadder.next(TARGET_ONLY, DUAL_WRITE, reverse(new PhaseLadder.Reverse(0.2, true, null)));
+        assertEquals(DUAL_WRITE, ((Step) caughtUp).to());
+        assertTrue(((Step) caughtUp).warning().contains("after the reverse sync brought the old store up to date"));
+        Move without = PhaseLadder.next(TARGET_ONLY, DUAL_WRITE, CLEAN);
+        assertTrue(((Step) without).warning().contains("the old store missed every write"), "reverse sync off: as before");
+        assertEquals(SOURCE_ONLY, ((Step) PhaseLadder.next(DUAL_WRITE, SOURCE_ONLY, reverse(new PhaseLadder.Reverse(null,
+                false, null)))).to(), "only a rollback from TargetOnly waits for it");
+    }
+
+    private static Evidence reverse(PhaseLadder.Reverse r) {
+        return new Evidence(true, true, 0, 0, List.of(0L), List.of(), 1, r);
+    }
+
+    private static String rollback(PhaseLadder.Reverse r) {
+        return ((Blocked) PhaseLadder.next(TARGET_ONLY, DUAL_WRITE, reverse(r))).reason();
+    }
+
     private static String blocked(Evidence e) {
         return ((Blocked) PhaseLadder.next(DUAL_WRITE, READ_TARGET, e)).reason();
     }

@@ -44,6 +44,13 @@ final class RollbackCommand extends MigrationCommand {
             throw Moves.moveInProgress(dm, from);
         }
         String warning = null;
+        boolean reverse = from == Phase.TARGET_ONLY && dm.getSpec().getCutover() != null && dm.getSpec().getCutover().reverseSyncOn();
+        if (reverse) {
+            Moves.request(migrations(), dm, to);
+            return report(output, Moves.Result.of(dm, "rollback", from, to, true, null, null, "spec.phase set to "
+                    + Names.of(to) + ": the operator writes the flag " + Moves.flagOf(to) + " once the reverse sync has put"
+                    + " every write the target took so far into the old store (status.reverseSync)"), ExitCodes.OK);
+        }
         if (PhaseLadder.next(from, to, Guards.evidence(dm)) instanceof PhaseLadder.Step step && step.warning() != null) {
             warning = "TargetOnly is in force: the old store missed every write the application made since; after this"
                     + " rollback the application reads the old store again (" + Names.of(to) + ", flag " + Moves.flagOf(to)

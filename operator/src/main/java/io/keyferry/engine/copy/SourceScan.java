@@ -33,6 +33,7 @@ public final class SourceScan {
     /** SCAN's arguments after the cursor: [MATCH pattern] COUNT n. */
     private final byte[][] args;
     private final Glob filterHere;
+    private boolean skipOwn;
     private final byte[] prefix;
     private final int part;
     private final int parts;
@@ -104,7 +105,7 @@ public final class SourceScan {
                 continue; // another part's: not scanned by this one, as far as counts go
             }
             scanned++;
-            if (filterHere == null || filterHere.matches(key)) {
+            if ((filterHere == null || filterHere.matches(key)) && !(skipOwn && Keys.isKeyFerrys(key))) {
                 keys.add(key);
             }
         }
@@ -133,6 +134,16 @@ public final class SourceScan {
             }
         }
         return found;
+    }
+
+    /**
+     * Leaves out KeyFerry's own state keys ({@link Keys#isKeyFerrys}) from the pages: a source scanned for copying or
+     * verifying (the target itself, in a reverse sync) never hands them on. A scan for KeyFerry's own keys (the
+     * clean-up) does not call this.
+     */
+    public SourceScan withoutOwnKeys() {
+        skipOwn = true;
+        return this;
     }
 
     /** The name a key of this source gets in the target (keys.addPrefix). */

@@ -27,6 +27,23 @@ public final class Keys {
         }
     }
 
+    private static final byte[][] OWN = {"keyferry:checkpoint:".getBytes(StandardCharsets.US_ASCII),
+            "keyferry:undo:".getBytes(StandardCharsets.US_ASCII)};
+
+    /**
+     * Whether a key is KeyFerry's own state (a checkpoint, a follow position, an undo journal): such keys are never
+     * copied, followed or verified in either direction, so a reverse sync does not carry the target's checkpoints into
+     * the old store, nor a forward sync the reverse position back.
+     */
+    public static boolean isKeyFerrys(byte[] key) {
+        for (byte[] prefix : OWN) {
+            if (key.length >= prefix.length && java.util.Arrays.equals(prefix, 0, prefix.length, key, 0, prefix.length)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static byte[] concat(byte[] prefix, byte[] key) {
         if (prefix.length == 0) {
             return key;

@@ -26,9 +26,12 @@ public final class Follow implements AutoCloseable {
 
     /**
      * Where a source stands: what is applied, how far its own position is ahead ({@code behind}: bytes of a Redis
-     * replication stream, records of a Kvrocks write-ahead log), how old the oldest change not applied yet is.
+     * replication stream, records of a Kvrocks write-ahead log), how old the oldest change not applied yet is;
+     * {@code caughtUpAt}: the latest time (epoch ms) before which every change the source took is known to be applied,
+     * 0 while not known (the source's own position is sampled at each lag report and counts once the applied position
+     * reaches it).
      */
-    public record Lag(String source, Position applied, long behind, double secondsBehind, long keysApplied) {
+    public record Lag(String source, Position applied, long behind, double secondsBehind, long keysApplied, long caughtUpAt) {
         public String behindUnit() {
             return applied.inWal() ? "log records" : "bytes";
         }

@@ -39,6 +39,9 @@ final class SourceFeed implements AutoCloseable {
     private volatile RuntimeException failure;
     private volatile boolean closed;
     private long keysApplied;
+    private static final int MAX_SAMPLES = 64;
+    private final java.util.ArrayDeque<long[]> samples = new java.util.ArrayDeque<>();
+    private long caughtUpAt;
 
     SourceFeed(int index, String name, Position from, ChangeSource.Opener open, Resync resync) {
         this.index = index;
@@ -102,13 +105,34 @@ final class SourceFeed implements AutoCloseable {
     }
 
     Follow.Lag lag(RedisLink source) {
+        long sampledAt = System.currentTimeMillis(); // before the source is asked: every change before it is counted
         long master = masterOffset(source);
         long since;
         synchronized (lock) {
             since = pendingSince;
         }
         double seconds = since == 0 ? 0 : (System.currentTimeMillis() - since) / 1000.0;
-        return new Follow.Lag(name, applied, Math.max(0, master - applied.offset()), seconds, keysApplied);
+        return new Follow.Lag(name, applied, Math.max(0, master - applied.offset()), seconds, keysApplied,
+                caughtUp(sampledAt, master));
+    }
+
+    /**
+     * The latest sample time whose source position the applied one reached: every change the source took before then
+     * is applied. Samples not reached yet wait (a few: one per lag report), so a source under steady writes, never
+     * exactly caught up, still shows how far back it is complete.
+     */
+    private long caughtUp(long sampledAt, long master) {
+        if (master > 0 && samples.size() < MAX_SAMPLES) {
+            samples.addLast(new long[] {sampledAt, master});
+        }
+        long reached = applied.offset();
+        while (!samples.isEmpty() && samples.peekFirst()[1] <= reached) {
+            caughtUpAt = samples.pollFirst()[0];
+        }
+        if (master > 0 && master <= reached) { // 0: the source's position is not known (INFO failed)
+            caughtUpAt = Math.max(caughtUpAt, sampledAt);
+        }
+        return caughtUpAt;
     }
 
     private void read() {

@@ -31,6 +31,21 @@ class RollbackTest {
     }
 
     @Test
+    void fromTargetOnlyWithReverseSyncItAsksNothingAndSaysTheFlagWaitsForIt() {
+        DataMigration dm = Cutovers.put(client, "users", Phase.TARGET_ONLY, Phase.TARGET_ONLY, true, 0);
+        dm.getSpec().getCutover().setReverseSync(true);
+        client.resource(dm).update();
+
+        PluginRun run = PluginRun.of(client, "rollback", "users", "-n", "test");
+
+        assertEquals(ExitCodes.OK, run.exitCode(), run::toString);
+        assertEquals("users: spec.phase set to DualWrite: the operator writes the flag 1101 once the reverse sync has put"
+                + " every write the target took so far into the old store (status.reverseSync)\n", run.out());
+        assertEquals("", run.err());
+        assertEquals(Phase.DUAL_WRITE, Cutovers.get(client, "users").getSpec().getPhase());
+    }
+
+    @Test
     void fromTargetOnlyWithoutATerminalOrYesItRefusesAndSaysWhatTheOldStoreMissed() {
         DataMigration before = Cutovers.put(client, "users", Phase.TARGET_ONLY, Phase.TARGET_ONLY, true, 0);
 

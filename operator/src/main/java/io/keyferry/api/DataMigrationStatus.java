@@ -37,6 +37,11 @@ public class DataMigrationStatus {
     @JsonPropertyDescription("A digest of spec.sources and spec.target as the copy started with them; the operator"
             + " refuses (Stalled) a spec whose sources or target changed after that.")
     private String copyIdentity;
+    @JsonPropertyDescription("An abort's progress and result: the journal's size, segments and keys put back, the check.")
+    private UndoStatus undo;
+
+    public UndoStatus getUndo() { return undo; }
+    public void setUndo(UndoStatus undo) { this.undo = undo; }
 
     public String getCopyIdentity() { return copyIdentity; }
     public void setCopyIdentity(String copyIdentity) { this.copyIdentity = copyIdentity; }

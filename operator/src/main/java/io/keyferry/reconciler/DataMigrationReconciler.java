@@ -186,7 +186,8 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
         for (String obsolete : decision.obsolete()) {
             client.batch().v1().jobs().inNamespace(namespace).withName(obsolete)
                     .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND).delete();
-            events.add(Decider.Event.normal("WorkerStopped", "stopped " + obsolete + ": the spec changed, a new attempt starts"));
+            events.add(Decider.Event.normal("WorkerStopped", "stopped " + obsolete + (decision.status().getStage()
+                    == io.keyferry.api.Stage.ABORTING ? ": the migration is aborted" : ": the spec changed, a new attempt starts")));
         }
         for (String done : decision.pruned()) {
             client.batch().v1().jobs().inNamespace(namespace).withName(done)
@@ -250,6 +251,7 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
                             + (WorkerJobs.shards(c.effective()) > 1 ? ", shard " + c.shard() + "/" + WorkerJobs.shards(c.effective()) : "")
                     : c.stage() == WorkerJobs.Stage.SYNC ? "sync of source " + c.effective().getSources().get(c.source()).getName()
                             + " (run " + c.run() + ", from the position saved in the target)"
+                    : c.stage() == WorkerJobs.Stage.UNDO ? "the abort's undo from the journal"
                     : "verification (run " + c.run() + (c.repair() ? ", with repair" : "") + ")";
             events.add(Decider.Event.normal("WorkerStarted", "started " + what + " in Job " + name));
         } catch (KubernetesClientException e) {

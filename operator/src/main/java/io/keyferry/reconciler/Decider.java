@@ -65,6 +65,7 @@ public final class Decider {
         e.setVerify(spec.getVerify());
         e.setWorker(spec.getWorker());
         e.setSync(spec.getSync());
+        e.setUndo(spec.getUndo());
         e.setRetryNonce(spec.getRetryNonce());
         return e;
     }
@@ -126,6 +127,9 @@ public final class Decider {
                 return new Decision(st, List.of(), List.of(), null, null, StatusEvents.between(o.dm(), d.old, st),
                         cut.requeue(), List.of());
             }
+        }
+        if (AbortStage.asked(spec) || d.old.getStage() == Stage.ABORTING) {
+            return AbortStage.decide(o, d, runs, cut);
         }
         boolean jobsAllowed = (spec.getCutover() == null || cut.workersMayRun(d)) && runs.stopping().isEmpty();
         WorkerStages w = WorkerStages.decide(o, runs, jobsAllowed, now);

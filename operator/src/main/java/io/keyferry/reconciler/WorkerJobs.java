@@ -43,7 +43,7 @@ public final class WorkerJobs {
     static final int INVALID_INPUT_EXIT = 2;
 
     public enum Stage {
-        COPY("copy"), VERIFY("verify"), SYNC("sync");
+        COPY("copy"), VERIFY("verify"), SYNC("sync"), UNDO("undo");
 
         final String label;
 
@@ -52,7 +52,7 @@ public final class WorkerJobs {
         }
 
         static Stage fromLabel(String label) {
-            return "verify".equals(label) ? VERIFY : "sync".equals(label) ? SYNC : COPY;
+            return "verify".equals(label) ? VERIFY : "sync".equals(label) ? SYNC : "undo".equals(label) ? UNDO : COPY;
         }
     }
 
@@ -95,6 +95,9 @@ public final class WorkerJobs {
         }
         if (stage == Stage.VERIFY) {
             return base + "-verify-" + attempt + "-" + run;
+        }
+        if (stage == Stage.UNDO) { // one per attempt: a new pod or a new attempt's Job resumes from the saved progress
+            return base + "-undo-" + attempt;
         }
         if (stage == Stage.SYNC) { // a restart of a lost sync worker is a new run
             return base + "-sync-" + source + "-" + attempt + "-" + run;

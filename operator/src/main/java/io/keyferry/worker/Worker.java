@@ -173,6 +173,62 @@ public final class Worker {
         }
     }
 
+    /**
+     * Puts the target back from the undo journal (spec.phase Aborted, spec.abort), resuming after the segments an
+     * earlier pod finished; then checks the target against the journal, and after a clean check removes every key of
+     * KeyFerry's for this migration from the target (and spec.undo.store): the target is as before the migration. Exits
+     * 2 where there is no journal (nothing written) or keys still differ after the undo, 3 where it stopped part way.
+     */
+    public int undo() {
+        try {
+            return retrying().run(attempt -> undoOnce());
+        } catch (MigrationInputException e) {
+            return fail(INVALID_INPUT, e.getMessage());
+        } catch (RuntimeException e) {
+            return fail(FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private int undoOnce() {
+        stage(WorkerReport.PROBING);
+        String id = job.checkpointId();
+        try (io.keyferry.engine.undo.UndoRun run = new io.keyferry.engine.undo.UndoRun(id, job.spec(), job.secrets(),
+                target -> new io.keyferry.engine.undo.TargetSegmentStore(target.get(), id, true))) {
+            run.prepare();
+            WorkerReport.Undo undo = new WorkerReport.Undo();
+            report.undo = undo;
+            undo.journalBytes = run.journalBytes();
+            undo.segments = run.segments();
+            log.println("undo from a journal of " + undo.journalBytes + " bytes in " + undo.segments + " segments");
+            stage(WorkerReport.UNDOING);
+            io.keyferry.engine.undo.UndoResult done = run.restore(n -> {
+                undo.segmentsDone = n;
+                report.percent = undo.segments == 0 ? 100 : Math.min(100, Math.round(1000.0 * n / undo.segments) / 10.0);
+                publisher.update(report);
+            });
+            undo.restored += done.restored();
+            undo.deleted += done.deleted() + done.expired();
+            io.keyferry.engine.undo.UndoResult checked = run.check();
+            undo.checked = checked.checked();
+            undo.mismatched = checked.mismatched();
+            log.println("undone: " + done.restored() + " keys put back, " + (done.deleted() + done.expired())
+                    + " deleted; checked " + checked.checked() + " keys, " + checked.mismatched() + " differ");
+            if (!checked.clean()) {
+                return fail(INVALID_INPUT, "after the undo " + checked.mismatched() + " keys still differ from the journal's"
+                        + " prior states (something else wrote the target meanwhile?): "
+                        + String.join("; ", checked.mismatches().stream().limit(5).toList()));
+            }
+            long removed = io.keyferry.engine.StateCleanup.removeAll(job.spec().getTarget().getEndpoint(), job.secrets(), id);
+            if (job.spec().getUndo().getStore() != null) {
+                removed += io.keyferry.engine.StateCleanup.removeAll(job.spec().getUndo().getStore(), job.secrets(), id);
+            }
+            log.println("removed " + removed + " keys of KeyFerry's (journal, checkpoints): the target is as before");
+            report.percent = 100;
+            stage(WorkerReport.UNDONE);
+            return OK;
+        }
+    }
+
     private int verifyOnce() {
         stage(WorkerReport.PROBING);
         try (Migration migration = Migration.verifyOnly(job.migration(), job.spec(), job.secrets())) {

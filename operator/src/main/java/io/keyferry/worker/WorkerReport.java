@@ -41,6 +41,8 @@ public final class WorkerReport {
     public Verification verification;
     /** A sync worker's lag (stage Following). */
     public Sync sync;
+    /** The undo journal's size (a copy worker's), or an undo worker's progress and result. */
+    public Undo undo;
     public String updatedAt;
 
     /**
@@ -59,6 +61,17 @@ public final class WorkerReport {
         public long rescans;
         /** Such a verification runs now: the lag is not known until it ends. */
         public boolean rescanning;
+    }
+
+    /** The undo journal and an undo's progress; a copy worker fills only {@code journalBytes}. */
+    public static final class Undo {
+        public long journalBytes;
+        public long segments;
+        public long segmentsDone;
+        public long restored;
+        public long deleted;
+        public long checked;
+        public long mismatched;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -99,6 +112,9 @@ public final class WorkerReport {
     /** A sync worker applies its source's changes (its lag in {@link #sync}). */
     public static final String FOLLOWING = "Following";
     public static final String FAILED = "Failed";
+    /** An undo worker puts the target back; then it checks it, and Undone when it is as before. */
+    public static final String UNDOING = "Undoing";
+    public static final String UNDONE = "Undone";
 
     /** Takes the counts and rate of a copy in progress. */
     void copyProgress(Progress p) {

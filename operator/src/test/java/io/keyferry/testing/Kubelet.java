@@ -215,6 +215,7 @@ public final class Kubelet implements AutoCloseable {
             exit = WorkerCommand.run(env, workers, pw, worker -> switch (args.get(1)) {
                         case "copy" -> worker.copy(args.get(args.indexOf("--source") + 1), shard[0], shard[1]);
                         case "sync" -> worker.sync(args.get(args.indexOf("--source") + 1), deleted(job));
+                        case "undo" -> worker.undo();
                         default -> worker.verify();
                     }, args.contains("--repair"), args.contains("--extra-keys") || args.contains("--guard-writes"));
         }

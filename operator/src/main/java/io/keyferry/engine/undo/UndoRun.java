@@ -62,6 +62,11 @@ public final class UndoRun implements AutoCloseable {
         return store.bytes();
     }
 
+    /** Segments in the journal, for an undo's progress. */
+    public long segments() {
+        return store.count();
+    }
+
     /** Puts the target back, resuming where an earlier undo stopped. */
     public UndoResult restore(LongConsumer segmentsDone) {
         return new Undo(store, target.pipe(), profile).restore(segmentsDone);

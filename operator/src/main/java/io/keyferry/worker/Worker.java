@@ -199,7 +199,9 @@ public final class Worker {
             report.undo = undo;
             undo.journalBytes = run.journalBytes();
             undo.segments = run.segments();
-            log.println("undo from a journal of " + undo.journalBytes + " bytes in " + undo.segments + " segments");
+            undo.segmentsDone = run.segmentsDone();
+            log.println("undo from a journal of " + undo.journalBytes + " bytes in " + undo.segments + " segments"
+                    + (undo.segmentsDone > 0 ? ", resuming after " + undo.segmentsDone + " segments an earlier worker put back" : ""));
             stage(WorkerReport.UNDOING);
             io.keyferry.engine.undo.UndoResult done = run.restore(n -> {
                 undo.segmentsDone = n;

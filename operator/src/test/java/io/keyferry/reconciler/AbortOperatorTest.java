@@ -66,6 +66,56 @@ class AbortOperatorTest {
         }
     }
 
+    /**
+     * spec.abort on a one-shot merge; the first undo pod is lost after putting back a few segments (its progress saved,
+     * as a pod killed mid-way leaves it): the next pod resumes after them, and the target is as before all the same.
+     */
+    @Test
+    void aOneShotAbortResumesAfterALostUndoPod() {
+        try (RedisServer s0 = RedisServer.start(); RedisServer s1 = RedisServer.start();
+             RedisServer target = RedisServer.withDebugCommand(); OperatorHarness h = new OperatorHarness(client)) {
+            List<RedisServer> sources = List.of(s0, s1);
+            for (int s = 0; s < sources.size(); s++) {
+                UndoData.source(sources.get(s), s, KEYS, true);
+            }
+            UndoData.target(target, KEYS, true);
+            TargetSnapshot before = TargetSnapshot.of(target);
+            String yaml = manifest("oneshot", sources, target, target, "x", "default: Overwrite", true)
+                    .replaceAll("(?m)^  (phase|cutover):.*\n", "").replace("mode: Full", "mode: \"Off\"");
+            DataMigration dm = h.apply(yaml);
+            h.await("oneshot", "copied", Duration.ofSeconds(60), m -> condition(m, "Ready", "True"));
+            java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+            h.kubelet.beforePod(job -> {
+                if (job.getMetadata().getName().contains("-undo-") && first.getAndSet(false)) {
+                    partialUndo(dm, target, 3);
+                }
+            });
+            h.patchSpec("oneshot", Map.of("abort", true));
+            DataMigration aborted = h.await("oneshot", "Aborted", Duration.ofSeconds(60),
+                    m -> m.getStatus().getStage() == Stage.ABORTED);
+            before.assertRestoredIn(TargetSnapshot.of(target), 0, "after a resumed abort\n" + String.join("\n", h.kubelet.log()));
+            assertTrue(String.join("\n", h.kubelet.log()).contains("resuming after 3 segments"), h.kubelet.log().toString());
+            assertTrue(condition(aborted, "Ready", "True"), conditionMessage(aborted, "Ready"));
+        }
+    }
+
+    /** What a pod lost mid-way leaves: {@code segments} segments put back, the progress saved, then nothing. */
+    private static void partialUndo(DataMigration dm, RedisServer target, int segments) {
+        String id = dm.getMetadata().getUid();
+        try (io.keyferry.engine.undo.UndoRun run = new io.keyferry.engine.undo.UndoRun(id, dm.getSpec(),
+                new io.keyferry.engine.FileSecretResolver(null), t -> new io.keyferry.engine.undo.TargetSegmentStore(t.get(), id, true))) {
+            run.prepare();
+            assertTrue(run.segments() > segments, "a journal of " + run.segments() + " segments");
+            run.restore(done -> {
+                if (done >= segments) {
+                    throw new IllegalStateException("lost");
+                }
+            });
+        } catch (IllegalStateException lost) {
+            // the pod is gone; its progress stays in the target
+        }
+    }
+
     @Test
     void anAbortFromReadTargetOrWithoutAJournalIsRefusedAndChangesNothing() {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();

@@ -62,6 +62,11 @@ public final class UndoRun implements AutoCloseable {
         return store.bytes();
     }
 
+    /** Segments an earlier undo finished (0 for none): this one resumes after them. */
+    public long segmentsDone() {
+        return store.progress().map(p -> Long.parseLong(p.trim())).orElse(0L);
+    }
+
     /** Segments in the journal, for an undo's progress. */
     public long segments() {
         return store.count();

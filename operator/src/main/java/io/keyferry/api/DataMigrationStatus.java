@@ -37,7 +37,7 @@ public class DataMigrationStatus {
     @JsonPropertyDescription("A digest of spec.sources and spec.target as the copy started with them; the operator"
             + " refuses (Stalled) a spec whose sources or target changed after that.")
     private String copyIdentity;
-    @JsonPropertyDescription("An abort's progress and result: the journal's size, segments and keys put back, the check.")
+    @JsonPropertyDescription("The undo journal: whether it is kept and its size; an abort's progress and result.")
     private UndoStatus undo;
 
     public UndoStatus getUndo() { return undo; }

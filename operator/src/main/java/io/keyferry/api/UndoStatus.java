@@ -3,10 +3,14 @@ package io.keyferry.api;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
-/** An abort's progress and result (spec.phase Aborted, spec.abort), as its undo worker last reported them. */
+/** The undo journal (kept or not, its size) and an abort's progress and result, as the workers last reported them. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record UndoStatus(
-        @JsonPropertyDescription("Bytes of the journal, as the abort's undo worker found it.")
+        @JsonPropertyDescription("Whether this migration keeps an undo journal, as its copy workers reported:"
+                + " spec.undo.enabled, or where it is unset, whether the target held keys when the first copy worker"
+                + " asked (decided once for the migration, kept beside the journal).")
+        Boolean enabled,
+        @JsonPropertyDescription("Bytes of the journal, as the copy workers or the abort's undo worker last reported it.")
         Long bytes,
         @JsonPropertyDescription("While aborting: journal segments put back so far.")
         Long segmentsDone,

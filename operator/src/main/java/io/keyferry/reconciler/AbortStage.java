@@ -51,17 +51,39 @@ final class AbortStage {
         if (fromPhase != null) {
             return fromPhase;
         }
-        if (!journaled(spec)) {
-            return "this migration keeps no undo journal (spec.undo.enabled is false), so nothing can be put back; to"
+        if (!journaled(spec, recorded)) {
+            return "this migration keeps no undo journal (spec.undo.enabled is false, or unset and the target was empty"
+                    + " when the first copy worker asked, or no copy worker has reported yet), so nothing can be put back; to"
                     + " stop using the target, set spec.phase to SourceOnly and delete the DataMigration (the target keeps"
                     + " what was copied)";
         }
         return null;
     }
 
-    /** Whether the copy workers journal: spec.undo.enabled. */
-    static boolean journaled(DataMigrationSpec spec) {
-        return Boolean.TRUE.equals(spec.getUndo().getEnabled());
+    /** Whether the copy workers journal: spec.undo.enabled, or as they reported the migration's default. */
+    static boolean journaled(DataMigrationSpec spec, DataMigrationStatus recorded) {
+        Boolean set = spec.getUndo().getEnabled();
+        return set != null ? set : recorded.getUndo() != null && Boolean.TRUE.equals(recorded.getUndo().enabled());
+    }
+
+    /**
+     * status.undo outside an abort: whether the journal is kept (spec.undo.enabled, or the copy workers' report of the
+     * default) and its size (the largest a copy worker reported: they share one journal); null while nothing is known.
+     */
+    static UndoStatus journal(DataMigrationSpec spec, WorkerRuns runs, UndoStatus old) {
+        Boolean enabled = spec.getUndo().getEnabled();
+        Long bytes = old == null ? null : old.bytes();
+        for (WorkerRun r : runs.all()) {
+            WorkerReport.Undo u = r.stage() == WorkerJobs.Stage.COPY && r.report() != null ? r.report().undo : null;
+            if (u != null && u.journaling != null) {
+                enabled = enabled != null ? enabled : u.journaling;
+                bytes = bytes == null || u.journalBytes > bytes ? Long.valueOf(u.journalBytes) : bytes;
+            }
+        }
+        if (enabled == null && old != null) {
+            enabled = old.enabled();
+        }
+        return enabled == null && bytes == null ? null : new UndoStatus(enabled, bytes, null, null, null, null, null, null);
     }
 
     static Decider.Decision decide(Snapshot o, StatusDraft d, WorkerRuns runs, CutoverHandler.Cutover cut) {
@@ -153,7 +175,7 @@ final class AbortStage {
             return old;
         }
         WorkerReport.Undo u = report.undo;
-        return new UndoStatus(u.journalBytes, u.segmentsDone, u.segments, u.restored, u.deleted,
+        return new UndoStatus(true, u.journalBytes, u.segmentsDone, u.segments, u.restored, u.deleted,
                 WorkerReport.UNDONE.equals(report.stage) || u.mismatched > 0 ? u.checked : null,
                 WorkerReport.UNDONE.equals(report.stage) || u.mismatched > 0 ? u.mismatched : null);
     }

@@ -151,6 +151,7 @@ public final class Decider {
         d.next.setSources(sync.fold(sourceStatuses(spec, runs, w, starting)));
         d.next.setSyncLagSeconds(sync.maxLag());
         d.next.setVerification(verification(runs.lastFinished() != null ? runs.lastFinished() : runs.lastVerify()));
+        d.next.setUndo(AbortStage.journal(spec, runs, d.old.getUndo()));
         StatusConditions.set(d, runs, w, cut);
         DataMigrationStatus st = d.build();
         Duration requeue = cut.requeue() == null ? w.requeue() : w.requeue() == null ? cut.requeue() : min(cut.requeue(), w.requeue());
@@ -185,6 +186,7 @@ public final class Decider {
         st.setProgress(d.old.getProgress());
         st.setSources(d.old.getSources());
         st.setVerification(d.old.getVerification());
+        st.setUndo(d.old.getUndo());
         if (d.old.getConditions() != null) {
             d.old.getConditions().forEach(c -> d.conditions.set(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
         }
@@ -244,6 +246,7 @@ public final class Decider {
         d.next.setProgress(d.old.getProgress());
         d.next.setSources(d.old.getSources());
         d.next.setVerification(d.old.getVerification());
+        d.next.setUndo(d.old.getUndo());
         for (String kept : List.of(Conditions.COPIED, Conditions.VERIFIED, Conditions.TRANSITION_BLOCKED)) {
             io.fabric8.kubernetes.api.model.Condition c = Conditions.find(d.old.getConditions(), kept);
             if (c != null) {

@@ -49,13 +49,16 @@ public final class Worker {
     }
 
     /**
-     * A worker keeps the undo journal (in the target, keyferry:undo:{<checkpoint id>}, or spec.undo.store) only where
-     * spec.undo.enabled is true: the default (on for a target that held keys) needs one decision for the whole
-     * migration at its first probe, which each source's worker cannot make alone (a later source's worker finds the
-     * earlier sources' keys), and the operator has no undo of its own yet.
+     * A worker keeps the undo journal (in the target, keyferry:undo:{<checkpoint id>}, or spec.undo.store) where
+     * spec.undo.enabled is true, or unset and {@link UndoDefault} decided so for the whole migration; the decision and
+     * the journal's size go to the report.
      */
     private void journalIfAsked(Migration migration) {
-        if (Boolean.TRUE.equals(job.spec().getUndo().getEnabled())) {
+        boolean journaling = UndoDefault.decide(job.spec(), job.secrets(), job.checkpointId());
+        job.spec().getUndo().setEnabled(journaling);
+        report.undo = new WorkerReport.Undo();
+        report.undo.journaling = journaling;
+        if (journaling) {
             migration.journalingUndo((target, undoStore) -> io.keyferry.engine.undo.UndoJournal.open(job.spec().getUndo(),
                     job.checkpointId(), undoStore, () -> new io.keyferry.engine.undo.TargetSegmentStore(target.get(),
                             job.checkpointId(), true)));
@@ -114,9 +117,11 @@ public final class Worker {
             stage(WorkerReport.COPYING);
             CopyResult result = migration.copySource(index, part, parts, p -> {
                 report.copyProgress(p);
+                report.undo.journalBytes = migration.journal() == null ? 0 : migration.journal().bytes();
                 report.checkpoint = cursor(migration.checkpoint(), index);
                 publisher.update(report);
             });
+            report.undo.journalBytes = migration.journal() == null ? 0 : migration.journal().bytes();
             report.counts(result.total());
             report.keysScanned = result.keysScanned();
             report.percent = 100;
@@ -244,7 +249,8 @@ public final class Worker {
             log.println("verified: " + result.keysChecked() + " keys checked, " + result.mismatches() + " differ, "
                     + result.missing() + " missing, " + result.repaired() + " repaired");
             if (result.clean()) { // the copies are done and exact: their checkpoints are not needed any more
-                long removed = TargetCheckpointStore.remove(migration.target(), checkpointIds());
+                long removed = TargetCheckpointStore.remove(migration.target(), checkpointIds())
+                        + UndoDefault.forgetOff(migration.target(), job.checkpointId());
                 if (removed > 0) {
                     log.println("removed the copies' " + removed + " checkpoint keys from the target");
                 }

@@ -65,6 +65,8 @@ public final class WorkerReport {
 
     /** The undo journal and an undo's progress; a copy worker fills only {@code journalBytes}. */
     public static final class Undo {
+        /** A copy worker's: whether it keeps the journal (spec.undo.enabled, or the migration's default). */
+        public Boolean journaling;
         public long journalBytes;
         public long segments;
         public long segmentsDone;

@@ -41,8 +41,12 @@ class AbortOperatorTest {
             UndoData.target(target, KEYS, true);
             TargetSnapshot before = TargetSnapshot.of(target);
             h.apply(manifest("merged", sources, target, flags, "DualWrite",
-                    "string: Overwrite, hash: Merge, list: Fill, set: Skip, zset: Merge, stream: Overwrite", true));
-            h.await("merged", "copied at DualWrite", Duration.ofSeconds(60), dm -> condition(dm, "Copied", "True"));
+                    "string: Overwrite, hash: Merge, list: Fill, set: Skip, zset: Merge, stream: Overwrite", null));
+            DataMigration copied = h.await("merged", "copied at DualWrite", Duration.ofSeconds(60),
+                    dm -> condition(dm, "Copied", "True"));
+            // spec.undo.enabled unset: the first copy worker found the target holding keys, so every worker journals
+            assertEquals(Boolean.TRUE, copied.getStatus().getUndo().enabled(), String.valueOf(copied.getStatus().getUndo()));
+            assertTrue(copied.getStatus().getUndo().bytes() > 0, String.valueOf(copied.getStatus().getUndo()));
             assertTrue(before.changedIn(TargetSnapshot.of(target)) > KEYS, "the copy changed the target");
 
             h.setPhase("merged", Phase.ABORTED);
@@ -154,7 +158,7 @@ class AbortOperatorTest {
     }
 
     private static String manifest(String name, List<RedisServer> sources, RedisServer target, RedisServer flags,
-                                   String phase, String policies, boolean undo) {
+                                   String phase, String policies, Boolean undo) {
         StringBuilder yaml = new StringBuilder("apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: "
                 + name + "}\nspec:\n  sources:\n");
         for (int s = 0; s < sources.size(); s++) {
@@ -167,6 +171,6 @@ class AbortOperatorTest {
                 .append(" maxMismatches: 0, reverifySeconds: 600}\n")
                 .append("  verify: {mode: ").append("Full").append("}\n")
                 .append("  worker: {batchSize: 50}\n")
-                .append("  undo: {enabled: ").append(undo).append("}\n").toString();
+                .append(undo == null ? "" : "  undo: {enabled: " + undo + "}\n").toString();
     }
 }

@@ -45,10 +45,17 @@ public class DataMigrationSpec {
     @Default("{}")
     private UndoSpec undo = new UndoSpec();
 
+    @JsonPropertyDescription("true: abort the migration, putting the target back as it was from the undo journal"
+            + " (spec.undo); the same as spec.phase Aborted, for a migration without spec.cutover. Refused where no"
+            + " journal is kept.")
+    private Boolean abort;
+
     @JsonPropertyDescription("Change it (any new value) to start a new attempt after a Failed stage; the copy resumes"
             + " from its checkpoint.")
     private String retryNonce;
 
+    public Boolean getAbort() { return abort; }
+    public void setAbort(Boolean abort) { this.abort = abort; }
     public CleanupPolicy getCleanup() { return cleanup; }
     public void setCleanup(CleanupPolicy cleanup) { this.cleanup = cleanup; }
     public String getRetryNonce() { return retryNonce; }

@@ -40,6 +40,11 @@ public class DataMigrationStatus {
     @JsonPropertyDescription("A digest of spec.sources and spec.target as the copy started with them; the operator"
             + " refuses (Stalled) a spec whose sources or target changed after that.")
     private String copyIdentity;
+    @JsonPropertyDescription("The undo journal: whether it is kept and its size; an abort's progress and result.")
+    private UndoStatus undo;
+
+    public UndoStatus getUndo() { return undo; }
+    public void setUndo(UndoStatus undo) { this.undo = undo; }
 
     public String getCopyIdentity() { return copyIdentity; }
     public void setCopyIdentity(String copyIdentity) { this.copyIdentity = copyIdentity; }

@@ -9,5 +9,9 @@ public enum Stage {
     @JsonProperty("Copying") COPYING,
     @JsonProperty("Verifying") VERIFYING,
     @JsonProperty("Verified") VERIFIED,
-    @JsonProperty("Failed") FAILED
+    @JsonProperty("Failed") FAILED,
+    /** spec.phase Aborted or spec.abort: the workers stop and the target is put back from the undo journal. */
+    @JsonProperty("Aborting") ABORTING,
+    /** The target is as it was before the migration (checked against the journal); nothing runs any more. */
+    @JsonProperty("Aborted") ABORTED
 }

@@ -22,7 +22,7 @@ import picocli.CommandLine.Option;
         description = {"Runs one stage of a DataMigration inside a worker Job (the operator creates these Jobs;"
                 + " the spec, report ConfigMap and secrets come from the pod's environment and volumes).",
                 "Exit codes: 0 the stage finished, 2 invalid input (not retried), 3 failed (a new pod resumes)."},
-        subcommands = {WorkerCommand.Copy.class, WorkerCommand.Verify.class, WorkerCommand.Sync.class})
+        subcommands = {WorkerCommand.Copy.class, WorkerCommand.Verify.class, WorkerCommand.Sync.class, WorkerCommand.Undo.class})
 public final class WorkerCommand implements Runnable {
     /** How often a worker publishes its report. */
     static final long REPORT_PERIOD_MILLIS = 2000;
@@ -65,6 +65,21 @@ public final class WorkerCommand implements Runnable {
             int[] kn = shard(shard);
             return runStage(spec.commandLine().getOut(), worker -> worker.copy(source, kn[0], kn[1]), false, guardWrites,
                     parent.metrics("copy", source, kn[0] + "/" + kn[1]));
+        }
+    }
+
+    @Command(name = "undo", description = {"Puts the target back as it was before the migration, from its undo journal"
+            + " (spec.phase Aborted, spec.abort), resuming where an earlier worker stopped; then checks it."})
+    static final class Undo implements Callable<Integer> {
+        @CommandLine.Spec
+        private CommandLine.Model.CommandSpec spec;
+
+        @CommandLine.ParentCommand
+        private WorkerCommand parent;
+
+        @Override
+        public Integer call() {
+            return runStage(spec.commandLine().getOut(), Worker::undo, false, false, parent.metrics("undo", "*", "0/1"));
         }
     }
 

@@ -15,7 +15,7 @@ public final class PhaseLadder {
     /** The routing flag of a phase: read-old, write-old, read-new, write-new. */
     public static String flag(Phase phase) {
         return switch (phase) {
-            case SOURCE_ONLY -> "1100";
+            case SOURCE_ONLY, ABORTED -> "1100";
             case DUAL_WRITE -> "1101";
             case READ_TARGET -> "0111";
             case TARGET_ONLY -> "0011";
@@ -39,16 +39,29 @@ public final class PhaseLadder {
             case DUAL_WRITE -> "DualWrite";
             case READ_TARGET -> "ReadTarget";
             case TARGET_ONLY -> "TargetOnly";
+            case ABORTED -> "Aborted";
         };
     }
 
     /** Where moving spec.phase back from a phase leads, or null from SourceOnly. */
     public static Phase rollbackTarget(Phase phase) {
         return switch (phase) {
-            case SOURCE_ONLY -> null;
+            case SOURCE_ONLY, ABORTED -> null;
             case DUAL_WRITE -> Phase.SOURCE_ONLY;
             case READ_TARGET, TARGET_ONLY -> Phase.DUAL_WRITE;
         };
+    }
+
+    /**
+     * Why an abort (spec.phase Aborted, spec.abort) may not start from the phase in force, or null where it may: only
+     * from SourceOnly or DualWrite (or before any flag), where the old store has every write.
+     */
+    public static String abortRefusal(Phase current) {
+        if (current == Phase.READ_TARGET || current == Phase.TARGET_ONLY) {
+            return name(current) + " is in force: the application reads the new store, whose keys the undo would put"
+                    + " back; roll back to DualWrite first (spec.phase DualWrite), then abort";
+        }
+        return null;
     }
 
     /**
@@ -124,6 +137,12 @@ public final class PhaseLadder {
      * @param desired spec.phase
      */
     public static Move next(Phase current, Phase desired, Evidence evidence) {
+        if (current == Phase.ABORTED) { // not a rung: its flag is SourceOnly's
+            current = Phase.SOURCE_ONLY;
+        }
+        if (desired == Phase.ABORTED) { // an abort first moves the flag to SourceOnly, from where abortRefusal allows
+            desired = abortRefusal(current) == null ? Phase.SOURCE_ONLY : current;
+        }
         if (current == null) {
             return step(null, Phase.SOURCE_ONLY, false, null);
         }

@@ -54,7 +54,7 @@ final class CutoverHandler {
         }
         // A flag gone from the store is put back first; no step is taken from a value not there.
         PhaseLadder.Move move = found == null && d.next.getPhase() != null ? new PhaseLadder.Stay(d.next.getPhase())
-                : PhaseLadder.next(d.next.getPhase(), spec.getPhase(), evidence);
+                : PhaseLadder.next(d.next.getPhase(), AbortStage.desired(spec, d.old, d.next.getPhase()), evidence);
         if (move instanceof PhaseLadder.Step s) {
             if (!o.leading()) {
                 return notLeader(d);

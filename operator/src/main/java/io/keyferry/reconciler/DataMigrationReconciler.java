@@ -186,7 +186,8 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
         for (String obsolete : decision.obsolete()) {
             client.batch().v1().jobs().inNamespace(namespace).withName(obsolete)
                     .withPropagationPolicy(io.fabric8.kubernetes.api.model.DeletionPropagation.FOREGROUND).delete();
-            events.add(Decider.Event.normal("WorkerStopped", "stopped " + obsolete + ": the spec changed, a new attempt starts"));
+            events.add(Decider.Event.normal("WorkerStopped", "stopped " + obsolete + (decision.status().getStage()
+                    == io.keyferry.api.Stage.ABORTING ? ": the migration is aborted" : ": the spec changed, a new attempt starts")));
         }
         for (String done : decision.pruned()) {
             client.batch().v1().jobs().inNamespace(namespace).withName(done)
@@ -253,6 +254,7 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
                     : c.stage() == WorkerJobs.Stage.REVERSE_MARK ? "saving where the target stands, for the reverse sync,"
                     : c.stage() == WorkerJobs.Stage.REVERSE ? "reverse sync of the target into source "
                             + c.effective().getSources().get(0).getName() + " (run " + c.run() + ")"
+                    : c.stage() == WorkerJobs.Stage.UNDO ? "the abort's undo from the journal"
                     : "verification (run " + c.run() + (c.repair() ? ", with repair" : "") + ")";
             events.add(Decider.Event.normal("WorkerStarted", "started " + what + " in Job " + name));
         } catch (KubernetesClientException e) {

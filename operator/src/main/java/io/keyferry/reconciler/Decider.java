@@ -65,6 +65,7 @@ public final class Decider {
         e.setVerify(spec.getVerify());
         e.setWorker(spec.getWorker());
         e.setSync(spec.getSync());
+        e.setUndo(spec.getUndo());
         e.setRetryNonce(spec.getRetryNonce());
         return e;
     }
@@ -128,6 +129,9 @@ public final class Decider {
                         cut.requeue(), List.of());
             }
         }
+        if (AbortStage.asked(spec) || d.old.getStage() == Stage.ABORTING) {
+            return AbortStage.decide(o, d, runs, cut);
+        }
         boolean jobsAllowed = (spec.getCutover() == null || cut.workersMayRun(d)) && runs.stopping().isEmpty();
         WorkerStages w = WorkerStages.decide(o, runs, jobsAllowed, now);
         SyncStages sync = w.stage() == Stage.FAILED ? SyncStages.NONE
@@ -152,6 +156,7 @@ public final class Decider {
         d.next.setSyncLagSeconds(sync.maxLag());
         d.next.setReverseSync(reverse.status());
         d.next.setVerification(verification(runs.lastFinished() != null ? runs.lastFinished() : runs.lastVerify()));
+        d.next.setUndo(AbortStage.journal(spec, runs, d.old.getUndo()));
         StatusConditions.set(d, runs, w, cut);
         DataMigrationStatus st = d.build();
         Duration requeue = cut.requeue() == null ? w.requeue() : w.requeue() == null ? cut.requeue() : min(cut.requeue(), w.requeue());
@@ -187,6 +192,7 @@ public final class Decider {
         st.setProgress(d.old.getProgress());
         st.setSources(d.old.getSources());
         st.setVerification(d.old.getVerification());
+        st.setUndo(d.old.getUndo());
         if (d.old.getConditions() != null) {
             d.old.getConditions().forEach(c -> d.conditions.set(c.getType(), "True".equals(c.getStatus()), c.getReason(), c.getMessage()));
         }
@@ -246,6 +252,7 @@ public final class Decider {
         d.next.setProgress(d.old.getProgress());
         d.next.setSources(d.old.getSources());
         d.next.setVerification(d.old.getVerification());
+        d.next.setUndo(d.old.getUndo());
         for (String kept : List.of(Conditions.COPIED, Conditions.VERIFIED, Conditions.TRANSITION_BLOCKED)) {
             io.fabric8.kubernetes.api.model.Condition c = Conditions.find(d.old.getConditions(), kept);
             if (c != null) {

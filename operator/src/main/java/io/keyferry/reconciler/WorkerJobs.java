@@ -43,7 +43,7 @@ public final class WorkerJobs {
     static final int INVALID_INPUT_EXIT = 2;
 
     public enum Stage {
-        COPY("copy"), VERIFY("verify"), SYNC("sync"), REVERSE("reverse"), REVERSE_MARK("reverse-mark");
+        COPY("copy"), VERIFY("verify"), SYNC("sync"), REVERSE("reverse"), REVERSE_MARK("reverse-mark"), UNDO("undo");
 
         final String label;
 
@@ -53,7 +53,7 @@ public final class WorkerJobs {
 
         static Stage fromLabel(String label) {
             return "verify".equals(label) ? VERIFY : "sync".equals(label) ? SYNC : "reverse".equals(label) ? REVERSE
-                    : "reverse-mark".equals(label) ? REVERSE_MARK : COPY;
+                    : "reverse-mark".equals(label) ? REVERSE_MARK : "undo".equals(label) ? UNDO : COPY;
         }
     }
 
@@ -96,6 +96,9 @@ public final class WorkerJobs {
         }
         if (stage == Stage.VERIFY) {
             return base + "-verify-" + attempt + "-" + run;
+        }
+        if (stage == Stage.UNDO) { // one per attempt: a new pod or a new attempt's Job resumes from the saved progress
+            return base + "-undo-" + attempt;
         }
         if (stage == Stage.SYNC) { // a restart of a lost sync worker is a new run
             return base + "-sync-" + source + "-" + attempt + "-" + run;

@@ -50,13 +50,16 @@ public final class Worker {
     }
 
     /**
-     * A worker keeps the undo journal (in the target, keyferry:undo:{<checkpoint id>}, or spec.undo.store) only where
-     * spec.undo.enabled is true: the default (on for a target that held keys) needs one decision for the whole
-     * migration at its first probe, which each source's worker cannot make alone (a later source's worker finds the
-     * earlier sources' keys), and the operator has no undo of its own yet.
+     * A worker keeps the undo journal (in the target, keyferry:undo:{<checkpoint id>}, or spec.undo.store) where
+     * spec.undo.enabled is true, or unset and {@link UndoDefault} decided so for the whole migration; the decision and
+     * the journal's size go to the report.
      */
     private void journalIfAsked(Migration migration) {
-        if (Boolean.TRUE.equals(job.spec().getUndo().getEnabled())) {
+        boolean journaling = UndoDefault.decide(job.spec(), job.secrets(), job.checkpointId());
+        job.spec().getUndo().setEnabled(journaling);
+        report.undo = new WorkerReport.Undo();
+        report.undo.journaling = journaling;
+        if (journaling) {
             migration.journalingUndo((target, undoStore) -> io.keyferry.engine.undo.UndoJournal.open(job.spec().getUndo(),
                     job.checkpointId(), undoStore, () -> new io.keyferry.engine.undo.TargetSegmentStore(target.get(),
                             job.checkpointId(), true)));
@@ -115,9 +118,11 @@ public final class Worker {
             stage(WorkerReport.COPYING);
             CopyResult result = migration.copySource(index, part, parts, p -> {
                 report.copyProgress(p);
+                report.undo.journalBytes = migration.journal() == null ? 0 : migration.journal().bytes();
                 report.checkpoint = cursor(migration.checkpoint(), index);
                 publisher.update(report);
             });
+            report.undo.journalBytes = migration.journal() == null ? 0 : migration.journal().bytes();
             report.counts(result.total());
             report.keysScanned = result.keysScanned();
             report.percent = 100;
@@ -242,6 +247,64 @@ public final class Worker {
         }
     }
 
+    /**
+     * Puts the target back from the undo journal (spec.phase Aborted, spec.abort), resuming after the segments an
+     * earlier pod finished; then checks the target against the journal, and after a clean check removes every key of
+     * KeyFerry's for this migration from the target (and spec.undo.store): the target is as before the migration. Exits
+     * 2 where there is no journal (nothing written) or keys still differ after the undo, 3 where it stopped part way.
+     */
+    public int undo() {
+        try {
+            return retrying().run(attempt -> undoOnce());
+        } catch (MigrationInputException e) {
+            return fail(INVALID_INPUT, e.getMessage());
+        } catch (RuntimeException e) {
+            return fail(FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private int undoOnce() {
+        stage(WorkerReport.PROBING);
+        String id = job.checkpointId();
+        try (io.keyferry.engine.undo.UndoRun run = new io.keyferry.engine.undo.UndoRun(id, job.spec(), job.secrets(),
+                target -> new io.keyferry.engine.undo.TargetSegmentStore(target.get(), id, true))) {
+            run.prepare();
+            WorkerReport.Undo undo = new WorkerReport.Undo();
+            report.undo = undo;
+            undo.journalBytes = run.journalBytes();
+            undo.segments = run.segments();
+            undo.segmentsDone = run.segmentsDone();
+            log.println("undo from a journal of " + undo.journalBytes + " bytes in " + undo.segments + " segments"
+                    + (undo.segmentsDone > 0 ? ", resuming after " + undo.segmentsDone + " segments an earlier worker put back" : ""));
+            stage(WorkerReport.UNDOING);
+            io.keyferry.engine.undo.UndoResult done = run.restore(n -> {
+                undo.segmentsDone = n;
+                report.percent = undo.segments == 0 ? 100 : Math.min(100, Math.round(1000.0 * n / undo.segments) / 10.0);
+                publisher.update(report);
+            });
+            undo.restored += done.restored();
+            undo.deleted += done.deleted() + done.expired();
+            io.keyferry.engine.undo.UndoResult checked = run.check();
+            undo.checked = checked.checked();
+            undo.mismatched = checked.mismatched();
+            log.println("undone: " + done.restored() + " keys put back, " + (done.deleted() + done.expired())
+                    + " deleted; checked " + checked.checked() + " keys, " + checked.mismatched() + " differ");
+            if (!checked.clean()) {
+                return fail(INVALID_INPUT, "after the undo " + checked.mismatched() + " keys still differ from the journal's"
+                        + " prior states (something else wrote the target meanwhile?): "
+                        + String.join("; ", checked.mismatches().stream().limit(5).toList()));
+            }
+            long removed = io.keyferry.engine.StateCleanup.removeAll(job.spec().getTarget().getEndpoint(), job.secrets(), id);
+            if (job.spec().getUndo().getStore() != null) {
+                removed += io.keyferry.engine.StateCleanup.removeAll(job.spec().getUndo().getStore(), job.secrets(), id);
+            }
+            log.println("removed " + removed + " keys of KeyFerry's (journal, checkpoints): the target is as before");
+            report.percent = 100;
+            stage(WorkerReport.UNDONE);
+            return OK;
+        }
+    }
+
     private int verifyOnce() {
         stage(WorkerReport.PROBING);
         try (Migration migration = Migration.verifyOnly(job.migration(), job.spec(), job.secrets())) {
@@ -255,7 +318,8 @@ public final class Worker {
             log.println("verified: " + result.keysChecked() + " keys checked, " + result.mismatches() + " differ, "
                     + result.missing() + " missing, " + result.repaired() + " repaired");
             if (result.clean()) { // the copies are done and exact: their checkpoints are not needed any more
-                long removed = TargetCheckpointStore.remove(migration.target(), checkpointIds());
+                long removed = TargetCheckpointStore.remove(migration.target(), checkpointIds())
+                        + UndoDefault.forgetOff(migration.target(), job.checkpointId());
                 if (removed > 0) {
                     log.println("removed the copies' " + removed + " checkpoint keys from the target");
                 }

@@ -41,6 +41,8 @@ public final class WorkerReport {
     public Verification verification;
     /** A sync worker's lag (stage Following). */
     public Sync sync;
+    /** The undo journal's size (a copy worker's), or an undo worker's progress and result. */
+    public Undo undo;
     public String updatedAt;
 
     /**
@@ -61,6 +63,19 @@ public final class WorkerReport {
         public boolean rescanning;
         /** The latest time (RFC 3339) before which every change the source took is known to be applied; null if none. */
         public String caughtUpAt;
+    }
+
+    /** The undo journal and an undo's progress; a copy worker fills only {@code journalBytes}. */
+    public static final class Undo {
+        /** A copy worker's: whether it keeps the journal (spec.undo.enabled, or the migration's default). */
+        public Boolean journaling;
+        public long journalBytes;
+        public long segments;
+        public long segmentsDone;
+        public long restored;
+        public long deleted;
+        public long checked;
+        public long mismatched;
     }
 
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -101,6 +116,9 @@ public final class WorkerReport {
     /** A sync worker applies its source's changes (its lag in {@link #sync}). */
     public static final String FOLLOWING = "Following";
     public static final String FAILED = "Failed";
+    /** An undo worker puts the target back; then it checks it, and Undone when it is as before. */
+    public static final String UNDOING = "Undoing";
+    public static final String UNDONE = "Undone";
 
     /** Takes the counts and rate of a copy in progress. */
     void copyProgress(Progress p) {

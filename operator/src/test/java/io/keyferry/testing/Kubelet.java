@@ -217,6 +217,7 @@ public final class Kubelet implements AutoCloseable {
                         case "sync" -> args.contains("--mark") ? worker.reverseMark()
                                 : args.contains("--reverse") ? worker.reverseSync(deleted(job))
                                 : worker.sync(args.get(args.indexOf("--source") + 1), deleted(job));
+                        case "undo" -> worker.undo();
                         default -> worker.verify();
                     }, args.contains("--repair"), args.contains("--extra-keys") || args.contains("--guard-writes"));
         }

@@ -16,8 +16,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * `kubectl keyferry abort NAME`: asks for spec.phase Aborted, which undoes the migration from KeyFerry's undo journal
- * (issue 22). A KeyFerry whose CRD has no such phase cannot abort: the command says so, and what to do instead.
+ * `kubectl keyferry abort NAME`: asks for spec.phase Aborted (spec.abort: true for a one-shot migration, without a
+ * cutover), which undoes the migration from KeyFerry's undo journal. Refused from ReadTarget or TargetOnly (roll back
+ * first). A KeyFerry whose CRD has no such phase cannot abort: the command says so, and what to do instead.
  */
 @Command(name = "abort", sortOptions = false,
         description = {"Asks for spec.phase Aborted (the target restored from the undo journal), where the installed"
@@ -47,12 +48,19 @@ final class AbortCommand extends MigrationCommand {
                     + " force (the application uses only the old store again), then delete the DataMigration; the target keeps"
                     + " what was copied. Nothing was changed");
         }
+        Phase inForce = dm.getStatus() == null ? null : dm.getStatus().getPhase();
+        if (inForce == Phase.READ_TARGET || inForce == Phase.TARGET_ONLY) {
+            throw new PluginException(ExitCodes.REFUSED, Names.of(inForce) + " is in force: the application reads the new"
+                    + " store; roll back to DualWrite first (kubectl keyferry rollback " + name + "), then abort. Nothing"
+                    + " was changed");
+        }
         Confirmation.require(env.terminal(), err(), yes, "aborting " + name + " undoes what KeyFerry wrote to the target",
                 "Abort " + name + "?");
-        migrations().mergePatch(dm, Map.of("spec", Map.of("phase", ABORTED)));
+        boolean oneShot = dm.getSpec().getCutover() == null;
+        migrations().mergePatch(dm, Map.of("spec", oneShot ? Map.of("abort", true) : Map.of("phase", ABORTED)));
         return report(output, new Moves.Result(dm.getMetadata().getNamespace(), name, "abort", Names.of(dm.getSpec().getPhase()),
-                ABORTED, true, null, null, "spec.phase set to Aborted: the operator restores the target from its undo journal"),
-                ExitCodes.OK);
+                ABORTED, true, null, null, (oneShot ? "spec.abort set to true" : "spec.phase set to Aborted")
+                + ": the operator stops the workers and restores the target from its undo journal"), ExitCodes.OK);
     }
 
     /** spec.phase's values in the installed CRD; this build's own when the CRD cannot be read. */

@@ -42,7 +42,8 @@ final class StatusReports {
     private static Phase nextRung(DataMigration dm) {
         Phase inForce = Guards.status(dm).getPhase();
         Phase desired = dm.getSpec().getPhase();
-        if (inForce == null || desired == null || desired.ordinal() < inForce.ordinal() || inForce == Phase.TARGET_ONLY) {
+        if (inForce == null || desired == null || desired == Phase.ABORTED || desired.ordinal() < inForce.ordinal()
+                || inForce == Phase.TARGET_ONLY) {
             return null;
         }
         return Phase.values()[inForce.ordinal() + 1];

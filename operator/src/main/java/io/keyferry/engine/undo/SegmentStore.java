@@ -17,6 +17,13 @@ public interface SegmentStore extends AutoCloseable {
     /** Bytes of every segment appended. */
     long bytes();
 
+    /** How many segments there are (at most: a number taken by a writer killed before it wrote may be counted). */
+    default long count() {
+        long[] n = {0};
+        forEach(segment -> n[0]++);
+        return n[0];
+    }
+
     /** How far an undo got (see {@link Undo}), if one ran. */
     Optional<String> progress();
 

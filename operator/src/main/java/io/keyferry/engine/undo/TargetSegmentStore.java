@@ -50,6 +50,11 @@ public final class TargetSegmentStore implements SegmentStore {
     }
 
     @Override
+    public long count() {
+        return field("next");
+    }
+
+    @Override
     public void forEach(Consumer<byte[]> segment) {
         long last = field("next");
         for (long from = 1; from <= last; from += 64) {

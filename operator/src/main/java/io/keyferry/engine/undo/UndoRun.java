@@ -62,6 +62,16 @@ public final class UndoRun implements AutoCloseable {
         return store.bytes();
     }
 
+    /** Segments an earlier undo finished (0 for none): this one resumes after them. */
+    public long segmentsDone() {
+        return store.progress().map(p -> Long.parseLong(p.trim())).orElse(0L);
+    }
+
+    /** Segments in the journal, for an undo's progress. */
+    public long segments() {
+        return store.count();
+    }
+
     /** Puts the target back, resuming where an earlier undo stopped. */
     public UndoResult restore(LongConsumer segmentsDone) {
         return new Undo(store, target.pipe(), profile).restore(segmentsDone);

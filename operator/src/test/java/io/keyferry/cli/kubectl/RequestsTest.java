@@ -88,7 +88,8 @@ class RequestsTest {
 
     @Test
     void abortWithoutTheUndoJournalRefusesAndSaysWhatToDoInstead() throws IOException {
-        client.resource(Serialization.unmarshal(Files.readString(CRD), CustomResourceDefinition.class)).create();
+        String old = Files.readString(CRD).replaceAll("(?m)^\\s+- Aborted\\n", ""); // a CRD from before the undo journal
+        client.resource(Serialization.unmarshal(old, CustomResourceDefinition.class)).create();
         DataMigration before = Cutovers.put(client, "users", Phase.DUAL_WRITE, Phase.DUAL_WRITE, true, 0);
 
         PluginRun run = PluginRun.of(client, "abort", "users", "-n", "test", "--yes");
@@ -108,14 +109,24 @@ class RequestsTest {
 
         PluginRun run = PluginRun.of(client, "abort", "users", "-n", "test", "--yes");
 
-        assertEquals(ExitCodes.UNSUPPORTED, run.exitCode(), run::toString);
-        assertTrue(run.err().contains("allows spec.phase SourceOnly, DualWrite, ReadTarget, TargetOnly."), run::toString);
+        assertEquals(ExitCodes.OK, run.exitCode(), run::toString); // this build has Aborted
+        assertEquals(Phase.ABORTED, Cutovers.get(client, "users").getSpec().getPhase());
+    }
+
+    @Test
+    void abortFromReadTargetIsRefused() {
+        Cutovers.put(client, "users", Phase.READ_TARGET, Phase.READ_TARGET, true, 0);
+
+        PluginRun run = PluginRun.of(client, "abort", "users", "-n", "test", "--yes");
+
+        assertEquals(ExitCodes.REFUSED, run.exitCode(), run::toString);
+        assertTrue(run.err().contains("roll back to DualWrite first"), run::toString);
+        assertEquals(Phase.READ_TARGET, Cutovers.get(client, "users").getSpec().getPhase());
     }
 
     @Test
     void abortWhereTheInstalledCrdHasAbortedAsksForIt() throws IOException {
-        String crd = Files.readString(CRD).replaceFirst("(?m)^(\\s+)- TargetOnly$", "$1- TargetOnly\n$1- Aborted");
-        client.resource(Serialization.unmarshal(crd, CustomResourceDefinition.class)).create();
+        client.resource(Serialization.unmarshal(Files.readString(CRD), CustomResourceDefinition.class)).create();
         Cutovers.put(client, "users", Phase.DUAL_WRITE, Phase.DUAL_WRITE, true, 0);
 
         PluginRun refused = PluginRun.of(client, "abort", "users", "-n", "test");

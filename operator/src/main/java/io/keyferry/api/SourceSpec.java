@@ -16,6 +16,12 @@ public class SourceSpec {
     private EndpointSpec endpoint;
     @JsonPropertyDescription("Which keys of this source are migrated, and under which name.")
     private KeySelector keys = new KeySelector();
+    /**
+     * Set in-process only, on a reverse sync's source (the target turned around): KeyFerry's own state keys there
+     * (checkpoints, follow positions, undo journals) are not copied back. Not part of the manifest or the CRD.
+     */
+    @com.fasterxml.jackson.annotation.JsonIgnore
+    private boolean stateKeysLeftOut;
 
     public String getName() { return name; }
     public void setName(String name) { this.name = name; }
@@ -23,4 +29,6 @@ public class SourceSpec {
     public void setEndpoint(EndpointSpec endpoint) { this.endpoint = endpoint; }
     public KeySelector getKeys() { return keys; }
     public void setKeys(KeySelector keys) { this.keys = keys; }
+    public boolean stateKeysLeftOut() { return stateKeysLeftOut; }
+    public void leaveStateKeysOut() { this.stateKeysLeftOut = true; }
 }

@@ -16,6 +16,7 @@ import java.util.List;
 public final class KeyMapping {
     private final List<byte[]> prefixes = new ArrayList<>();
     private final List<Glob> matches = new ArrayList<>();
+    private final List<Boolean> stateKeysLeftOut = new ArrayList<>();
 
     public KeyMapping(DataMigrationSpec spec) {
         this(spec.getSources());
@@ -27,6 +28,7 @@ public final class KeyMapping {
             String match = s.getKeys() == null ? null : s.getKeys().getMatch();
             prefixes.add(prefix == null ? new byte[0] : prefix.getBytes(StandardCharsets.UTF_8));
             matches.add(match == null ? null : new Glob(match.getBytes(StandardCharsets.UTF_8)));
+            stateKeysLeftOut.add(s.stateKeysLeftOut());
         }
     }
 
@@ -40,11 +42,12 @@ public final class KeyMapping {
     }
 
     /**
-     * The target name of source {@code i}'s key, or null where the source's match does not select it or the key is
-     * KeyFerry's own state ({@link Keys#isKeyFerrys}).
+     * The target name of source {@code i}'s key, or null where the source's match does not select it, where it is a
+     * reverse sync's source and the key is KeyFerry's state ({@link Keys#isKeyFerrys}), or where the key is a reverse
+     * sync's position ({@link Keys#isReversePosition}), which a forward follow must not carry to the target.
      */
     public byte[] targetKey(int i, byte[] key) {
-        if (Keys.isKeyFerrys(key)) {
+        if (stateKeysLeftOut.get(i) ? Keys.isKeyFerrys(key) : Keys.isReversePosition(key)) {
             return null;
         }
         Glob match = matches.get(i);

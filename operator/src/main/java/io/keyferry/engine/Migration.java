@@ -212,7 +212,7 @@ public final class Migration implements AutoCloseable {
                     targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()))
                     .journaling(journal);
             SourceScan scan = new SourceScan(sources.get(i), plan.sources().get(i).profile(), s.getKeys(),
-                    spec.getWorker().getBatchSize(), part, parts).withoutOwnKeys();
+                    spec.getWorker().getBatchSize(), part, parts).leavingStateKeysOut(s.stateKeysLeftOut());
             SourceCopier copier = new SourceCopier(i, scan, batches,
                     new RateLimiter(perPart(spec.getWorker().getRateLimit().getKeysPerSecond()), clock), backoff);
             if (guardWrites) {

@@ -198,7 +198,7 @@ class ManifestLoaderTest {
         assertParseError("  verify: {mode: Sample, percent: '10'}\n", "spec.verify.percent", "expected a number, got a string");
         assertParseError("  cutover: {flag: {key: 42}}\n", "spec.cutover.flag.key", "expected a string, got a whole number");
         assertParseError("  phase: [DualWrite]\n", "spec.phase", "expected one of SourceOnly, DualWrite, ReadTarget,"
-                + " TargetOnly, got a list");
+                + " TargetOnly, Aborted, got a list");
     }
 
     @Test

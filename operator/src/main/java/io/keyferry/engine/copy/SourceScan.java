@@ -137,12 +137,12 @@ public final class SourceScan {
     }
 
     /**
-     * Leaves out KeyFerry's own state keys ({@link Keys#isKeyFerrys}) from the pages: a source scanned for copying or
-     * verifying (the target itself, in a reverse sync) never hands them on. A scan for KeyFerry's own keys (the
-     * clean-up) does not call this.
+     * Leaves out KeyFerry's state keys ({@link Keys#isKeyFerrys}) from the pages where {@code leaveOut}: the target
+     * scanned as a reverse sync's source never hands its checkpoints and journals back to the old store. A forward
+     * copy hands on every key, look-alikes of KeyFerry's keys included: they are the application's data.
      */
-    public SourceScan withoutOwnKeys() {
-        skipOwn = true;
+    public SourceScan leavingStateKeysOut(boolean leaveOut) {
+        skipOwn = leaveOut;
         return this;
     }
 

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** Key names for people: UTF-8 where the bytes are valid UTF-8, escaped otherwise. */
 public final class Keys {
@@ -31,17 +32,30 @@ public final class Keys {
             "keyferry:undo:".getBytes(StandardCharsets.US_ASCII)};
 
     /**
-     * Whether a key is KeyFerry's own state (a checkpoint, a follow position, an undo journal): such keys are never
-     * copied, followed or verified in either direction, so a reverse sync does not carry the target's checkpoints into
-     * the old store, nor a forward sync the reverse position back.
+     * Whether a key has the form of KeyFerry's state (a checkpoint, a follow position, an undo journal). Only a reverse
+     * sync leaves such keys out (it reads the target, which holds the migration's own); a forward copy copies them,
+     * since a source's keys of that form are the application's (or another tool's) data.
      */
     public static boolean isKeyFerrys(byte[] key) {
         for (byte[] prefix : OWN) {
-            if (key.length >= prefix.length && java.util.Arrays.equals(prefix, 0, prefix.length, key, 0, prefix.length)) {
+            if (startsWith(key, prefix)) {
                 return true;
             }
         }
         return false;
+    }
+
+    private static final byte[] REVERSE_POSITION_END = ":reverse:follow}".getBytes(StandardCharsets.US_ASCII);
+
+    /** Whether a key is a reverse sync's position ({@code keyferry:checkpoint:{<uid>:reverse:follow}}), kept in a source. */
+    public static boolean isReversePosition(byte[] key) {
+        return startsWith(key, OWN[0]) && key.length >= OWN[0].length + REVERSE_POSITION_END.length
+                && Arrays.equals(REVERSE_POSITION_END, 0, REVERSE_POSITION_END.length,
+                        key, key.length - REVERSE_POSITION_END.length, key.length);
+    }
+
+    private static boolean startsWith(byte[] key, byte[] prefix) {
+        return key.length >= prefix.length && Arrays.equals(prefix, 0, prefix.length, key, 0, prefix.length);
     }
 
     public static byte[] concat(byte[] prefix, byte[] key) {

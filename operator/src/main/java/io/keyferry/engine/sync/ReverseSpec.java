@@ -53,6 +53,7 @@ public final class ReverseSpec {
             keys.setTypes(first.getKeys().getTypes());
         }
         from.setKeys(keys);
+        from.leaveStateKeysOut();
         TargetSpec to = new TargetSpec();
         to.setEndpoint(first.getEndpoint());
         r.setSources(List.of(from));

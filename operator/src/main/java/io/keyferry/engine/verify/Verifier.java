@@ -263,7 +263,8 @@ public final class Verifier {
     // ---- scanning: which target keys to check, and which sources write each ----
 
     private void scanSource(int i, java.util.function.Consumer<List<KeyRef>> batch, java.util.function.LongConsumer progress) {
-        SourceScan scan = new SourceScan(sources.get(i), profiles.get(i), specs.get(i).getKeys(), batchSize).withoutOwnKeys();
+        SourceScan scan = new SourceScan(sources.get(i), profiles.get(i), specs.get(i).getKeys(), batchSize)
+                .leavingStateKeysOut(specs.get(i).stateKeysLeftOut());
         String cursor = "0";
         SourceScan.Page page;
         do {

@@ -15,8 +15,8 @@ public class UndoSpec {
             + " before it writes (exit 3 / Stalled). Unset: no limit.")
     @Min(1)
     private Long maxBytes;
-    @JsonPropertyDescription("How long the journal is kept after the migration finished, in seconds, before clean-up"
-            + " may remove it. Unset: kept until removed.")
+    @JsonPropertyDescription("How long the journal is kept after the migration finished, in seconds, before the"
+            + " operator removes it. Unset: kept until the resource is deleted.")
     @Min(0)
     private Long retainSeconds;
 

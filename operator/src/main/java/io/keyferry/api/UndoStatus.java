@@ -23,4 +23,17 @@ public record UndoStatus(
         @JsonPropertyDescription("Keys checked against the journal after the abort.")
         Long keysChecked,
         @JsonPropertyDescription("Keys that still differ from their prior state after the abort.")
-        Long keysDiffering) {}
+        Long keysDiffering,
+        @JsonPropertyDescription("With spec.undo.retainSeconds, once the migration finished: when the journal is due to be"
+                + " removed (the finish plus retainSeconds).")
+        String retainedUntil,
+        @JsonPropertyDescription("When the journal was removed from its store after spec.undo.retainSeconds; an abort is"
+                + " refused from then on.")
+        String removedAt) {
+
+    /** This status with the journal's retention as given. */
+    public UndoStatus withRetention(String until, String removed) {
+        return new UndoStatus(enabled, bytes, segmentsDone, segments, keysRestored, keysDeleted, keysChecked, keysDiffering,
+                until, removed);
+    }
+}

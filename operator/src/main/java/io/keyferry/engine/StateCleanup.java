@@ -32,6 +32,30 @@ public final class StateCleanup {
         return "keyferry:*{" + escape(id) + "[:}]*";
     }
 
+    /** The SCAN pattern of a migration's undo journal alone: its hash, segments, undo progress and undone marker. */
+    public static String journalPattern(String id) {
+        return "keyferry:undo:{" + escape(id) + "}*";
+    }
+
+    /**
+     * Connects to a store (the target, or spec.undo.store: {@code field} names it in errors) and deletes the keys
+     * matching {@code pattern}, but {@code kept} (null for none).
+     *
+     * @return how many keys were removed
+     */
+    public static long removeMatching(EndpointSpec store, String field, SecretResolver secrets, String pattern, String kept) {
+        try (Endpoints endpoints = new Endpoints(secrets); RedisLink link = endpoints.connect(store, field, field)) {
+            return removeMatching(link, pattern, kept == null ? null : kept.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+    }
+
+    /** Connects to a store and deletes the named keys (no SCAN); returns how many there were. */
+    public static long removeKeys(EndpointSpec store, String field, SecretResolver secrets, List<String> keys) {
+        try (Endpoints endpoints = new Endpoints(secrets); RedisLink link = endpoints.connect(store, field, field)) {
+            return delete(link, keys.stream().map(k -> k.getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList());
+        }
+    }
+
     /**
      * Connects to the target, finds this migration's keys and deletes them.
      *
@@ -47,16 +71,21 @@ public final class StateCleanup {
 
     /** Finds this migration's keys in a connected target and deletes them; returns how many were removed. */
     public static long removeAll(RedisLink target, String id) {
+        return removeMatching(target, pattern(id), null);
+    }
+
+    private static long removeMatching(RedisLink target, String pattern, byte[] kept) {
         ServerProfile profile = new Prober().probe(target);
         KeySelector own = new KeySelector();
-        own.setMatch(pattern(id));
+        own.setMatch(pattern);
         SourceScan scan = new SourceScan(target, profile, own, BATCH);
         long removed = 0;
         String cursor = "0";
         SourceScan.Page page;
         do {
             page = scan.next(cursor);
-            removed += delete(target, page.keys());
+            removed += delete(target, kept == null ? page.keys()
+                    : page.keys().stream().filter(k -> !java.util.Arrays.equals(k, kept)).toList());
             cursor = page.cursor();
         } while (!page.finished());
         return removed;

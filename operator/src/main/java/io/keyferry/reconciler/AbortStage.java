@@ -51,6 +51,12 @@ final class AbortStage {
         if (fromPhase != null) {
             return fromPhase;
         }
+        UndoStatus undo = recorded.getUndo();
+        if (undo != null && undo.removedAt() != null) {
+            return "the undo journal was removed at " + undo.removedAt() + " after spec.undo.retainSeconds ("
+                    + spec.getUndo().getRetainSeconds() + " s after the migration finished), so nothing can be put back any"
+                    + " more (the target keeps what was copied)";
+        }
         if (!journaled(spec, recorded)) {
             return "this migration keeps no undo journal (spec.undo.enabled is false, or unset and the target was empty"
                     + " when the first copy worker asked, or no copy worker has reported yet), so nothing can be put back; to"
@@ -83,7 +89,8 @@ final class AbortStage {
         if (enabled == null && old != null) {
             enabled = old.enabled();
         }
-        return enabled == null && bytes == null ? null : new UndoStatus(enabled, bytes, null, null, null, null, null, null);
+        return enabled == null && bytes == null ? null : new UndoStatus(enabled, bytes, null, null, null, null, null, null,
+                old == null ? null : old.retainedUntil(), old == null ? null : old.removedAt());
     }
 
     static Decider.Decision decide(Snapshot o, StatusDraft d, WorkerRuns runs, CutoverHandler.Cutover cut) {
@@ -177,7 +184,7 @@ final class AbortStage {
         WorkerReport.Undo u = report.undo;
         return new UndoStatus(true, u.journalBytes, u.segmentsDone, u.segments, u.restored, u.deleted,
                 WorkerReport.UNDONE.equals(report.stage) || u.mismatched > 0 ? u.checked : null,
-                WorkerReport.UNDONE.equals(report.stage) || u.mismatched > 0 ? u.mismatched : null);
+                WorkerReport.UNDONE.equals(report.stage) || u.mismatched > 0 ? u.mismatched : null, null, null);
     }
 
     private static Decider.Decision decision(Snapshot o, StatusDraft d, List<Decider.Create> creates, List<String> stop,

@@ -58,6 +58,7 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
     private final Map<String, FlagRead> flags = new ConcurrentHashMap<>();
     private final StatusWrites statusWrites = new StatusWrites();
     private final Teardown teardown = new Teardown();
+    private final JournalRetention retention = new JournalRetention();
     private final java.util.function.BooleanSupplier leading;
 
     private record FlagRead(String value, Instant at) {}
@@ -120,6 +121,8 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
             }
         }
         List<Decider.Event> acted = act(client, dm, decision);
+        JournalRetention.Plan plan = JournalRetention.plan(dm, decision, observed.runs(), now);
+        decision = leading.getAsBoolean() ? retention.carryOut(client, dm, plan, now) : plan.decision();
 
         // Record, and tell what changed: the Events that come with a status go out when it is written (just before).
         String uid = dm.getMetadata().getUid();

@@ -136,7 +136,7 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
         return out;
     }
 
-    private static int stopAfter(DataMigrationSpec spec) {
+    static int stopAfter(DataMigrationSpec spec) {
         Integer s = spec.getSync().getStopAfterSeconds();
         return s == null ? 300 : s;
     }

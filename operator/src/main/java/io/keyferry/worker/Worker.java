@@ -250,8 +250,9 @@ public final class Worker {
     /**
      * Puts the target back from the undo journal (spec.phase Aborted, spec.abort), resuming after the segments an
      * earlier pod finished; then checks the target against the journal, and after a clean check removes every key of
-     * KeyFerry's for this migration from the target (and spec.undo.store): the target is as before the migration. Exits
-     * 2 where there is no journal (nothing written) or keys still differ after the undo, 3 where it stopped part way.
+     * KeyFerry's for this migration from the target (and spec.undo.store) but an undone marker, written first, that
+     * tells a pod started after a lost one that the undo was done (it reports so, exit 0): the target is as before the
+     * migration. Exits 2 where there is neither a journal nor the marker (nothing written) or keys still differ after the undo, 3 where it stopped part way.
      */
     public int undo() {
         try {
@@ -271,6 +272,12 @@ public final class Worker {
             run.prepare();
             WorkerReport.Undo undo = new WorkerReport.Undo();
             report.undo = undo;
+            if (run.alreadyUndone() != null) { // an earlier pod was lost after its check, while removing the journal
+                readSummary(run.alreadyUndone(), undo);
+                log.println("an earlier worker put the target back and checked it (" + run.alreadyUndone()
+                        + "), then was lost while removing the journal: finishing that");
+                return undone(id);
+            }
             undo.journalBytes = run.journalBytes();
             undo.segments = run.segments();
             undo.segmentsDone = run.segmentsDone();
@@ -294,15 +301,45 @@ public final class Worker {
                         + " prior states (something else wrote the target meanwhile?): "
                         + String.join("; ", checked.mismatches().stream().limit(5).toList()));
             }
-            long removed = io.keyferry.engine.StateCleanup.removeAll(job.spec().getTarget().getEndpoint(), job.secrets(), id);
-            if (job.spec().getUndo().getStore() != null) {
-                removed += io.keyferry.engine.StateCleanup.removeAll(job.spec().getUndo().getStore(), job.secrets(), id);
-            }
-            log.println("removed " + removed + " keys of KeyFerry's (journal, checkpoints): the target is as before");
-            report.percent = 100;
-            stage(WorkerReport.UNDONE);
-            return OK;
+            run.markUndone(UNDONE_SUMMARY.formatted(undo.restored, undo.deleted, undo.checked));
+            return undone(id);
         }
+    }
+
+    /** The undone marker's text: what the undo did, so that a pod that finds only the marker reports the same. */
+    private static final String UNDONE_SUMMARY = "restored=%d deleted=%d checked=%d";
+
+    private static void readSummary(String summary, WorkerReport.Undo undo) {
+        for (String part : summary.trim().split(" ")) {
+            String[] kv = part.split("=", 2);
+            long n = kv.length == 2 && kv[1].matches("\\d{1,18}") ? Long.parseLong(kv[1]) : 0;
+            switch (kv[0]) {
+                case "restored" -> undo.restored = n;
+                case "deleted" -> undo.deleted = n;
+                case "checked" -> undo.checked = n;
+                default -> { }
+            }
+        }
+    }
+
+    /**
+     * The undo is done and checked (its marker written): removes every key of KeyFerry's for this migration from the
+     * target and spec.undo.store but the marker (the operator removes it once it recorded the abort, so a pod lost
+     * before reporting leaves the next one the proof), and reports Undone.
+     */
+    private int undone(String id) {
+        String marker = io.keyferry.engine.undo.TargetSegmentStore.undoneKey(id);
+        io.keyferry.api.EndpointSpec store = job.spec().getUndo().getStore();
+        long removed = io.keyferry.engine.StateCleanup.removeMatching(job.spec().getTarget().getEndpoint(),
+                "spec.target.endpoint", job.secrets(), io.keyferry.engine.StateCleanup.pattern(id), store == null ? marker : null);
+        if (store != null) {
+            removed += io.keyferry.engine.StateCleanup.removeMatching(store, "spec.undo.store", job.secrets(),
+                    io.keyferry.engine.StateCleanup.pattern(id), marker);
+        }
+        log.println("removed " + removed + " keys of KeyFerry's (journal, checkpoints): the target is as before");
+        report.percent = 100;
+        stage(WorkerReport.UNDONE);
+        return OK;
     }
 
     private int verifyOnce() {

@@ -103,6 +103,58 @@ class AbortOperatorTest {
         }
     }
 
+    /**
+     * The first undo pod is lost after its clean check, once it wrote the undone marker and removed the journal, before
+     * it reported: the next pod finds no journal but the marker, reports the abort done (exit 0, not "no journal"),
+     * and the operator removes the marker as it records Aborted: the target is exactly as before, DBSIZE included.
+     */
+    @Test
+    void anUndoPodLostAfterRemovingTheJournalStillEndsAborted() {
+        try (RedisServer s0 = RedisServer.start(); RedisServer target = RedisServer.withDebugCommand();
+             OperatorHarness h = new OperatorHarness(client)) {
+            UndoData.source(s0, 0, KEYS, true);
+            UndoData.target(target, KEYS, true);
+            TargetSnapshot before = TargetSnapshot.of(target);
+            String yaml = manifest("lostafter", List.of(s0), target, target, "x", "default: Overwrite", true)
+                    .replaceAll("(?m)^  (phase|cutover):.*\n", "").replace("mode: Full", "mode: \"Off\"");
+            DataMigration dm = h.apply(yaml);
+            h.await("lostafter", "copied", Duration.ofSeconds(60), m -> condition(m, "Ready", "True"));
+            java.util.concurrent.atomic.AtomicBoolean first = new java.util.concurrent.atomic.AtomicBoolean(true);
+            h.kubelet.beforePod(job -> {
+                if (job.getMetadata().getName().contains("-undo-") && first.getAndSet(false)) {
+                    undoneThenLost(dm, target);
+                }
+            });
+            h.patchSpec("lostafter", Map.of("abort", true));
+            DataMigration aborted = h.await("lostafter", "Aborted", Duration.ofSeconds(60),
+                    m -> m.getStatus().getStage() == Stage.ABORTED);
+            String log = String.join("\n", h.kubelet.log());
+            assertTrue(log.contains("an earlier worker put the target back and checked it"), log);
+            before.assertRestoredIn(TargetSnapshot.of(target), 0, "after an undo pod lost past its check\n" + log);
+            assertEquals(0L, keyferryKeys(target), "the marker is removed with the Aborted status");
+            assertTrue(aborted.getStatus().getUndo().keysRestored() + aborted.getStatus().getUndo().keysDeleted() >= KEYS,
+                    aborted.getStatus().getUndo().toString());
+        }
+    }
+
+    /** What a pod lost after its check and the journal's removal leaves: the target put back, only the marker left. */
+    private static void undoneThenLost(DataMigration dm, RedisServer target) {
+        String id = dm.getMetadata().getUid();
+        try (io.keyferry.engine.undo.UndoRun run = new io.keyferry.engine.undo.UndoRun(id, dm.getSpec(),
+                new io.keyferry.engine.FileSecretResolver(null), t -> new io.keyferry.engine.undo.TargetSegmentStore(t.get(), id, true))) {
+            run.prepare();
+            io.keyferry.engine.undo.UndoResult done = run.restore(n -> { });
+            io.keyferry.engine.undo.UndoResult checked = run.check();
+            assertTrue(checked.clean());
+            run.markUndone("restored=" + done.restored() + " deleted=" + (done.deleted() + done.expired())
+                    + " checked=" + checked.checked());
+        }
+        String marker = io.keyferry.engine.undo.TargetSegmentStore.undoneKey(id);
+        io.keyferry.engine.StateCleanup.removeMatching(dm.getSpec().getTarget().getEndpoint(), "spec.target.endpoint",
+                new io.keyferry.engine.FileSecretResolver(null), io.keyferry.engine.StateCleanup.pattern(id), marker);
+        assertEquals(1L, keyferryKeys(target), "only the marker is left");
+    }
+
     /** What a pod lost mid-way leaves: {@code segments} segments put back, the progress saved, then nothing. */
     private static void partialUndo(DataMigration dm, RedisServer target, int segments) {
         String id = dm.getMetadata().getUid();

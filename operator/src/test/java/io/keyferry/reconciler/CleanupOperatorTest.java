@@ -108,7 +108,7 @@ class CleanupOperatorTest {
     }
 
     /** Every key of KeyFerry's, by a full SCAN. */
-    private static List<String> own(RedisCommands<String, String> r) {
+    static List<String> own(RedisCommands<String, String> r) {
         List<String> found = new ArrayList<>();
         io.lettuce.core.ScanCursor cursor = io.lettuce.core.ScanCursor.INITIAL;
         do {
@@ -145,7 +145,7 @@ class CleanupOperatorTest {
         return h.get(name);
     }
 
-    private static List<String> reasons(OperatorHarness h, String name) {
+    static List<String> reasons(OperatorHarness h, String name) {
         return h.events(name).stream().map(e -> e.getReason()).toList();
     }
 }

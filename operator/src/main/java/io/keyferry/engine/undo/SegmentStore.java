@@ -30,8 +30,20 @@ public interface SegmentStore extends AutoCloseable {
     /** Saves an undo's progress durably. */
     void saveProgress(String progress);
 
-    /** Removes the journal and the undo's progress. */
+    /** Removes the journal and the undo's progress (not the undone marker). */
     void clear();
+
+    /**
+     * Records durably that an undo put the target back and checked it ({@code summary} says what it did), before the
+     * journal is removed: an undo that finds no journal but this marker knows its work was done. A store that keeps no
+     * marker (a state directory) ignores it.
+     */
+    default void markUndone(String summary) {}
+
+    /** The summary of {@link #markUndone}, if an undo finished here and the marker was not removed yet. */
+    default Optional<String> undone() {
+        return Optional.empty();
+    }
 
     @Override
     default void close() {}

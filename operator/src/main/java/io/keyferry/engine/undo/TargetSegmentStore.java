@@ -92,6 +92,22 @@ public final class TargetSegmentStore implements SegmentStore {
         store.call(store.async().set(bytes(base + ":progress"), bytes(progress)));
     }
 
+    /** The undone marker of a migration's journal: a string beside the journal, in the same slot. */
+    public static String undoneKey(String id) {
+        return KEY_PREFIX + "{" + id + "}:undone";
+    }
+
+    @Override
+    public void markUndone(String summary) {
+        store.call(store.async().set(bytes(base + ":undone"), bytes(summary)));
+    }
+
+    @Override
+    public Optional<String> undone() {
+        byte[] v = store.call(store.async().get(bytes(base + ":undone")));
+        return v == null ? Optional.empty() : Optional.of(new String(v, StandardCharsets.UTF_8));
+    }
+
     @Override
     public void clear() {
         long last = field("next");

@@ -35,14 +35,18 @@ public final class UndoRun implements AutoCloseable {
         this.here = here;
     }
 
-    /** Connects to the target and opens the journal; writes nothing. */
+    /**
+     * Connects to the target and opens the journal; writes nothing. Refuses (MigrationInputException) where there is
+     * neither a journal nor the marker of an undo that finished ({@link #alreadyUndone}).
+     */
     public ServerProfile prepare() {
         target = endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target");
         ServerProfile profile = new Prober().probe(target);
         store = spec.getUndo().getStore() != null
                 ? new TargetSegmentStore(endpoints.connect(spec.getUndo().getStore(), "spec.undo.store", "undo store"), id, true)
                 : here.apply(() -> endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"));
-        if (store.bytes() == 0) {
+        undone = store.bytes() == 0 ? store.undone().orElse(null) : null;
+        if (store.bytes() == 0 && undone == null) {
             throw new MigrationInputException("there is no undo journal for this migration "
                     + (spec.getUndo().getStore() != null ? "in spec.undo.store" : "where its checkpoint is")
                     + ": the copy kept none (spec.undo.enabled, or an empty target at its first probe), or it was"
@@ -53,6 +57,20 @@ public final class UndoRun implements AutoCloseable {
     }
 
     private ServerProfile profile;
+    private String undone;
+
+    /**
+     * Non-null where an earlier undo put the target back, checked it and began removing the journal (its marker found,
+     * no journal left): its summary. Nothing is left to restore.
+     */
+    public String alreadyUndone() {
+        return undone;
+    }
+
+    /** After a clean check, before the journal is removed: records that this undo is done ({@link SegmentStore#markUndone}). */
+    public void markUndone(String summary) {
+        store.markUndone(summary);
+    }
 
     public String targetLabel() {
         return target.label();

@@ -115,7 +115,7 @@ class ReverseSyncOperatorTest {
 
     @Test
     void aRollbackFromAPikaTargetRunsAReverseCopyBeforeTheFlagMoves() {
-        try (RedisServer source = RedisServer.start(); RedisServer backend = RedisServer.start();
+        try (RedisServer source = RedisServer.withDebugCommand(); RedisServer backend = RedisServer.withDebugCommand();
              StoreDouble pika = StoreDouble.pika(backend); RedisServer flags = RedisServer.start();
              OperatorHarness h = new OperatorHarness(client)) {
             for (int i = 0; i < 100; i++) {

@@ -29,7 +29,9 @@ public class CutoverSpec {
     @JsonPropertyDescription("Entering TargetOnly starts a reverse sync: the target's changes (PSYNC for Redis, POLLUPDATES"
             + " for Kvrocks) are applied to the first source under Overwrite, and a rollback to DualWrite waits until the"
             + " first source holds every write the target took before the rollback was asked, with a lag below"
-            + " maxLagSeconds. Not for a Pika target (no change capture) or a first source with keys.addPrefix.")
+            + " maxLagSeconds. A target without change capture (Pika) is not followed: a rollback from TargetOnly first"
+            + " copies and verifies the first source's key range from the target with repair (a full reverse diff, keys"
+            + " the target no longer has deleted). Not for a first source with keys.addPrefix.")
     @Default("false")
     private Boolean reverseSync = false;
 

@@ -120,6 +120,11 @@ public final class WorkerCommand implements Runnable {
                 + " (before TargetOnly), then exit.")
         boolean mark;
 
+        @Option(names = "--copy", description = "With --reverse: copy and verify the first source against the target with"
+                + " repair (a full reverse diff, deleting keys of its key range the target no longer has), then exit; for a"
+                + " rollback from TargetOnly where the target has no change capture.")
+        boolean copy;
+
         @CommandLine.ParentCommand
         private WorkerCommand parent;
 
@@ -127,6 +132,9 @@ public final class WorkerCommand implements Runnable {
         public Integer call() {
             if (reverse == (source != null)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give either --source NAME or --reverse");
+            }
+            if ((mark || copy) && !reverse || mark && copy) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--mark and --copy go with --reverse, one at a time");
             }
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
@@ -140,7 +148,7 @@ public final class WorkerCommand implements Runnable {
             });
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                return runStage(spec.commandLine().getOut(), worker -> mark ? worker.reverseMark() : reverse ? worker.reverseSync(stop::get)
+                return runStage(spec.commandLine().getOut(), worker -> mark ? worker.reverseMark() : copy ? worker.reverseCopy() : reverse ? worker.reverseSync(stop::get)
                         : worker.sync(source, stop::get), false, false, parent.metrics("sync", reverse ? "reverse" : source, "0/1"));
             } finally {
                 stopped.countDown();

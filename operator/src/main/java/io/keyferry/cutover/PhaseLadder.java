@@ -104,11 +104,25 @@ public final class PhaseLadder {
      * @param stoppedBy  why the reverse sync stopped and will not go on, or null
      * @param started    where the target stood was saved during ReadTarget, so the reverse sync misses nothing from the
      *                   flag's move to TargetOnly on: TargetOnly waits for it
+     * @param copy       the target has no change capture: a rollback waits for a reverse copy instead (no lag)
      */
-    public record Reverse(Double seconds, boolean caughtUp, String stoppedBy, boolean started) {
+    public record Reverse(Double seconds, boolean caughtUp, String stoppedBy, boolean started, boolean copy) {
+        public Reverse(Double seconds, boolean caughtUp, String stoppedBy, boolean started) {
+            this(seconds, caughtUp, stoppedBy, started, false);
+        }
+
         /** The reverse sync of a TargetOnly in force (its start was saved before). */
         public Reverse(Double seconds, boolean caughtUp, String stoppedBy) {
             this(seconds, caughtUp, stoppedBy, true);
+        }
+
+        /**
+         * A target without change capture: the rollback runs a reverse copy with repair first.
+         *
+         * @param done the reverse copy of this rollback finished with the first source equal to the target
+         */
+        public static Reverse copy(boolean done, String stoppedBy) {
+            return new Reverse(null, done, stoppedBy, true, true);
         }
     }
 
@@ -162,7 +176,9 @@ public final class PhaseLadder {
                 return new Blocked(current, desired, refused, false);
             }
             String warning = current != Phase.TARGET_ONLY ? null : evidence != null && evidence.reverse() != null
-                    ? "rolled back from TargetOnly after the reverse sync brought the old store up to date"
+                    ? evidence.reverse().copy() ? "rolled back from TargetOnly after a reverse copy brought the old store"
+                    + " up to date; writes the target took after its final round, before the flag moved, are not in it"
+                    : "rolled back from TargetOnly after the reverse sync brought the old store up to date"
                     : "rolled back from TargetOnly: the old store missed every write made while TargetOnly was in force";
             return step(current, to, true, warning);
         }
@@ -209,6 +225,13 @@ public final class PhaseLadder {
         Reverse r = e == null ? null : e.reverse();
         if (r == null) {
             return null;
+        }
+        if (r.copy()) {
+            return r.caughtUp() ? null : (r.stoppedBy() != null ? "the reverse copy stopped: " + r.stoppedBy()
+                    : "the target has no change capture, so a full reverse diff runs first: the first source is copied and"
+                    + " verified against the target with repair (keys of its range the target no longer has are deleted),"
+                    + " slow on a big store") + "; the old store must hold the target's writes before the application"
+                    + " reads it again (see the reverse-copy Job's log)";
         }
         String why = r.stoppedBy() != null ? "the reverse sync stopped: " + r.stoppedBy()
                 : r.seconds() == null ? "the reverse sync has no lag known yet (its worker has not reported, or verifies the"

@@ -281,10 +281,18 @@ public final class Migration implements AutoCloseable {
 
     /** A verification of every key (whatever spec.verify.mode says), with repair: a live sync that missed changes. */
     public VerifyResult rescan(ProgressListener listener) {
+        return rescan(listener, false);
+    }
+
+    /**
+     * @param extraKeys also delete the target keys, within the sources' key filters, that no source has (a reverse sync
+     *                  or copy: keys deleted from the new store must go from the old one too)
+     */
+    public VerifyResult rescan(ProgressListener listener, boolean extraKeys) {
         io.keyferry.api.VerifySpec all = io.keyferry.engine.checkpoint.Checkpoint.JSON.convertValue(spec.getVerify(),
                 io.keyferry.api.VerifySpec.class);
         all.setMode(io.keyferry.api.VerifyMode.FULL);
-        return verify(listener, true, false, all);
+        return verify(listener, true, extraKeys, all);
     }
 
     private VerifyResult verify(ProgressListener listener, boolean repair, boolean extraKeys, io.keyferry.api.VerifySpec how) {

@@ -257,6 +257,8 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
                     : c.stage() == WorkerJobs.Stage.REVERSE_MARK ? "saving where the target stands, for the reverse sync,"
                     : c.stage() == WorkerJobs.Stage.REVERSE ? "reverse sync of the target into source "
                             + c.effective().getSources().get(0).getName() + " (run " + c.run() + ")"
+                    : c.stage() == WorkerJobs.Stage.REVERSE_COPY ? "reverse copy and verification with repair of the target into"
+                            + " source " + c.effective().getSources().get(0).getName() + " (run " + c.run() + ")"
                     : c.stage() == WorkerJobs.Stage.UNDO ? "the abort's undo from the journal"
                     : "verification (run " + c.run() + (c.repair() ? ", with repair" : "") + ")";
             events.add(Decider.Event.normal("WorkerStarted", "started " + what + " in Job " + name));

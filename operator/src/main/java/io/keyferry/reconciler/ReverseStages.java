@@ -19,7 +19,9 @@ import java.util.List;
  * its input (exit 2: its error stays in status.reverseSync), and stopped (its Job deleted) as soon as another phase is
  * in force. A rollback from TargetOnly waits for it ({@link #evidence}): the first source must hold every write the
  * target took before the rollback was first asked (status.reverseSync.rollbackAskedAt), with a lag below
- * spec.cutover.maxLagSeconds.
+ * spec.cutover.maxLagSeconds. Where the mark found a target without change capture (Pika), no reverse Job follows it:
+ * a rollback from TargetOnly instead runs one reverse copy Job ({@link #copyBack}) with TargetOnly still in force, and
+ * the flag moves once it has succeeded.
  *
  * @param creates the reverse Job to create, if any
  * @param stopped reverse Jobs to delete: stopped, or lost and replaced
@@ -59,14 +61,21 @@ record ReverseStages(List<Decider.Create> creates, List<String> stopped, Reverse
             creates.add(new Decider.Create(WorkerJobs.Stage.REVERSE_MARK, -1, 0, run, runs.attempt(), Decider.syncing(spec),
                     false, false));
         }
+        boolean copyBack = wanted && copyBack(runs);
+        boolean forwardGone = runs.all().stream().noneMatch(r -> r.stage() == WorkerJobs.Stage.SYNC);
+        WorkerRun copy = copyStage(spec, runs, wanted && copyBack && askedAt(spec, old, now) != null, allowed && forwardGone,
+                creates, stopped);
         List<WorkerRun> reverses = reverses(runs);
         WorkerRun latest = reverses.stream().filter(r -> !r.deleting()).reduce((a, b) -> b).orElse(null);
         for (WorkerRun r : reverses) {
-            if (!r.deleting() && (!wanted || r != latest)) {
+            if (!r.deleting() && (!wanted || copyBack || r != latest)) {
                 stopped.add(r.jobName());
             }
         }
-        boolean forwardGone = runs.all().stream().noneMatch(r -> r.stage() == WorkerJobs.Stage.SYNC);
+        if (copyBack) {
+            return new ReverseStages(creates, stopped, status(spec, copy != null && copy.state() == WorkerRun.State.FAILED
+                    && !SyncStages.lost(copy) ? copy : null, old, now));
+        }
         if (wanted && allowed && forwardGone && (latest == null || SyncStages.lost(latest))) {
             int run = reverses.stream().mapToInt(WorkerRun::run).max().orElse(0) + 1;
             creates.add(new Decider.Create(WorkerJobs.Stage.REVERSE, -1, 0, run, runs.attempt(), Decider.syncing(spec), false, false));
@@ -75,6 +84,40 @@ record ReverseStages(List<Decider.Create> creates, List<String> stopped, Reverse
             }
         }
         return new ReverseStages(creates, stopped, wanted ? status(spec, latest, old, now) : null);
+    }
+
+    /**
+     * Whether the mark Job found that the target has no change capture (a Pika target): a rollback from TargetOnly then
+     * runs a reverse copy ({@link WorkerJobs.Stage#REVERSE_COPY}) instead of waiting for a reverse follow.
+     */
+    static boolean copyBack(WorkerRuns runs) {
+        WorkerRun mark = runs(runs, WorkerJobs.Stage.REVERSE_MARK).stream().filter(r -> !r.deleting()).reduce((a, b) -> b)
+                .orElse(null);
+        return mark != null && mark.state() == WorkerRun.State.SUCCEEDED && mark.report() != null
+                && io.keyferry.worker.WorkerReport.NO_CHANGE_CAPTURE.equals(mark.report().stage);
+    }
+
+    /**
+     * The reverse copy of a rollback from TargetOnly: one Job while the rollback is asked (a new run where one was lost;
+     * none after a refusal), every other deleted.
+     *
+     * @return the reverse copy run of this rollback, or null
+     */
+    private static WorkerRun copyStage(DataMigrationSpec spec, WorkerRuns runs, boolean asked, boolean allowed, List<Decider.Create> creates,
+                                       List<String> stopped) {
+        List<WorkerRun> copies = runs(runs, WorkerJobs.Stage.REVERSE_COPY);
+        WorkerRun latest = copies.stream().filter(r -> !r.deleting()).reduce((a, b) -> b).orElse(null);
+        copies.stream().filter(r -> !r.deleting() && (!asked || r != latest)).forEach(r -> stopped.add(r.jobName()));
+        boolean lost = latest != null && latest.state() == WorkerRun.State.FAILED && SyncStages.lost(latest);
+        if (asked && allowed && (latest == null || lost)) {
+            int run = copies.stream().mapToInt(WorkerRun::run).max().orElse(0) + 1;
+            creates.add(new Decider.Create(WorkerJobs.Stage.REVERSE_COPY, -1, 0, run, runs.attempt(), Decider.syncing(spec), false,
+                    false));
+            if (latest != null) {
+                stopped.add(latest.jobName());
+            }
+        }
+        return asked ? latest : null;
     }
 
     /** Whether the reverse sync has something running, or still stopping: the forward sync waits for it. */
@@ -120,6 +163,13 @@ record ReverseStages(List<Decider.Create> creates, List<String> stopped, Reverse
         }
         if (!on(spec) || old.getPhase() != Phase.TARGET_ONLY) {
             return null;
+        }
+        if (copyBack(runs)) {
+            WorkerRun copy = runs(runs, WorkerJobs.Stage.REVERSE_COPY).stream().filter(r -> !r.deleting())
+                    .reduce((a, b) -> b).orElse(null);
+            boolean refused = copy != null && copy.state() == WorkerRun.State.FAILED && !SyncStages.lost(copy);
+            boolean done = copy != null && copy.state() == WorkerRun.State.SUCCEEDED && askedAt(spec, old, now) != null;
+            return PhaseLadder.Reverse.copy(done, refused ? copy.lastError() : null);
         }
         WorkerRun latest = reverses(runs).stream().filter(r -> !r.deleting()).reduce((a, b) -> b).orElse(null);
         ReverseSyncStatus s = status(spec, latest, old, now);

@@ -43,7 +43,8 @@ public final class WorkerJobs {
     static final int INVALID_INPUT_EXIT = 2;
 
     public enum Stage {
-        COPY("copy"), VERIFY("verify"), SYNC("sync"), REVERSE("reverse"), REVERSE_MARK("reverse-mark"), UNDO("undo");
+        COPY("copy"), VERIFY("verify"), SYNC("sync"), REVERSE("reverse"), REVERSE_MARK("reverse-mark"),
+        REVERSE_COPY("reverse-copy"), UNDO("undo");
 
         final String label;
 
@@ -53,7 +54,7 @@ public final class WorkerJobs {
 
         static Stage fromLabel(String label) {
             return "verify".equals(label) ? VERIFY : "sync".equals(label) ? SYNC : "reverse".equals(label) ? REVERSE
-                    : "reverse-mark".equals(label) ? REVERSE_MARK : "undo".equals(label) ? UNDO : COPY;
+                    : "reverse-mark".equals(label) ? REVERSE_MARK : "reverse-copy".equals(label) ? REVERSE_COPY : "undo".equals(label) ? UNDO : COPY;
         }
     }
 
@@ -103,7 +104,7 @@ public final class WorkerJobs {
         if (stage == Stage.SYNC) { // a restart of a lost sync worker is a new run
             return base + "-sync-" + source + "-" + attempt + "-" + run;
         }
-        if (stage == Stage.REVERSE || stage == Stage.REVERSE_MARK) {
+        if (stage == Stage.REVERSE || stage == Stage.REVERSE_MARK || stage == Stage.REVERSE_COPY) {
             return base + "-" + stage.label + "-" + attempt + "-" + run;
         }
         return base + "-copy-" + source + (shards == 1 ? "" : "s" + shard) + "-" + attempt;
@@ -153,7 +154,8 @@ public final class WorkerJobs {
         int shards = shards(effective);
         String name = jobName(dm, stage, source, shard, shards, attempt, run);
         Map<String, String> labels = labels(dm, stage, source, shard, attempt, run);
-        List<String> args = new ArrayList<>(List.of("worker", stage == Stage.REVERSE || stage == Stage.REVERSE_MARK ? "sync" : stage.label));
+        List<String> args = new ArrayList<>(List.of("worker", stage == Stage.REVERSE || stage == Stage.REVERSE_MARK
+                || stage == Stage.REVERSE_COPY ? "sync" : stage.label));
         if (stage == Stage.COPY) {
             args.addAll(List.of("--source", effective.getSources().get(source).getName()));
             if (shards > 1) {
@@ -168,6 +170,8 @@ public final class WorkerJobs {
             args.add("--reverse");
         } else if (stage == Stage.REVERSE_MARK) { // short: saves where the target stands, before TargetOnly
             args.addAll(List.of("--reverse", "--mark"));
+        } else if (stage == Stage.REVERSE_COPY) { // a rollback from TargetOnly without change capture: a full reverse diff
+            args.addAll(List.of("--reverse", "--copy"));
         } else {
             if (repair) {
                 args.add("--repair");

@@ -103,13 +103,18 @@ final class SyncFollower {
         }
     }
 
-    /** Verifies the target with repair, the report saying so meanwhile (the operator shows it, with an Event). */
+    /**
+     * Verifies the target with repair (for the reverse sync also deleting the first source's keys of its range that the
+     * target no longer has), the report saying so meanwhile (the operator shows it, with an Event).
+     */
     private void rescan(Migration m) {
         report.stage = WorkerReport.FOLLOWING;
         report.sync.rescans++;
         report.sync.rescanning = true;
         publisher.publishNow(report);
-        VerifyResult r = m.rescan(p -> { });
+        // the reverse sync deletes too the keys of the first source's range that the target no longer has
+        boolean reverse = io.keyferry.engine.sync.ReverseSpec.NAME.equals(job.spec().getSources().get(0).getName());
+        VerifyResult r = m.rescan(p -> { }, reverse);
         report.sync.rescanning = false;
         publisher.publishNow(report);
         log.println("rescanned: " + r.keysChecked() + " keys checked, " + r.repaired() + " repaired");

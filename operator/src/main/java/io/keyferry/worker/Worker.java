@@ -182,8 +182,10 @@ public final class Worker {
     /**
      * Saves where the target stands now as the reverse sync's position, in the first source (while ReadTarget is in
      * force: the application still writes both stores), so the reverse sync that starts with TargetOnly misses no write
-     * the target takes from the flag's move on. Replaces an older position (of an earlier TargetOnly). Exit 0 when
-     * saved, 2 when the reverse sync cannot be carried out (a Pika target, a renamed key range), 3 on a fault.
+     * the target takes from the flag's move on. Replaces an older position (of an earlier TargetOnly). Where the target
+     * cannot be followed (a Pika target: no change capture) nothing is saved and the report's stage says
+     * {@link WorkerReport#NO_CHANGE_CAPTURE}: a rollback from TargetOnly then runs {@link #reverseCopy} first. Exit 0 when
+     * saved (or not needed), 2 when the reverse sync cannot be carried out (a renamed key range), 3 on a fault.
      */
     public int reverseMark() {
         report.source = ReverseSpec.NAME;
@@ -191,7 +193,13 @@ public final class Worker {
             DataMigrationSpec reversed = ReverseSpec.of(job.spec());
             stage(WorkerReport.PROBING);
             try (Migration migration = Migration.verifyOnly(job.migration(), reversed, job.secrets())) {
-                refuseReverse(reversed, migration.prepare());
+                java.util.List<String> problems = io.keyferry.engine.sync.FollowCheck.problems(reversed, migration.prepare());
+                if (!problems.isEmpty()) { // no change capture: a rollback from TargetOnly runs a reverse copy instead
+                    log.println("the target cannot be followed (" + String.join("; ", problems) + "): a rollback from"
+                            + " TargetOnly first copies and verifies the first source against it with repair");
+                    stage(WorkerReport.NO_CHANGE_CAPTURE);
+                    return OK;
+                }
                 Job r = new Job(job.migration(), job.checkpointId(), reversed, job.secrets(), false, false);
                 log.println("the reverse sync starts from " + SyncFollower.markStart(r, migration, 0, true).encode()
                         + " of the target");
@@ -202,6 +210,50 @@ public final class Worker {
             return fail(INVALID_INPUT, e.getMessage());
         } catch (RuntimeException e) {
             return fail(FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    /**
+     * The first source brought up to the target, for a rollback from TargetOnly where the target has no change capture:
+     * the migration turned around ({@link ReverseSpec}, Overwrite) is verified in full with repair, which copies every key
+     * of the first source's key range that differs or is missing and deletes the keys of that range the target no longer
+     * has (never KeyFerry's own keys, never keys outside the range); then a final full round with repair takes what the
+     * application wrote to the target during the first. Exit 0 when the final round found the first source equal to the
+     * target, 3 when not (a new pod runs it again), 2 when the reversed spec is unusable.
+     */
+    public int reverseCopy() {
+        report.source = ReverseSpec.NAME;
+        try {
+            DataMigrationSpec reversed = ReverseSpec.of(job.spec());
+            return retrying().run(attempt -> reverseCopyOnce(reversed));
+        } catch (MigrationInputException e) {
+            return fail(INVALID_INPUT, e.getMessage());
+        } catch (RuntimeException e) {
+            return fail(FAILED, e.getMessage() == null ? e.toString() : e.getMessage());
+        }
+    }
+
+    private int reverseCopyOnce(DataMigrationSpec reversed) {
+        stage(WorkerReport.PROBING);
+        try (Migration migration = Migration.verifyOnly(job.migration(), reversed, job.secrets())) {
+            migration.prepare();
+            stage(WorkerReport.VERIFYING);
+            VerifyResult result = null;
+            for (int round = 1; round <= 2; round++) { // the second round: writes the target took during the first
+                result = migration.rescan(p -> {
+                    report.verifyProgress(p);
+                    publisher.update(report);
+                }, true);
+                log.println("reverse copy, round " + round + ": " + result.keysChecked() + " keys checked, "
+                        + result.repaired() + " repaired, " + result.mismatches() + " differ, " + result.missing() + " missing");
+            }
+            report.verifyResult(result);
+            if (!result.clean()) {
+                return fail(FAILED, "after the reverse copy " + (result.mismatches() + result.missing()) + " keys of the"
+                        + " first source still differ from the target (the application writes them meanwhile?)");
+            }
+            stage(WorkerReport.VERIFIED);
+            return OK;
         }
     }
 

@@ -115,6 +115,8 @@ public final class WorkerReport {
     public static final String VERIFIED = "Verified";
     /** A sync worker applies its source's changes (its lag in {@link #sync}). */
     public static final String FOLLOWING = "Following";
+    /** A reverse mark's outcome where the target has no change capture: a rollback from TargetOnly copies back instead. */
+    public static final String NO_CHANGE_CAPTURE = "NoChangeCapture";
     public static final String FAILED = "Failed";
     /** An undo worker puts the target back; then it checks it, and Undone when it is as before. */
     public static final String UNDOING = "Undoing";

@@ -92,6 +92,19 @@ class PhaseLadderTest {
                 false, null)))).to(), "only a rollback from TargetOnly waits for it");
     }
 
+    @Test
+    void aRollbackFromATargetWithoutChangeCaptureWaitsForTheReverseCopy() {
+        assertTrue(rollback(PhaseLadder.Reverse.copy(false, null)).startsWith("the target has no change capture, so a full"
+                + " reverse diff runs first"), "no lag to name: the copy runs");
+        assertTrue(rollback(PhaseLadder.Reverse.copy(false, "spec.sources: no source")).startsWith(
+                "the reverse copy stopped: spec.sources: no source"));
+        Move done = PhaseLadder.next(TARGET_ONLY, DUAL_WRITE, new Evidence(true, true, 0, 0, List.of(0L), List.of(), 0,
+                PhaseLadder.Reverse.copy(true, null)));
+        assertEquals(DUAL_WRITE, ((Step) done).to(), "no lag is compared, even with maxLagSeconds 0");
+        assertTrue(((Step) done).warning().contains("after a reverse copy brought the old store up to date; writes the"
+                + " target took after its final round"), ((Step) done).warning());
+    }
+
     private static Evidence reverse(PhaseLadder.Reverse r) {
         return new Evidence(true, true, 0, 0, List.of(0L), List.of(), 1, r);
     }

@@ -114,38 +114,81 @@ class ReverseSyncOperatorTest {
     }
 
     @Test
-    void aPikaTargetHasNoChangeCaptureSoTargetOnlyIsNotEnteredWithReverseSync() {
-        try (RedisServer source = RedisServer.start(); RedisServer backend = RedisServer.start();
+    void aRollbackFromAPikaTargetRunsAReverseCopyBeforeTheFlagMoves() {
+        try (RedisServer source = RedisServer.withDebugCommand(); RedisServer backend = RedisServer.withDebugCommand();
              StoreDouble pika = StoreDouble.pika(backend); RedisServer flags = RedisServer.start();
              OperatorHarness h = new OperatorHarness(client)) {
-            source.redis().set("k", "v");
+            for (int i = 0; i < 100; i++) {
+                source.redis().set("app:s:" + i, "v" + i);
+            }
+            source.redis().hset("app:h", Map.of("f", "x", "g", "y"));
+            source.redis().set("other:untouched", "old");
             h.apply("""
                     apiVersion: keyferry.io/v1alpha1
                     kind: DataMigration
                     metadata: {name: pika}
                     spec:
-                      sources: [{name: old, endpoint: {uri: "%s"}}]
+                      sources: [{name: old, endpoint: {uri: "%s"}, keys: {match: "app:*"}}]
                       target: {endpoint: {uri: "%s"}}
-                      phase: TargetOnly
+                      policies: {default: Overwrite}
+                      phase: DualWrite
                       cutover:
                         flag: {endpoint: {uri: "%s"}, key: migrate_user}
                         reverseSync: true
-                      verify: {mode: Full, rounds: 1, roundPauseSeconds: 0}
+                      verify: {mode: Sample, percent: 1, rounds: 1, roundPauseSeconds: 0}
                     """.formatted(source.uri(), pika.uri(), flags.uri()));
-            DataMigration blocked = h.await("pika", "TargetOnly blocked: the reverse sync cannot start", Duration.ofSeconds(40),
-                    dm -> OperatorHarness.condition(dm, "TransitionBlocked", "True") && OperatorHarness.conditionMessage(dm,
-                            "TransitionBlocked").contains("the reverse sync cannot start"));
+            h.await("pika", "DualWrite, copied and verified", Duration.ofSeconds(30), dm -> dm.getStatus().getVerification() != null
+                    && dm.getStatus().getPhase() == Phase.DUAL_WRITE);
+            h.setPhase("pika", Phase.READ_TARGET);
+            h.await("pika", "ReadTarget", Duration.ofSeconds(30), dm -> dm.getStatus().getPhase() == Phase.READ_TARGET);
+            h.setPhase("pika", Phase.TARGET_ONLY);
+            h.await("pika", "TargetOnly: a Pika target is let in, its rollback copies back", Duration.ofSeconds(30),
+                    dm -> dm.getStatus().getPhase() == Phase.TARGET_ONLY);
+            assertEquals("0011", flags.redis().get("migrate_user"));
+
+            // The application writes and deletes in the new store alone; keys outside app:* and KeyFerry's own keys
+            // in the old store are none of the rollback's business.
+            backend.redis().set("app:s:1", "changed");
+            backend.redis().set("app:new", "fresh");
+            backend.redis().hset("app:h", "f", "changed");
+            backend.redis().del("app:s:3", "app:s:4");
+            backend.redis().set("other:target-only", "not mine");
+            source.redis().set("keyferry:checkpoint:{someone-else}", "state");
+            source.redis().set("unrelated:in-old-store-only", "stays");
+            // Written while the reverse copy's pod starts: the diff runs with TargetOnly in force, so it takes this too.
+            h.kubelet.beforePod(job -> {
+                if ("reverse-copy".equals(job.getMetadata().getLabels().get(WorkerJobs.STAGE_LABEL))) {
+                    backend.redis().set("app:during", "late");
+                    backend.redis().del("app:s:5");
+                }
+            });
+            assertEquals(0, h.jobs().stream().filter(ReverseSyncOperatorTest::isReverse).count(), "nothing to follow");
+
+            AtomicReference<Map<String, String>> atFlip = watchFlag(flags, source);
+            h.setPhase("pika", Phase.DUAL_WRITE);
+            DataMigration blocked = h.await("pika", "the rollback blocked on the reverse copy", Duration.ofSeconds(30),
+                    dm -> OperatorHarness.condition(dm, "TransitionBlocked", "True"));
             String message = OperatorHarness.conditionMessage(blocked, "TransitionBlocked");
-            assertTrue(message.contains("ReadTarget stays in force: the reverse sync cannot start: spec.cutover.reverseSync"
-                    + " is true, but the target (followed back into the first source) cannot be followed: spec.target: Pika"
-                    + " offers no change capture") && message.contains("set spec.cutover.reverseSync to false"), message);
-            assertEquals(Phase.READ_TARGET, blocked.getStatus().getPhase());
-            assertEquals("0111", flags.redis().get("migrate_user"), "the flag stays at ReadTarget: the application still"
-                    + " writes the old store");
-            OperatorHarness.sleep(500); // a few reconciles: the refused mark is not retried
-            assertEquals(1, h.jobs().stream().filter(j -> "reverse-mark".equals(j.getMetadata().getLabels()
-                    .get(WorkerJobs.STAGE_LABEL))).count(), "a refused mark is not retried");
-            assertEquals(0, h.jobs().stream().filter(ReverseSyncOperatorTest::isReverse).count(), "no reverse sync Job");
+            assertTrue(message.contains("TargetOnly stays in force: the target has no change capture, so a full reverse"
+                    + " diff runs first") && message.contains("slow on a big store"), message);
+            assertEquals(Phase.TARGET_ONLY, blocked.getStatus().getPhase());
+            h.await("pika", "DualWrite again", Duration.ofSeconds(40), dm -> dm.getStatus().getPhase() == Phase.DUAL_WRITE);
+            assertEquals("1101", flags.redis().get("migrate_user"));
+            Map<String, String> seen = awaitValue(atFlip);
+
+            assertEquals(digests(backend, "app:*"), only(seen, "app:"), "when the flag returned to 1101 the old store"
+                    + " held the target's writes, and the keys deleted from the target were gone from it");
+            assertEquals("late", seen.get("app:during") == null ? null : source.redis().get("app:during"), "a write made"
+                    + " while the reverse copy started is in the old store");
+            assertEquals(0, source.redis().exists("app:s:3", "app:s:4", "app:s:5"), "the deletes reached the old store");
+            assertEquals("old", source.redis().get("other:untouched"), "keys outside the range stay");
+            assertEquals("stays", source.redis().get("unrelated:in-old-store-only"));
+            assertEquals("state", source.redis().get("keyferry:checkpoint:{someone-else}"), "KeyFerry's own keys stay");
+            assertEquals(0, source.redis().exists("other:target-only"), "keys outside the range are not copied back");
+            assertTrue(h.events("pika").stream().anyMatch(e -> "WorkerStarted".equals(e.getReason())
+                    && e.getMessage().contains("reverse copy and verification with repair")), "a reverse-copy Job ran");
+            h.await("pika", "the reverse copy Job removed", Duration.ofSeconds(30), dm -> h.jobs().stream()
+                    .noneMatch(j -> "reverse-copy".equals(j.getMetadata().getLabels().get(WorkerJobs.STAGE_LABEL))));
         }
     }
 

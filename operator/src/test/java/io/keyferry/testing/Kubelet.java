@@ -214,7 +214,7 @@ public final class Kubelet implements AutoCloseable {
             int[] shard = WorkerCommand.shard(args.contains("--shard") ? args.get(args.indexOf("--shard") + 1) : "0/1");
             exit = WorkerCommand.run(env, workers, pw, worker -> switch (args.get(1)) {
                         case "copy" -> worker.copy(args.get(args.indexOf("--source") + 1), shard[0], shard[1]);
-                        case "sync" -> args.contains("--mark") ? worker.reverseMark()
+                        case "sync" -> args.contains("--mark") ? worker.reverseMark() : args.contains("--copy") ? worker.reverseCopy()
                                 : args.contains("--reverse") ? worker.reverseSync(deleted(job))
                                 : worker.sync(args.get(args.indexOf("--source") + 1), deleted(job));
                         case "undo" -> worker.undo();

@@ -37,6 +37,16 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
     private boolean noProgress;
 
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "The state directory of `keyferry run` (default"
+            + " .keyferry/<name>): with --repair, the repairs and deletes are recorded in the copy's undo journal where it"
+            + " kept one, so `keyferry undo` still puts the target back.")
+    private java.nio.file.Path stateDir;
+
+    /** A repair writes: --repair, or spec.verify.repair. */
+    private boolean repairing(DataMigration dm) {
+        return repair || Boolean.TRUE.equals(dm.getSpec().getVerify().getRepair());
+    }
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -45,14 +55,23 @@ final class VerifyCommand implements Callable<Integer> {
         if (dm == null || !faults.apply(err)) {
             return ExitCodes.INVALID_INPUT;
         }
-        Migration[] current = {Migration.verifyOnly(dm.getMetadata().getName(), dm.getSpec(), manifest.secrets())};
+        String name = dm.getMetadata().getName();
+        RepairJournal journal;
+        try {
+            journal = repairing(dm) ? RepairJournal.open(name, dm.getSpec(), stateDir != null ? stateDir
+                    : java.nio.file.Path.of(".keyferry", name)) : RepairJournal.NONE;
+        } catch (MigrationInputException e) {
+            err.println("keyferry: " + e.getMessage());
+            return ExitCodes.INVALID_INPUT;
+        }
+        Migration[] current = {journal.attach(Migration.verifyOnly(name, dm.getSpec(), manifest.secrets()), dm.getSpec())};
         try {
             CopyPlan plan = current[0].prepare();
             Summary.printPlan(out, "DataMigration " + dm.getMetadata().getName() + " (" + manifest.file + "): verify", plan);
             VerifyResult result = faults.retrying(err).run(attempt -> {
                 if (attempt > 1) { // new connections; a verification starts over, it wrote nothing it depends on
                     current[0].close();
-                    current[0] = Migration.verifyOnly(dm.getMetadata().getName(), dm.getSpec(), manifest.secrets());
+                    current[0] = journal.attach(Migration.verifyOnly(name, dm.getSpec(), manifest.secrets()), dm.getSpec());
                     current[0].prepare();
                 }
                 return Verification.run(current[0], dm, repair, extraKeys, noProgress, err);
@@ -72,6 +91,7 @@ final class VerifyCommand implements Callable<Integer> {
             return ExitCodes.COPY_FAILED;
         } finally {
             current[0].close();
+            journal.close(); // the state directory's lock, after the journal's file is closed
         }
     }
 }

@@ -121,7 +121,9 @@ public final class Migration implements AutoCloseable {
     /**
      * Keeps the undo journal (spec.undo) that {@code opener} opens, when the copy decides to keep one at its first
      * {@link #prepare()}: spec.undo.enabled, or unset, whether the target held keys then; the decision is saved in the
-     * checkpoint, so a resumed copy keeps it. The journal is closed with this migration.
+     * checkpoint, so a resumed copy keeps it. A verification only ({@link #verifyOnly}) keeps it where
+     * spec.undo.enabled is true (the caller resolves the copy's decision): its repairs and extra-key deletes are
+     * recorded. The journal is closed with this migration.
      */
     public Migration journalingUndo(io.keyferry.engine.undo.UndoJournal.Opener opener) {
         this.journalOpener = opener;
@@ -154,6 +156,9 @@ public final class Migration implements AutoCloseable {
                     PairStrategy.choose(profile, targetProfile), describeKeys(s.getKeys())));
         }
         if (storeFactory == null) {
+            if (Boolean.TRUE.equals(spec.getUndo().getEnabled())) { // decided by the copy: its repairs and deletes journal too
+                openJournal();
+            }
             plan = new CopyPlan(plans, target.label(), targetProfile, describePolicies(), "verify only", false);
         } else {
             if (store == null) {
@@ -246,11 +251,18 @@ public final class Migration implements AutoCloseable {
         if (wanted == null) {
             wanted = checkpoint.undo != null ? checkpoint.undo : targetProfile.dbsize() > 0;
         }
-        checkpoint.undo = wanted;
+        if (checkpoint != null) {
+            checkpoint.undo = wanted;
+        }
         if (wanted) {
             journal = journalOpener.open(() -> endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"),
                     () -> endpoints.connect(spec.getUndo().getStore(), "spec.undo.store", "undo store"));
         }
+    }
+
+    /** What the probe found the target to be; call {@link #prepare()} first. */
+    public ServerProfile targetProfile() {
+        return targetProfile;
     }
 
     /** The undo journal this copy keeps, or null. */
@@ -299,7 +311,7 @@ public final class Migration implements AutoCloseable {
         Verifier verifier = new Verifier(spec.getSources(), sources, sourceProfiles, target, targetProfile, spec.getPolicies(),
                 how, spec.getWorker().getBatchSize(), this::openConnections);
         if (extraKeys) {
-            verifier.checkingExtraKeys();
+            verifier.checkingExtraKeys(journal);
         }
         return verifier.verify(listener, repair ? this::repair : null, plan.estimatedKeys());
     }

@@ -35,6 +35,18 @@ final class UndoDefault {
     }
 
     static boolean decide(DataMigrationSpec spec, SecretResolver secrets, String id) {
+        return decide(spec, secrets, id, true);
+    }
+
+    /**
+     * The copy's decision, for a worker that writes after it (a verification's repairs, a live sync): never made
+     * here, so a decision of no journal, forgotten once the copy was verified ({@link #forgetOff}), stays no journal.
+     */
+    static boolean decided(DataMigrationSpec spec, SecretResolver secrets, String id) {
+        return decide(spec, secrets, id, false);
+    }
+
+    private static boolean decide(DataMigrationSpec spec, SecretResolver secrets, String id, boolean first) {
         Boolean set = spec.getUndo().getEnabled();
         if (set != null) {
             return set;
@@ -46,6 +58,9 @@ final class UndoDefault {
             byte[] meta = (TargetSegmentStore.KEY_PREFIX + "{" + id + "}").getBytes(StandardCharsets.UTF_8);
             byte[] field = FIELD.getBytes(StandardCharsets.UTF_8);
             byte[] decided = store.call(store.async().hget(meta, field));
+            if (decided == null && !first) {
+                return false;
+            }
             if (decided == null) {
                 long keys = target.call(target.async().dbsize());
                 store.call(store.async().hsetnx(meta, field, (keys > 0 ? "1" : "0").getBytes(StandardCharsets.UTF_8)));

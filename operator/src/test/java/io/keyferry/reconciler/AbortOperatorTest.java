@@ -48,6 +48,9 @@ class AbortOperatorTest {
             assertEquals(Boolean.TRUE, copied.getStatus().getUndo().enabled(), String.valueOf(copied.getStatus().getUndo()));
             assertTrue(copied.getStatus().getUndo().bytes() > 0, String.valueOf(copied.getStatus().getUndo()));
             assertTrue(before.changedIn(TargetSnapshot.of(target)) > KEYS, "the copy changed the target");
+            // The dual-write verification repairs: it deletes the target's own keys (no source has them), journaled too.
+            h.await("merged", "verified at DualWrite", Duration.ofSeconds(60), dm -> condition(dm, "Verified", "True"));
+            assertEquals(0, target.redis().keys("own:*").size(), "the verification deleted the keys no source has");
 
             h.setPhase("merged", Phase.ABORTED);
             DataMigration aborted = h.await("merged", "Aborted", Duration.ofSeconds(60),

@@ -99,18 +99,22 @@ final class Resync {
         Pipe target = migration.target().pipe();
         List<Integer> types = gone.stream().map(k -> target.send(Cmd.TYPE, k)).toList();
         List<Object> replies = target.sync();
-        boolean deleted = false;
+        List<byte[]> deleting = new ArrayList<>();
         for (int k = 0; k < gone.size(); k++) {
             String type = Resp.typeName(replies.get(types.get(k)), migration.target().label(), gone.get(k));
             DataType t = "none".equals(type) ? null : DataType.fromTypeReply(type);
             if (t != null && spec.getPolicies().forType(t) == Policy.OVERWRITE && selected(t)) {
-                target.send(Cmd.UNLINK, gone.get(k));
-                deleted = true;
+                deleting.add(gone.get(k));
             }
         }
-        if (deleted) {
-            target.sync();
+        if (deleting.isEmpty()) {
+            return;
         }
+        if (migration.journal() != null) { // durable before the first delete is sent
+            migration.journal().recordBeforeDelete(deleting, target, migration.targetProfile());
+        }
+        deleting.forEach(k -> target.send(Cmd.UNLINK, k));
+        target.sync();
     }
 
     private boolean selected(DataType type) {

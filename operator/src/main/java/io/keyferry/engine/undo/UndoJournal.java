@@ -158,6 +158,30 @@ public final class UndoJournal implements AutoCloseable {
         out.flush();
     }
 
+    /**
+     * Records the prior state of keys about to be deleted (an extra-key repair, a live sync's delete of a key no source
+     * holds any more), as {@link #record} does: one more round trip first asks the type each key has now, so a small
+     * key is still kept by DUMP. Durable when this returns; the caller deletes only after it.
+     */
+    public synchronized void recordBeforeDelete(List<byte[]> keys, Pipe target, ServerProfile profile) {
+        List<byte[]> fresh = new ArrayList<>();
+        for (byte[] k : keys) {
+            if (!recorded.contains(k)) {
+                fresh.add(k);
+            }
+        }
+        if (fresh.isEmpty()) {
+            return;
+        }
+        fresh.forEach(k -> target.send(Cmd.TYPE, k));
+        List<Object> replies = target.sync();
+        List<DataType> types = new ArrayList<>(fresh.size());
+        for (int i = 0; i < fresh.size(); i++) {
+            types.add(DataType.fromTypeReply(Resp.typeName(replies.get(i), target.label(), fresh.get(i))));
+        }
+        record(fresh, types, target, profile);
+    }
+
     /** Collections up to this many elements are journaled by DUMP (on a Redis target), bigger ones in chunks. */
     static final int SMALL_ELEMENTS = 512;
     /** Strings up to this many bytes are journaled by DUMP. */

@@ -145,10 +145,15 @@ final class ExtraKeys {
      * transactions, each key is WATCHed, found extra again, and deleted in a MULTI/EXEC, so a key the application
      * writes again meanwhile (it wrote the old store first, and a source now has it) is left alone.
      *
+     * Each key's state is recorded in {@code journal} (where one is kept) before its delete is sent.
+     *
      * @return how many deletes an application write raced (those keys are looked at again)
      */
-    int delete(List<byte[]> keys) {
+    int delete(List<byte[]> keys, io.keyferry.engine.undo.UndoJournal journal) {
         if (!targetProfile.commands().transactions() || target.cluster() != null) {
+            if (journal != null) {
+                journal.recordBeforeDelete(keys, target.pipe(), targetProfile);
+            }
             List<RedisFuture<Long>> deletes = new ArrayList<>();
             for (byte[] key : keys) {
                 deletes.add(target.async().del(key));
@@ -171,6 +176,9 @@ final class ExtraKeys {
             if (extraAmong(List.of(key)).isEmpty()) {
                 WatchedWrite.transaction(pipe, key, List.<byte[][]>of()); // ends the WATCH, writes nothing
                 continue;
+            }
+            if (journal != null) { // reads only: the WATCH holds
+                journal.recordBeforeDelete(List.of(key), pipe, targetProfile);
             }
             if (WatchedWrite.transaction(pipe, key, List.<byte[][]>of(new byte[][] {Cmd.DEL, key})) == null) {
                 raced++;

@@ -112,11 +112,16 @@ public final class Verifier {
     /**
      * Also checks the other direction, as a dual-write cutover needs: target keys within some source's key
      * filters that no source has are mismatches, and a repair deletes them.
+     *
+     * @param journal records each extra key's state before the repair deletes it (the undo journal), or null
      */
-    public Verifier checkingExtraKeys() {
+    public Verifier checkingExtraKeys(io.keyferry.engine.undo.UndoJournal journal) {
         this.extraKeys = true;
+        this.journal = journal;
         return this;
     }
+
+    private io.keyferry.engine.undo.UndoJournal journal;
 
     private KeyChecker checker(List<RedisLink> sourceLinks, RedisLink targetLink) {
         return new KeyChecker(specs, sourceLinks, sourceCommands, targetLink, targetProfile.commands(), policies, batchSize,
@@ -222,7 +227,7 @@ public final class Verifier {
         }
         List<byte[]> repaired = List.of();
         if (repair && !extra.isEmpty()) {
-            tally.raced += finder.delete(extra);
+            tally.raced += finder.delete(extra, journal);
             List<byte[]> left = finder.extraAmong(extra);
             java.util.Set<java.nio.ByteBuffer> still = new java.util.HashSet<>();
             left.forEach(k -> still.add(java.nio.ByteBuffer.wrap(k)));

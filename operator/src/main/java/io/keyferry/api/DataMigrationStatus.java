@@ -43,6 +43,13 @@ public class DataMigrationStatus {
     @JsonPropertyDescription("The undo journal: whether it is kept and its size; an abort's progress and result.")
     private UndoStatus undo;
 
+    @JsonPropertyDescription("When the operator removed the finished migration's checkpoints and live sync positions"
+            + " from the target (the copy's state, not needed once it finished); cleared by a rollback from TargetOnly.")
+    private String stateRemovedAt;
+
+    public String getStateRemovedAt() { return stateRemovedAt; }
+    public void setStateRemovedAt(String stateRemovedAt) { this.stateRemovedAt = stateRemovedAt; }
+
     public UndoStatus getUndo() { return undo; }
     public void setUndo(UndoStatus undo) { this.undo = undo; }
 

@@ -57,6 +57,46 @@ public final class StateCleanup {
     }
 
     /**
+     * Removes what a finished migration no longer needs from its target, by name (no SCAN): every copy checkpoint and
+     * its fence (per source, per part with {@code parts}), every source's live sync position, and a decision of no
+     * undo journal (the hash holding only {@code enabled=0}). The undo journal itself stays (spec.undo.retainSeconds).
+     *
+     * @return how many keys were removed
+     */
+    public static long removeFinished(EndpointSpec target, SecretResolver secrets, String id, List<String> sources, int parts) {
+        List<String> ids = new java.util.ArrayList<>(copyCheckpoints(id, sources, parts));
+        sources.forEach(source -> ids.add(id + ":" + source + ":follow"));
+        try (Endpoints endpoints = new Endpoints(secrets); RedisLink link = endpoints.connect(target, "spec.target.endpoint", "target")) {
+            return io.keyferry.engine.checkpoint.TargetCheckpointStore.remove(link, ids) + forgetNoJournal(link, id);
+        }
+    }
+
+    /** The ids of every copy checkpoint of a migration: one per source, or per part of each with {@code parts} > 1. */
+    public static List<String> copyCheckpoints(String id, List<String> sources, int parts) {
+        List<String> ids = new java.util.ArrayList<>();
+        for (String source : sources) {
+            for (int part = 0; part < parts; part++) {
+                ids.add(id + ":" + source + (parts == 1 ? "" : ":" + part + "/" + parts));
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Removes a decision of no undo journal ({@code keyferry:undo:{<id>}} holding only {@code enabled=0}): nothing else
+     * is kept under it, so nothing of KeyFerry's stays in the target of a migration that journals nothing.
+     */
+    public static long forgetNoJournal(RedisLink target, String id) {
+        byte[] meta = (io.keyferry.engine.undo.TargetSegmentStore.KEY_PREFIX + "{" + id + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] decided = target.call(target.async().hget(meta, "enabled".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        if (decided == null || !"0".equals(new String(decided, java.nio.charset.StandardCharsets.UTF_8))
+                || target.call(target.async().hlen(meta)) != 1) {
+            return 0;
+        }
+        return target.call(target.async().del(meta));
+    }
+
+    /**
      * Connects to the target, finds this migration's keys and deletes them.
      *
      * @return how many keys were removed

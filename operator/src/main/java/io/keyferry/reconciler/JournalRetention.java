@@ -39,7 +39,7 @@ final class JournalRetention {
     private static final Duration WORKERS_STOPPING = Duration.ofSeconds(2);
 
     /** What to remove now. */
-    enum Removal { NONE, JOURNAL, MARKER }
+    enum Removal { NONE, JOURNAL, MARKER, STATE }
 
     /** The decision with status.undo.retainedUntil and the requeue set, and what to remove now. */
     record Plan(Decider.Decision decision, Removal removal) {}
@@ -83,20 +83,25 @@ final class JournalRetention {
             return new Plan(decision, Removal.MARKER);
         }
         DataMigrationSpec spec = dm.getSpec();
+        boolean working = runs.stream().anyMatch(r -> r.state() == WorkerRun.State.ACTIVE && (r.stage() == WorkerJobs.Stage.COPY
+                || r.stage() == WorkerJobs.Stage.VERIFY || r.stage() == WorkerJobs.Stage.SYNC));
+        Instant finished = finishedAt(spec, next);
+        if (finished == null) {
+            next.setStateRemovedAt(null); // a rollback from TargetOnly: the sync saves positions again
+        } else if (next.getStateRemovedAt() == null && !now.isBefore(finished)) {
+            return working ? new Plan(withRequeue(decision, WORKERS_STOPPING), Removal.NONE) : new Plan(decision, Removal.STATE);
+        }
         UndoStatus undo = next.getUndo();
         Long retain = spec.getUndo().getRetainSeconds();
         if (retain == null || undo == null || undo.removedAt() != null || !AbortStage.journaled(spec, next)) {
             return new Plan(decision, Removal.NONE);
         }
-        Instant finished = finishedAt(spec, next);
         if (finished == null) {
             next.setUndo(undo.withRetention(null, null)); // not finished (any more): no removal is due
             return new Plan(decision, Removal.NONE);
         }
         Instant due = finished.plusSeconds(retain);
         next.setUndo(undo.withRetention(due.toString(), null));
-        boolean working = runs.stream().anyMatch(r -> r.state() == WorkerRun.State.ACTIVE && (r.stage() == WorkerJobs.Stage.COPY
-                || r.stage() == WorkerJobs.Stage.VERIFY || r.stage() == WorkerJobs.Stage.SYNC));
         if (now.isBefore(due) || working) {
             return new Plan(withRequeue(decision, now.isBefore(due) ? Duration.between(now, due) : WORKERS_STOPPING),
                     Removal.NONE);
@@ -110,6 +115,9 @@ final class JournalRetention {
             return plan.decision();
         }
         String uid = dm.getMetadata().getUid();
+        if (plan.removal() == Removal.STATE) {
+            return removeState(client, dm, plan.decision(), now);
+        }
         EndpointSpec store = dm.getSpec().getUndo().getStore();
         EndpointSpec where = store != null ? store : dm.getSpec().getTarget().getEndpoint();
         String field = store != null ? "spec.undo.store" : "spec.target.endpoint";
@@ -141,6 +149,36 @@ final class JournalRetention {
         d.events().add(Decider.Event.normal("JournalRemoved", "removed the undo journal (" + removed + " keys) from "
                 + field + ", spec.undo.retainSeconds (" + dm.getSpec().getUndo().getRetainSeconds() + " s) after the"
                 + " migration finished; an abort is no longer possible"));
+        return d;
+    }
+
+    /**
+     * The finished migration's copy checkpoints, live sync positions and a decision of no journal, removed from the
+     * target by name; status.stateRemovedAt records it, with an Event StateRemoved. Looked at again at once, for the
+     * journal's removal that may be due too.
+     */
+    private Decider.Decision removeState(KubernetesClient client, DataMigration dm, Decider.Decision d, Instant now) {
+        String uid = dm.getMetadata().getUid();
+        DataMigrationSpec spec = dm.getSpec();
+        long removed;
+        try {
+            removed = StateCleanup.removeFinished(spec.getTarget().getEndpoint(),
+                    new KubernetesSecretResolver(client, dm.getMetadata().getNamespace()), uid,
+                    spec.getSources().stream().map(io.keyferry.api.SourceSpec::getName).toList(),
+                    WorkerJobs.shards(Decider.effective(spec)));
+        } catch (RuntimeException e) {
+            String message = "cannot remove the finished migration's checkpoints from spec.target.endpoint: "
+                    + e.getMessage() + "; tried again every " + RETRY.toSeconds() + " s";
+            if (!message.equals(told.put(uid, message))) {
+                Events.emit(client, dm, Decider.Event.warning("StateRemovalFailed", message), now);
+            }
+            return withRequeue(d, RETRY);
+        }
+        told.remove(uid);
+        d.status().setStateRemovedAt(now.toString());
+        d = withRequeue(d, Duration.ofSeconds(1));
+        d.events().add(Decider.Event.normal("StateRemoved", "the migration finished: removed its checkpoints and live"
+                + " sync positions from the target (" + removed + " keys)"));
         return d;
     }
 

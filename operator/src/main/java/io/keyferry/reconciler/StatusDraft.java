@@ -32,6 +32,7 @@ final class StatusDraft {
         next.setFlag(old.getFlag());
         next.setRollback(old.getRollback());
         next.setCopyIdentity(old.getCopyIdentity());
+        next.setStateRemovedAt(old.getStateRemovedAt());
         conditions = new Conditions(old.getConditions(), generation, now);
     }
 

@@ -20,27 +20,13 @@ final class UndoDefault {
 
     private UndoDefault() {}
 
-    /**
-     * Removes a decision of no journal from the target (nothing else is kept under it), once the copy is verified and
-     * its checkpoints go: nothing of KeyFerry's stays in the target of a migration that journals nothing.
-     */
-    static long forgetOff(RedisLink target, String id) {
-        byte[] meta = (TargetSegmentStore.KEY_PREFIX + "{" + id + "}").getBytes(StandardCharsets.UTF_8);
-        byte[] decided = target.call(target.async().hget(meta, FIELD.getBytes(StandardCharsets.UTF_8)));
-        if (decided == null || !"0".equals(new String(decided, StandardCharsets.UTF_8))
-                || target.call(target.async().hlen(meta)) != 1) {
-            return 0;
-        }
-        return target.call(target.async().del(meta));
-    }
-
     static boolean decide(DataMigrationSpec spec, SecretResolver secrets, String id) {
         return decide(spec, secrets, id, true);
     }
 
     /**
      * The copy's decision, for a worker that writes after it (a verification's repairs, a live sync): never made
-     * here, so a decision of no journal, forgotten once the copy was verified ({@link #forgetOff}), stays no journal.
+     * here, so a decision of no journal, forgotten once the copy was verified ({@link io.keyferry.engine.StateCleanup#forgetNoJournal}), stays no journal.
      */
     static boolean decided(DataMigrationSpec spec, SecretResolver secrets, String id) {
         return decide(spec, secrets, id, false);

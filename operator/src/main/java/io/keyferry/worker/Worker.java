@@ -153,7 +153,7 @@ public final class Worker {
                     + result.missing() + " missing, " + result.repaired() + " repaired");
             if (result.clean()) { // the copies are done and exact: their checkpoints are not needed any more
                 long removed = TargetCheckpointStore.remove(migration.target(), checkpointIds())
-                        + UndoDefault.forgetOff(migration.target(), job.checkpointId());
+                        + io.keyferry.engine.StateCleanup.forgetNoJournal(migration.target(), job.checkpointId());
                 if (removed > 0) {
                     ctx.log.println("removed the copies' " + removed + " checkpoint keys from the target");
                 }
@@ -166,14 +166,9 @@ public final class Worker {
     /** The ids of every copy checkpoint of this migration: one per source, or per part of each with parallelism. */
     private java.util.List<String> checkpointIds() {
         Integer parallelism = job.spec().getWorker().getParallelism();
-        int parts = parallelism == null || parallelism < 1 ? 1 : parallelism;
-        java.util.List<String> ids = new java.util.ArrayList<>();
-        for (SourceSpec s : job.spec().getSources()) {
-            for (int part = 0; part < parts; part++) {
-                ids.add(job.checkpointId() + ":" + s.getName() + (parts == 1 ? "" : ":" + part + "/" + parts));
-            }
-        }
-        return ids;
+        return io.keyferry.engine.StateCleanup.copyCheckpoints(job.checkpointId(),
+                job.spec().getSources().stream().map(SourceSpec::getName).toList(),
+                parallelism == null || parallelism < 1 ? 1 : parallelism);
     }
 
     private int sourceIndex(String name) {

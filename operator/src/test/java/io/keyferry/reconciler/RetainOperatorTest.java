@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * spec.undo.retainSeconds: once a one-shot migration succeeded, its journal is removed from the target that long
  * after (status.undo.retainedUntil is the finish plus retainSeconds, status.undo.removedAt records it, a full SCAN finds
  * no key of the journal, an Event says so), and an abort after that is refused naming the removal; a migration without
- * retainSeconds keeps its journal.
+ * retainSeconds keeps its journal. A migration without verification has its checkpoints removed when it finished.
  */
 @EnableKubernetesMockClient(crud = true)
 class RetainOperatorTest {
@@ -34,7 +34,8 @@ class RetainOperatorTest {
     @Test
     void theJournalGoesRetainSecondsAfterTheFinishAndAnAbortIsThenRefused() {
         try (RedisServer source = RedisServer.start(); RedisServer retained = RedisServer.start();
-             RedisServer kept = RedisServer.start(); OperatorHarness h = new OperatorHarness(client)) {
+             RedisServer kept = RedisServer.start(); RedisServer unverified = RedisServer.start();
+             OperatorHarness h = new OperatorHarness(client)) {
             for (int i = 0; i < KEYS; i++) {
                 source.redis().set("user:" + i, "new" + i);
             }
@@ -43,6 +44,7 @@ class RetainOperatorTest {
             }
             h.apply(manifest("retained", source, retained, "  undo: {retainSeconds: 1}\n"));
             DataMigration keeping = h.apply(manifest("kept", source, kept, ""));
+            h.apply(manifest("unverified", source, unverified, "  verify: {mode: \"Off\"}\n"));
 
             DataMigration removed = h.await("retained", "the journal removed", Duration.ofSeconds(60),
                     dm -> dm.getStatus().getUndo() != null && dm.getStatus().getUndo().removedAt() != null);
@@ -59,6 +61,15 @@ class RetainOperatorTest {
             assertNull(other.getStatus().getUndo().retainedUntil(), other.getStatus().getUndo().toString());
             assertTrue(own(kept.redis()).contains("keyferry:undo:{" + keeping.getMetadata().getUid() + "}"),
                     "without retainSeconds the journal stays: " + own(kept.redis()));
+
+            // Without a verification (which removes the copies' checkpoints when clean) the operator removes them once
+            // the migration finished, with the decision of no journal (the target was empty): nothing of KeyFerry's stays.
+            DataMigration unverifiedDone = h.await("unverified", "its state removed", Duration.ofSeconds(60),
+                    dm -> dm.getStatus().getStateRemovedAt() != null);
+            assertTrue(condition(unverifiedDone, "Ready", "True"), conditionMessage(unverifiedDone, "Ready"));
+            assertEquals(List.of(), own(unverified.redis()), "a full SCAN finds nothing of KeyFerry's");
+            assertEquals(KEYS, unverified.redis().dbsize());
+            assertTrue(reasons(h, "unverified").contains("StateRemoved"), reasons(h, "unverified").toString());
 
             h.patchSpec("retained", Map.of("abort", true));
             DataMigration refused = h.await("retained", "the abort refused", Duration.ofSeconds(30),

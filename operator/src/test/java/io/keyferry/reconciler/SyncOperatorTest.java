@@ -102,6 +102,12 @@ class SyncOperatorTest {
             h.setPhase("live", Phase.TARGET_ONLY);
             h.await("live", "TargetOnly, and the sync stopped after stopAfterSeconds", Duration.ofSeconds(30),
                     dm -> dm.getStatus().getPhase() == Phase.TARGET_ONLY && h.jobs().stream().noneMatch(SyncOperatorTest::isSync));
+            // Finished (TargetOnly for stopAfterSeconds): the positions and checkpoints go, and so does the decision of
+            // no journal (the target was empty): a full SCAN of the target finds nothing of KeyFerry's.
+            h.await("live", "the finished migration's state removed", Duration.ofSeconds(30),
+                    dm -> dm.getStatus().getStateRemovedAt() != null);
+            assertEquals(List.of(), CleanupOperatorTest.own(target.redis()));
+            assertTrue(h.events("live").stream().anyMatch(e -> "StateRemoved".equals(e.getReason())));
         }
     }
 

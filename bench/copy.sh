@@ -22,7 +22,8 @@
 # figures in bench/out/.
 #
 # Environment:
-#   PROFILE=mixed-1m     gen_dataset.py profile (mixed-1m or small-100k)
+#   PROFILE=mixed-1m     gen_dataset.py profile (mixed-1m or small-100k), or bench/gen_keyspace.py's
+#                        app-1m, hashed-1m (app-100k, hashed-100k): the same data under other key names
 #   ROUNDS=1             rounds; with more than one the table shows medians
 #   SHARED=<repo>/../shared   the shared directory holding bench/gen_dataset.py
 #   KEEP=0               1: leave the servers of the last round running at the end
@@ -50,7 +51,7 @@ KEEP="${KEEP:-0}"
 SKIP_KEYFERRY="${SKIP_KEYFERRY:-0}"
 BASE_PORT="${BASE_PORT:-16400}"
 REPL_DISKLESS_LOAD="${REPL_DISKLESS_LOAD:-disabled}"
-JAR="operator/target/keyferry.jar"
+JAR="${JAR:-operator/target/keyferry.jar}"
 GEN="$SHARED/bench/gen_dataset.py"
 
 P_SRC=$BASE_PORT               # source, DUMP available

@@ -137,8 +137,8 @@ record() {
 }
 
 load_dataset() {
-  log "loading $PROFILE into port $1 (gen_dataset.py)"
-  python3 "$GEN" --port "$1" --profile "$PROFILE" >&2
+  log "loading $PROFILE into port $1 (gen_dataset.py; app-* and hashed-* through bench/gen_keyspace.py)"
+  SHARED="$SHARED" python3 "$ROOT/bench/gen_keyspace.py" --port "$1" --profile "$PROFILE" >&2
 }
 
 # write_manifest NAME SOURCE_PORT SOURCE_IS_CLUSTER TARGET_PORT TARGET_IS_CLUSTER WORKERS: a one-source copy

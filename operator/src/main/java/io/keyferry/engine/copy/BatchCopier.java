@@ -252,6 +252,9 @@ public final class BatchCopier {
                     right++;
                     // A missing key answers its size with 0 (a string with ""): its PTTL tells.
                     typeReplies[i] = pttls[i] == -2 ? "none" : guessed[i].wireName();
+                    if (pttls[i] != -2) {
+                        guesses.learn(key, guessed[i]);
+                    }
                     if (guessed[i] != DataType.STRING) {
                         sizes[i] = Resp.integer(replies.get(sizeAt[i]), src.label(), key);
                     } else if (replies.get(sizeAt[i]) instanceof byte[] v && v.length > 0 && v.length <= EARLY_STRING_BYTES) {

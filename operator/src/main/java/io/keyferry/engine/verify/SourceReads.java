@@ -105,6 +105,9 @@ final class SourceReads {
                 right++;
                 s.typeReply = s.pttl == -2 ? "none" : s.guessed.wireName();
                 s.value = s.pttl == -2 ? null : r.get(s.readAt);
+                if (s.pttl != -2) {
+                    types.learn(s.member.key(), s.guessed);
+                }
             }
         }
         types.outcome(right, wrong);

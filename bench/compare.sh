@@ -4,13 +4,14 @@
 #
 # Usage:
 #   JARS="before=/tmp/a.jar after=/tmp/b.jar" PROFILE=hashed-1m ROUNDS=3 bench/compare.sh
+#   JARS="c2=operator/target/keyferry.jar c1=operator/target/keyferry.jar" JVM_c1="-XX:TieredStopAtLevel=1" bench/compare.sh
 #
 # The source is loaded once (PROFILE, as bench/copy.sh); then each round times native replication into an empty
 # replica and a `keyferry run` (Overwrite, verify Off) of every jar of JARS into an empty target, in turn; with
 # VERIFY=1 also `keyferry verify` of each copy. The table shows medians over the rounds and each method's ratio
 # (replication's seconds over its seconds in the same round: above 1.00x is faster than replication).
 #
-# Environment: JARS (label=path ...), PROFILE=mixed-1m, ROUNDS=3, VERIFY=0, SHARED=<repo>/../shared,
+# Environment: JARS (label=path ...), JVM_<label> (that build's extra JVM options), PROFILE=mixed-1m, ROUNDS=3, VERIFY=0, SHARED=<repo>/../shared,
 # BASE_PORT=16600 (three ports from it), REPL_DISKLESS_LOAD=disabled, STATS=0, KEEP=0.
 set -euo pipefail
 
@@ -60,6 +61,8 @@ main() {
     for spec in $JARS; do
       label=${spec%%=*}
       JAR=${spec#*=}
+      local jvm="JVM_$label"
+      JVM_OPTS="${!jvm:-}"
       start_redis "$P_DST"
       manifest=$(write_manifest "$label" "$P_SRC" false "$P_DST" false 1)
       timed_keyferry "$round" "$label" "source=$P_SRC target=$P_DST" run -f "$manifest" --restart --state-dir "$WORK/state-$label"

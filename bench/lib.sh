@@ -179,9 +179,10 @@ timed_keyferry() {
     if [[ "$STATS" == 1 ]]; then redis-cli -p "${server#*=}" CONFIG RESETSTAT >/dev/null; fi
   done
   cpu0=$(servers_cpu "${ports[@]}")
-  log "round $round $method: java -Xmx256m -jar $JAR $*"
+  log "round $round $method: java -Xmx256m ${JVM_OPTS:-}${JVM_OPTS:+ }-jar $JAR $*"
   t0=$(now)
-  /usr/bin/time -v -o "$timing" java -Xmx256m -jar "$JAR" "$@" --no-progress \
+  # shellcheck disable=SC2086 # JVM_OPTS: space-separated JVM options (bench/compare.sh sets them per build)
+  /usr/bin/time -v -o "$timing" java -Xmx256m ${JVM_OPTS:-} -jar "$JAR" "$@" --no-progress \
     --report "$OUT/$method-r$round.json" >"$output" 2>&1 || rc=$?
   t1=$(now)
   if ((rc != 0)); then

@@ -16,8 +16,8 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keys are guessed by their shape (runs holding a digit masked): an application's keys under one prefix by their last
- * part, hashed names by the commonest type. Counted in TYPE commands the source answered, not in time.
+ * Keys are guessed by their prefix and last part (runs holding a digit masked), else their prefix: an application's
+ * keys under one prefix by their last part, hashed names by the commonest type. Counted in TYPE commands the source answered, not in time.
  */
 class TypeGuessTest {
     private static byte[] b(String s) {
@@ -32,8 +32,16 @@ class TypeGuessTest {
         g.learn(b("app:5:feed"), DataType.LIST);
         assertEquals(DataType.STRING, g.guess(b("app:9:session")));
         assertEquals(DataType.HASH, g.guess(b("app:123456:profile")));
-        assertNull(g.guess(b("app:user-8f3a:feed")), "another shape (app:user-#:feed): no guess yet");
-        assertNull(g.guess(b("app:9:tags")), "a shape not seen yet");
+        assertEquals(DataType.LIST, g.guess(b("app:user-8f3a:feed")), "the prefix and the last part decide");
+        assertNull(g.guess(b("app:9:tags")), "a last part not seen yet, and no type holds most of the prefix");
+        g.learn(b("user:alice"), DataType.HASH);
+        assertEquals(DataType.HASH, g.guess(b("user:bob")), "a prefix whose keys are of one type");
+        g.learn(b("app:1:tags"), DataType.SET);
+        g.learn(b("app:2:tags"), DataType.SET);
+        g.learn(b("app:3:tags"), DataType.SET);
+        g.learn(b("app:4:tags"), DataType.SET);
+        assertEquals(DataType.SET, g.guess(b("app:5:tags")));
+        assertEquals(DataType.SET, g.guess(b("app:5:scores")), "an unknown last part: the prefix's commonest (4 sets of 7)");
 
         for (int i = 0; i < 7; i++) {
             g.learn(b(Integer.toHexString(0x9f86d081 + i * 7919)), DataType.STRING);

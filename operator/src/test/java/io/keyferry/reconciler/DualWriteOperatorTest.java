@@ -17,21 +17,23 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An application that keeps serving while it moves, through the operator: it follows the routing flag, writing
- * both stores (old first) at 300 writes/s over 3,000 of the 100,000 migrated keys, of every type, deletes among
+ * both stores (old first) at 300 writes/s over 3,000 of the 30,000 migrated keys, of every type, deletes among
  * them, while the backfill and the verification rounds run. ReadTarget, asked for from the start, is reached
  * within five minutes; with the application paused there, the stores are equal key by key.
  */
 @EnableKubernetesMockClient(crud = true)
 class DualWriteOperatorTest {
+    /** Keys migrated: 30,000 in the build (the application writes 3,000 of them); -Dkeyferry.dualWriteKeys=100000 as before. */
+    static final int KEYS = Integer.getInteger("keyferry.dualWriteKeys", 30_000);
     KubernetesClient client;
 
     @Test
     void readTargetIsReachedUnderABusyApplicationAndTheStoresAreEqualAtTheSwitch() {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
              RedisServer flags = RedisServer.start(); OperatorHarness h = new OperatorHarness(client)) {
-            Datasets.mixed(source, 100_000, 20);
+            Datasets.mixed(source, KEYS, 20);
             try (DualWriter app = new DualWriter(source, target, () -> flags.redis().get("migrate_user"),
-                    Datasets.hotKeys(100_000, 3_000), 300, 21)) {
+                    Datasets.hotKeys(KEYS, 3_000), 300, 21)) {
                 h.apply("""
                         apiVersion: keyferry.io/v1alpha1
                         kind: DataMigration

@@ -54,6 +54,18 @@ final class AbortCommand extends MigrationCommand {
                     + " store; roll back to DualWrite first (kubectl keyferry rollback " + name + "), then abort. Nothing"
                     + " was changed");
         }
+        io.keyferry.api.UndoStatus undo = dm.getStatus() == null ? null : dm.getStatus().getUndo();
+        if (undo != null && undo.removedAt() != null) {
+            throw new PluginException(ExitCodes.REFUSED, "the undo journal of " + name + " was removed at " + undo.removedAt()
+                    + " (spec.undo.retainSeconds after the migration finished): nothing is left to put the target back"
+                    + " from. Nothing was changed");
+        }
+        if (undo != null && Boolean.FALSE.equals(undo.enabled())) {
+            throw new PluginException(ExitCodes.REFUSED, name + " keeps no undo journal (status.undo.enabled is false: the"
+                    + " target was empty, or spec.undo.enabled is false), so an abort cannot put the target back; roll"
+                    + " back to SourceOnly and delete the DataMigration (spec.cleanup: Delete removes KeyFerry's keys)."
+                    + " Nothing was changed");
+        }
         Confirmation.require(env.terminal(), err(), yes, "aborting " + name + " undoes what KeyFerry wrote to the target",
                 "Abort " + name + "?");
         boolean oneShot = dm.getSpec().getCutover() == null;

@@ -2,6 +2,7 @@ package io.keyferry.engine.copy;
 
 import io.keyferry.api.DataType;
 import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -11,19 +12,21 @@ import java.util.Map;
  * trip, and it reads the key while the key is in its cache; a wrong one costs an error reply (WRONGTYPE) and one
  * more round trip.
  *
- * <p>Keys are grouped by their <em>shape</em>: the name with every run of letters and digits that holds a digit
- * replaced by one mark, so {@code app:1042:session} and {@code app:77:session} share the shape {@code app:#:session}
- * while {@code app:77:feed} does not, and every hashed name ({@code 9f86d081884c7d65}) has the shape {@code #}. Each
- * shape counts the types seen lately (what TYPE answered, and guesses that proved right); a shape is guessed as its
- * commonest type once that type holds more than half of its count. So an application's keys under one prefix are told
- * apart by their last part, and a keyspace of hashed names is guessed as its commonest type (strings, usually). Where
+ * <p>Two parts of a name are learned from. Its <em>prefix</em>, up to the first colon ("user:", "session:"; the empty
+ * prefix for a name without one, such as a hashed name), which keys of one kind nearly always share. And, for a name
+ * with more colons, its prefix with its last part, whose runs holding a digit are masked: {@code app:1042:session} and
+ * {@code app:77:session} share {@code app: .. session} while {@code app:77:feed} does not, as an application's keys
+ * under one prefix differ by their last part. Each counts the types seen lately (what TYPE answered, and guesses that
+ * proved right); a key is guessed as the commonest type of its prefix-and-last-part once that holds more than half of
+ * its count, else of its prefix under the same rule. So a prefix whose keys are all of one type, an application's
+ * fields, and a keyspace of hashed names (guessed as its commonest type, strings usually) need few TYPEs. Where
  * guesses still go wrong often (more than {@link #WRONG_SHARE} of a batch's) it stops guessing for a while.
  * Used by one thread.
  */
 public final class TypeGuess {
-    /** Shapes remembered at most; beyond that the table starts over. */
+    /** Prefixes, and shapes, remembered at most; beyond that the table starts over. */
     private static final int SHAPES = 10_000;
-    /** The shape is taken from the first bytes of a key only. */
+    /** The prefix is looked for in the first bytes of a key, and the last part taken from its first bytes. */
     private static final int SHAPE_BYTES = 64;
     /** Batches without guessing after one where more than this share of the guesses were wrong. */
     static final double WRONG_SHARE = 0.4;
@@ -32,6 +35,7 @@ public final class TypeGuess {
     private static final int WINDOW = 256;
     private static final DataType[] TYPES = DataType.values();
 
+    private final Map<ByteBuffer, int[]> byPrefix = new HashMap<>();
     private final Map<ByteBuffer, int[]> byShape = new HashMap<>();
     private int paused;
 
@@ -44,9 +48,15 @@ public final class TypeGuess {
         return true;
     }
 
-    /** The commonest type lately of keys of this key's shape, where it holds more than half of them; else null. */
+    /** The commonest type lately of keys of this key's shape (else its prefix), where it holds more than half of them. */
     public DataType guess(byte[] key) {
-        int[] counts = byShape.get(ByteBuffer.wrap(shape(key)));
+        int prefix = prefixLength(key);
+        byte[] shape = shape(key, prefix);
+        DataType fromShape = shape == null ? null : commonest(byShape.get(ByteBuffer.wrap(shape)));
+        return fromShape != null ? fromShape : commonest(byPrefix.get(ByteBuffer.wrap(key, 0, prefix)));
+    }
+
+    private static DataType commonest(int[] counts) {
         if (counts == null) {
             return null;
         }
@@ -64,14 +74,23 @@ public final class TypeGuess {
         if (type == null) {
             return;
         }
-        ByteBuffer shape = ByteBuffer.wrap(shape(key));
-        int[] counts = byShape.get(shape);
+        int prefix = prefixLength(key);
+        count(byPrefix, Arrays.copyOf(key, prefix), type);
+        byte[] shape = shape(key, prefix);
+        if (shape != null) {
+            count(byShape, shape, type);
+        }
+    }
+
+    private static void count(Map<ByteBuffer, int[]> table, byte[] name, DataType type) {
+        ByteBuffer k = ByteBuffer.wrap(name);
+        int[] counts = table.get(k);
         if (counts == null) {
-            if (byShape.size() >= SHAPES) {
-                byShape.clear();
+            if (table.size() >= SHAPES) {
+                table.clear();
             }
             counts = new int[TYPES.length];
-            byShape.put(shape, counts);
+            table.put(k, counts);
         }
         if (++counts[type.ordinal()] >= WINDOW) {
             for (int t = 0; t < counts.length; t++) {
@@ -87,20 +106,48 @@ public final class TypeGuess {
         }
     }
 
-    /** The key's shape: every run of letters and digits holding a digit becomes '#' (within the first bytes). */
-    static byte[] shape(byte[] key) {
+    /** The length of the key's prefix: up to its first colon (within the first bytes), else none. */
+    private static int prefixLength(byte[] key) {
         int n = Math.min(key.length, SHAPE_BYTES);
-        byte[] out = new byte[n];
-        int len = 0;
-        int i = 0;
-        while (i < n) {
+        for (int i = 0; i < n; i++) {
+            if (key[i] == ':') {
+                return i + 1;
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * The key's prefix, a zero byte, and its part after its last colon (within the first bytes after it) with every
+     * run of letters and digits that holds a digit masked as '#'; null for a key with at most one colon there.
+     */
+    static byte[] shape(byte[] key, int prefix) {
+        if (prefix == 0) {
+            return null;
+        }
+        int last = -1;
+        for (int i = key.length - 1; i >= prefix; i--) {
+            if (key[i] == ':') {
+                last = i;
+                break;
+            }
+        }
+        if (last < 0) {
+            return null;
+        }
+        int end = Math.min(key.length, last + 1 + SHAPE_BYTES);
+        byte[] out = new byte[prefix + 1 + end - last - 1];
+        System.arraycopy(key, 0, out, 0, prefix);
+        int len = prefix + 1; // out[prefix] stays 0: a separator no name part has
+        int i = last + 1;
+        while (i < end) {
             if (!alnum(key[i])) {
                 out[len++] = key[i++];
                 continue;
             }
             int start = i;
             boolean digit = false;
-            while (i < n && alnum(key[i])) {
+            while (i < end && alnum(key[i])) {
                 digit |= key[i] >= '0' && key[i] <= '9';
                 i++;
             }
@@ -111,7 +158,7 @@ public final class TypeGuess {
                 len += i - start;
             }
         }
-        return len == out.length ? out : java.util.Arrays.copyOf(out, len);
+        return len == out.length ? out : Arrays.copyOf(out, len);
     }
 
     private static boolean alnum(byte b) {

@@ -124,6 +124,26 @@ class RequestsTest {
         assertEquals(Phase.READ_TARGET, Cutovers.get(client, "users").getSpec().getPhase());
     }
 
+    /** The operator would refuse it too (AbortRefused); the plugin says so before writing anything. */
+    @Test
+    void abortWithoutAJournalOrAfterItsRemovalIsRefused() {
+        DataMigration dm = Cutovers.put(client, "users", Phase.DUAL_WRITE, Phase.DUAL_WRITE, true, 0);
+        dm.getStatus().setUndo(new io.keyferry.api.UndoStatus(true, 100L, null, null, null, null, null, null,
+                "2026-12-06T10:00:00Z", "2026-12-06T10:00:01Z"));
+        client.resource(dm).updateStatus();
+        PluginRun removed = PluginRun.of(client, "abort", "users", "-n", "test", "--yes");
+        assertEquals(ExitCodes.REFUSED, removed.exitCode(), removed::toString);
+        assertTrue(removed.err().contains("was removed at 2026-12-06T10:00:01Z"), removed::toString);
+
+        dm = Cutovers.get(client, "users");
+        dm.getStatus().setUndo(new io.keyferry.api.UndoStatus(false, null, null, null, null, null, null, null, null, null));
+        client.resource(dm).updateStatus();
+        PluginRun none = PluginRun.of(client, "abort", "users", "-n", "test", "--yes");
+        assertEquals(ExitCodes.REFUSED, none.exitCode(), none::toString);
+        assertTrue(none.err().contains("keeps no undo journal"), none::toString);
+        assertEquals(Phase.DUAL_WRITE, Cutovers.get(client, "users").getSpec().getPhase(), "nothing was asked");
+    }
+
     @Test
     void abortWhereTheInstalledCrdHasAbortedAsksForIt() throws IOException {
         client.resource(Serialization.unmarshal(Files.readString(CRD), CustomResourceDefinition.class)).create();

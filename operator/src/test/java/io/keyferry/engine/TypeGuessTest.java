@@ -74,6 +74,7 @@ class TypeGuessTest {
                 assertEquals(Values.snapshot(pair[0].redis()), Values.snapshot(pair[1].redis()));
                 // app: every shape learned in the first batch; hashed: the 3 in 10 non-strings are asked after a wrong guess
                 long most = pair[0] == app ? 200 : keys * 4 / 10;
+                System.out.println("[type guess] " + (pair[0] == app ? "app" : "hashed") + ": TYPE asked " + types + " times for " + keys + " keys");
                 assertTrue(types <= most, "TYPE asked " + types + " times for " + keys + " keys (at most " + most + ")");
             }
         }

@@ -28,8 +28,11 @@ public final class TypeGuess {
     private static final int SHAPES = 10_000;
     /** The prefix is looked for in the first bytes of a key, and the last part taken from its first bytes. */
     private static final int SHAPE_BYTES = 64;
-    /** Batches without guessing after one where more than this share of the guesses were wrong. */
-    static final double WRONG_SHARE = 0.4;
+    /**
+     * Batches without guessing after one where more than this share of the guesses were wrong: then a TYPE for every
+     * key costs less. A guess needs a type holding most of its keys, so this happens where the keyspace changed.
+     */
+    static final double WRONG_SHARE = 0.5;
     private static final int PAUSE_BATCHES = 8;
     /** A shape's counts are halved when they reach this: the guess follows what the keyspace holds lately. */
     private static final int WINDOW = 256;

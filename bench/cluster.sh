@@ -21,6 +21,7 @@
 #   ROUNDS=1             rounds; with more than one the table shows medians
 #   MASTERS=3            masters of the cluster (at least 3)
 #   WORKERS=1            spec.worker.parallelism of the copy out of the cluster
+#   WORKERS_IN=1         spec.worker.parallelism of the copy into the cluster (key-hash parts of the standalone source)
 #   SHARED=<repo>/../shared   the shared directory holding bench/gen_dataset.py
 #   KEEP=0               1: leave the servers of the last round running at the end
 #   BASE_PORT=16700      MASTERS + 2 consecutive ports from here on 127.0.0.1 must be free
@@ -36,11 +37,12 @@ PROFILE="${PROFILE:-mixed-1m}"
 ROUNDS="${ROUNDS:-1}"
 MASTERS="${MASTERS:-3}"
 WORKERS="${WORKERS:-1}"
+WORKERS_IN="${WORKERS_IN:-1}"
 STATS="${STATS:-0}"
 SHARED="${SHARED:-$ROOT/../shared}"
 KEEP="${KEEP:-0}"
 BASE_PORT="${BASE_PORT:-16700}"
-JAR="operator/target/keyferry.jar"
+JAR="${JAR:-operator/target/keyferry.jar}"
 GEN="$SHARED/bench/gen_dataset.py"
 
 P_SRC=$BASE_PORT
@@ -91,7 +93,7 @@ main() {
   for port in "${P_NODES[@]}"; do nodes+=" node$port=$port"; done
   for ((round = 1; round <= ROUNDS; round++)); do
     start_cluster
-    bench_copy "$round" to-cluster "$(write_manifest to-cluster "$P_SRC" false "${P_NODES[0]}" true 1)" \
+    bench_copy "$round" to-cluster "$(write_manifest to-cluster "$P_SRC" false "${P_NODES[0]}" true "$WORKERS_IN")" \
       "source=$P_SRC$nodes" "${P_NODES[@]}"
     start_redis "$P_DST"
     bench_copy "$round" from-cluster "$(write_manifest from-cluster "${P_NODES[0]}" true "$P_DST" false "$WORKERS")" \
@@ -99,7 +101,7 @@ main() {
     stop_after_round "$round" "$P_DST" "${P_NODES[@]}"
   done
   {
-    describe_run "$SRC_KEYS" "$MASTERS masters, $WORKERS worker(s) out of the cluster"
+    describe_run "$SRC_KEYS" "$MASTERS masters, $WORKERS_IN worker(s) into the cluster, $WORKERS out of it"
     echo
     summarize "$SRC_KEYS" - to-cluster="keyferry into the cluster" to-cluster-verify="keyferry verify of it" \
       from-cluster="keyferry out of the cluster" from-cluster-verify="keyferry verify of it"

@@ -3,15 +3,11 @@ package io.keyferry.engine;
 import io.keyferry.api.DataMigrationSpec;
 import io.keyferry.api.DataType;
 import io.keyferry.api.EndpointSpec;
-import io.keyferry.api.KeySelector;
 import io.keyferry.api.ReadFrom;
 import io.keyferry.api.SourceSpec;
 import io.keyferry.engine.checkpoint.Checkpoint;
 import io.keyferry.engine.checkpoint.CheckpointStore;
-import io.keyferry.engine.copy.Action;
 import io.keyferry.engine.copy.BatchCopier;
-import io.keyferry.engine.copy.Decision;
-import io.keyferry.engine.copy.GuardedCopy;
 import io.keyferry.engine.copy.Counters;
 import io.keyferry.engine.copy.PaceClock;
 import io.keyferry.engine.copy.PairStrategy;
@@ -24,15 +20,12 @@ import io.keyferry.engine.probe.Replicas;
 import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.Endpoints;
 import io.keyferry.engine.redis.RedisLink;
-import io.keyferry.engine.verify.Verifier;
 import io.keyferry.engine.verify.VerifyResult;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One copy of every source into the target, as `keyferry run`, a worker and the tests all run it:
@@ -153,21 +146,21 @@ public final class Migration implements AutoCloseable {
             sources.add(link);
             sourceProfiles.add(profile);
             plans.add(new CopyPlan.SourcePlan(s.getName(), link.label(), profile,
-                    PairStrategy.choose(profile, targetProfile), describeKeys(s.getKeys())));
+                    PairStrategy.choose(profile, targetProfile), CopyStart.describeKeys(s.getKeys())));
         }
         if (storeFactory == null) {
             if (Boolean.TRUE.equals(spec.getUndo().getEnabled())) { // decided by the copy: its repairs and deletes journal too
                 openJournal();
             }
-            plan = new CopyPlan(plans, target.label(), targetProfile, describePolicies(), "verify only", false);
+            plan = new CopyPlan(plans, target.label(), targetProfile, CopyStart.describePolicies(spec), "verify only", false);
         } else {
             if (store == null) {
                 store = storeFactory.open(() -> endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"));
                 ownedStore = store;
             }
-            checkpoint = loadOrStart();
+            checkpoint = CopyStart.loadOrStart(store, name, spec, restartOnOtherSpec);
             openJournal();
-            plan = new CopyPlan(plans, target.label(), targetProfile, describePolicies(), resumeNote(), checkpoint.finished());
+            plan = new CopyPlan(plans, target.label(), targetProfile, CopyStart.describePolicies(spec), CopyStart.resumeNote(checkpoint), checkpoint.finished());
         }
         return plan;
     }
@@ -208,13 +201,13 @@ public final class Migration implements AutoCloseable {
             int index = i;
             String path = "spec.sources[" + i + "].endpoint";
             SourceRestarts.check(checkpoint, i, sourceProfiles.get(i).runId(), sources.get(i).label(),
-                    spec.getPolicies().forType(DataType.LIST), typeFilter(s.getKeys()));
+                    spec.getPolicies().forType(DataType.LIST), CopyStart.typeFilter(s.getKeys()));
             // The scan goes over the source's first connection; deciding, reading and big keys' chunks each get their own.
             RedisLink decide = open(endpoints.connect(readEndpoints.get(i), path, "source " + s.getName()));
             RedisLink values = open(endpoints.connect(readEndpoints.get(i), path, "source " + s.getName()));
             RedisLink chunks = open(endpoints.connect(readEndpoints.get(i), path, "source " + s.getName()));
             BatchCopier batches = new BatchCopier(s.getName(), new BatchCopier.Links(decide, targetReads(), values, chunks, target),
-                    targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys()))
+                    targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), CopyStart.typeFilter(s.getKeys()))
                     .journaling(journal);
             SourceScan scan = new SourceScan(sources.get(i), plan.sources().get(i).profile(), s.getKeys(),
                     spec.getWorker().getBatchSize(), part, parts).leavingStateKeysOut(s.stateKeysLeftOut());
@@ -288,7 +281,7 @@ public final class Migration implements AutoCloseable {
      *                  them with repair): the other direction, for a dual-write cutover
      */
     public VerifyResult verify(ProgressListener listener, boolean repair, boolean extraKeys) {
-        return verify(listener, repair, extraKeys, spec.getVerify());
+        return new VerifyRun(this).run(listener, repair, extraKeys, spec.getVerify());
     }
 
     /** A verification of every key (whatever spec.verify.mode says), with repair: a live sync that missed changes. */
@@ -304,16 +297,7 @@ public final class Migration implements AutoCloseable {
         io.keyferry.api.VerifySpec all = io.keyferry.engine.checkpoint.Checkpoint.JSON.convertValue(spec.getVerify(),
                 io.keyferry.api.VerifySpec.class);
         all.setMode(io.keyferry.api.VerifyMode.FULL);
-        return verify(listener, true, extraKeys, all);
-    }
-
-    private VerifyResult verify(ProgressListener listener, boolean repair, boolean extraKeys, io.keyferry.api.VerifySpec how) {
-        Verifier verifier = new Verifier(spec.getSources(), sources, sourceProfiles, target, targetProfile, spec.getPolicies(),
-                how, spec.getWorker().getBatchSize(), this::openConnections);
-        if (extraKeys) {
-            verifier.checkingExtraKeys(journal);
-        }
-        return verifier.verify(listener, repair ? this::repair : null, plan.estimatedKeys());
+        return new VerifyRun(this).run(listener, true, extraKeys, all);
     }
 
     private RedisLink targetReads() {
@@ -329,38 +313,6 @@ public final class Migration implements AutoCloseable {
                 : endpoints.openRaw(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target", node.getHost(), node.getPort());
     }
 
-    /** Another connection to every endpoint, for a checker that works beside the others. */
-    private Verifier.KeyConnections openConnections() {
-        List<RedisLink> more = new ArrayList<>();
-        for (int i = 0; i < spec.getSources().size(); i++) {
-            SourceSpec s = spec.getSources().get(i);
-            more.add(endpoints.connect(readEndpoints.get(i), "spec.sources[" + i + "].endpoint", "source " + s.getName()));
-        }
-        return new Verifier.KeyConnections(more, endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"));
-    }
-
-    /**
-     * Copies keys again under the policy, every source that writes them in list order, each guarded against the
-     * application's writes ({@link BatchCopier#copyGuarded}). A list under Merge is left alone: appending it again
-     * would duplicate its elements.
-     *
-     * @return the keys an application write raced: not repaired, to be looked at again
-     */
-    private List<Verifier.KeyRef> repair(List<Verifier.KeyRef> keys) {
-        List<String> ignored = new ArrayList<>();
-        List<Verifier.KeyRef> raced = new ArrayList<>();
-        for (Verifier.KeyRef ref : keys) {
-            for (Verifier.Member m : ref.members()) {
-                if (new GuardedCopy(copier(m.source())).copyKey(new BatchCopier.KeyPair(m.key(), ref.targetKey()),
-                        d -> !(d.type() == DataType.LIST && d.action() == Action.MERGE), ignored) == null) {
-                    raced.add(ref);
-                    break; // the rest of its chain waits for the next look too
-                }
-            }
-        }
-        return raced;
-    }
-
     /**
      * A copier of source {@code i}'s keys named one by one (a repair, a live sync's changed keys), under the policies,
      * over the source's and the target's first connections; call {@link #prepare()} first.
@@ -368,7 +320,7 @@ public final class Migration implements AutoCloseable {
     public BatchCopier copier(int i) {
         SourceSpec s = spec.getSources().get(i);
         return new BatchCopier(s.getName(), new BatchCopier.Links(sources.get(i), target), targetProfile, this::openRawTarget,
-                spec.getPolicies(), plan.sources().get(i).strategy(), typeFilter(s.getKeys())).journaling(journal);
+                spec.getPolicies(), plan.sources().get(i).strategy(), CopyStart.typeFilter(s.getKeys())).journaling(journal);
     }
 
     /**
@@ -455,71 +407,30 @@ public final class Migration implements AutoCloseable {
         }
     }
 
-    private Checkpoint loadOrStart() {
-        String fingerprint = io.keyferry.api.SpecDigest.of(copyParts());
-        Checkpoint cp = store.load().orElse(null);
-        if (cp != null && io.keyferry.api.SpecDigest.legacy(copyParts()).equals(cp.fingerprint)) {
-            cp.fingerprint = fingerprint; // saved by the version before the canonical digest: the same copy
-        }
-        if (cp != null && !fingerprint.equals(cp.fingerprint) && restartOnOtherSpec) {
-            cp = null;
-        }
-        if (cp != null && !fingerprint.equals(cp.fingerprint)) {
-            throw new MigrationInputException("the saved state belongs to another version of this migration (its "
-                    + "sources, target or policies changed); rerun with --restart to copy from the beginning, "
-                    + "or use another --state-dir");
-        }
-        if (cp == null) {
-            cp = new Checkpoint();
-            cp.migration = name;
-            cp.fingerprint = fingerprint;
-            cp.startedAt = Instant.now().toString();
-            for (SourceSpec s : spec.getSources()) {
-                Checkpoint.SourceState st = new Checkpoint.SourceState();
-                st.name = s.getName();
-                cp.sources.add(st);
-            }
-        }
-        return cp;
+    DataMigrationSpec spec() {
+        return spec;
     }
 
-    private String resumeNote() {
-        if (checkpoint.finished()) {
-            return "finished at " + checkpoint.finishedAt + "; nothing to copy (use --restart to copy again)";
-        }
-        long scanned = checkpoint.sources.stream().mapToLong(s -> s.keysScanned).sum();
-        return scanned == 0 && checkpoint.inflight == null ? "new copy"
-                : "resuming after " + scanned + " scanned keys (started " + checkpoint.startedAt + ")";
+    List<RedisLink> sourceLinks() {
+        return sources;
     }
 
-    /** What a checkpoint belongs to: the sources, the target and the policies. */
-    private Map<String, Object> copyParts() {
-        Map<String, Object> identity = new LinkedHashMap<>();
-        identity.put("sources", spec.getSources());
-        identity.put("target", spec.getTarget());
-        identity.put("policies", spec.getPolicies());
-        return identity;
+    List<ServerProfile> sourceProfiles() {
+        return sourceProfiles;
     }
 
-    private String describePolicies() {
-        StringBuilder sb = new StringBuilder();
-        for (DataType t : DataType.values()) {
-            sb.append(t.wireName()).append('=').append(spec.getPolicies().forType(t).manifestName()).append(' ');
-        }
-        return sb.append("typeMismatch=").append(spec.getPolicies().getTypeMismatch().manifestName()).toString();
+    /** Another connection to source {@code i} where the copy reads it, and to the target. */
+    RedisLink connectSource(int i) {
+        SourceSpec s = spec.getSources().get(i);
+        return endpoints.connect(readEndpoints.get(i), "spec.sources[" + i + "].endpoint", "source " + s.getName());
     }
 
-    private static String describeKeys(KeySelector keys) {
-        String match = keys.getMatch() == null ? "all keys" : "keys matching " + keys.getMatch();
-        String types = keys.getTypes() == null || keys.getTypes().isEmpty() ? "" : ", types " + keys.getTypes().stream()
-                .map(DataType::wireName).toList();
-        String prefix = keys.getAddPrefix() == null || keys.getAddPrefix().isEmpty() ? ""
-                : ", prefixed with '" + keys.getAddPrefix() + "'";
-        return match + types + prefix;
+    RedisLink connectTarget() {
+        return endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target");
     }
 
-    private static Set<DataType> typeFilter(KeySelector keys) {
-        return keys.getTypes() == null || keys.getTypes().isEmpty() ? null : EnumSet.copyOf(keys.getTypes());
+    long estimatedKeys() {
+        return plan.estimatedKeys();
     }
 
     /** The copy's checkpoint after {@link #prepare()}: its cursors and counts (what a worker reports). */

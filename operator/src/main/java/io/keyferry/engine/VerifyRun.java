@@ -1,0 +1,66 @@
+package io.keyferry.engine;
+
+import io.keyferry.api.DataType;
+import io.keyferry.api.VerifySpec;
+import io.keyferry.engine.copy.Action;
+import io.keyferry.engine.copy.BatchCopier;
+import io.keyferry.engine.copy.GuardedCopy;
+import io.keyferry.engine.redis.RedisLink;
+import io.keyferry.engine.verify.Verifier;
+import io.keyferry.engine.verify.VerifyResult;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A prepared migration's target verified against its sources ({@link Verifier}), over the migration's connections and
+ * more of its own for the checkers that work beside them; a repair copies keys again with the migration's copiers, so
+ * it is journaled where the migration keeps the undo journal, and so are the deletes of extra keys.
+ */
+final class VerifyRun {
+    private final Migration migration;
+
+    VerifyRun(Migration migration) {
+        this.migration = migration;
+    }
+
+    VerifyResult run(ProgressListener listener, boolean repair, boolean extraKeys, VerifySpec how) {
+        Verifier verifier = new Verifier(migration.spec().getSources(), migration.sourceLinks(), migration.sourceProfiles(),
+                migration.target(), migration.targetProfile(), migration.spec().getPolicies(), how,
+                migration.spec().getWorker().getBatchSize(), this::openConnections);
+        if (extraKeys) {
+            verifier.checkingExtraKeys(migration.journal());
+        }
+        return verifier.verify(listener, repair ? this::repair : null, migration.estimatedKeys());
+    }
+
+    /** Another connection to every endpoint, for a checker that works beside the others. */
+    private Verifier.KeyConnections openConnections() {
+        List<RedisLink> more = new ArrayList<>();
+        for (int i = 0; i < migration.spec().getSources().size(); i++) {
+            more.add(migration.connectSource(i));
+        }
+        return new Verifier.KeyConnections(more, migration.connectTarget());
+    }
+
+    /**
+     * Copies keys again under the policy, every source that writes them in list order, each guarded against the
+     * application's writes ({@link GuardedCopy}). A list under Merge is left alone: appending it again would duplicate
+     * its elements.
+     *
+     * @return the keys an application write raced: not repaired, to be looked at again
+     */
+    private List<Verifier.KeyRef> repair(List<Verifier.KeyRef> keys) {
+        List<String> ignored = new ArrayList<>();
+        List<Verifier.KeyRef> raced = new ArrayList<>();
+        for (Verifier.KeyRef ref : keys) {
+            for (Verifier.Member m : ref.members()) {
+                if (new GuardedCopy(migration.copier(m.source())).copyKey(new BatchCopier.KeyPair(m.key(), ref.targetKey()),
+                        d -> !(d.type() == DataType.LIST && d.action() == Action.MERGE), ignored) == null) {
+                    raced.add(ref);
+                    break; // the rest of its chain waits for the next look too
+                }
+            }
+        }
+        return raced;
+    }
+}

@@ -60,17 +60,20 @@ while True:
 print(len(keys), "keys")
 SIZE = {b"hash": b"HLEN", b"list": b"LLEN", b"set": b"SCARD", b"zset": b"ZCARD"}
 
-def per_key():
+def pipelined(commands):
+    """Sends commands(key) (two commands) for each key, a batch of BATCH keys at a time, and reads every reply."""
     for i in range(0, len(keys), BATCH):
         part = keys[i:i + BATCH]
-        out = []
-        for k in part:
-            out.append(resp("PTTL", k))
-            p = k.split(b":")[0]
-            out.append(resp("GETRANGE", k, 0, 4096) if p == b"str" else resp(SIZE[p], k))
-        c.send(b"".join(out))
+        c.send(b"".join(b"".join(commands(k)) for k in part))
         for _ in range(2 * len(part)):
             c.read()
+
+def read_command(k):
+    p = k.split(b":")[0]
+    return resp("GETRANGE", k, 0, 4096) if p == b"str" else resp(SIZE[p], k)
+
+def per_key():
+    pipelined(lambda k: (resp("PTTL", k), read_command(k)))
 
 SCRIPT = b"""
 local out = {}
@@ -98,15 +101,7 @@ def scripted():
         c.read()
 
 def typed_per_key():
-    for i in range(0, len(keys), BATCH):
-        part = keys[i:i + BATCH]
-        out = []
-        for k in part:
-            out.append(resp("TYPE", k))
-            out.append(resp("PTTL", k))
-        c.send(b"".join(out))
-        for _ in range(2 * len(part)):
-            c.read()
+    pipelined(lambda k: (resp("TYPE", k), resp("PTTL", k)))
 
 for name, fn in [("per key: PTTL + GETRANGE/size (type known)", per_key), ("per key: TYPE + PTTL", typed_per_key),
                  ("one EVALSHA_RO per %d keys: TYPE, PTTL, GETRANGE/size inside" % BATCH, scripted)] * 2:

@@ -65,7 +65,7 @@ public final class StateCleanup {
      */
     public static long removeFinished(EndpointSpec target, SecretResolver secrets, String id, List<String> sources, int parts) {
         List<String> ids = new java.util.ArrayList<>(copyCheckpoints(id, sources, parts));
-        sources.forEach(source -> ids.add(id + ":" + source + ":follow"));
+        sources.forEach(source -> ids.add(io.keyferry.engine.sync.TargetPositions.idFor(id, source)));
         try (Endpoints endpoints = new Endpoints(secrets); RedisLink link = endpoints.connect(target, "spec.target.endpoint", "target")) {
             return io.keyferry.engine.checkpoint.TargetCheckpointStore.remove(link, ids) + forgetNoJournal(link, id);
         }
@@ -87,8 +87,9 @@ public final class StateCleanup {
      * is kept under it, so nothing of KeyFerry's stays in the target of a migration that journals nothing.
      */
     public static long forgetNoJournal(RedisLink target, String id) {
-        byte[] meta = (io.keyferry.engine.undo.TargetSegmentStore.KEY_PREFIX + "{" + id + "}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        byte[] decided = target.call(target.async().hget(meta, "enabled".getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        byte[] meta = io.keyferry.engine.undo.TargetSegmentStore.metaKey(id).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] decided = target.call(target.async().hget(meta,
+                io.keyferry.engine.undo.TargetSegmentStore.ENABLED.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         if (decided == null || !"0".equals(new String(decided, java.nio.charset.StandardCharsets.UTF_8))
                 || target.call(target.async().hlen(meta)) != 1) {
             return 0;

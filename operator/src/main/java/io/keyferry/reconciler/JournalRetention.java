@@ -19,9 +19,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * What the operator itself removes from the journal's store (the target, or spec.undo.store), after a decision and
+ * What the operator itself removes from the target or the journal's store (spec.undo.store), after a decision and
  * before its status is recorded:
  * <ul>
+ *   <li>Once the migration finished ({@link #finishedAt}) and no copy, verification or sync worker runs: its copy
+ *   checkpoints, live sync positions and a decision of no journal, from the target by name
+ *   ({@link StateCleanup#removeFinished}); status.stateRemovedAt records it (Event StateRemoved), and a rollback from
+ *   TargetOnly clears it.</li>
  *   <li>With spec.undo.retainSeconds: the undo journal ({@code keyferry:undo:{<uid>}*}) once the migration has been
  *   finished that long ({@link #finishedAt}), and no copy, verification or sync worker runs (a sync worker journals
  *   too). status.undo.retainedUntil says when it is due, status.undo.removedAt when it was removed (with an Event
@@ -114,10 +118,10 @@ final class JournalRetention {
         if (plan.removal() == Removal.NONE) {
             return plan.decision();
         }
-        String uid = dm.getMetadata().getUid();
         if (plan.removal() == Removal.STATE) {
             return removeState(client, dm, plan.decision(), now);
         }
+        String uid = dm.getMetadata().getUid();
         EndpointSpec store = dm.getSpec().getUndo().getStore();
         EndpointSpec where = store != null ? store : dm.getSpec().getTarget().getEndpoint();
         String field = store != null ? "spec.undo.store" : "spec.target.endpoint";

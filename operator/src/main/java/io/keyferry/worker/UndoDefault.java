@@ -10,14 +10,12 @@ import java.nio.charset.StandardCharsets;
 /**
  * Whether a migration's workers keep the undo journal: spec.undo.enabled where it is set; unset, decided once for the
  * whole migration by the first worker that asks, from the target's DBSIZE then (on when it held any key), and kept
- * beside the journal (field {@value #FIELD} of the hash {@code keyferry:undo:{<uid>}} in the target, or in
+ * beside the journal (field {@value TargetSegmentStore#ENABLED} of the hash {@code keyferry:undo:{<uid>}} in the target, or in
  * spec.undo.store), so that every copy worker, shard and resumed pod agrees. Every worker asks before its first write,
  * so the first answer is taken before the migration wrote anything; a key that is not the user's (another migration's
  * flag, say) counts as a key, which errs on the side of keeping the journal.
  */
 final class UndoDefault {
-    static final String FIELD = "enabled";
-
     private UndoDefault() {}
 
     static boolean decide(DataMigrationSpec spec, SecretResolver secrets, String id) {
@@ -41,8 +39,8 @@ final class UndoDefault {
             RedisLink target = endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target");
             RedisLink store = spec.getUndo().getStore() == null ? target
                     : endpoints.connect(spec.getUndo().getStore(), "spec.undo.store", "undo store");
-            byte[] meta = (TargetSegmentStore.KEY_PREFIX + "{" + id + "}").getBytes(StandardCharsets.UTF_8);
-            byte[] field = FIELD.getBytes(StandardCharsets.UTF_8);
+            byte[] meta = TargetSegmentStore.metaKey(id).getBytes(StandardCharsets.UTF_8);
+            byte[] field = TargetSegmentStore.ENABLED.getBytes(StandardCharsets.UTF_8);
             byte[] decided = store.call(store.async().hget(meta, field));
             if (decided == null && !first) {
                 return false;

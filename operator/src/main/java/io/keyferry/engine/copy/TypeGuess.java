@@ -78,22 +78,22 @@ public final class TypeGuess {
             return;
         }
         int prefix = prefixLength(key);
-        count(byPrefix, Arrays.copyOf(key, prefix), type);
+        count(byPrefix, key, prefix, type);
         byte[] shape = shape(key, prefix);
         if (shape != null) {
-            count(byShape, shape, type);
+            count(byShape, shape, shape.length, type);
         }
     }
 
-    private static void count(Map<ByteBuffer, int[]> table, byte[] name, DataType type) {
-        ByteBuffer k = ByteBuffer.wrap(name);
-        int[] counts = table.get(k);
+    /** Counts {@code type} for the first {@code length} bytes of {@code name}, copied only for a new entry. */
+    private static void count(Map<ByteBuffer, int[]> table, byte[] name, int length, DataType type) {
+        int[] counts = table.get(ByteBuffer.wrap(name, 0, length));
         if (counts == null) {
             if (table.size() >= SHAPES) {
                 table.clear();
             }
             counts = new int[TYPES.length];
-            table.put(k, counts);
+            table.put(ByteBuffer.wrap(Arrays.copyOf(name, length)), counts);
         }
         if (++counts[type.ordinal()] >= WINDOW) {
             for (int t = 0; t < counts.length; t++) {

@@ -100,18 +100,20 @@ final class Resync {
         List<Integer> types = gone.stream().map(k -> target.send(Cmd.TYPE, k)).toList();
         List<Object> replies = target.sync();
         List<byte[]> deleting = new ArrayList<>();
+        List<DataType> deletingTypes = new ArrayList<>();
         for (int k = 0; k < gone.size(); k++) {
             String type = Resp.typeName(replies.get(types.get(k)), migration.target().label(), gone.get(k));
             DataType t = "none".equals(type) ? null : DataType.fromTypeReply(type);
             if (t != null && spec.getPolicies().forType(t) == Policy.OVERWRITE && selected(t)) {
                 deleting.add(gone.get(k));
+                deletingTypes.add(t);
             }
         }
         if (deleting.isEmpty()) {
             return;
         }
-        if (migration.journal() != null) { // durable before the first delete is sent
-            migration.journal().recordBeforeDelete(deleting, target, migration.targetProfile());
+        if (migration.journal() != null) { // durable before the first delete is sent; their types are known already
+            migration.journal().record(deleting, deletingTypes, target, migration.targetProfile());
         }
         deleting.forEach(k -> target.send(Cmd.UNLINK, k));
         target.sync();

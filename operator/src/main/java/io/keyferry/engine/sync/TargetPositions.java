@@ -24,7 +24,12 @@ public final class TargetPositions {
 
     /** The key a source's position is kept under. */
     public static String keyFor(String checkpointId, String source) {
-        return TargetCheckpointStore.keyFor(checkpointId + ":" + source + ":follow");
+        return TargetCheckpointStore.keyFor(idFor(checkpointId, source));
+    }
+
+    /** The checkpoint id of a source's position: {@link TargetCheckpointStore#keyFor} makes it the key. */
+    public static String idFor(String checkpointId, String source) {
+        return checkpointId + ":" + source + ":follow";
     }
 
     /** The saved position, or null when there is none (or it is unreadable: the follow then starts afresh). */

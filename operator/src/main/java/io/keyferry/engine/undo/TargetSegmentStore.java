@@ -29,7 +29,7 @@ public final class TargetSegmentStore implements SegmentStore {
      */
     public TargetSegmentStore(RedisLink store, String id, boolean owned) {
         this.store = store;
-        this.base = KEY_PREFIX + "{" + id + "}";
+        this.base = metaKey(id);
         this.meta = bytes(base);
         this.owned = owned;
     }
@@ -92,9 +92,17 @@ public final class TargetSegmentStore implements SegmentStore {
         store.call(store.async().set(bytes(base + ":progress"), bytes(progress)));
     }
 
+    /** The journal's hash ({@code next}, {@code bytes}, and the operator's decision {@link #ENABLED}): its segments' base. */
+    public static String metaKey(String id) {
+        return KEY_PREFIX + "{" + id + "}";
+    }
+
+    /** The field of {@link #metaKey} that holds the operator's workers' decision to journal, {@code 1} or {@code 0}. */
+    public static final String ENABLED = "enabled";
+
     /** The undone marker of a migration's journal: a string beside the journal, in the same slot. */
     public static String undoneKey(String id) {
-        return KEY_PREFIX + "{" + id + "}:undone";
+        return metaKey(id) + ":undone";
     }
 
     @Override

@@ -4,8 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What spec.sync allows, checked on the spec alone: the refusals of a live sync that need no probe (lists under Merge,
- * cluster sources). A Pika source is refused where its kind is known, by the worker's probe (engine/sync/FollowCheck).
+ * What spec.sync allows, checked on the spec alone: the refusals of a live sync that need no probe (lists under Merge). A Pika source is refused where its kind is known, by the worker's probe (engine/sync/FollowCheck).
  */
 final class SyncRules {
     private SyncRules() {}
@@ -29,15 +28,6 @@ final class SyncRules {
             errors.add(new FieldError("spec.policies.list", "Merge cannot be followed with spec.sync.mode Continuous: elements"
                     + " pushed while the backfill runs cannot be told apart from those it copied, so some would be appended"
                     + " twice; use Overwrite or Skip for lists, or set spec.sync.mode to Once"));
-        }
-        List<SourceSpec> sources = spec.getSources() == null ? List.of() : spec.getSources();
-        for (int i = 0; i < sources.size(); i++) {
-            SourceSpec s = sources.get(i);
-            if (s != null && s.getEndpoint() != null && Boolean.TRUE.equals(s.getEndpoint().getCluster())) {
-                errors.add(new FieldError("spec.sources[" + i + "].endpoint.cluster", "following a cluster source is not built"
-                        + " yet (spec.sync.mode Continuous); follow each master as a source of its own, or set spec.sync.mode"
-                        + " to Once and cut over with dual writes (spec.cutover)"));
-            }
         }
         return errors;
     }

@@ -328,8 +328,19 @@ public final class Migration implements AutoCloseable {
      * a live sync follows the source over it as a replica. Call {@link #prepare()} first.
      */
     public io.keyferry.engine.redis.RespConnection openRawSource(int i) {
-        SourceSpec s = spec.getSources().get(i);
-        return endpoints.openRaw(readEndpoints.get(i), "spec.sources[" + i + "].endpoint", "source " + s.getName());
+        return openRawSource(i, null);
+    }
+
+    /** The same, to one node of a cluster source ("host:port", as {@link RedisLink#shards} names it; null: the endpoint). */
+    public io.keyferry.engine.redis.RespConnection openRawSource(int i, String node) {
+        String field = "spec.sources[" + i + "].endpoint";
+        String role = "source " + spec.getSources().get(i).getName();
+        if (node == null) {
+            return endpoints.openRaw(readEndpoints.get(i), field, role);
+        }
+        int colon = node.lastIndexOf(':');
+        return endpoints.openRaw(readEndpoints.get(i), field, role, node.substring(0, colon),
+                Integer.parseInt(node.substring(colon + 1)));
     }
 
     /** The target's first connection (for a live sync's deletes); call {@link #prepare()} first. */

@@ -3,7 +3,6 @@ package io.keyferry.worker;
 import io.keyferry.engine.CopyPlan;
 import io.keyferry.engine.Migration;
 import io.keyferry.engine.MigrationInputException;
-import io.keyferry.engine.probe.ServerKind;
 import io.keyferry.engine.sync.Follow;
 import io.keyferry.engine.sync.FollowCheck;
 import io.keyferry.engine.sync.Position;
@@ -49,8 +48,7 @@ final class SyncFollower {
     /** @param replace save it even over a saved position (the reverse sync's start, taken anew before each TargetOnly) */
     static Position markStart(Worker.Job job, Migration m, int index, boolean replace) {
         TargetPositions positions = new TargetPositions(m.target(), job.checkpointId(), job.spec().getSources().get(index).getName());
-        Position now = m.sourceProfile(index).kind() == ServerKind.KVROCKS ? TargetPositions.walNow(m.source(index))
-                : TargetPositions.replicaStart(m.openRawSource(index));
+        Position now = Follow.now(m, index, m::openRawSource);
         if (replace) {
             positions.save(now);
             return now;

@@ -13,6 +13,7 @@ import io.keyferry.api.Phase;
 import io.keyferry.api.Stage;
 import io.keyferry.testing.Datasets;
 import io.keyferry.testing.DualWriter;
+import io.keyferry.testing.RedisCluster;
 import io.keyferry.testing.RedisServer;
 import io.keyferry.testing.peers.StoreDouble;
 import io.keyferry.worker.WorkerReport;
@@ -155,6 +156,43 @@ class SyncOperatorTest {
             String why = failed.getStatus().getSources().get(0).lastError();
             assertTrue(why.contains("Pika offers no change capture") && why.contains("dual-write cutover"), why);
             assertEquals(List.of(), target.redis().keys("*").stream().filter(k -> !k.startsWith("keyferry:")).toList());
+        }
+    }
+
+    /**
+     * A Redis Cluster source: the sync worker follows each master from where the copy began (the position in status is
+     * each master's), so writes on every master after the copy reach the target without a rescan.
+     */
+    @Test
+    void aClusterSourceIsFollowedMasterByMasterFromWhereTheCopyBegan() {
+        try (RedisCluster source = RedisCluster.start(); RedisServer target = RedisServer.start();
+             OperatorHarness h = new OperatorHarness(client)) {
+            for (int i = 0; i < 300; i++) {
+                source.redis().set("k:" + i, "v" + i);
+            }
+            h.apply("""
+                    apiVersion: keyferry.io/v1alpha1
+                    kind: DataMigration
+                    metadata: {name: spread}
+                    spec:
+                      sources: [{name: shards, endpoint: {uri: "%s", cluster: true}}]
+                      target: {endpoint: {uri: "%s"}}
+                      policies: {default: Overwrite}
+                      sync: {mode: Continuous}
+                    """.formatted(source.uri(), target.uri()));
+            DataMigration following = h.await("spread", "following", Duration.ofSeconds(60),
+                    dm -> !dm.getStatus().getSources().isEmpty() && dm.getStatus().getSources().get(0).sync() != null);
+            String position = following.getStatus().getSources().get(0).sync().position();
+            assertTrue(position.startsWith("cluster/0=") && position.contains("/5461=") && position.contains("/10922="), position);
+            for (int i = 0; i < 300; i++) {
+                source.redis().set("after:" + i, "w" + i);
+            }
+            source.redis().del("k:1");
+            h.await("spread", "writes on every master reach the target", Duration.ofSeconds(30),
+                    dm -> target.redis().keys("after:*").size() == 300 && target.redis().exists("k:1") == 0);
+            assertEquals("w299", target.redis().get("after:299"));
+            assertTrue(h.events("spread").stream().noneMatch(e -> "SyncRescan".equals(e.getReason())),
+                    "each master continued from where the copy began");
         }
     }
 

@@ -95,15 +95,15 @@ public final class RedisLink implements AutoCloseable {
     public List<Shard> shards() {
         StatefulRedisClusterConnection<byte[], byte[]> c = cluster();
         if (c == null) {
-            return List.of(new Shard(0, this));
+            return List.of(new Shard(0, this, null));
         }
         List<Shard> shards = new java.util.ArrayList<>();
         for (RedisClusterNode node : c.getPartitions()) {
             if (node.getRole().isUpstream() && !node.getSlots().isEmpty()) {
                 int first = java.util.Collections.min(node.getSlots());
                 RedisClusterNode scanned = replicas ? replicaOf(c, node) : node;
-                shards.add(new Shard(first, node(label + " node " + scanned.getUri().getHost() + ":" + scanned.getUri().getPort(),
-                        c.getConnection(scanned.getNodeId()))));
+                String address = scanned.getUri().getHost() + ":" + scanned.getUri().getPort();
+                shards.add(new Shard(first, node(label + " node " + address, c.getConnection(scanned.getNodeId())), address));
             }
         }
         shards.sort(java.util.Comparator.comparingInt(Shard::firstSlot));
@@ -123,8 +123,19 @@ public final class RedisLink implements AutoCloseable {
                 + " add one, or read from the masters (Primary)");
     }
 
-    /** A part of a store that SCAN covers on its own: a cluster master (by its lowest slot) or a whole server. */
-    public record Shard(int firstSlot, RedisLink link) {}
+    /**
+     * A part of a store that SCAN covers on its own: a cluster master (by its lowest slot) or a whole server.
+     *
+     * @param node the cluster node's "host:port" (a replica of the master with readFrom: Replica); null for a server
+     */
+    public record Shard(int firstSlot, RedisLink link, String node) {}
+
+    /** Asks the cluster for its topology again (after a failover: {@link #shards} then lists the new masters). */
+    public void refreshTopology() {
+        if (client instanceof io.lettuce.core.cluster.RedisClusterClient c) {
+            c.refreshPartitions();
+        }
+    }
 
     /** host and port of the cluster node that holds a key, or null for a standalone server. */
     public RedisURI nodeFor(byte[] key) {

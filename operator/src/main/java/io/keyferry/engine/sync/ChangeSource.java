@@ -6,7 +6,7 @@ package io.keyferry.engine.sync;
  */
 interface ChangeSource extends AutoCloseable {
     /** What one change did, and the source's position after it. */
-    record Changed(ChangedKeys.Effect effect, long offset) {}
+    record Changed(ChangedKeys.Effect effect, Position position) {}
 
     /** Opens a source's changes from a saved position (null: from now), on a connection of its own. */
     @FunctionalInterface

@@ -5,12 +5,12 @@ import io.keyferry.engine.Migration;
 import io.keyferry.engine.copy.Counters;
 import io.keyferry.engine.probe.ServerKind;
 import io.keyferry.engine.probe.ServerProfile;
+import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.RespConnection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import java.util.function.IntFunction;
 
 /**
  * Live sync of the sources into the target: each source is followed from before the backfill starts (a Redis as its
@@ -37,6 +37,12 @@ public final class Follow implements AutoCloseable {
         }
     }
 
+    /** Opens a logged-in connection of its own to source i: to its endpoint (node null), or to one node of a cluster. */
+    @FunctionalInterface
+    public interface SourceConnections {
+        RespConnection open(int source, String node);
+    }
+
     private final Migration migration;
     private final Resync resync;
     private final List<SourceFeed> feeds = new ArrayList<>();
@@ -45,9 +51,9 @@ public final class Follow implements AutoCloseable {
      * Starts following every source (before the backfill, so nothing it misses is lost).
      *
      * @param from   each source's saved position, or null for none (a full resync, whose snapshot is skipped)
-     * @param open   opens a logged-in connection to source i (its endpoint, as the copy reads it)
+     * @param open   opens a logged-in connection to source i (its endpoint, or a node of it, as the copy reads it)
      */
-    public Follow(DataMigrationSpec spec, Migration migration, List<Position> from, IntFunction<RespConnection> open) {
+    public Follow(DataMigrationSpec spec, Migration migration, List<Position> from, SourceConnections open) {
         this(spec, migration, java.util.stream.IntStream.range(0, spec.getSources().size()).boxed().toList(), from, open);
     }
 
@@ -58,12 +64,12 @@ public final class Follow implements AutoCloseable {
      * @param from the source's saved position, or null for none
      */
     public static Follow ofSource(DataMigrationSpec spec, Migration migration, int index, Position from,
-                                  IntFunction<RespConnection> open) {
+                                  SourceConnections open) {
         return new Follow(spec, migration, List.of(index), from == null ? null : java.util.Collections.singletonList(from), open);
     }
 
     private Follow(DataMigrationSpec spec, Migration migration, List<Integer> followed, List<Position> from,
-                   IntFunction<RespConnection> open) {
+                   SourceConnections open) {
         this.migration = migration;
         this.resync = new Resync(spec, migration);
         for (int k = 0; k < followed.size(); k++) {
@@ -73,15 +79,43 @@ public final class Follow implements AutoCloseable {
         }
     }
 
-    /** How source i's changes are read: a Kvrocks' write-ahead log, a Redis' replication stream. */
-    private static ChangeSource.Opener opener(DataMigrationSpec spec, Migration migration, int i, IntFunction<RespConnection> open) {
+    /**
+     * How source i's changes are read: a Kvrocks' write-ahead log, a Redis' replication stream; a cluster's, each
+     * master's so (its topology asked again at each opening: after a failover the promoted replica continues).
+     */
+    private static ChangeSource.Opener opener(DataMigrationSpec spec, Migration migration, int i, SourceConnections open) {
         ServerProfile profile = migration.sourceProfile(i);
-        if (profile.kind() == ServerKind.KVROCKS) {
-            KvrocksKeys keys = new KvrocksKeys(KvrocksKeys.DEFAULT_NAMESPACE, profile.cluster());
-            return from -> WalStream.open(open.apply(i), from, keys);
-        }
         int db = io.keyferry.api.EndpointUri.parse(spec.getSources().get(i).getEndpoint().getUri()).db();
-        return from -> ReplicaChanges.open(open.apply(i), from, db);
+        KvrocksKeys keys = new KvrocksKeys(KvrocksKeys.DEFAULT_NAMESPACE, profile.cluster());
+        boolean wal = profile.kind() == ServerKind.KVROCKS;
+        if (!profile.cluster()) {
+            return from -> wal ? WalStream.open(open.open(i, null), from, keys) : ReplicaChanges.open(open.open(i, null), from, db);
+        }
+        RedisLink cluster = migration.source(i);
+        return from -> {
+            cluster.refreshTopology();
+            return ClusterChanges.open(cluster.shards(), from, (master, at) -> wal
+                    ? WalStream.open(open.open(i, master.node()), at, keys)
+                    : ReplicaChanges.open(open.open(i, master.node()), at, db));
+        };
+    }
+
+    /**
+     * Where source i stands now, so that following it later from there misses nothing: a Kvrocks' latest write-ahead
+     * log sequence; a Redis' replication offset, a backlog made where it had none (see
+     * {@link TargetPositions#replicaStart}); a cluster's, each master's.
+     */
+    public static Position now(Migration migration, int i, SourceConnections open) {
+        boolean wal = migration.sourceProfile(i).kind() == ServerKind.KVROCKS;
+        RedisLink source = migration.source(i);
+        if (!migration.sourceProfile(i).cluster()) {
+            return wal ? TargetPositions.walNow(source) : TargetPositions.replicaStart(open.open(i, null));
+        }
+        java.util.Map<Integer, Position> masters = new java.util.LinkedHashMap<>();
+        for (RedisLink.Shard m : source.shards()) {
+            masters.put(m.firstSlot(), wal ? TargetPositions.walNow(m.link()) : TargetPositions.replicaStart(open.open(i, m.node())));
+        }
+        return Position.cluster(masters);
     }
 
     /**

@@ -24,9 +24,6 @@ public final class FollowCheck {
                 problems.add(field + ": a Kvrocks source is followed through its write-ahead log with POLLUPDATES, which"
                         + " this one refused: it needs Kvrocks 2.10 or later and the admin user (the requirepass password, not"
                         + " a namespace token); or copy once and cut over with dual writes (spec.cutover)");
-            } else if (s.profile().cluster()) {
-                problems.add(field + ": following a cluster source (Redis Cluster, a Kvrocks with cluster-enabled) is not"
-                        + " built yet; follow each master as a source of its own, or cut over with dual writes (spec.cutover)");
             }
         }
         if (spec.getPolicies().forType(DataType.LIST) == Policy.MERGE) {

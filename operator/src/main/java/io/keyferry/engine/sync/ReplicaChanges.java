@@ -30,7 +30,7 @@ final class ReplicaChanges implements ChangeSource {
     @Override
     public Changed next(long millis) throws InterruptedException {
         Change c = stream.next(millis);
-        return c == null ? null : new Changed(ChangedKeys.of(c, db), c.offset());
+        return c == null ? null : new Changed(ChangedKeys.of(c, db), new Position(stream.start().replId(), c.offset()));
     }
 
     @Override

@@ -183,7 +183,7 @@ final class SourceFeed implements AutoCloseable {
                 overflowed = true;
                 pending = new LinkedHashSet<>();
             }
-            collected = new Position(collected.replId(), c.offset());
+            collected = c.position();
         }
     }
 
@@ -213,9 +213,18 @@ final class SourceFeed implements AutoCloseable {
         }
     }
 
+    /** The source's own position now (a cluster's: the sum of its masters'); 0 where it is not known. */
     private static long masterOffset(RedisLink source) {
         try {
-            return Math.max(0, masterOffset(source.pipe(), source.label()));
+            long sum = 0;
+            for (RedisLink.Shard m : source.shards()) {
+                long offset = masterOffset(m.link().pipe(), m.link().label());
+                if (offset < 0) {
+                    return 0;
+                }
+                sum += offset;
+            }
+            return sum;
         } catch (RuntimeException e) {
             return 0; // lag is reported without the master's offset
         }

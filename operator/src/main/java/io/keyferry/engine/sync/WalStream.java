@@ -116,7 +116,7 @@ final class WalStream implements ChangeSource {
                 throw unreadable(b.sequence(), e);
             }
             sequence = Math.max(sequence, b.lastSequence());
-            ready.add(new Changed(effect, sequence));
+            ready.add(new Changed(effect, Position.inWal(sequence)));
         }
     }
 

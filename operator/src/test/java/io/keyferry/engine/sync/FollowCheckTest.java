@@ -12,11 +12,11 @@ import io.keyferry.engine.probe.ServerProfile;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** Which sources `--follow` takes, as the probe found them: a Kvrocks only where POLLUPDATES answered it. */
+/** Which sources `--follow` takes, as the probe found them: a Kvrocks only where POLLUPDATES answered it, clusters too. */
 class FollowCheckTest {
 
     @Test
-    void kvrocksIsFollowedWherePollupdatesAnsweredAndPikaAndClustersAreRefusedByField() {
+    void kvrocksIsFollowedWherePollupdatesAnsweredAndPikaIsRefusedByFieldClustersAreFollowed() {
         DataMigrationSpec spec = new DataMigrationSpec();
         spec.getPolicies().setDefaultPolicy(Policy.OVERWRITE);
         CopyPlan plan = plan(profile(ServerKind.REDIS, false, false), profile(ServerKind.KVROCKS, false, true),
@@ -26,8 +26,6 @@ class FollowCheckTest {
                 "spec.sources[2] (s2): a Kvrocks source is followed through its write-ahead log with POLLUPDATES, which this"
                         + " one refused: it needs Kvrocks 2.10 or later and the admin user (the requirepass password, not a"
                         + " namespace token); or copy once and cut over with dual writes (spec.cutover)",
-                "spec.sources[3] (s3): following a cluster source (Redis Cluster, a Kvrocks with cluster-enabled) is not"
-                        + " built yet; follow each master as a source of its own, or cut over with dual writes (spec.cutover)",
                 "spec.sources[4] (s4): Pika offers no change capture over the Redis protocol, so it cannot be followed; copy"
                         + " once and keep the new store current with the dual-write cutover (spec.cutover, docs/operations.md)"),
                 FollowCheck.problems(spec, plan));

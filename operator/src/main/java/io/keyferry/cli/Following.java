@@ -43,7 +43,11 @@ final class Following {
             }
         });
         Runtime.getRuntime().addShutdownHook(hook);
-        try (Follow follow = new Follow(dm.getSpec(), m, positions.load(names), m::openRawSource)) {
+        List<Position> saved = positions.load(names);
+        try (Follow follow = new Follow(dm.getSpec(), m, saved, m::openRawSource)) {
+            if (saved == null) { // a run killed in the backfill follows on from here: what its copy read may change meanwhile
+                positions.save(names, follow.positions());
+            }
             ProgressDisplay progress = ProgressDisplay.create(err, noProgress);
             CopyResult result = copy.copy(progress);
             progress.finish(true);

@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What spec.sync allows, checked on the spec alone: the refusals of a live sync that need no probe (lists under Merge). A Pika source is refused where its kind is known, by the worker's probe (engine/sync/FollowCheck).
+ * What spec.sync allows, checked on the spec alone: its numbers. A Pika source is refused where its kind is known, by
+ * the worker's probe (engine/sync/FollowCheck).
  */
 final class SyncRules {
     private SyncRules() {}
@@ -20,14 +21,6 @@ final class SyncRules {
         }
         if (spec.getCutover() != null && spec.getCutover().getMaxLagSeconds() != null && spec.getCutover().getMaxLagSeconds() < 1) {
             errors.add(new FieldError("spec.cutover.maxLagSeconds", "is " + spec.getCutover().getMaxLagSeconds() + "; use 1 or more"));
-        }
-        if (!sync.continuous()) {
-            return errors;
-        }
-        if (spec.getPolicies() != null && spec.getPolicies().forType(DataType.LIST) == Policy.MERGE) {
-            errors.add(new FieldError("spec.policies.list", "Merge cannot be followed with spec.sync.mode Continuous: elements"
-                    + " pushed while the backfill runs cannot be told apart from those it copied, so some would be appended"
-                    + " twice; use Overwrite or Skip for lists, or set spec.sync.mode to Once"));
         }
         return errors;
     }

@@ -9,7 +9,7 @@ public class SyncSpec {
     @JsonPropertyDescription("Once copies each source once (the backfill); Continuous then follows every source's changes"
             + " (Redis through PSYNC, Kvrocks through POLLUPDATES; a cluster's masters each) with one long-running sync Job"
             + " per source, until TargetOnly has been in force for stopAfterSeconds, sync is set back to Once, or the"
-            + " migration is deleted. A Pika source cannot be followed (its probe refuses it); lists under Merge are refused.")
+            + " migration is deleted. A Pika source cannot be followed (its probe refuses it).")
     @Default("Once")
     private SyncMode mode = SyncMode.ONCE;
     @JsonPropertyDescription("With Continuous: the sync Jobs are stopped once TargetOnly has been in force this many seconds"

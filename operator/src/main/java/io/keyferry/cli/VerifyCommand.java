@@ -64,14 +64,14 @@ final class VerifyCommand implements Callable<Integer> {
             err.println("keyferry: " + e.getMessage());
             return ExitCodes.INVALID_INPUT;
         }
-        Migration[] current = {journal.attach(Migration.verifyOnly(name, dm.getSpec(), manifest.secrets()), dm.getSpec())};
+        Migration[] current = {journal.attach(Migration.verifyOnly(name, dm.getSpec(), manifest.secrets()).keepingListBases(name), dm.getSpec())};
         try {
             CopyPlan plan = current[0].prepare();
             Summary.printPlan(out, "DataMigration " + dm.getMetadata().getName() + " (" + manifest.file + "): verify", plan);
             VerifyResult result = faults.retrying(err).run(attempt -> {
                 if (attempt > 1) { // new connections; a verification starts over, it wrote nothing it depends on
                     current[0].close();
-                    current[0] = journal.attach(Migration.verifyOnly(name, dm.getSpec(), manifest.secrets()), dm.getSpec());
+                    current[0] = journal.attach(Migration.verifyOnly(name, dm.getSpec(), manifest.secrets()).keepingListBases(name), dm.getSpec());
                     current[0].prepare();
                 }
                 return Verification.run(current[0], dm, repair, extraKeys, noProgress, err);

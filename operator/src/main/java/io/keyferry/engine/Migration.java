@@ -64,6 +64,8 @@ public final class Migration implements AutoCloseable {
     /** Opens the undo journal where the copy keeps one (spec.undo); null: the journal is not kept. */
     private io.keyferry.engine.undo.UndoJournal.Opener journalOpener;
     private io.keyferry.engine.undo.UndoJournal journal;
+    private String listBasesId;
+    private io.keyferry.engine.copy.ListBases listBases;
 
     /**
      * @param store where the copy keeps its checkpoint; null for a migration that is only verified
@@ -208,7 +210,7 @@ public final class Migration implements AutoCloseable {
             RedisLink chunks = open(endpoints.connect(readEndpoints.get(i), path, "source " + s.getName()));
             BatchCopier batches = new BatchCopier(s.getName(), new BatchCopier.Links(decide, targetReads(), values, chunks, target),
                     targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), CopyStart.typeFilter(s.getKeys()))
-                    .journaling(journal);
+                    .journaling(journal).keepingListBases(listBases());
             SourceScan scan = new SourceScan(sources.get(i), plan.sources().get(i).profile(), s.getKeys(),
                     spec.getWorker().getBatchSize(), part, parts).leavingStateKeysOut(s.stateKeysLeftOut());
             SourceCopier copier = new SourceCopier(i, scan, batches,
@@ -320,7 +322,43 @@ public final class Migration implements AutoCloseable {
     public BatchCopier copier(int i) {
         SourceSpec s = spec.getSources().get(i);
         return new BatchCopier(s.getName(), new BatchCopier.Links(sources.get(i), target), targetProfile, this::openRawTarget,
-                spec.getPolicies(), plan.sources().get(i).strategy(), CopyStart.typeFilter(s.getKeys())).journaling(journal);
+                spec.getPolicies(), plan.sources().get(i).strategy(), CopyStart.typeFilter(s.getKeys())).journaling(journal)
+                .keepingListBases(listBases());
+    }
+
+    /**
+     * Keeps the bases of the lists merged into ({@link io.keyferry.engine.copy.ListBases}) in the target under this id
+     * (the checkpoint id), where lists are under Merge: a live sync and a repair then bring such a list up to date
+     * without appending any source element twice.
+     */
+    public Migration keepingListBases(String id) {
+        this.listBasesId = id;
+        return this;
+    }
+
+    /**
+     * Cuts the lists under Merge among these target keys back to what the target held before the migration appended
+     * ({@link io.keyferry.engine.copy.ListBases#cutBack}), journaled first; copying them again then appends every
+     * source's list once. Returns the keys cut back (none where lists are not merged).
+     */
+    public List<byte[]> cutBackMergedLists(List<byte[]> keys) {
+        io.keyferry.engine.copy.ListBases bases = listBases();
+        if (bases == null) {
+            return List.of();
+        }
+        return bases.cutBack(keys, cut -> {
+            if (journal != null) { // durable before the first is cut
+                journal.record(cut, java.util.Collections.nCopies(cut.size(), DataType.LIST), target.pipe(), targetProfile);
+            }
+        });
+    }
+
+    /** Where the merged lists' bases are kept; null where lists are not merged (or no id was given). Call {@link #prepare()} first. */
+    public io.keyferry.engine.copy.ListBases listBases() {
+        if (listBases == null && listBasesId != null && spec.getPolicies().forType(DataType.LIST) == io.keyferry.api.Policy.MERGE) {
+            listBases = new io.keyferry.engine.copy.ListBases(target, listBasesId);
+        }
+        return listBases;
     }
 
     /**

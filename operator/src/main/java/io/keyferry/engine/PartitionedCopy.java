@@ -38,7 +38,7 @@ public final class PartitionedCopy implements AutoCloseable {
                 stores.add(store);
                 parts.add(new Migration(name, spec, secrets, store).journalingUndo((target, undoStore) -> journal(
                         () -> io.keyferry.engine.undo.UndoJournal.open(spec.getUndo(), name, undoStore,
-                                () -> new io.keyferry.engine.undo.FileSegmentStore(stateDir)))));
+                                () -> new io.keyferry.engine.undo.FileSegmentStore(stateDir)))).keepingListBases(name));
             }
         } catch (RuntimeException e) {
             close();

@@ -58,8 +58,9 @@ public final class StateCleanup {
 
     /**
      * Removes what a finished migration no longer needs from its target, by name (no SCAN): every copy checkpoint and
-     * its fence (per source, per part with {@code parts}), every source's live sync position, and a decision of no
-     * undo journal (the hash holding only {@code enabled=0}). The undo journal itself stays (spec.undo.retainSeconds).
+     * its fence (per source, per part with {@code parts}), every source's live sync position, the merged lists' bases
+     * ({@link io.keyferry.engine.copy.ListBases}), and a decision of no undo journal (the hash holding only
+     * {@code enabled=0}). The undo journal itself stays (spec.undo.retainSeconds).
      *
      * @return how many keys were removed
      */
@@ -67,7 +68,8 @@ public final class StateCleanup {
         List<String> ids = new java.util.ArrayList<>(copyCheckpoints(id, sources, parts));
         sources.forEach(source -> ids.add(io.keyferry.engine.sync.TargetPositions.idFor(id, source)));
         try (Endpoints endpoints = new Endpoints(secrets); RedisLink link = endpoints.connect(target, "spec.target.endpoint", "target")) {
-            return io.keyferry.engine.checkpoint.TargetCheckpointStore.remove(link, ids) + forgetNoJournal(link, id);
+            return io.keyferry.engine.checkpoint.TargetCheckpointStore.remove(link, ids) + forgetNoJournal(link, id)
+                    + delete(link, List.of(io.keyferry.engine.copy.ListBases.keyFor(id).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
         }
     }
 

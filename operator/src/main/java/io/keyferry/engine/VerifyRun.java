@@ -10,6 +10,7 @@ import io.keyferry.engine.verify.Verifier;
 import io.keyferry.engine.verify.VerifyResult;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A prepared migration's target verified against its sources ({@link Verifier}), over the migration's connections and
@@ -44,18 +45,23 @@ final class VerifyRun {
 
     /**
      * Copies keys again under the policy, every source that writes them in list order, each guarded against the
-     * application's writes ({@link GuardedCopy}). A list under Merge is left alone: appending it again would duplicate
-     * its elements.
+     * application's writes ({@link GuardedCopy}). A list under Merge is first cut back to the target's own elements
+     * where its base is known ({@link io.keyferry.engine.copy.ListBases}); where not, it is left alone: appending it
+     * again would duplicate its elements.
      *
      * @return the keys an application write raced: not repaired, to be looked at again
      */
     private List<Verifier.KeyRef> repair(List<Verifier.KeyRef> keys) {
         List<String> ignored = new ArrayList<>();
         List<Verifier.KeyRef> raced = new ArrayList<>();
+        Set<java.nio.ByteBuffer> cut = new java.util.HashSet<>();
+        migration.cutBackMergedLists(keys.stream().map(Verifier.KeyRef::targetKey).toList())
+                .forEach(k -> cut.add(java.nio.ByteBuffer.wrap(k)));
         for (Verifier.KeyRef ref : keys) {
+            boolean rebuilt = cut.contains(java.nio.ByteBuffer.wrap(ref.targetKey()));
             for (Verifier.Member m : ref.members()) {
                 if (new GuardedCopy(migration.copier(m.source())).copyKey(new BatchCopier.KeyPair(m.key(), ref.targetKey()),
-                        d -> !(d.type() == DataType.LIST && d.action() == Action.MERGE), ignored) == null) {
+                        d -> rebuilt || !(d.type() == DataType.LIST && d.action() == Action.MERGE), ignored) == null) {
                     raced.add(ref);
                     break; // the rest of its chain waits for the next look too
                 }

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * The live sync's part of a decision (spec.sync.mode Continuous): one long-running sync Job per source once its copy
- * finished, restarted as a new run when it is lost (its Job failed, or is gone), and stopped (its Job deleted) once
+ * finished (every source's copy, with lists under Merge), restarted as a new run when it is lost (its Job failed, or is gone), and stopped (its Job deleted) once
  * TargetOnly has been in force for spec.sync.stopAfterSeconds (at once with spec.cutover.reverseSync, whose reverse
  * Job then follows the target back; a forward one starts again only once that is gone), when sync is set back to Once,
  * or outside the phases that follow (SourceOnly). A worker that refused its input (exit 2) is not restarted: its error stays in status.
@@ -45,6 +45,9 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
         List<SyncStatus> lags = new ArrayList<>();
         List<String> errors = new ArrayList<>();
         DataMigrationSpec effective = Decider.syncing(spec);
+        // A changed list under Merge is cut back and every source's list appended again: not while another copies it.
+        boolean mergedLists = spec.getPolicies() != null && spec.getPolicies().forType(io.keyferry.api.DataType.LIST)
+                == io.keyferry.api.Policy.MERGE;
         for (int i = 0; i < spec.getSources().size(); i++) {
             List<WorkerRun> syncs = runs.syncsOf(i);
             WorkerRun latest = syncs.stream().filter(r -> !r.deleting()).reduce((a, b) -> b).orElse(null);
@@ -56,8 +59,8 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
                     stopped.add(r.jobName());
                 }
             }
-            WorkerRun copy = runs.copies()[i];
-            boolean copied = copy != null && copy.state() == WorkerRun.State.SUCCEEDED;
+            boolean copied = mergedLists ? java.util.Arrays.stream(runs.copies()).allMatch(SyncStages::succeeded)
+                    : succeeded(runs.copies()[i]);
             if (wanted && allowed && copied && (latest == null || lost(latest)) && !ReverseStages.present(runs)) {
                 int run = syncs.stream().mapToInt(WorkerRun::run).max().orElse(0) + 1;
                 creates.add(new Decider.Create(WorkerJobs.Stage.SYNC, i, 0, run, runs.attempt(), effective, false, false));
@@ -68,6 +71,10 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
         }
         Duration requeue = wanted && stopAt != null ? Duration.between(now, stopAt) : null;
         return new SyncStages(creates, stopped, lags, errors, requeue);
+    }
+
+    private static boolean succeeded(WorkerRun copy) {
+        return copy != null && copy.state() == WorkerRun.State.SUCCEEDED;
     }
 
     /** A sync worker that ended without being stopped: a new run replaces it, unless it refused its input. */

@@ -62,6 +62,7 @@ final class SyncWorker {
         try (Migration migration = Migration.verifyOnly(j.migration(), j.spec(), j.secrets())) {
             if (refusal == null) { // forward: its copies and deletes change the target (a reverse sync's go to a source)
                 ctx.journalAsTheCopy(migration, j);
+                migration.keepingListBases(j.checkpointId());
             }
             io.keyferry.engine.CopyPlan plan = migration.prepare();
             if (refusal == null) {

@@ -64,7 +64,7 @@ public final class Worker {
         ctx.stage(WorkerReport.PROBING);
         String id = job.checkpointId() + ":" + sourceName + (parts == 1 ? "" : ":" + part + "/" + parts);
         try (Migration migration = new Migration(job.migration(), job.spec(), job.secrets(),
-                target -> new TargetCheckpointStore(target.get(), id)).restartingOnOtherSpec()) {
+                target -> new TargetCheckpointStore(target.get(), id)).restartingOnOtherSpec().keepingListBases(job.checkpointId())) {
             ctx.journalIfAsked(migration);
             if (job.dualWrite()) {
                 migration.guardingWrites();
@@ -138,7 +138,7 @@ public final class Worker {
 
     private int verifyOnce() {
         ctx.stage(WorkerReport.PROBING);
-        try (Migration migration = Migration.verifyOnly(job.migration(), job.spec(), job.secrets())) {
+        try (Migration migration = Migration.verifyOnly(job.migration(), job.spec(), job.secrets()).keepingListBases(job.checkpointId())) {
             if (job.repair()) {
                 ctx.journalAsTheCopy(migration, job);
             }

@@ -41,14 +41,10 @@ class SpecValidatorTest {
     }
 
     @Test
-    void continuousSyncRefusesListsUnderMergeAtItsFieldAndTakesClusterSources() {
+    void continuousSyncTakesListsUnderMergeAndClusterSources() {
         spec.getSync().setMode(SyncMode.CONTINUOUS);
-        assertErrors();
         spec.getPolicies().setList(Policy.MERGE);
         source.getEndpoint().setCluster(true);
-        assertEquals(List.of("spec.policies.list"),
-                SpecValidator.validate(dm).stream().map(FieldError::path).toList());
-        spec.getSync().setMode(SyncMode.ONCE); // copied once, Merge is fine
         assertErrors();
     }
 

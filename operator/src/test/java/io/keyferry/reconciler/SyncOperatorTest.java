@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * Live sync through the operator (spec.sync.mode Continuous), real redis-servers and in-process workers: after the
  * backfill a sync Job follows the source, so writes made after the copy reach the target; its lag is in status; a lost
  * sync Job is created again and resumes from the position saved in the target (nothing lost); ReadTarget waits for the
- * lag; the sync Job is deleted once TargetOnly has been in force for stopAfterSeconds; a Pika source is refused.
+ * lag; the sync Job is deleted once TargetOnly has been in force for stopAfterSeconds; a Pika source is refused. Lists
+ * are under Merge: a list pushed to, followed again by a new worker, gets no element twice.
  */
 @EnableKubernetesMockClient(crud = true)
 class SyncOperatorTest {
@@ -38,7 +39,7 @@ class SyncOperatorTest {
             spec:
               sources: [{name: old, endpoint: {uri: "%s"}}]
               target: {endpoint: {uri: "%s"}}
-              policies: {default: Overwrite}
+              policies: {default: Overwrite, list: Merge}
               phase: DualWrite
               cutover:
                 flag: {endpoint: {uri: "%s"}, key: migrate_user}

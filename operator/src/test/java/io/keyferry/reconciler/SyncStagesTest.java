@@ -125,6 +125,34 @@ class SyncStagesTest {
         return runs;
     }
 
+    /** Under Merge a changed list is cut back and every source's list appended again: no sync while a copy runs. */
+    @Test
+    void withListsUnderMergeTheSyncWaitsForEverySourcesCopy() {
+        DataMigrationSpec two = continuous(DeciderTest.spec(true));
+        io.keyferry.api.SourceSpec b = new io.keyferry.api.SourceSpec();
+        b.setName("b");
+        b.setEndpoint(two.getSources().get(0).getEndpoint());
+        two.setSources(List.of(two.getSources().get(0), b));
+        String at = WorkerJobs.attempt(Decider.effective(two));
+        WorkerRun firstCopied = new WorkerRun("m-copy-0-" + at, WorkerJobs.Stage.COPY, 0, at, 0, WorkerRun.State.SUCCEEDED, null, NOW, null);
+        WorkerRun secondCopying = new WorkerRun("m-copy-1-" + at, WorkerJobs.Stage.COPY, 1, at, 0, WorkerRun.State.ACTIVE, null, null, null);
+        List<WorkerRun> runs = List.of(firstCopied, secondCopying);
+        assertEquals(List.of(0), SyncStages.decide(two, WorkerRuns.of(runs, Decider.effective(two)), Phase.DUAL_WRITE, null, true, NOW)
+                .creates().stream().map(Decider.Create::source).toList(), "a source copied is followed at once");
+
+        two.getPolicies().setList(io.keyferry.api.Policy.MERGE);
+        String merged = WorkerJobs.attempt(Decider.effective(two));
+        List<WorkerRun> mergedRuns = List.of(
+                new WorkerRun("m-copy-0-" + merged, WorkerJobs.Stage.COPY, 0, merged, 0, WorkerRun.State.SUCCEEDED, null, NOW, null),
+                new WorkerRun("m-copy-1-" + merged, WorkerJobs.Stage.COPY, 1, merged, 0, WorkerRun.State.ACTIVE, null, null, null));
+        assertEquals(List.of(), SyncStages.decide(two, WorkerRuns.of(mergedRuns, Decider.effective(two)), Phase.DUAL_WRITE, null,
+                true, NOW).creates(), "not while the second source is copied");
+        List<WorkerRun> allCopied = List.of(mergedRuns.get(0),
+                new WorkerRun("m-copy-1-" + merged, WorkerJobs.Stage.COPY, 1, merged, 0, WorkerRun.State.SUCCEEDED, null, NOW, null));
+        assertEquals(List.of(0, 1), SyncStages.decide(two, WorkerRuns.of(allCopied, Decider.effective(two)), Phase.DUAL_WRITE,
+                null, true, NOW).creates().stream().map(Decider.Create::source).toList());
+    }
+
     private SyncStages decide(List<WorkerRun> runs, Phase phase, Instant now) {
         return SyncStages.decide(spec, WorkerRuns.of(runs, Decider.effective(spec)), phase, null, true, now);
     }

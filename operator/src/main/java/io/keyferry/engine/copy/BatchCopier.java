@@ -58,6 +58,7 @@ public final class BatchCopier {
     private final TypeGuess guesses = new TypeGuess();
     /** Where the target keys' prior states go before they are first changed; null without spec.undo. */
     private io.keyferry.engine.undo.UndoJournal undo;
+    private ListBases listBases;
 
     /**
      * The connections of one source's copy. A batch is decided ({@link #decide}), read ({@link #read}) and
@@ -103,11 +104,21 @@ public final class BatchCopier {
         return this;
     }
 
+    /** Records where each merged list's sources' part begins ({@link ListBases}) before the first append to it. */
+    public BatchCopier keepingListBases(ListBases bases) {
+        this.listBases = bases;
+        return this;
+    }
+
     /**
      * Records the prior state of every key the batch changes, durably, before any of its writes is sent (the undo
-     * journal; nothing without one). A journal over spec.undo.maxBytes throws, and nothing of the batch is written.
+     * journal; nothing without one), and the bases of the lists it appends to (with {@link #keepingListBases}). A
+     * journal over spec.undo.maxBytes throws, and nothing of the batch is written.
      */
     void recordPrior(List<Decision> decisions) {
+        if (listBases != null) {
+            listBases.record(decisions);
+        }
         if (undo == null) {
             return;
         }

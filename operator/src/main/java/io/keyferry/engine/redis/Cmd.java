@@ -28,6 +28,7 @@ public final class Cmd {
     public static final byte[] HMSET = Resp.ascii("HMSET");
     public static final byte[] HSETNX = Resp.ascii("HSETNX");
     public static final byte[] HMGET = Resp.ascii("HMGET");
+    public static final byte[] LTRIM = Resp.ascii("LTRIM");
     public static final byte[] HSCAN = Resp.ascii("HSCAN");
     public static final byte[] LLEN = Resp.ascii("LLEN");
     public static final byte[] LRANGE = Resp.ascii("LRANGE");

@@ -1,8 +1,6 @@
 package io.keyferry.engine.sync;
 
 import io.keyferry.api.DataMigrationSpec;
-import io.keyferry.api.DataType;
-import io.keyferry.api.Policy;
 import io.keyferry.engine.CopyPlan;
 import io.keyferry.engine.probe.ServerKind;
 import java.util.ArrayList;
@@ -25,11 +23,6 @@ public final class FollowCheck {
                         + " this one refused: it needs Kvrocks 2.10 or later and the admin user (the requirepass password, not"
                         + " a namespace token); or copy once and cut over with dual writes (spec.cutover)");
             }
-        }
-        if (spec.getPolicies().forType(DataType.LIST) == Policy.MERGE) {
-            problems.add("spec.policies.list: Merge cannot be followed yet: elements pushed while the backfill runs cannot"
-                    + " be told apart from those it copied, so some would be appended twice; use Overwrite (the target list"
-                    + " becomes the sources') or Skip for lists, or copy once");
         }
         return problems;
     }

@@ -21,7 +21,7 @@ import java.util.Set;
  * Brings target keys up to date with the sources after they changed: each key is copied again from every source that
  * selects it, in list order, under the policies (as a one-shot copy would fold them, so a change in an earlier source
  * never overwrites what a later one holds under Overwrite); a key no source holds any more is deleted from the target
- * where its type's policy is Overwrite. Copying again reads the sources' values now, so applying a change twice, or a
+ * where its type's policy is Overwrite; a list under Merge is cut back to the target's own elements first. Copying again reads the sources' values now, so applying a change twice, or a
  * change already copied by the backfill, leaves the same target: what makes a follower safe to resume.
  */
 final class Resync {
@@ -53,6 +53,7 @@ final class Resync {
             return counters;
         }
         List<byte[]> keys = List.copyOf(targetKeys);
+        migration.cutBackMergedLists(keys); // a merged list: the target's own elements, then each source's again
         for (int j = 0; j < copiers.length; j++) {
             List<BatchCopier.KeyPair> pairs = new ArrayList<>();
             for (byte[] t : keys) {

@@ -31,6 +31,8 @@
 #   BASE_PORT=16400      five consecutive ports from here on 127.0.0.1 must be free
 #   REPL_DISKLESS_LOAD=disabled   the replica's repl-diskless-load (e.g. on-empty-db)
 #   WORKERS=1            spec.worker.parallelism: workers copying the source at once (key-hash parts)
+#   RDB=0                1: also time receiving the source's RDB snapshot as a replica (bench/rdb_receive.py):
+#                        the least an RDB-based backfill would take, against the SCAN-based copy
 #   STATS=0              1: CONFIG RESETSTAT both servers before each KeyFerry run and keep their
 #                        INFO commandstats after it in bench/out/ (METHOD-rN.source.commandstats and
 #                        .target.commandstats); bench/commandstats.py prints them as a table
@@ -49,6 +51,7 @@ STATS="${STATS:-0}"
 SHARED="${SHARED:-$ROOT/../shared}"
 KEEP="${KEEP:-0}"
 SKIP_KEYFERRY="${SKIP_KEYFERRY:-0}"
+RDB="${RDB:-0}"
 BASE_PORT="${BASE_PORT:-16400}"
 REPL_DISKLESS_LOAD="${REPL_DISKLESS_LOAD:-disabled}"
 JAR="${JAR:-operator/target/keyferry.jar}"
@@ -112,6 +115,22 @@ bench_replication() {
   stop_after_round "$round" "$P_REPLICA"
 }
 
+# --- the RDB snapshot alone (RDB=1) --------------------------------------------------------
+
+# What an RDB-based backfill would wait for at least: the source's snapshot received as a replica receives it
+# (bench/rdb_receive.py: handshake, fork, transfer; nothing parsed or applied).
+bench_rdb() {
+  local round=$1 cpu0 t0 t1 out
+  cpu0=$(servers_cpu "$P_SRC")
+  t0=$(now)
+  out=$(python3 "$ROOT/bench/rdb_receive.py" "$P_SRC")
+  t1=$(now)
+  wait_fork_reaped
+  log "round $round rdb-snapshot: $out"
+  echo "$out" >"$OUT/rdb-snapshot-r$round.txt"
+  record "$round" rdb-snapshot "$(minus "$t1" "$t0")" - - "$(minus "$(servers_cpu "$P_SRC")" "$cpu0")"
+}
+
 # --- b, c. KeyFerry ----------------------------------------------------------------------
 
 # bench_keyferry ROUND METHOD SOURCE_PORT TARGET_PORT [target redis-server options...]
@@ -139,6 +158,7 @@ main() {
   local round
   for ((round = 1; round <= ROUNDS; round++)); do
     bench_replication "$round"
+    if [[ "$RDB" == 1 ]]; then bench_rdb "$round"; fi
     if [[ "$SKIP_KEYFERRY" != 1 ]]; then
       bench_keyferry "$round" keyferry "$P_SRC" "$P_DST"
       bench_keyferry "$round" keyferry-nodump "$P_SRC_NODUMP" "$P_DST_NODUMP" "${NO_DUMP[@]}"
@@ -147,7 +167,7 @@ main() {
   {
     describe_run "$SRC_KEYS" "repl-diskless-load $REPL_DISKLESS_LOAD"
     echo
-    summarize "$SRC_KEYS" replication replication="native replication" keyferry=keyferry \
+    summarize "$SRC_KEYS" replication replication="native replication" rdb-snapshot="RDB snapshot received" keyferry=keyferry \
       keyferry-verify="keyferry verify" keyferry-nodump="keyferry, no DUMP/RESTORE" \
       keyferry-nodump-verify="keyferry verify, no DUMP"
   } | tee "$OUT/summary.txt"

@@ -112,6 +112,10 @@ public final class WorkerCommand implements Runnable {
         @Option(names = "--source", paramLabel = "NAME", description = "spec.sources[].name")
         String source;
 
+        @Option(names = "--shard", paramLabel = "K/N", defaultValue = "0/1",
+                description = "Follow part K of N of the source (spec.worker.parallelism), as the copy's parts split it.")
+        String shard;
+
         @Option(names = "--reverse", description = "Follow the target's changes back into the first source instead"
                 + " (spec.cutover.reverseSync, while TargetOnly is in force).")
         boolean reverse;
@@ -136,6 +140,7 @@ public final class WorkerCommand implements Runnable {
             if ((mark || copy) && !reverse || mark && copy) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--mark and --copy go with --reverse, one at a time");
             }
+            int[] kn = shard(shard);
             java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
             java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
             Thread hook = new Thread(() -> {
@@ -149,7 +154,8 @@ public final class WorkerCommand implements Runnable {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 return runStage(spec.commandLine().getOut(), worker -> mark ? worker.reverseMark() : copy ? worker.reverseCopy() : reverse ? worker.reverseSync(stop::get)
-                        : worker.sync(source, stop::get), false, false, parent.metrics("sync", reverse ? "reverse" : source, "0/1"));
+                        : worker.sync(source, kn[0], kn[1], stop::get), false, false,
+                        parent.metrics("sync", reverse ? "reverse" : source, kn[0] + "/" + kn[1]));
             } finally {
                 stopped.countDown();
                 try {

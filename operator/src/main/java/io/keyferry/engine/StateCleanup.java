@@ -58,15 +58,20 @@ public final class StateCleanup {
 
     /**
      * Removes what a finished migration no longer needs from its target, by name (no SCAN): every copy checkpoint and
-     * its fence (per source, per part with {@code parts}), every source's live sync position, the merged lists' bases
-     * ({@link io.keyferry.engine.copy.ListBases}), and a decision of no undo journal (the hash holding only
-     * {@code enabled=0}). The undo journal itself stays (spec.undo.retainSeconds).
+     * its fence (per source, per part with {@code parts}), every source's live sync position (per part too), the
+     * merged lists' bases ({@link io.keyferry.engine.copy.ListBases}), and a decision of no undo journal (the hash
+     * holding only {@code enabled=0}). The undo journal itself stays (spec.undo.retainSeconds).
      *
      * @return how many keys were removed
      */
     public static long removeFinished(EndpointSpec target, SecretResolver secrets, String id, List<String> sources, int parts) {
         List<String> ids = new java.util.ArrayList<>(copyCheckpoints(id, sources, parts));
-        sources.forEach(source -> ids.add(io.keyferry.engine.sync.TargetPositions.idFor(id, source)));
+        for (String source : sources) {
+            ids.add(io.keyferry.engine.sync.TargetPositions.idFor(id, source)); // the copy's start, or the one sync worker's
+            for (int part = 0; parts > 1 && part < parts; part++) {
+                ids.add(io.keyferry.engine.sync.TargetPositions.idFor(id, source, part, parts));
+            }
+        }
         try (Endpoints endpoints = new Endpoints(secrets); RedisLink link = endpoints.connect(target, "spec.target.endpoint", "target")) {
             return io.keyferry.engine.checkpoint.TargetCheckpointStore.remove(link, ids) + forgetNoJournal(link, id)
                     + delete(link, List.of(io.keyferry.engine.copy.ListBases.keyFor(id).getBytes(java.nio.charset.StandardCharsets.UTF_8)));

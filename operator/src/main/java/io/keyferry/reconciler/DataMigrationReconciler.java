@@ -253,6 +253,7 @@ public final class DataMigrationReconciler implements Reconciler<DataMigration>,
                     ? "copy of source " + c.effective().getSources().get(c.source()).getName()
                             + (WorkerJobs.shards(c.effective()) > 1 ? ", shard " + c.shard() + "/" + WorkerJobs.shards(c.effective()) : "")
                     : c.stage() == WorkerJobs.Stage.SYNC ? "sync of source " + c.effective().getSources().get(c.source()).getName()
+                            + (WorkerJobs.shards(c.effective()) > 1 ? ", shard " + c.shard() + "/" + WorkerJobs.shards(c.effective()) : "")
                             + " (run " + c.run() + ", from the position saved in the target)"
                     : c.stage() == WorkerJobs.Stage.REVERSE_MARK ? "saving where the target stands, for the reverse sync,"
                     : c.stage() == WorkerJobs.Stage.REVERSE ? "reverse sync of the target into source "

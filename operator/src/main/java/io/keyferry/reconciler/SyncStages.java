@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The live sync's part of a decision (spec.sync.mode Continuous): one long-running sync Job per source once its copy
- * finished (every source's copy, with lists under Merge), restarted as a new run when it is lost (its Job failed, or is gone), and stopped (its Job deleted) once
+ * The live sync's part of a decision (spec.sync.mode Continuous): one long-running sync Job per source (per part of
+ * it with spec.worker.parallelism) once its copy finished (every source's copy, with lists under Merge), restarted as a new run when it is lost (its Job failed, or is gone), and stopped (its Job deleted) once
  * TargetOnly has been in force for spec.sync.stopAfterSeconds (at once with spec.cutover.reverseSync, whose reverse
  * Job then follows the target back; a forward one starts again only once that is gone), when sync is set back to Once,
  * or outside the phases that follow (SourceOnly). A worker that refused its input (exit 2) is not restarted: its error stays in status.
@@ -48,26 +48,34 @@ record SyncStages(List<Decider.Create> creates, List<String> stopped, List<SyncS
         // A changed list under Merge is cut back and every source's list appended again: not while another copies it.
         boolean mergedLists = spec.getPolicies() != null && spec.getPolicies().forType(io.keyferry.api.DataType.LIST)
                 == io.keyferry.api.Policy.MERGE;
+        int shards = WorkerJobs.shards(effective);
         for (int i = 0; i < spec.getSources().size(); i++) {
-            List<WorkerRun> syncs = runs.syncsOf(i);
-            WorkerRun latest = syncs.stream().filter(r -> !r.deleting()).reduce((a, b) -> b).orElse(null);
-            lags.add(latest == null || latest.state() != WorkerRun.State.ACTIVE ? null : lag(latest.report(), now));
-            errors.add(wanted && latest != null && latest.state() == WorkerRun.State.FAILED && !lost(latest)
-                    ? "the sync stopped: " + latest.lastError() : null);
-            for (WorkerRun r : syncs) { // a refused one stays, for its error and log, while sync is wanted
-                if (!r.deleting() && (!wanted || r != latest)) {
-                    stopped.add(r.jobName());
-                }
-            }
             boolean copied = mergedLists ? java.util.Arrays.stream(runs.copies()).allMatch(SyncStages::succeeded)
                     : succeeded(runs.copies()[i]);
-            if (wanted && allowed && copied && (latest == null || lost(latest)) && !ReverseStages.present(runs)) {
-                int run = syncs.stream().mapToInt(WorkerRun::run).max().orElse(0) + 1;
-                creates.add(new Decider.Create(WorkerJobs.Stage.SYNC, i, 0, run, runs.attempt(), effective, false, false));
-                if (latest != null) {
-                    stopped.add(latest.jobName());
+            List<SyncStatus> partLags = new ArrayList<>();
+            String error = null;
+            for (int k = 0; k < shards; k++) {
+                List<WorkerRun> syncs = runs.syncsOf(i, k);
+                WorkerRun latest = syncs.stream().filter(r -> !r.deleting()).reduce((a, b) -> b).orElse(null);
+                partLags.add(latest == null || latest.state() != WorkerRun.State.ACTIVE ? null : lag(latest.report(), now));
+                if (error == null && wanted && latest != null && latest.state() == WorkerRun.State.FAILED && !lost(latest)) {
+                    error = "the sync stopped: " + (shards == 1 ? "" : "shard " + k + "/" + shards + ": ") + latest.lastError();
+                }
+                for (WorkerRun r : syncs) { // a refused one stays, for its error and log, while sync is wanted
+                    if (!r.deleting() && (!wanted || r != latest)) {
+                        stopped.add(r.jobName());
+                    }
+                }
+                if (wanted && allowed && copied && (latest == null || lost(latest)) && !ReverseStages.present(runs)) {
+                    int run = syncs.stream().mapToInt(WorkerRun::run).max().orElse(0) + 1;
+                    creates.add(new Decider.Create(WorkerJobs.Stage.SYNC, i, k, run, runs.attempt(), effective, false, false));
+                    if (latest != null) {
+                        stopped.add(latest.jobName());
+                    }
                 }
             }
+            lags.add(SyncParts.fold(partLags));
+            errors.add(error);
         }
         Duration requeue = wanted && stopAt != null ? Duration.between(now, stopAt) : null;
         return new SyncStages(creates, stopped, lags, errors, requeue);

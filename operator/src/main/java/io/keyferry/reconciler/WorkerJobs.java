@@ -102,7 +102,7 @@ public final class WorkerJobs {
             return base + "-undo-" + attempt;
         }
         if (stage == Stage.SYNC) { // a restart of a lost sync worker is a new run
-            return base + "-sync-" + source + "-" + attempt + "-" + run;
+            return base + "-sync-" + source + (shards == 1 ? "" : "s" + shard) + "-" + attempt + "-" + run;
         }
         if (stage == Stage.REVERSE || stage == Stage.REVERSE_MARK || stage == Stage.REVERSE_COPY) {
             return base + "-" + stage.label + "-" + attempt + "-" + run;
@@ -137,6 +137,7 @@ public final class WorkerJobs {
             labels.put(SHARD_LABEL, Integer.toString(shard));
         } else if (stage == Stage.SYNC) {
             labels.put(SOURCE_LABEL, Integer.toString(source));
+            labels.put(SHARD_LABEL, Integer.toString(shard));
             labels.put(RUN_LABEL, Integer.toString(run));
         } else {
             labels.put(RUN_LABEL, Integer.toString(run));
@@ -166,6 +167,9 @@ public final class WorkerJobs {
             }
         } else if (stage == Stage.SYNC) { // long-running: no activeDeadlineSeconds, stopped by deleting the Job
             args.addAll(List.of("--source", effective.getSources().get(source).getName()));
+            if (shards > 1) {
+                args.addAll(List.of("--shard", shard + "/" + shards));
+            }
         } else if (stage == Stage.REVERSE) { // long-running too: the target followed back into the first source
             args.add("--reverse");
         } else if (stage == Stage.REVERSE_MARK) { // short: saves where the target stands, before TargetOnly

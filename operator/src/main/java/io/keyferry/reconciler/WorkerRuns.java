@@ -86,19 +86,26 @@ record WorkerRuns(String attempt, Set<String> attempts, List<WorkerRun> all, Lis
         return pruned;
     }
 
-    /** This attempt's sync Jobs of source {@code source} (spec.sync.mode Continuous), oldest run first. */
+    /** This attempt's sync Jobs of source {@code source} (spec.sync.mode Continuous), every part, oldest run first. */
     List<WorkerRun> syncsOf(int source) {
         return all.stream().filter(r -> attempts.contains(r.attempt()) && r.stage() == WorkerJobs.Stage.SYNC && r.source() == source)
                 .sorted(Comparator.comparingInt(WorkerRun::run)).toList();
     }
 
-    /** Whether every source's latest sync worker follows its changes (it has caught up with those since its copy). */
+    /** The same of one part of the source (spec.worker.parallelism). */
+    List<WorkerRun> syncsOf(int source, int shard) {
+        return syncsOf(source).stream().filter(r -> r.shard() == shard).toList();
+    }
+
+    /** Whether every source's latest sync workers (one per part) follow its changes (caught up with those since its copy). */
     boolean allFollowing(int sources) {
         for (int i = 0; i < sources; i++) {
-            WorkerRun last = syncsOf(i).stream().filter(r -> !r.deleting()).reduce((a, b) -> b).orElse(null);
-            if (last == null || last.state() != WorkerRun.State.ACTIVE || last.report() == null
-                    || !WorkerReport.FOLLOWING.equals(last.report().stage)) {
-                return false;
+            for (int k = 0; k < shardRuns[i].length; k++) {
+                WorkerRun last = syncsOf(i, k).stream().filter(r -> !r.deleting()).reduce((a, b) -> b).orElse(null);
+                if (last == null || last.state() != WorkerRun.State.ACTIVE || last.report() == null
+                        || !WorkerReport.FOLLOWING.equals(last.report().stage)) {
+                    return false;
+                }
             }
         }
         return true;

@@ -56,19 +56,25 @@ final class SyncFollower {
         return positions.saveIfAbsent(now) ? now : positions.load();
     }
 
-    /** Follows source {@code index} of a prepared migration until {@code stop}; throws what stopped it otherwise. */
-    void follow(Migration m, int index, BooleanSupplier stop) throws InterruptedException {
+    /**
+     * Follows source {@code index} of a prepared migration (its part {@code part} of {@code parts}) until {@code stop};
+     * throws what stopped it otherwise. A part without a position of its own yet starts from the source's, which its
+     * copy saved before the backfill.
+     */
+    void follow(Migration m, int index, int part, int parts, BooleanSupplier stop) throws InterruptedException {
         String name = job.spec().getSources().get(index).getName();
-        TargetPositions positions = new TargetPositions(m.target(), job.checkpointId(), name);
-        Position from = positions.load();
+        TargetPositions positions = new TargetPositions(m.target(), job.checkpointId(), name, part, parts);
+        Position own = positions.load();
+        Position from = own != null || parts == 1 ? own : new TargetPositions(m.target(), job.checkpointId(), name).load();
         report.sync = new WorkerReport.Sync();
-        try (Follow follow = Follow.ofSource(job.spec(), m, index, from, m::openRawSource)) {
+        try (Follow follow = Follow.ofPart(job.spec(), m, index, part, parts, from, m::openRawSource)) {
             if (from == null) {
                 log.println("no saved position of source " + name + " in the target (" + TargetPositions.keyFor(job.checkpointId(), name)
                         + "): what changed since its copy is not known, so the target is verified with repair first");
                 rescan(m);
             }
-            log.println("following source " + name + (from == null ? " from now" : " from " + from.encode()));
+            log.println("following source " + name + (parts == 1 ? "" : ", shard " + part + "/" + parts)
+                    + (from == null ? " from now" : " from " + from.encode()));
             report.stage = WorkerReport.FOLLOWING;
             lag(follow.lag().get(0));
             publisher.publishNow(report);

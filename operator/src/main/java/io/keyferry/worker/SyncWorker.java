@@ -19,8 +19,8 @@ final class SyncWorker {
      * source cannot be followed (a Pika source) or did what no follow can mirror (FLUSHALL, SWAPDB: following again would
      * stop there again), 3 when the follow broke off (a new pod resumes from the position).
      */
-    int forward(int index, java.util.function.BooleanSupplier stop) {
-        return follow(ctx.job, index, stop, null);
+    int forward(int index, int part, int parts, java.util.function.BooleanSupplier stop) {
+        return follow(ctx.job, index, part, parts, stop, null);
     }
 
     /**
@@ -38,8 +38,8 @@ final class SyncWorker {
         } catch (MigrationInputException e) {
             return ctx.fail(Worker.INVALID_INPUT, e.getMessage());
         }
-        return follow(new Worker.Job(ctx.job.migration(), ctx.job.checkpointId(), reversed, ctx.job.secrets(), false, false), 0, stop,
-                REVERSE_REFUSAL);
+        return follow(new Worker.Job(ctx.job.migration(), ctx.job.checkpointId(), reversed, ctx.job.secrets(), false, false), 0, 0, 1,
+                stop, REVERSE_REFUSAL);
     }
 
     /** Refuses a reversed spec whose source (the target) cannot be followed, naming spec.target. */
@@ -55,7 +55,7 @@ final class SyncWorker {
             + " the first source) cannot be followed: ";
 
     /** @param refusal what a problem of {@link SyncFollower#check} is prefixed with, or null for the forward sync's */
-    private int follow(Worker.Job j, int index, java.util.function.BooleanSupplier stop, String refusal) {
+    private int follow(Worker.Job j, int index, int part, int parts, java.util.function.BooleanSupplier stop, String refusal) {
         String sourceName = j.spec().getSources().get(index).getName();
         ctx.report.source = sourceName;
         ctx.stage(WorkerReport.PROBING);
@@ -70,8 +70,9 @@ final class SyncWorker {
             } else {
                 refuseReverse(j.spec(), plan);
             }
-            new SyncFollower(j, ctx.publisher, ctx.report, ctx.log).follow(migration, index, stop);
-            ctx.log.println("stopped following source " + sourceName + " at " + ctx.report.sync.position);
+            new SyncFollower(j, ctx.publisher, ctx.report, ctx.log).follow(migration, index, part, parts, stop);
+            ctx.log.println("stopped following source " + sourceName + (parts == 1 ? "" : ", shard " + part + "/" + parts)
+                    + " at " + ctx.report.sync.position);
             ctx.publisher.publishNow(ctx.report);
             return Worker.OK;
         } catch (MigrationInputException e) {

@@ -105,15 +105,19 @@ public final class Worker {
     }
 
     /**
-     * Follows one source's changes (spec.sync.mode Continuous) until {@code stop} says so (the pod is told to stop),
-     * resuming from the position saved in the target ({@link SyncWorker#forward}).
+     * Follows one source's changes (spec.sync.mode Continuous), its part {@code part} of {@code parts}
+     * (spec.worker.parallelism: a sync worker per part), until {@code stop} says so (the pod is told to stop), resuming
+     * from the position saved in the target ({@link SyncWorker#forward}).
      */
-    public int sync(String sourceName, java.util.function.BooleanSupplier stop) {
+    public int sync(String sourceName, int part, int parts, java.util.function.BooleanSupplier stop) {
         int index = sourceIndex(sourceName);
         if (index < 0) {
             return ctx.fail(INVALID_INPUT, "source " + sourceName + " is not in spec.sources");
         }
-        return new SyncWorker(ctx).forward(index, stop);
+        if (part < 0 || part >= parts) {
+            return ctx.fail(INVALID_INPUT, "shard " + part + "/" + parts + " does not exist; use K/N with 0 <= K < N");
+        }
+        return new SyncWorker(ctx).forward(index, part, parts, stop);
     }
 
     /** Follows the target's changes back into the first source ({@link SyncWorker#reverse}). */

@@ -161,8 +161,9 @@ class SyncOperatorTest {
     }
 
     /**
-     * A Redis Cluster source: the sync worker follows each master from where the copy began (the position in status is
-     * each master's), so writes on every master after the copy reach the target without a rescan.
+     * A Redis Cluster source with spec.worker.parallelism 2: a sync Job per part, each following its masters (0 and
+     * 10922, then 5461) from where the copy began, so writes on every master after the copy reach the target without a
+     * rescan; status shows each part's position, master by master.
      */
     @Test
     void aClusterSourceIsFollowedMasterByMasterFromWhereTheCopyBegan() {
@@ -180,11 +181,14 @@ class SyncOperatorTest {
                       target: {endpoint: {uri: "%s"}}
                       policies: {default: Overwrite}
                       sync: {mode: Continuous}
+                      worker: {parallelism: 2}
                     """.formatted(source.uri(), target.uri()));
             DataMigration following = h.await("spread", "following", Duration.ofSeconds(60),
                     dm -> !dm.getStatus().getSources().isEmpty() && dm.getStatus().getSources().get(0).sync() != null);
             String position = following.getStatus().getSources().get(0).sync().position();
-            assertTrue(position.startsWith("cluster/0=") && position.contains("/5461=") && position.contains("/10922="), position);
+            assertTrue(position.matches("0/2 cluster/0=[0-9a-f]{40}:\\d+/10922=[0-9a-f]{40}:\\d+:\\d+; 1/2 cluster/5461=[0-9a-f]{40}:\\d+:\\d+"),
+                    position);
+            assertEquals(2, h.jobs().stream().filter(SyncOperatorTest::isSync).count(), "a sync Job per part");
             for (int i = 0; i < 300; i++) {
                 source.redis().set("after:" + i, "w" + i);
             }
@@ -194,6 +198,43 @@ class SyncOperatorTest {
             assertEquals("w299", target.redis().get("after:299"));
             assertTrue(h.events("spread").stream().noneMatch(e -> "SyncRescan".equals(e.getReason())),
                     "each master continued from where the copy began");
+        }
+    }
+
+    /**
+     * A standalone source with spec.worker.parallelism 2: each part's sync Job reads the whole stream and applies the
+     * keys of its part (by CRC32, as the copy's parts split them), from the copy's start, then from a position of its own.
+     */
+    @Test
+    void aSyncJobPerPartKeepsTheKeysOfItsPart() {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
+             OperatorHarness h = new OperatorHarness(client)) {
+            Datasets.mixed(source, 500, 0);
+            h.apply("""
+                    apiVersion: keyferry.io/v1alpha1
+                    kind: DataMigration
+                    metadata: {name: halves}
+                    spec:
+                      sources: [{name: old, endpoint: {uri: "%s"}}]
+                      target: {endpoint: {uri: "%s"}}
+                      policies: {default: Overwrite}
+                      sync: {mode: Continuous}
+                      worker: {parallelism: 2}
+                    """.formatted(source.uri(), target.uri()));
+            DataMigration following = h.await("halves", "following", Duration.ofSeconds(60),
+                    dm -> !dm.getStatus().getSources().isEmpty() && dm.getStatus().getSources().get(0).sync() != null);
+            for (int i = 0; i < 200; i++) {
+                source.redis().set("after:" + i, "w" + i);
+            }
+            source.redis().del(Datasets.key(1));
+            awaitEqual(h, source, target, "writes of both parts reach the target");
+            String uid = following.getMetadata().getUid();
+            for (String part : List.of("0/2", "1/2")) {
+                String key = "keyferry:checkpoint:{" + uid + ":old:follow:" + part + "}";
+                h.await("halves", "part " + part + " saved its own position", Duration.ofSeconds(10),
+                        dm -> target.redis().exists(key) == 1);
+            }
+            assertTrue(h.events("halves").stream().noneMatch(e -> "SyncRescan".equals(e.getReason())), "both from the copy's start");
         }
     }
 

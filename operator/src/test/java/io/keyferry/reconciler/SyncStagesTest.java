@@ -153,6 +153,59 @@ class SyncStagesTest {
                 null, true, NOW).creates().stream().map(Decider.Create::source).toList());
     }
 
+    /** With spec.worker.parallelism a sync Job per part, once every part of the source is copied; status folds them. */
+    @Test
+    void aSyncJobPerPartOnceTheWholeSourceIsCopiedAndTheirStatusFolded() {
+        spec.getWorker().setParallelism(2);
+        String at = WorkerJobs.attempt(Decider.effective(spec));
+        WorkerRun shard0 = part(WorkerJobs.Stage.COPY, 0, 0, WorkerRun.State.SUCCEEDED, null, NOW, null);
+        WorkerRun shard1 = part(WorkerJobs.Stage.COPY, 1, 0, WorkerRun.State.ACTIVE, null, null, null);
+        assertEquals(List.of(), decideWith(List.of(shard0, shard1)).creates(), "not while a part is copied");
+        WorkerRun shard1Done = part(WorkerJobs.Stage.COPY, 1, 0, WorkerRun.State.SUCCEEDED, null, NOW, null);
+        List<Decider.Create> creates = decideWith(List.of(shard0, shard1Done)).creates();
+        assertEquals(List.of(0, 1), creates.stream().map(Decider.Create::shard).toList());
+
+        WorkerReport behind = following(2.5, NOW);
+        behind.sync.changesBehind = 40L;
+        WorkerReport close = following(0.5, NOW);
+        close.sync.changesBehind = 2L;
+        close.sync.position = "def:7";
+        List<WorkerRun> both = List.of(shard0, shard1Done,
+                part(WorkerJobs.Stage.SYNC, 0, 1, WorkerRun.State.ACTIVE, null, null, behind),
+                part(WorkerJobs.Stage.SYNC, 1, 1, WorkerRun.State.ACTIVE, null, null, close));
+        SyncStages following = decideWith(both);
+        assertEquals(List.of(), following.creates());
+        io.keyferry.api.SyncStatus folded = following.lags().get(0);
+        assertEquals(2.5, folded.lagSeconds(), "the part furthest behind");
+        assertEquals(42L, folded.changesBehind());
+        assertEquals("0/2 abc:10; 1/2 def:7", folded.position());
+
+        List<WorkerRun> oneLost = List.of(shard0, shard1Done, both.get(2),
+                part(WorkerJobs.Stage.SYNC, 1, 1, WorkerRun.State.FAILED, "BackoffLimitExceeded", NOW, null));
+        SyncStages replaced = decideWith(oneLost);
+        assertEquals(List.of("1:2"), replaced.creates().stream().map(c -> c.shard() + ":" + c.run()).toList(), "that part again, as run 2");
+        assertEquals(null, replaced.lags().get(0).lagSeconds(), "not known while a part does not follow");
+        assertEquals("m-sync-0s1-" + at + "-2", WorkerJobs.jobName(dm(), WorkerJobs.Stage.SYNC, 0, 1, 2, at, 2));
+    }
+
+    /** A Job of source 0's part {@code shard} of this attempt, named as the operator names it. */
+    private WorkerRun part(WorkerJobs.Stage stage, int shard, int run, WorkerRun.State state, String failure, Instant finished,
+                           WorkerReport report) {
+        String at = WorkerJobs.attempt(Decider.effective(spec));
+        return new WorkerRun(WorkerJobs.jobName(dm(), stage, 0, shard, 2, at, run), stage, 0, shard, at, run, state, failure,
+                finished, report, false);
+    }
+
+    private SyncStages decideWith(List<WorkerRun> runs) {
+        return SyncStages.decide(spec, WorkerRuns.of(runs, Decider.effective(spec)), Phase.DUAL_WRITE, null, true, NOW);
+    }
+
+    private static DataMigration dm() {
+        DataMigration dm = new DataMigration();
+        dm.getMetadata().setName("m");
+        return dm;
+    }
+
     private SyncStages decide(List<WorkerRun> runs, Phase phase, Instant now) {
         return SyncStages.decide(spec, WorkerRuns.of(runs, Decider.effective(spec)), phase, null, true, now);
     }

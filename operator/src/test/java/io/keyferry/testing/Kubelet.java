@@ -216,7 +216,7 @@ public final class Kubelet implements AutoCloseable {
                         case "copy" -> worker.copy(args.get(args.indexOf("--source") + 1), shard[0], shard[1]);
                         case "sync" -> args.contains("--mark") ? worker.reverseMark() : args.contains("--copy") ? worker.reverseCopy()
                                 : args.contains("--reverse") ? worker.reverseSync(deleted(job))
-                                : worker.sync(args.get(args.indexOf("--source") + 1), deleted(job));
+                                : worker.sync(args.get(args.indexOf("--source") + 1), shard[0], shard[1], deleted(job));
                         case "undo" -> worker.undo();
                         default -> worker.verify();
                     }, args.contains("--repair"), args.contains("--extra-keys") || args.contains("--guard-writes"));

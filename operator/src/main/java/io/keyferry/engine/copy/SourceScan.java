@@ -50,11 +50,8 @@ public final class SourceScan {
      */
     public SourceScan(RedisLink link, ServerProfile profile, KeySelector keys, int batchSize, int part, int parts) {
         List<RedisLink.Shard> all = link.shards();
-        if (parts > 1 && link.cluster() != null && all.size() >= parts) {
-            List<RedisLink.Shard> mine = new ArrayList<>();
-            for (int i = part; i < all.size(); i += parts) {
-                mine.add(all.get(i));
-            }
+        List<RedisLink.Shard> mine = mastersOf(all, link.cluster() != null, part, parts);
+        if (mine != null) {
             this.shards = mine;
             this.part = 0;
             this.parts = 1;
@@ -117,7 +114,27 @@ public final class SourceScan {
     }
 
     private boolean inPart(byte[] key) {
-        if (parts == 1) {
+        return inPart(key, part, parts);
+    }
+
+    /**
+     * The masters part {@code part} of {@code parts} takes whole (round robin by lowest slot), where a cluster has at
+     * least as many masters as parts; null where the parts split the keys instead ({@link #inPart(byte[], int, int)}).
+     */
+    public static List<RedisLink.Shard> mastersOf(List<RedisLink.Shard> all, boolean cluster, int part, int parts) {
+        if (parts <= 1 || !cluster || all.size() < parts) {
+            return null;
+        }
+        List<RedisLink.Shard> mine = new ArrayList<>();
+        for (int i = part; i < all.size(); i += parts) {
+            mine.add(all.get(i));
+        }
+        return mine;
+    }
+
+    /** Whether a key falls in part {@code part} of {@code parts} where the parts split the keys: by its CRC32. */
+    public static boolean inPart(byte[] key, int part, int parts) {
+        if (parts <= 1) {
             return true;
         }
         java.util.zip.CRC32 crc = new java.util.zip.CRC32();

@@ -8,12 +8,6 @@ interface ChangeSource extends AutoCloseable {
     /** What one change did, and the source's position after it. */
     record Changed(ChangedKeys.Effect effect, Position position) {}
 
-    /** Opens a source's changes from a saved position (null: from now), on a connection of its own. */
-    @FunctionalInterface
-    interface Opener {
-        ChangeSource open(Position from);
-    }
-
     /** Where the changes begin: the position asked for when the source continued from it, the source's own otherwise. */
     Position start();
 

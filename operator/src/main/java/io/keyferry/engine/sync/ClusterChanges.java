@@ -14,9 +14,11 @@ import java.util.concurrent.TimeUnit;
  * changes handed out as they come, each with the cluster's position after it (every master's, by its lowest slot). The
  * order across masters does not matter: a change names keys, and those are copied again from the source as it is then.
  *
- * <p>A saved position continues only where the cluster still has masters with the same lowest slots (no resharding, no
- * master added or removed since): after a failover the promoted replica continues its master's replication. Otherwise
- * every master starts from now and the position counts as lost, so the target is verified with repair.
+ * <p>A saved position continues only where it holds a position for each master followed, by the same lowest slot (no
+ * resharding that moved a master's first slot, no master added since): after a failover the promoted replica continues
+ * its master's replication. Otherwise every master starts from now and the position counts as lost, so the target is
+ * verified with repair. A follower of some masters (a part, with spec.worker.parallelism) takes theirs from a position
+ * of the whole cluster (the copy's start).
  */
 final class ClusterChanges implements ChangeSource {
     private static final int QUEUED = 10_000;
@@ -67,14 +69,13 @@ final class ClusterChanges implements ChangeSource {
     }
 
     /**
-     * Follows every master of a cluster from {@code from} (null: from now).
+     * Follows these masters of a cluster from {@code from} (null: from now).
      *
-     * @param masters the cluster's masters as its topology lists them now
+     * @param masters the cluster's masters as its topology lists them now (all, or those of a part)
      */
     static ClusterChanges open(List<RedisLink.Shard> masters, Position from, MasterOpener open) {
         Map<Integer, Position> saved = from == null ? null : from.masters();
-        boolean same = saved != null && saved.keySet().equals(masters.stream().map(RedisLink.Shard::firstSlot)
-                .collect(java.util.stream.Collectors.toSet()));
+        boolean same = saved != null && saved.keySet().containsAll(masters.stream().map(RedisLink.Shard::firstSlot).toList());
         return new ClusterChanges(masters, same ? saved : null, open);
     }
 

@@ -3,9 +3,6 @@ package io.keyferry.engine.sync;
 import io.keyferry.api.DataMigrationSpec;
 import io.keyferry.engine.Migration;
 import io.keyferry.engine.copy.Counters;
-import io.keyferry.engine.probe.ServerKind;
-import io.keyferry.engine.probe.ServerProfile;
-import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.RespConnection;
 import java.util.ArrayList;
 import java.util.List;
@@ -54,7 +51,7 @@ public final class Follow implements AutoCloseable {
      * @param open   opens a logged-in connection to source i (its endpoint, or a node of it, as the copy reads it)
      */
     public Follow(DataMigrationSpec spec, Migration migration, List<Position> from, SourceConnections open) {
-        this(spec, migration, java.util.stream.IntStream.range(0, spec.getSources().size()).boxed().toList(), from, open);
+        this(spec, migration, java.util.stream.IntStream.range(0, spec.getSources().size()).boxed().toList(), from, open, 0, 1);
     }
 
     /**
@@ -65,57 +62,39 @@ public final class Follow implements AutoCloseable {
      */
     public static Follow ofSource(DataMigrationSpec spec, Migration migration, int index, Position from,
                                   SourceConnections open) {
-        return new Follow(spec, migration, List.of(index), from == null ? null : java.util.Collections.singletonList(from), open);
+        return ofPart(spec, migration, index, 0, 1, from, open);
+    }
+
+    /**
+     * Follows part {@code part} of {@code parts} of source {@code index} (a sync worker per part, with
+     * spec.worker.parallelism), as the copy's parts split it: whole masters of a cluster with at least as many masters,
+     * otherwise the keys whose CRC32 falls in the part (every part then reads the whole stream).
+     *
+     * @param from the part's saved position, or null for none
+     */
+    public static Follow ofPart(DataMigrationSpec spec, Migration migration, int index, int part, int parts, Position from,
+                                SourceConnections open) {
+        return new Follow(spec, migration, List.of(index), from == null ? null : java.util.Collections.singletonList(from), open,
+                part, parts);
     }
 
     private Follow(DataMigrationSpec spec, Migration migration, List<Integer> followed, List<Position> from,
-                   SourceConnections open) {
+                   SourceConnections open, int part, int parts) {
         this.migration = migration;
         this.resync = new Resync(spec, migration);
         for (int k = 0; k < followed.size(); k++) {
             int i = followed.get(k);
             feeds.add(new SourceFeed(i, spec.getSources().get(i).getName(), from == null ? null : from.get(k),
-                    opener(spec, migration, i, open), resync));
+                    new FollowedSource(spec, migration, i, part, parts, open), resync));
         }
-    }
-
-    /**
-     * How source i's changes are read: a Kvrocks' write-ahead log, a Redis' replication stream; a cluster's, each
-     * master's so (its topology asked again at each opening: after a failover the promoted replica continues).
-     */
-    private static ChangeSource.Opener opener(DataMigrationSpec spec, Migration migration, int i, SourceConnections open) {
-        ServerProfile profile = migration.sourceProfile(i);
-        int db = io.keyferry.api.EndpointUri.parse(spec.getSources().get(i).getEndpoint().getUri()).db();
-        KvrocksKeys keys = new KvrocksKeys(KvrocksKeys.DEFAULT_NAMESPACE, profile.cluster());
-        boolean wal = profile.kind() == ServerKind.KVROCKS;
-        if (!profile.cluster()) {
-            return from -> wal ? WalStream.open(open.open(i, null), from, keys) : ReplicaChanges.open(open.open(i, null), from, db);
-        }
-        RedisLink cluster = migration.source(i);
-        return from -> {
-            cluster.refreshTopology();
-            return ClusterChanges.open(cluster.shards(), from, (master, at) -> wal
-                    ? WalStream.open(open.open(i, master.node()), at, keys)
-                    : ReplicaChanges.open(open.open(i, master.node()), at, db));
-        };
     }
 
     /**
      * Where source i stands now, so that following it later from there misses nothing: a Kvrocks' latest write-ahead
-     * log sequence; a Redis' replication offset, a backlog made where it had none (see
-     * {@link TargetPositions#replicaStart}); a cluster's, each master's.
+     * log sequence; a Redis' replication offset, a backlog made where it had none; a cluster's, each master's.
      */
     public static Position now(Migration migration, int i, SourceConnections open) {
-        boolean wal = migration.sourceProfile(i).kind() == ServerKind.KVROCKS;
-        RedisLink source = migration.source(i);
-        if (!migration.sourceProfile(i).cluster()) {
-            return wal ? TargetPositions.walNow(source) : TargetPositions.replicaStart(open.open(i, null));
-        }
-        java.util.Map<Integer, Position> masters = new java.util.LinkedHashMap<>();
-        for (RedisLink.Shard m : source.shards()) {
-            masters.put(m.firstSlot(), wal ? TargetPositions.walNow(m.link()) : TargetPositions.replicaStart(open.open(i, m.node())));
-        }
-        return Position.cluster(masters);
+        return FollowedSource.now(migration, i, open);
     }
 
     /**
@@ -187,7 +166,7 @@ public final class Follow implements AutoCloseable {
     public List<Lag> lag() {
         List<Lag> out = new ArrayList<>();
         for (SourceFeed f : feeds) {
-            out.add(f.lag(migration.source(f.index())));
+            out.add(f.lag());
         }
         return out;
     }

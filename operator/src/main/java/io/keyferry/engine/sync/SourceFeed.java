@@ -1,7 +1,6 @@
 package io.keyferry.engine.sync;
 
 import io.keyferry.engine.redis.Pipe;
-import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.Resp;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +24,8 @@ final class SourceFeed implements AutoCloseable {
 
     private final int index;
     private final String name;
-    private final ChangeSource.Opener open;
+    private final FollowedSource followed;
+    private final java.util.function.Predicate<byte[]> selects;
     private final Resync resync;
     private final Thread reader;
     private ChangeSource stream;
@@ -43,12 +43,13 @@ final class SourceFeed implements AutoCloseable {
     private final java.util.ArrayDeque<long[]> samples = new java.util.ArrayDeque<>();
     private long caughtUpAt;
 
-    SourceFeed(int index, String name, Position from, ChangeSource.Opener open, Resync resync) {
+    SourceFeed(int index, String name, Position from, FollowedSource followed, Resync resync) {
         this.index = index;
         this.name = name;
-        this.open = open;
+        this.followed = followed;
+        this.selects = followed.keys();
         this.resync = resync;
-        this.stream = open.open(from);
+        this.stream = followed.open(from);
         this.lostPosition = from != null && !stream.resumed();
         this.collected = stream.start();
         this.applied = stream.start();
@@ -104,9 +105,9 @@ final class SourceFeed implements AutoCloseable {
         keysApplied += t.keys().size();
     }
 
-    Follow.Lag lag(RedisLink source) {
+    Follow.Lag lag() {
         long sampledAt = System.currentTimeMillis(); // before the source is asked: every change before it is counted
-        long master = masterOffset(source);
+        long master = followed.now();
         long since;
         synchronized (lock) {
             since = pendingSince;
@@ -171,7 +172,7 @@ final class SourceFeed implements AutoCloseable {
             List<byte[]> keys = effect instanceof ChangedKeys.Keys k ? k.keys()
                     : effect instanceof ChangedKeys.Push p ? List.of(p.key()) : List.of();
             for (byte[] key : keys) {
-                byte[] target = resync.targetKey(index, key);
+                byte[] target = selects.test(key) ? resync.targetKey(index, key) : null;
                 if (target != null && !overflowed) {
                     if (pending.isEmpty()) {
                         pendingSince = System.currentTimeMillis();
@@ -201,7 +202,7 @@ final class SourceFeed implements AutoCloseable {
         }
         stream.close();
         try {
-            stream = open.open(from);
+            stream = followed.open(from);
         } catch (RuntimeException e) {
             return; // tried again at the next turn, up to the limit
         }
@@ -210,23 +211,6 @@ final class SourceFeed implements AutoCloseable {
             synchronized (lock) {
                 collected = stream.start();
             }
-        }
-    }
-
-    /** The source's own position now (a cluster's: the sum of its masters'); 0 where it is not known. */
-    private static long masterOffset(RedisLink source) {
-        try {
-            long sum = 0;
-            for (RedisLink.Shard m : source.shards()) {
-                long offset = masterOffset(m.link().pipe(), m.link().label());
-                if (offset < 0) {
-                    return 0;
-                }
-                sum += offset;
-            }
-            return sum;
-        } catch (RuntimeException e) {
-            return 0; // lag is reported without the master's offset
         }
     }
 

@@ -18,8 +18,13 @@ public final class TargetPositions {
 
     /** @param checkpointId the migration's checkpoint id (its UID); @param source the source's name */
     public TargetPositions(RedisLink target, String checkpointId, String source) {
+        this(target, checkpointId, source, 0, 1);
+    }
+
+    /** The position of part {@code part} of {@code parts} of a source (a sync worker per part); the source's for 1 part. */
+    public TargetPositions(RedisLink target, String checkpointId, String source, int part, int parts) {
         this.target = target;
-        this.key = keyFor(checkpointId, source).getBytes(StandardCharsets.UTF_8);
+        this.key = TargetCheckpointStore.keyFor(idFor(checkpointId, source, part, parts)).getBytes(StandardCharsets.UTF_8);
     }
 
     /** The key a source's position is kept under. */
@@ -30,6 +35,11 @@ public final class TargetPositions {
     /** The checkpoint id of a source's position: {@link TargetCheckpointStore#keyFor} makes it the key. */
     public static String idFor(String checkpointId, String source) {
         return checkpointId + ":" + source + ":follow";
+    }
+
+    /** The same of part {@code part} of {@code parts} of the source: {@code <id>:<source>:follow:<part>/<parts>}. */
+    public static String idFor(String checkpointId, String source, int part, int parts) {
+        return idFor(checkpointId, source) + (parts <= 1 ? "" : ":" + part + "/" + parts);
     }
 
     /** The saved position, or null when there is none (or it is unreadable: the follow then starts afresh). */

@@ -100,9 +100,11 @@ public final class UndoRun implements AutoCloseable {
         return new UndoCheck(store, target.pipe()).check();
     }
 
-    /** After a clean check: removes the journal and the undo's progress (a new copy records afresh). */
+    /** After a clean check: removes the journal, the undo's progress and the merged lists' bases (a new copy records afresh). */
     public void removeJournal() {
         store.clear();
+        // the merged lists' bases go with the appends they described, undone now
+        target.call(target.async().del(io.keyferry.engine.copy.ListBases.keyFor(id).getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
     @Override

@@ -78,7 +78,9 @@ class ClusterFollowTest {
             }
             ChildJvm verify = ChildJvm.start("256m", "verify", "-f", manifest.toString(), "--no-progress");
             assertEquals(0, verify.waitFor(120), verify.output());
-            assertTrue(target.redis().dbsize() > 5000, "the backfill ran");
+            long sourceKeys = source.nodesWithRole("master").stream().mapToLong(n -> n.redis().dbsize()).sum();
+            assertEquals(sourceKeys, target.redis().dbsize(), "every master's keys");
+            assertTrue(sourceKeys > 1000, "the backfill ran: " + sourceKeys);
         }
     }
 

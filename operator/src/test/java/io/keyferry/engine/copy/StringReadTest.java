@@ -99,7 +99,7 @@ class StringReadTest {
     @Test
     void aStringWhoseNameTellsItsTypeIsReadWhileDecidedWithoutTypeAndOthersAreSettledByTheRead() {
         try (Copy c = new Copy()) {
-            String mid = "m".repeat(BatchCopier.EARLY_STRING_BYTES + 1);
+            String mid = "m".repeat(BatchDecider.EARLY_STRING_BYTES + 1);
             c.source.redis().set("s:first", "teaches the prefix");
             c.copier.execute(c.copier.decide(pairs("s:first")).decisions(), false, new ArrayList<>());
             c.source.redis().psetex("s:small", 600_000, "v");

@@ -86,6 +86,8 @@ class LeaderTakeoverTest {
             assertEquals(ExitCodes.LEADERSHIP_LOST, b.exitCode(), b.output());
             patchPhase(Phase.TARGET_ONLY);
             await("TargetOnly in force", Duration.ofSeconds(60), () -> "0011".equals(flags.redis().get("migrate")), c);
+            // MONITOR's lines arrive on a connection of their own: the last SET may come after the GET that saw it
+            await("MONITOR shows the last flag", Duration.ofSeconds(10), () -> monitor.valuesSet("migrate").contains("0011"), c);
 
             assertEquals(List.of("1100", "1101", "0111", "0011"), monitor.valuesSet("migrate"),
                     "every flag written, in order, each once:\n" + String.join("\n", monitor.lines()));
@@ -133,6 +135,7 @@ class LeaderTakeoverTest {
             op.killHard(); // right after TargetOnly is asked for
             op = leader("op-4");
             await("TargetOnly in force", Duration.ofSeconds(90), () -> "0011".equals(flags.redis().get("migrate")), op);
+            await("MONITOR shows the last flag", Duration.ofSeconds(10), () -> monitor.valuesSet("migrate").contains("0011"), op);
 
             assertEquals(List.of("1100", "1101", "0111", "0011"), monitor.valuesSet("migrate").stream().distinct().toList(),
                     "the flag moved only forwards:\n" + String.join("\n", monitor.lines()));

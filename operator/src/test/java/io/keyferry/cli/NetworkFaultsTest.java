@@ -223,13 +223,13 @@ class NetworkFaultsTest {
         }
     }
 
-    /** 50 ms more each way on every connection to both servers: slower, and exact. */
+    /** 25 ms more each way on every connection to both servers: slower, and exact. */
     @Test
-    void fiftyMillisecondsOfLatencyEndsExact() throws Exception {
+    void twentyFiveMillisecondsOfLatencyEndsExact() throws Exception {
         try (RedisServer target = prefilledTarget(List.of()); FaultProxy toSource = FaultProxy.to(source);
              FaultProxy toTarget = FaultProxy.to(target)) {
-            toSource.latency(Duration.ofMillis(50));
-            toTarget.latency(Duration.ofMillis(50));
+            toSource.latency(Duration.ofMillis(25));
+            toTarget.latency(Duration.ofMillis(25));
             CliRun run = copy(toSource.uri(), toTarget.uri());
             assertEquals(0, run.exitCode(), run.toString());
             assertExact(target);

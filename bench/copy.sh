@@ -32,8 +32,8 @@
 #   REPL_DISKLESS_LOAD=disabled   the replica's repl-diskless-load (e.g. on-empty-db)
 #   WORKERS=1            spec.worker.parallelism: workers copying the source at once (key-hash parts)
 #   RDB=0                1: also time receiving the source's RDB snapshot as a replica (bench/rdb_receive.py),
-#                        the least an RDB-based backfill takes, and an RDB-based backfill (bench/RdbBackfill.java:
-#                        the snapshot's keys RESTOREd into an empty target as they stream in), against the SCAN copy
+#                        the least a snapshot backfill takes, and keyferry run with spec.worker.backfill: Snapshot
+#                        (keyferry-snapshot, and its keyferry verify), against the SCAN copy
 #   STATS=0              1: CONFIG RESETSTAT both servers before each KeyFerry run and keep their
 #                        INFO commandstats after it in bench/out/ (METHOD-rN.source.commandstats and
 #                        .target.commandstats); bench/commandstats.py prints them as a table
@@ -130,44 +130,21 @@ bench_rdb() {
   log "round $round rdb-snapshot: $out"
   echo "$out" >"$OUT/rdb-snapshot-r$round.txt"
   record "$round" rdb-snapshot "$(minus "$t1" "$t0")" - - "$(minus "$(servers_cpu "$P_SRC")" "$cpu0")"
-  bench_rdb_backfill "$round"
-}
-
-# An RDB-based backfill (bench/RdbBackfill.java: the snapshot walked as it streams in, each key RESTOREd into an
-# empty target with its RDB bytes as the payload, 500 to a pipeline), timed as a whole process like KeyFerry's runs.
-bench_rdb_backfill() {
-  local round=$1 timing="$OUT/rdb-backfill-r$1.time" cpu0 t0 t1 n
-  if [[ ! -f "$WORK/rdb/RdbBackfill.class" ]]; then
-    mkdir -p "$WORK/rdb" && javac -d "$WORK/rdb" "$ROOT/bench/RdbBackfill.java"
-  fi
-  start_redis "$P_DST"
-  cpu0=$(servers_cpu "$P_SRC" "$P_DST")
-  t0=$(now)
-  /usr/bin/time -v -o "$timing" java -Xmx256m -cp "$WORK/rdb" RdbBackfill "$P_SRC" "$P_DST" >"$OUT/rdb-backfill-r$round.log"
-  t1=$(now)
-  wait_fork_reaped
-  n=$(dbsize "$P_DST")
-  [[ "$n" == "$SRC_KEYS" ]] || die "round $round rdb-backfill: WRONG COPY: the target holds $n keys, the source $SRC_KEYS"
-  log "round $round rdb-backfill: $(cat "$OUT/rdb-backfill-r$round.log")"
-  record "$round" rdb-backfill "$(minus "$t1" "$t0")" \
-    "$(awk -v kb="$(time_field "$timing" 'Maximum resident set size (kbytes)')" 'BEGIN {printf "%.0f", kb / 1024}')" \
-    "$(awk -v u="$(time_field "$timing" 'User time (seconds)')" -v s="$(time_field "$timing" 'System time (seconds)')" 'BEGIN {printf "%.2f", u + s}')" \
-    "$(minus "$(servers_cpu "$P_SRC" "$P_DST")" "$cpu0")"
-  # `keyferry verify` (Full) of what it wrote: every key, value and TTL
-  timed_keyferry "$round" rdb-backfill-verify "source=$P_SRC target=$P_DST" verify -f "$(write_manifest rdb "$P_SRC" false "$P_DST" false 1)"
-  stop_redis "$P_DST"
 }
 
 # --- b, c. KeyFerry ----------------------------------------------------------------------
 
 # bench_keyferry ROUND METHOD SOURCE_PORT TARGET_PORT [target redis-server options...]
-# The copy into an empty target, its key count checked, then `keyferry verify` of the result.
+# The copy into an empty target, its key count checked, then `keyferry verify` of the result. A METHOD ending in
+# -snapshot backfills from the source's RDB snapshot (spec.worker.backfill: Snapshot).
 bench_keyferry() {
-  local round=$1 method=$2 src=$3 dst=$4 manifest n
+  local round=$1 method=$2 src=$3 dst=$4 manifest n backfill=Scan
   shift 4
+  [[ "$method" == *-snapshot ]] && backfill=Snapshot
   start_redis "$dst" "$@"
-  manifest=$(write_manifest "$method" "$src" false "$dst" false "$WORKERS")
+  manifest=$(write_manifest "$method" "$src" false "$dst" false "$WORKERS" "$backfill")
   timed_keyferry "$round" "$method" "source=$src target=$dst" run -f "$manifest" --restart --state-dir "$WORK/state-$method"
+  if [[ "$backfill" == Snapshot ]]; then wait_fork_reaped; fi
   n=$(dbsize "$dst")
   [[ "$n" == "$SRC_KEYS" ]] \
     || die "round $round $method: WRONG COPY: the target holds $n keys, the source $SRC_KEYS"
@@ -187,6 +164,7 @@ main() {
     bench_replication "$round"
     if [[ "$RDB" == 1 ]]; then bench_rdb "$round"; fi
     if [[ "$SKIP_KEYFERRY" != 1 ]]; then
+      if [[ "$RDB" == 1 ]]; then bench_keyferry "$round" keyferry-snapshot "$P_SRC" "$P_DST"; fi
       bench_keyferry "$round" keyferry "$P_SRC" "$P_DST"
       bench_keyferry "$round" keyferry-nodump "$P_SRC_NODUMP" "$P_DST_NODUMP" "${NO_DUMP[@]}"
     fi
@@ -194,7 +172,7 @@ main() {
   {
     describe_run "$SRC_KEYS" "repl-diskless-load $REPL_DISKLESS_LOAD"
     echo
-    summarize "$SRC_KEYS" replication replication="native replication" rdb-snapshot="RDB snapshot received" rdb-backfill="RDB-based backfill (RESTORE)" rdb-backfill-verify="keyferry verify of it" keyferry=keyferry \
+    summarize "$SRC_KEYS" replication replication="native replication" rdb-snapshot="RDB snapshot received" keyferry-snapshot="keyferry, backfill: Snapshot" keyferry-snapshot-verify="keyferry verify of it" keyferry=keyferry \
       keyferry-verify="keyferry verify" keyferry-nodump="keyferry, no DUMP/RESTORE" \
       keyferry-nodump-verify="keyferry verify, no DUMP"
   } | tee "$OUT/summary.txt"

@@ -141,8 +141,8 @@ load_dataset() {
   SHARED="$SHARED" python3 "$ROOT/bench/gen_keyspace.py" --port "$1" --profile "$PROFILE" >&2
 }
 
-# write_manifest NAME SOURCE_PORT SOURCE_IS_CLUSTER TARGET_PORT TARGET_IS_CLUSTER WORKERS: a one-source copy
-# (policy Overwrite, verify Off) as a manifest in WORK; prints its path
+# write_manifest NAME SOURCE_PORT SOURCE_IS_CLUSTER TARGET_PORT TARGET_IS_CLUSTER WORKERS [BACKFILL]: a one-source
+# copy (policy Overwrite, verify Off, spec.worker.backfill BACKFILL, Scan unless given) as a manifest in WORK; prints its path
 write_manifest() {
   local file="$WORK/$1.yaml"
   cat >"$file" <<EOF
@@ -158,7 +158,7 @@ spec:
     endpoint: {uri: "redis://127.0.0.1:$4/0", cluster: $5}
   policies: {default: Overwrite}
   verify: {mode: "Off"}
-  worker: {parallelism: $6}
+  worker: {parallelism: $6, backfill: ${7:-Scan}}
 EOF
   echo "$file"
 }

@@ -16,6 +16,11 @@ public class WorkerSpec {
     @Max(100000)
     @Default("500")
     private Integer batchSize = 500;
+    @JsonPropertyDescription("How each source is first copied: Scan (default) key by key from SCAN; Snapshot from the"
+            + " source's RDB snapshot, as a replica (PSYNC), every key RESTOREd with its snapshot bytes, for each Redis"
+            + " source where that gives Scan's result.")
+    @Default("Scan")
+    private Backfill backfill = Backfill.SCAN;
     @JsonPropertyDescription("Pacing of the copy, to spare sources that still serve production.")
     @Default("{}")
     private RateLimitSpec rateLimit = new RateLimitSpec();
@@ -50,6 +55,8 @@ public class WorkerSpec {
             + " affinity, priorityClassName, imagePullSecrets, serviceAccountName (over the operator's --worker-pod-template).")
     private WorkerPodTemplate podTemplate;
 
+    public Backfill getBackfill() { return backfill; }
+    public void setBackfill(Backfill backfill) { this.backfill = backfill; }
     public WorkerPodTemplate getPodTemplate() { return podTemplate; }
     public void setPodTemplate(WorkerPodTemplate podTemplate) { this.podTemplate = podTemplate; }
 

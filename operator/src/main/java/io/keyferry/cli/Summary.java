@@ -168,6 +168,9 @@ final class Summary {
             s.put("name", sp.name());
             s.put("server", sp.profile().describe());
             s.put("strategy", sp.strategy().reason());
+            if (sp.backfill() != null) {
+                s.put("backfill", sp.backfill());
+            }
             s.put("byType", byType(result.perSource().getOrDefault(sp.name(), new Counters())));
             sources.add(s);
         }

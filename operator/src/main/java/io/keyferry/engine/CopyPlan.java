@@ -13,7 +13,17 @@ import java.util.List;
 public record CopyPlan(List<SourcePlan> sources, String targetLabel, ServerProfile target, String policies,
                        String resumeNote, boolean alreadyFinished) {
 
-    public record SourcePlan(String name, String label, ServerProfile profile, PairStrategy strategy, String keys) {}
+    /** @param backfill how the source is backfilled: from its snapshot, or by SCAN and why not from its snapshot */
+    public record SourcePlan(String name, String label, ServerProfile profile, PairStrategy strategy, String keys,
+                             String backfill) {
+        public SourcePlan(String name, String label, ServerProfile profile, PairStrategy strategy, String keys) {
+            this(name, label, profile, strategy, keys, null);
+        }
+
+        SourcePlan backfilled(String how) {
+            return new SourcePlan(name, label, profile, strategy, keys, how);
+        }
+    }
 
     public long estimatedKeys() {
         return sources.stream().mapToLong(s -> s.profile().dbsize()).sum();
@@ -27,6 +37,9 @@ public record CopyPlan(List<SourcePlan> sources, String targetLabel, ServerProfi
             lines.add("source " + (i + 1) + " " + s.label() + ": " + s.profile().describe());
             lines.add("         keys: " + s.keys());
             lines.add("         copy: " + s.strategy().reason());
+            if (s.backfill() != null) {
+                lines.add("         backfill: " + s.backfill());
+            }
         }
         lines.add("policies: " + policies);
         lines.add("state: " + resumeNote);

@@ -162,6 +162,11 @@ public final class Migration implements AutoCloseable {
             }
             checkpoint = CopyStart.loadOrStart(store, name, spec, restartOnOtherSpec);
             openJournal();
+            String[] backfills = SnapshotBackfill.decide(checkpoint, new SnapshotBackfill.Context(spec, targetProfile,
+                    guardWrites, journal != null, targetProfile.dbsize() == 0), sourceProfiles);
+            for (int i = 0; i < plans.size(); i++) {
+                plans.set(i, plans.get(i).backfilled(backfills[i]));
+            }
             plan = new CopyPlan(plans, target.label(), targetProfile, CopyStart.describePolicies(spec), CopyStart.resumeNote(checkpoint), checkpoint.finished());
         }
         return plan;
@@ -201,6 +206,14 @@ public final class Migration implements AutoCloseable {
             }
             SourceSpec s = spec.getSources().get(i);
             int index = i;
+            if (SnapshotBackfill.SNAPSHOT.equals(checkpoint.sources.get(i).backfill)) {
+                new SnapshotRun(this, i).copy(checkpoint, store, n -> {
+                    scannedThisRun[0] += n;
+                    listener.onProgress(new Progress(s.getName(), index, sources.size(), scannedBefore + scannedThisRun[0],
+                            estimate, totals(), System.currentTimeMillis() - started, scannedThisRun[0]));
+                });
+                continue;
+            }
             String path = "spec.sources[" + i + "].endpoint";
             SourceRestarts.check(checkpoint, i, sourceProfiles.get(i).runId(), sources.get(i).label(),
                     spec.getPolicies().forType(DataType.LIST), CopyStart.typeFilter(s.getKeys()));
@@ -307,6 +320,11 @@ public final class Migration implements AutoCloseable {
             targetReads = open(endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"));
         }
         return targetReads;
+    }
+
+    /** A connection of its own to the target's endpoint, logged in and on its database. */
+    io.keyferry.engine.redis.RespConnection openRawTarget() {
+        return endpoints.openRaw(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target");
     }
 
     private io.keyferry.engine.redis.RespConnection openRawTarget(byte[] key) {

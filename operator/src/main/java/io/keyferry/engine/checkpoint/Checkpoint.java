@@ -39,6 +39,11 @@ public final class Checkpoint {
         public String scannedOn;
         public boolean done;
         public long keysScanned;
+        /**
+         * How this source is backfilled, decided before its first key: "snapshot" (its RDB snapshot; a run stopped
+         * midway takes it again) or "scan"; null in a checkpoint saved before the choice existed (scan).
+         */
+        public String backfill;
         /** The counts of every finished batch. */
         @com.fasterxml.jackson.databind.annotation.JsonSerialize(using = CountersCodec.Writer.class)
         @com.fasterxml.jackson.databind.annotation.JsonDeserialize(using = CountersCodec.Reader.class)

@@ -63,10 +63,57 @@ public final class ReplicationStream implements AutoCloseable {
     public static ReplicationStream open(RespConnection connection, Position from) {
         String label = connection.label();
         Position asked = from != null ? from : current(connection);
+        Answer answer = psync(connection, asked == null ? "?" : asked.replId(), asked == null ? -1 : asked.offset() + 1);
+        try {
+            String line = answer.line();
+            if (line.startsWith("FULLRESYNC ")) {
+                skipSnapshot(answer.in(), label);
+                return new ReplicationStream(answer.link(), answer.in(), fullResync(line), false);
+            }
+            if (line.equals("CONTINUE") || line.startsWith("CONTINUE ")) {
+                String replId = line.length() > "CONTINUE ".length() ? line.substring("CONTINUE ".length()).strip() : asked.replId();
+                return new ReplicationStream(answer.link(), answer.in(), new Position(replId, asked.offset()), from != null);
+            }
+            throw new IllegalStateException(label + ": PSYNC answered " + line + "; KeyFerry follows a source as its replica:"
+                    + " the source's user needs the SYNC permission (ACL: +sync +psync +replconf), and the source must"
+                    + " accept replicas");
+        } catch (IOException e) {
+            answer.link().close();
+            throw new IllegalStateException(label + ": the replication snapshot could not be read: " + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            answer.link().close();
+            throw e;
+        }
+    }
+
+    /**
+     * A full resynchronization's snapshot, to be read as the backfill: the source's position it was taken at, and the
+     * socket positioned at the snapshot's {@code $} header (after the newlines a master sends while it prepares it).
+     * The caller closes the socket once it has read what it needs.
+     *
+     * @throws IllegalStateException naming the endpoint when the source refuses
+     */
+    public static Snapshot fullSnapshot(RespConnection connection) {
+        Answer answer = psync(connection, "?", -1);
+        if (!answer.line().startsWith("FULLRESYNC ")) {
+            answer.link().close();
+            throw new IllegalStateException(connection.label() + ": PSYNC ? -1 answered " + answer.line()
+                    + " instead of a full resynchronization");
+        }
+        return new Snapshot(fullResync(answer.line()), answer.in(), answer.link());
+    }
+
+    /** A snapshot being received: where the source was when it was taken, and the socket it comes over. */
+    public record Snapshot(Position start, InputStream in, RespConnection.Detached link) {}
+
+    private record Answer(String line, InputStream in, RespConnection.Detached link) {}
+
+    /** The replica's handshake and PSYNC; the answer's first line (without its +), on the detached socket. */
+    private static Answer psync(RespConnection connection, String replId, long offset) {
+        String label = connection.label();
         expectOk(connection, label, "REPLCONF", "listening-port", "0");
         expectOk(connection, label, "REPLCONF", "capa", "eof", "capa", "psync2");
-        connection.send(bytes("PSYNC"), bytes(asked == null ? "?" : asked.replId()),
-                bytes(asked == null ? "-1" : Long.toString(asked.offset() + 1)));
+        connection.send(bytes("PSYNC"), bytes(replId), bytes(Long.toString(offset)));
         // The reply is read off the detached stream: a master that waits to start a diskless transfer sends newlines
         // before it (and a reply parser would take them for garbage).
         RespConnection.Detached link = connection.detach();
@@ -82,19 +129,7 @@ public final class ReplicationStream implements AutoCloseable {
                         + " source as its replica: the source's user needs the SYNC permission (ACL: +sync +psync +replconf),"
                         + " and the source must accept replicas");
             }
-            if (line.startsWith("FULLRESYNC ")) {
-                String[] parts = line.split(" ");
-                Position start = new Position(parts[1], Long.parseLong(parts[2]));
-                skipSnapshot(in, label);
-                return new ReplicationStream(link, in, start, false);
-            }
-            if (line.equals("CONTINUE") || line.startsWith("CONTINUE ")) {
-                String replId = line.length() > "CONTINUE ".length() ? line.substring("CONTINUE ".length()).strip() : asked.replId();
-                return new ReplicationStream(link, in, new Position(replId, asked.offset()), from != null);
-            }
-            throw new IllegalStateException(label + ": PSYNC answered " + line + "; KeyFerry follows a source as its replica:"
-                    + " the source's user needs the SYNC permission (ACL: +sync +psync +replconf), and the source must"
-                    + " accept replicas");
+            return new Answer(line, in, link);
         } catch (IOException e) {
             link.close();
             throw new IllegalStateException(label + ": the replication snapshot could not be read: " + e.getMessage(), e);
@@ -102,6 +137,11 @@ public final class ReplicationStream implements AutoCloseable {
             link.close();
             throw e;
         }
+    }
+
+    private static Position fullResync(String line) {
+        String[] parts = line.split(" ");
+        return new Position(parts[1], Long.parseLong(parts[2]));
     }
 
     /**

@@ -75,6 +75,49 @@ class FollowTest {
     }
 
     /**
+     * The backfill from the source's snapshot (spec.worker.backfill: Snapshot), then every change: a follower killed with
+     * kill -9 at a seeded instant (in the snapshot or in the follow) and started again ends with the target clean.
+     */
+    @Test
+    void followsAfterASnapshotBackfillAcrossAKill9() throws Exception {
+        long seed = Long.getLong("keyferry.killSeed", System.nanoTime());
+        try (RedisServer source = RedisServer.start(List.of("--repl-backlog-size", "64mb", "--repl-diskless-sync-delay", "0"));
+             RedisServer target = RedisServer.start()) {
+            seed(source.redis(), 20_000);
+            Path state = Files.createTempDirectory("follow-state");
+            Path manifest = manifest("follow", List.of(source), target, "worker: {backfill: Snapshot}");
+            AtomicBoolean writing = new AtomicBoolean(true);
+            Thread writer = writer(source, writing, 2);
+            long wait = 200 + new Random(seed).nextInt(1500);
+            try {
+                ChildJvm first = follower(manifest, state);
+                Thread.sleep(wait);
+                first.killHard();
+                ChildJvm last = follower(manifest, state);
+                await("the follower follows, killed at " + wait + " ms before, seed " + seed,
+                        () -> last.output().contains("following follow-0"), last);
+                assertTrue(last.output().contains("backfill: from the source's RDB snapshot"), last.output());
+                Thread.sleep(500);
+                writing.set(false);
+                writer.join();
+                PositionFile positions = new PositionFile(state);
+                await("caught up", () -> caughtUp(positions, List.of(source)), last);
+                last.signal("TERM");
+                last.waitFor(60);
+            } finally {
+                writing.set(false);
+                writer.join();
+            }
+            long fullSyncs = source.redis().info("stats").lines().filter(l -> l.startsWith("sync_full:"))
+                    .mapToLong(l -> Long.parseLong(l.substring("sync_full:".length()).strip())).sum();
+            assertTrue(fullSyncs >= 1, "the source sent its snapshot");
+            ChildJvm verify = ChildJvm.start("256m", "verify", "-f", manifest.toString(), "--no-progress");
+            assertEquals(0, verify.waitFor(120), "killed at " + wait + " ms, seed " + seed + "\n" + verify.output());
+            assertTrue(target.redis().dbsize() > 15_000, "the backfill ran");
+        }
+    }
+
+    /**
      * Two sources under Overwrite: a change in the first never overwrites a key the second holds, a key deleted from the
      * second comes back from the first, a key deleted from both is deleted; and a source whose backlog was overwritten
      * while the follower was down is verified with repair before the follow goes on.

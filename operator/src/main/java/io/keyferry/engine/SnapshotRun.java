@@ -1,0 +1,69 @@
+package io.keyferry.engine;
+
+import io.keyferry.api.EndpointUri;
+import io.keyferry.api.SourceSpec;
+import io.keyferry.engine.checkpoint.Checkpoint;
+import io.keyferry.engine.checkpoint.CheckpointStore;
+import io.keyferry.engine.copy.Counters;
+import io.keyferry.engine.redis.RespConnection;
+import io.keyferry.engine.snapshot.RdbEntries;
+import io.keyferry.engine.snapshot.SnapshotCopy;
+import java.io.IOException;
+import java.util.function.LongConsumer;
+
+/**
+ * Source {@code i} of a migration backfilled from its RDB snapshot ({@link SnapshotBackfill} chose it): the state is
+ * saved as started before anything is asked of the source, and as done with the snapshot's counts at the end. A run
+ * stopped midway takes the snapshot again from its start, its counts reset: every key is RESTOREd with REPLACE, so
+ * the keys the stopped run restored are replaced by their newer values.
+ */
+final class SnapshotRun {
+    private final Migration migration;
+    private final int index;
+
+    SnapshotRun(Migration migration, int index) {
+        this.migration = migration;
+        this.index = index;
+    }
+
+    void copy(Checkpoint cp, CheckpointStore store, LongConsumer progress) {
+        SourceSpec s = migration.spec().getSources().get(index);
+        Checkpoint.SourceState state = cp.sources.get(index);
+        state.keysScanned = 0;
+        state.counters = new Counters();
+        store.save(cp);
+        KeyMapping mapping = new KeyMapping(migration.spec());
+        SnapshotCopy copy = new SnapshotCopy(s.getName(), EndpointUri.parse(s.getEndpoint().getUri()).db(),
+                key -> mapping.targetKey(index, key), CopyStart.typeFilter(s.getKeys()), migration.copier(index),
+                migration.spec().getWorker().getBatchSize());
+        if (index > 0 || migration.targetProfile().dbsize() > 0) {
+            copy.counting(); // the target may hold the key: counted overwritten where it did
+        }
+        String field = "spec.sources[" + index + "].endpoint";
+        RespConnection source = migration.openRawSource(index);
+        RespConnection target = null;
+        try {
+            target = migration.openRawTarget();
+            long[] walked = {0};
+            Counters counters = copy.copy(source, target, n -> {
+                walked[0] += n;
+                progress.accept(n);
+            }, cp.unsupported);
+            state.counters = counters;
+            state.keysScanned = walked[0];
+            state.done = true;
+            store.save(cp);
+        } catch (RdbEntries.NewerFormat | SnapshotCopy.Refused e) {
+            throw new MigrationInputException(field + ": " + e.getMessage() + "; set spec.worker.backfill: Scan to copy"
+                    + " this source by SCAN (nothing was written)");
+        } catch (IOException e) {
+            throw new IllegalStateException(source.label() + ": the snapshot backfill stopped: " + e.getMessage()
+                    + "; a rerun takes the snapshot again", e);
+        } finally {
+            source.close();
+            if (target != null) {
+                target.close();
+            }
+        }
+    }
+}

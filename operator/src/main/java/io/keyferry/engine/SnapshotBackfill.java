@@ -94,6 +94,17 @@ final class SnapshotBackfill {
         return lines;
     }
 
+    /**
+     * Whether a verification of every key (not Sample) looks at the source from its snapshot first ({@link io.keyferry.engine.verify.SnapshotCheck}):
+     * where spec.worker.backfill is Snapshot, of one source, a standalone Redis, into a standalone Redis that has DUMP.
+     */
+    static boolean verifiesFromSnapshot(DataMigrationSpec spec, io.keyferry.api.VerifySpec how, java.util.List<ServerProfile> sources,
+                                        ServerProfile target) {
+        return spec.getWorker().getBackfill() == Backfill.SNAPSHOT && how.getMode() != io.keyferry.api.VerifyMode.SAMPLE
+                && sources.size() == 1 && sources.get(0).kind() == ServerKind.REDIS && !sources.get(0).cluster()
+                && target.kind() == ServerKind.REDIS && !target.cluster() && target.dumpRestore();
+    }
+
     static boolean allOverwrite(DataMigrationSpec spec) {
         for (DataType t : DataType.values()) {
             if (spec.getPolicies().forType(t) != Policy.OVERWRITE) {

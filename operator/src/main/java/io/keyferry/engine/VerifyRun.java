@@ -30,6 +30,12 @@ final class VerifyRun {
                 migration.spec().getWorker().getBatchSize(), this::openConnections);
         if (extraKeys) {
             verifier.checkingExtraKeys(migration.journal());
+        } else if (SnapshotBackfill.verifiesFromSnapshot(migration.spec(), how, migration.sourceProfiles(), migration.targetProfile())) {
+            io.keyferry.api.SourceSpec s = migration.spec().getSources().get(0);
+            verifier.fromSnapshot(new io.keyferry.engine.verify.SnapshotCheck(0, new KeyMapping(migration.spec()),
+                    CopyStart.typeFilter(s.getKeys()), io.keyferry.api.EndpointUri.parse(s.getEndpoint().getUri()).db(),
+                    how.getTtlToleranceMs(), migration.spec().getWorker().getBatchSize(), () -> migration.openRawSource(0),
+                    migration::openRawTarget));
         }
         return verifier.verify(listener, repair ? this::repair : null, migration.estimatedKeys());
     }

@@ -159,6 +159,63 @@ class SnapshotBackfillTest {
         }
     }
 
+    /**
+     * Full verification with backfill: Snapshot reads the source's snapshot too: keys equal to it are confirmed without
+     * being read (sets and hashes kept as hash tables in any order), and every key that differs in any way is found,
+     * then repaired.
+     */
+    @Test
+    void theVerificationConfirmsFromTheSnapshotOnlyWhatIsEqual() throws Exception {
+        try (RedisServer source = source(); RedisServer target = RedisServer.start()) {
+            Datasets.sixTypes(source, 1200, 0, 0);
+            RedisCommands<String, String> r = source.redis();
+            for (int i = 0; i < 300; i++) {
+                r.hset("hash:table", "field-" + i, "v".repeat(80) + i);                // hash tables: their order is
+                r.sadd("set:table", "member-" + i);                                     // each server's own
+            }
+            r.psetex("string:ttl", 3_600_000, "expires");
+            DataMigrationSpec spec = snapshotSpec(target, Policy.OVERWRITE, source); // the target must equal the source
+            Copies.run(spec);
+            long keys = r.dbsize();
+            long reads = sourceReads(source);
+
+            io.keyferry.engine.verify.VerifyResult clean = Copies.verify(spec, false);
+            assertTrue(clean.clean(), clean.toString());
+            assertEquals(keys, clean.keysChecked());
+            assertEquals(keys, clean.matched());
+            assertEquals(2, fullSyncs(source), "the verification read the snapshot");
+            assertEquals(reads, sourceReads(source), "no key was read from the source one by one");
+
+            RedisCommands<String, String> t = target.redis();
+            t.set("string:0", "changed");
+            t.sadd("set:table", "one more");
+            t.hset("hash:table", "field-7", "changed");
+            t.pexpire("string:ttl", 60_000);
+            t.del("list:2");
+            t.zadd("zset:4", 99, "m");
+            t.persist("string:ttl");
+            t.pexpire("string:6", 3_600_000);
+            io.keyferry.engine.verify.VerifyResult found = Copies.verify(spec, false);
+            assertEquals(1, found.missing(), found.toString());
+            assertEquals(6, found.mismatches(), "every changed key, and only those: " + found);
+            assertEquals(keys - 7, found.matched());
+
+            io.keyferry.engine.verify.VerifyResult repaired = Copies.verify(spec, true);
+            assertEquals(7, repaired.repaired(), repaired.toString());
+            assertTrue(Copies.verify(spec, false).clean());
+        }
+    }
+
+    /** Commands that read a key's value from the source, so far (the probe's SCAN, DUMP and PTTL of one key left out). */
+    private static long sourceReads(RedisServer source) {
+        long n = 0;
+        for (String c : List.of("get", "getrange", "mget", "hgetall", "hmget", "smembers", "sscan", "lrange", "zrange",
+                "zscan", "hscan", "xrange")) {
+            n += calls(source, c);
+        }
+        return n;
+    }
+
     @Test
     void keyFiltersPrefixesAndTypesApplyToTheSnapshot() throws Exception {
         try (RedisServer source = source(); RedisServer target = RedisServer.start()) {

@@ -28,14 +28,17 @@ public final class RdbEntries {
     private final int db;
     private final int cap;
     private int version;
-    private long bytes;
+    private boolean sealing = true;
 
     /** What becomes of the entries walked. */
     public interface Visitor {
         /** Whether this key (of this database) is wanted: its bytes are then kept. */
         boolean wants(byte[] key, int rdbType);
 
-        /** A wanted entry kept whole: {@code payload[0..length)} is its RESTORE payload; expireAt in ms, or -1. */
+        /**
+         * A wanted entry kept whole: {@code payload[0..length)} is its RESTORE payload (or only its type byte and
+         * value, {@link #unsealed}), valid until the next entry; expireAt in ms, or -1.
+         */
         void whole(byte[] key, int rdbType, long expireAt, byte[] payload, int length) throws IOException;
 
         /** A wanted entry too big to be kept (or a module value, which is not restored). */
@@ -54,6 +57,15 @@ public final class RdbEntries {
         this.in = new RdbInput(in);
         this.db = db;
         this.cap = cap;
+    }
+
+    /**
+     * Hands wanted entries over as they are in the snapshot (type byte and value, no RDB version or checksum): to be
+     * compared, not restored, so no checksum is computed.
+     */
+    public RdbEntries unsealed() {
+        this.sealing = false;
+        return this;
     }
 
     /** The data type of an RDB value type; null for a module value. */
@@ -153,7 +165,7 @@ public final class RdbEntries {
             return;
         }
         if (in.stopRecording()) {
-            visitor.whole(key, type, expireAt, in.recorded(), in.sealPayload(version));
+            visitor.whole(key, type, expireAt, in.recorded(), sealing ? in.sealPayload(version) : in.recordedLength());
         } else {
             visitor.tooBig(key, type);
         }

@@ -143,6 +143,10 @@ final class RdbInput {
         return recorded;
     }
 
+    int recordedLength() {
+        return recorded;
+    }
+
     /** The recorded bytes (valid up to the length {@link #sealPayload} returned, until the next recording). */
     byte[] recorded() {
         return record;

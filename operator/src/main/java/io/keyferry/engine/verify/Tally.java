@@ -34,6 +34,12 @@ final class Tally {
         }
     }
 
+    /** Keys found equal to the source's snapshot ({@link SnapshotCheck}): checked, and matched. */
+    synchronized void confirmed(long n) {
+        checked += n;
+        matched += n;
+    }
+
     synchronized void first(List<Verifier.KeyRef> refs, List<KeyChecker.Verdict> verdicts) {
         for (int i = 0; i < refs.size(); i++) {
             first(refs.get(i), verdicts.get(i));

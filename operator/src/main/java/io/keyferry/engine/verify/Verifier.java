@@ -122,6 +122,16 @@ public final class Verifier {
     }
 
     private io.keyferry.engine.undo.UndoJournal journal;
+    private SnapshotCheck snapshot;
+
+    /**
+     * Looks at the source {@code check} names from its snapshot in the first round ({@link SnapshotCheck}): the keys it
+     * confirms are not read one by one; the others are checked as usual.
+     */
+    public Verifier fromSnapshot(SnapshotCheck check) {
+        this.snapshot = check;
+        return this;
+    }
 
     private KeyChecker checker(List<RedisLink> sourceLinks, RedisLink targetLink) {
         return new KeyChecker(specs, sourceLinks, sourceCommands, targetLink, targetProfile.commands(), policies, batchSize,
@@ -169,20 +179,26 @@ public final class Verifier {
         List<CompletableFuture<Void>> work = new ArrayList<>();
         long[] scanned = {0};
         try {
+            java.util.function.Consumer<List<KeyRef>> check = refs -> {
+                acquire(inFlight);
+                work.removeIf(f -> f.isDone() && join(f));
+                work.add(CompletableFuture.supplyAsync(() -> checkers.get().read(refs), readers)
+                        .thenApplyAsync(reads -> checkers.get().compare(refs, reads), comparers)
+                        .thenAccept(verdicts -> tally.first(refs, verdicts))
+                        .whenComplete((done, failed) -> inFlight.release()));
+            };
             for (int i = 0; i < sources.size(); i++) {
                 int index = i;
-                scanSource(i, refs -> {
-                    acquire(inFlight);
-                    work.removeIf(f -> f.isDone() && join(f));
-                    work.add(CompletableFuture.supplyAsync(() -> checkers.get().read(refs), readers)
-                            .thenApplyAsync(reads -> checkers.get().compare(refs, reads), comparers)
-                            .thenAccept(verdicts -> tally.first(refs, verdicts))
-                            .whenComplete((done, failed) -> inFlight.release()));
-                }, n -> {
+                java.util.function.LongConsumer progress = n -> {
                     scanned[0] += n;
                     listener.onProgress(new Progress("verify " + specs.get(index).getName(), index, sources.size(),
                             scanned[0], estimatedKeys, new Counters(), System.currentTimeMillis() - started, scanned[0]));
-                });
+                };
+                if (snapshot != null && snapshot.index() == i) {
+                    snapshot.run(check, tally::confirmed, progress);
+                } else {
+                    scanSource(i, check, progress);
+                }
             }
             work.forEach(Verifier::join);
         } finally {

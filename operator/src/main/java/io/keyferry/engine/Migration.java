@@ -3,7 +3,6 @@ package io.keyferry.engine;
 import io.keyferry.api.DataMigrationSpec;
 import io.keyferry.api.DataType;
 import io.keyferry.api.EndpointSpec;
-import io.keyferry.api.ReadFrom;
 import io.keyferry.api.SourceSpec;
 import io.keyferry.engine.checkpoint.Checkpoint;
 import io.keyferry.engine.checkpoint.CheckpointStore;
@@ -15,10 +14,7 @@ import io.keyferry.engine.copy.RateLimiter;
 import io.keyferry.engine.copy.SourceCopier;
 import io.keyferry.engine.copy.SourceScan;
 import io.keyferry.engine.copy.TargetBackoff;
-import io.keyferry.engine.probe.Prober;
-import io.keyferry.engine.probe.Replicas;
 import io.keyferry.engine.probe.ServerProfile;
-import io.keyferry.engine.redis.Endpoints;
 import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.verify.VerifyResult;
 import java.time.Instant;
@@ -35,21 +31,17 @@ import java.util.Map;
 public final class Migration implements AutoCloseable {
     private final String name;
     private final DataMigrationSpec spec;
-    private final Endpoints endpoints;
+    private final MigrationLinks links;
     private final CheckpointStore.Factory storeFactory;
     private CheckpointStore store;
     /** A worker starts over when the saved state is of another spec; `keyferry run` asks for --restart instead. */
     private boolean restartOnOtherSpec;
     private boolean guardWrites;
-    private final Prober prober = new Prober();
-    private final List<RedisLink> links = new ArrayList<>();
     private RedisLink target;
     /** A second target connection: the reading side of a copy decides against the target while the other writes. */
     private RedisLink targetReads;
     private ServerProfile targetProfile;
     private List<RedisLink> sources;
-    /** Where each source is read: its endpoint, or an online replica of it (readFrom: Replica). */
-    private final List<EndpointSpec> readEndpoints = new ArrayList<>();
     private final List<ServerProfile> sourceProfiles = new ArrayList<>();
     private CopyPlan plan;
     private Checkpoint checkpoint;
@@ -83,12 +75,12 @@ public final class Migration implements AutoCloseable {
     public Migration(String name, DataMigrationSpec spec, SecretResolver secrets, CheckpointStore.Factory storeFactory) {
         this.name = name;
         this.spec = spec;
-        this.endpoints = new Endpoints(secrets);
+        this.links = new MigrationLinks(spec, secrets);
         this.storeFactory = storeFactory;
         Integer ops = spec.getWorker().getRateLimit().getSourceOpsPerSecond();
         this.sourceOpsPerSecond = ops == null ? 0 : ops;
         if (sourceOpsPerSecond > 0) {
-            endpoints.countingCommands();
+            links.countingCommands();
         }
     }
 
@@ -133,18 +125,17 @@ public final class Migration implements AutoCloseable {
 
     /** Connects to and probes every endpoint, checks they can be used together, and plans the copy. */
     public CopyPlan prepare() {
-        target = open(endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"));
-        targetProfile = probe(target, "spec.target.endpoint", spec.getTarget().getEndpoint());
+        target = links.openTarget();
+        targetProfile = links.probe(target, "spec.target.endpoint", spec.getTarget().getEndpoint());
         sources = new ArrayList<>();
         List<CopyPlan.SourcePlan> plans = new ArrayList<>();
         for (int i = 0; i < spec.getSources().size(); i++) {
             SourceSpec s = spec.getSources().get(i);
             String path = "spec.sources[" + i + "].endpoint";
-            EndpointSpec readAt = readEndpoint(s, path);
-            RedisLink link = open(endpoints.connect(readAt, path, "source " + s.getName()));
-            ServerProfile profile = probe(link, path, readAt);
-            readEndpoints.add(readAt);
-            checkNotTarget(s, path, link, profile);
+            EndpointSpec readAt = links.readEndpoint(i);
+            RedisLink link = links.openSource(i);
+            ServerProfile profile = links.probe(link, path, readAt);
+            links.checkNotTarget(i, link, profile, target, targetProfile);
             sources.add(link);
             sourceProfiles.add(profile);
             plans.add(new CopyPlan.SourcePlan(s.getName(), link.label(), profile,
@@ -157,7 +148,7 @@ public final class Migration implements AutoCloseable {
             plan = new CopyPlan(plans, target.label(), targetProfile, CopyStart.describePolicies(spec), "verify only", false);
         } else {
             if (store == null) {
-                store = storeFactory.open(() -> endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"));
+                store = storeFactory.open(links::connectTarget);
                 ownedStore = store;
             }
             checkpoint = CopyStart.loadOrStart(store, name, spec, restartOnOtherSpec);
@@ -214,13 +205,12 @@ public final class Migration implements AutoCloseable {
                 });
                 continue;
             }
-            String path = "spec.sources[" + i + "].endpoint";
             SourceRestarts.check(checkpoint, i, sourceProfiles.get(i).runId(), sources.get(i).label(),
                     spec.getPolicies().forType(DataType.LIST), CopyStart.typeFilter(s.getKeys()));
             // The scan goes over the source's first connection; deciding, reading and big keys' chunks each get their own.
-            RedisLink decide = open(endpoints.connect(readEndpoints.get(i), path, "source " + s.getName()));
-            RedisLink values = open(endpoints.connect(readEndpoints.get(i), path, "source " + s.getName()));
-            RedisLink chunks = open(endpoints.connect(readEndpoints.get(i), path, "source " + s.getName()));
+            RedisLink decide = links.openSource(i);
+            RedisLink values = links.openSource(i);
+            RedisLink chunks = links.openSource(i);
             BatchCopier batches = new BatchCopier(s.getName(), new BatchCopier.Links(decide, targetReads(), values, chunks, target),
                     targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), CopyStart.typeFilter(s.getKeys()))
                     .journaling(journal).keepingListBases(listBases());
@@ -263,8 +253,7 @@ public final class Migration implements AutoCloseable {
             checkpoint.undo = wanted;
         }
         if (wanted) {
-            journal = journalOpener.open(() -> endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"),
-                    () -> endpoints.connect(spec.getUndo().getStore(), "spec.undo.store", "undo store"));
+            journal = journalOpener.open(links::connectTarget, links::connectUndoStore);
         }
     }
 
@@ -317,20 +306,19 @@ public final class Migration implements AutoCloseable {
 
     private RedisLink targetReads() {
         if (targetReads == null) {
-            targetReads = open(endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target"));
+            targetReads = links.openTarget();
         }
         return targetReads;
     }
 
     /** A connection of its own to the target's endpoint, logged in and on its database. */
     io.keyferry.engine.redis.RespConnection openRawTarget() {
-        return endpoints.openRaw(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target");
+        return links.rawTarget();
     }
 
     private io.keyferry.engine.redis.RespConnection openRawTarget(byte[] key) {
         io.lettuce.core.RedisURI node = target.nodeFor(key);
-        return node == null ? endpoints.openRaw(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target")
-                : endpoints.openRaw(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target", node.getHost(), node.getPort());
+        return node == null ? links.rawTarget() : links.rawTarget(node.getHost(), node.getPort());
     }
 
     /**
@@ -389,14 +377,7 @@ public final class Migration implements AutoCloseable {
 
     /** The same, to one node of a cluster source ("host:port", as {@link RedisLink#shards} names it; null: the endpoint). */
     public io.keyferry.engine.redis.RespConnection openRawSource(int i, String node) {
-        String field = "spec.sources[" + i + "].endpoint";
-        String role = "source " + spec.getSources().get(i).getName();
-        if (node == null) {
-            return endpoints.openRaw(readEndpoints.get(i), field, role);
-        }
-        int colon = node.lastIndexOf(':');
-        return endpoints.openRaw(readEndpoints.get(i), field, role, node.substring(0, colon),
-                Integer.parseInt(node.substring(colon + 1)));
+        return links.rawSource(i, node);
     }
 
     /** The target's first connection (for a live sync's deletes); call {@link #prepare()} first. */
@@ -433,47 +414,6 @@ public final class Migration implements AutoCloseable {
         return total;
     }
 
-    private RedisLink open(RedisLink link) {
-        links.add(link);
-        return link;
-    }
-
-    private ServerProfile probe(RedisLink link, String path, EndpointSpec endpoint) {
-        ServerProfile profile = prober.probe(link);
-        boolean declaredCluster = endpoint.clusterEnabled();
-        endpoints.boundPipelines(endpoint, link, profile.commands().pipelineCommands(), profile.commands().pipelineBytes());
-        if (profile.cluster() && !declaredCluster) {
-            throw new MigrationInputException(link.label() + " at " + path + " is a Redis Cluster node; set "
-                    + path + ".cluster: true so that every master is scanned and every key goes to its slot's node");
-        }
-        if (!profile.cluster() && declaredCluster) {
-            throw new MigrationInputException(path + ".cluster is true but " + link.label()
-                    + " is not a Redis Cluster (INFO says cluster_enabled:0); remove cluster: true");
-        }
-        return profile;
-    }
-
-    /** The source's endpoint, or for readFrom: Replica the endpoint of one of its online replicas. */
-    private EndpointSpec readEndpoint(SourceSpec s, String path) {
-        if (s.getEndpoint().getReadFrom() != ReadFrom.REPLICA || s.getEndpoint().clusterEnabled()) {
-            return s.getEndpoint(); // a cluster's replicas are chosen per master by its link (RedisLink.shards)
-        }
-        try (RedisLink primary = endpoints.connect(s.getEndpoint(), path, "source " + s.getName())) {
-            return s.getEndpoint().at(Replicas.onlineReplicaUri(primary, s.getEndpoint().getUri(), path));
-        }
-    }
-
-    /** Copying a server into itself would apply the policies to its own keys: refuse. */
-    private void checkNotTarget(SourceSpec s, String path, RedisLink link, ServerProfile profile) {
-        boolean sameServer = !profile.runId().isEmpty() && profile.runId().equals(targetProfile.runId());
-        boolean sameDb = io.keyferry.api.EndpointUri.parse(s.getEndpoint().getUri()).db()
-                == io.keyferry.api.EndpointUri.parse(spec.getTarget().getEndpoint().getUri()).db();
-        if (sameServer && (sameDb || profile.kind() == io.keyferry.engine.probe.ServerKind.KVROCKS)) {
-            throw new MigrationInputException(path + ".uri: " + link.label() + " is the same database as the target "
-                    + target.label() + "; a source must not be the target");
-        }
-    }
-
     DataMigrationSpec spec() {
         return spec;
     }
@@ -488,12 +428,11 @@ public final class Migration implements AutoCloseable {
 
     /** Another connection to source {@code i} where the copy reads it, and to the target. */
     RedisLink connectSource(int i) {
-        SourceSpec s = spec.getSources().get(i);
-        return endpoints.connect(readEndpoints.get(i), "spec.sources[" + i + "].endpoint", "source " + s.getName());
+        return links.connectSource(i);
     }
 
     RedisLink connectTarget() {
-        return endpoints.connect(spec.getTarget().getEndpoint(), "spec.target.endpoint", "target");
+        return links.connectTarget();
     }
 
     long estimatedKeys() {
@@ -513,10 +452,7 @@ public final class Migration implements AutoCloseable {
         if (journal != null) {
             journal.close();
         }
-        for (RedisLink link : links) {
-            link.close();
-        }
-        endpoints.close();
+        links.close();
     }
 
 }

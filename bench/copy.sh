@@ -144,7 +144,6 @@ bench_keyferry() {
   start_redis "$dst" "$@"
   manifest=$(write_manifest "$method" "$src" false "$dst" false "$WORKERS" "$backfill")
   timed_keyferry "$round" "$method" "source=$src target=$dst" run -f "$manifest" --restart --state-dir "$WORK/state-$method"
-  if [[ "$backfill" == Snapshot ]]; then wait_fork_reaped; fi
   n=$(dbsize "$dst")
   [[ "$n" == "$SRC_KEYS" ]] \
     || die "round $round $method: WRONG COPY: the target holds $n keys, the source $SRC_KEYS"

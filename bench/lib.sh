@@ -185,6 +185,8 @@ timed_keyferry() {
   /usr/bin/time -v -o "$timing" java -Xmx256m ${JVM_OPTS:-} -jar "$JAR" "$@" --no-progress \
     --report "$OUT/$method-r$round.json" >"$output" 2>&1 || rc=$?
   t1=$(now)
+  # A snapshot's fork counts in INFO cpu only once reaped (copy.sh defines how to wait for it)
+  if declare -F wait_fork_reaped >/dev/null; then wait_fork_reaped; fi
   if ((rc != 0)); then
     tail -20 "$output" >&2
     die "round $round $method: keyferry exited with $rc (output above, full log $output)"

@@ -31,6 +31,7 @@ final class SnapshotRun {
         Checkpoint.SourceState state = cp.sources.get(index);
         state.keysScanned = 0;
         state.counters = new Counters();
+        cp.unsupported.removeIf(k -> k.startsWith(s.getName() + ": ")); // a stopped snapshot's, listed again
         store.save(cp);
         KeyMapping mapping = new KeyMapping(migration.spec());
         SnapshotCopy copy = new SnapshotCopy(s.getName(), EndpointUri.parse(s.getEndpoint().getUri()).db(),

@@ -25,6 +25,8 @@ public final class SnapshotCopy {
     /** The largest entry restored in one command: the SCAN-based copy's bound for a string read whole. */
     public static final int MAX_ENTRY_BYTES = BatchCopier.SMALL_STRING_BYTES;
     private static final int PROGRESS_EVERY = 1000;
+    /** Keys named as unsupported at most (the rest are only counted), as the SCAN copy lists them. */
+    private static final int UNSUPPORTED_LISTED = 1000;
 
     private final String sourceName;
     private final int db;
@@ -125,7 +127,9 @@ public final class SnapshotCopy {
                 public void tooBig(byte[] key, int rdbType) {
                     if (rdbType == RdbEntries.MODULE) {
                         counters.add(null, Outcome.UNSUPPORTED);
-                        unsupported.add(sourceName + ": " + Keys.show(key) + " (a module type)");
+                        if (unsupported.size() < UNSUPPORTED_LISTED) {
+                            unsupported.add(sourceName + ": " + Keys.show(key) + " (a module type)");
+                        }
                     } else {
                         big.add(new BatchCopier.KeyPair(key, target));
                     }

@@ -154,7 +154,8 @@ public final class Migration implements AutoCloseable {
             checkpoint = CopyStart.loadOrStart(store, name, spec, restartOnOtherSpec);
             openJournal();
             String[] backfills = SnapshotBackfill.decide(checkpoint, new SnapshotBackfill.Context(spec, targetProfile,
-                    guardWrites, journal != null, targetProfile.dbsize() == 0), sourceProfiles);
+                    guardWrites, journal != null, spec.getWorker().getBackfill() == io.keyferry.api.Backfill.SNAPSHOT
+                    && SnapshotBackfill.emptyButOwnKeys(target, targetProfile)), sourceProfiles);
             for (int i = 0; i < plans.size(); i++) {
                 plans.set(i, plans.get(i).backfilled(backfills[i]));
             }

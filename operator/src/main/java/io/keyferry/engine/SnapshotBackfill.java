@@ -105,6 +105,39 @@ final class SnapshotBackfill {
                 && target.kind() == ServerKind.REDIS && !target.cluster() && target.dumpRestore();
     }
 
+    /** At most this many keys are looked at to tell whether a target holds only KeyFerry's own. */
+    private static final int OWN_KEYS_AT_MOST = 100;
+
+    /**
+     * Whether the target holds no key but KeyFerry's own ({@code keyferry:...}: an operator's undo decision, a
+     * checkpoint and its fence), so that it counts as empty; looked at only where it holds a handful of keys.
+     */
+    static boolean emptyButOwnKeys(io.keyferry.engine.redis.RedisLink target, ServerProfile profile) {
+        if (profile.dbsize() == 0) {
+            return true;
+        }
+        if (profile.dbsize() > OWN_KEYS_AT_MOST || profile.cluster()) {
+            return false;
+        }
+        io.keyferry.engine.redis.Pipe pipe = target.pipe();
+        byte[] cursor = {'0'};
+        do {
+            pipe.send(io.keyferry.engine.redis.Resp.ascii("SCAN"), cursor, io.keyferry.engine.redis.Cmd.COUNT,
+                    io.keyferry.engine.redis.Resp.num(1000));
+            if (!(pipe.sync().get(0) instanceof java.util.List<?> page) || page.size() != 2
+                    || !(page.get(0) instanceof byte[] next) || !(page.get(1) instanceof java.util.List<?> keys)) {
+                return false;
+            }
+            for (Object k : keys) {
+                if (!(k instanceof byte[] key) || !new String(key, java.nio.charset.StandardCharsets.UTF_8).startsWith("keyferry:")) {
+                    return false;
+                }
+            }
+            cursor = next;
+        } while (!(cursor.length == 1 && cursor[0] == '0'));
+        return true;
+    }
+
     static boolean allOverwrite(DataMigrationSpec spec) {
         for (DataType t : DataType.values()) {
             if (spec.getPolicies().forType(t) != Policy.OVERWRITE) {

@@ -163,6 +163,37 @@ class OneShotOperatorTest {
         }
     }
 
+    /**
+     * spec.worker.backfill: Snapshot through the operator: the copy Job takes the source's snapshot, though the target
+     * holds KeyFerry's own keys already (the undo decision, the checkpoint), the verification Job reads a second one,
+     * and the migration succeeds with the stores equal.
+     */
+    @Test
+    void aSnapshotBackfillRunsThroughTheJobsAndIsVerifiedFromASecondSnapshot() {
+        try (RedisServer source = RedisServer.start(List.of("--repl-diskless-sync-delay", "0"));
+             RedisServer target = RedisServer.start(); OperatorHarness h = new OperatorHarness(client)) {
+            seed(source.redis(), "k", 3000);
+            h.apply("""
+                    apiVersion: keyferry.io/v1alpha1
+                    kind: DataMigration
+                    metadata: {name: snapshot}
+                    spec:
+                      sources: [{name: src, endpoint: {uri: "%s"}}]
+                      target: {endpoint: {uri: "%s"}}
+                      worker: {backfill: Snapshot}
+                    """.formatted(source.uri(), target.uri()));
+            DataMigration done = h.await("snapshot", "Succeeded", Duration.ofSeconds(90), dm -> condition(dm, "Ready", "True"));
+            assertEquals(Stage.VERIFIED, done.getStatus().getStage());
+            assertEquals(3000L, done.getStatus().getProgress().keysScanned());
+            assertEquals(3000L, done.getStatus().getVerification().keysChecked());
+            String stats = source.redis().info("stats");
+            assertTrue(stats.contains("sync_full:2\r\n"), "one snapshot for the copy, one for the verification: " + stats);
+            String commands = source.redis().info("commandstats");
+            assertFalse(commands.contains("cmdstat_type:"), "no key typed, so none read one by one: " + commands);
+            assertEquals(snapshot(source.redis()), snapshot(target.redis()));
+        }
+    }
+
     @Test
     void anOperatorRestartedMidCopyCarriesOnFromWhatTheApiHoldsWithoutStartingJobsTwice() {
         try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();

@@ -35,10 +35,6 @@ public final class SnapshotCopy {
     private final BatchCopier bigKeys;
     private final int batchSize;
     private boolean counted;
-    private Position start;
-
-    /** Where the source was when its snapshot was taken (its replication ID and offset). */
-    public record Position(String replId, long offset) {}
 
     /** The source refused to send its snapshot (PSYNC): found before anything was written. */
     public static final class Refused extends IOException {
@@ -69,11 +65,6 @@ public final class SnapshotCopy {
         return this;
     }
 
-    /** Where the snapshot was taken, once {@link #copy} has it. */
-    public Position start() {
-        return start;
-    }
-
     /**
      * Copies the source's keys as its snapshot holds them.
      *
@@ -94,9 +85,7 @@ public final class SnapshotCopy {
             throw new Refused(e.getMessage(), e);
         }
         try (Restores restores = new Restores(target, counted, batchSize)) {
-            start = new Position(snapshot.start().replId(), snapshot.start().offset());
             RdbEntries entries = new RdbEntries(snapshot.in(), db, MAX_ENTRY_BYTES);
-            long now = System.currentTimeMillis();
             long[] walked = {0};
             entries.walk(new RdbEntries.Visitor() {
                 private byte[] target;
@@ -115,7 +104,7 @@ public final class SnapshotCopy {
                 @Override
                 public void whole(byte[] key, int rdbType, long expireAt, byte[] payload, int length) throws IOException {
                     DataType type = RdbEntries.typeOf(rdbType);
-                    if (expireAt > 0 && expireAt <= now) {
+                    if (expireAt > 0 && expireAt <= System.currentTimeMillis()) {
                         counters.add(type, Outcome.EXPIRED); // gone from the source already: not brought back
                         return;
                     }

@@ -251,14 +251,26 @@ class SyncOperatorTest {
         return h.jobs().stream().filter(SyncOperatorTest::isSync).findFirst().orElseThrow();
     }
 
-    /** The sync worker's report with this lag, written where the worker writes it. */
+    /**
+     * The sync worker's report with this lag, written where the worker writes it. The worker publishes its own report
+     * meanwhile: a write that lost that race (409) is read and made again.
+     */
     private static void writeLag(OperatorHarness h, double seconds) {
         String name = syncJob(h).getMetadata().getName();
-        ConfigMap cm = h.client.configMaps().inNamespace(OperatorHarness.NS).withName(name).get();
-        WorkerReport report = WorkerReport.parse(cm.getData().get(WorkerReport.DATA_KEY));
-        report.sync.lagSeconds = seconds;
-        cm.getData().put(WorkerReport.DATA_KEY, report.toJson());
-        h.client.configMaps().inNamespace(OperatorHarness.NS).resource(cm).update();
+        for (int attempt = 1; ; attempt++) {
+            ConfigMap cm = h.client.configMaps().inNamespace(OperatorHarness.NS).withName(name).get();
+            WorkerReport report = WorkerReport.parse(cm.getData().get(WorkerReport.DATA_KEY));
+            report.sync.lagSeconds = seconds;
+            cm.getData().put(WorkerReport.DATA_KEY, report.toJson());
+            try {
+                h.client.configMaps().inNamespace(OperatorHarness.NS).resource(cm).update();
+                return;
+            } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt == 10) {
+                    throw e;
+                }
+            }
+        }
     }
 
     /** Waits until the target holds what the source holds (KeyFerry's own state keys aside). */

@@ -119,22 +119,19 @@ final class SnapshotBackfill {
         if (profile.dbsize() > OWN_KEYS_AT_MOST || profile.cluster()) {
             return false;
         }
-        io.keyferry.engine.redis.Pipe pipe = target.pipe();
-        byte[] cursor = {'0'};
+        io.keyferry.engine.copy.SourceScan scan = new io.keyferry.engine.copy.SourceScan(target, profile,
+                new io.keyferry.api.KeySelector(), OWN_KEYS_AT_MOST);
+        io.keyferry.engine.copy.SourceScan.Page page;
+        String cursor = "0";
         do {
-            pipe.send(io.keyferry.engine.redis.Resp.ascii("SCAN"), cursor, io.keyferry.engine.redis.Cmd.COUNT,
-                    io.keyferry.engine.redis.Resp.num(1000));
-            if (!(pipe.sync().get(0) instanceof java.util.List<?> page) || page.size() != 2
-                    || !(page.get(0) instanceof byte[] next) || !(page.get(1) instanceof java.util.List<?> keys)) {
-                return false;
-            }
-            for (Object k : keys) {
-                if (!(k instanceof byte[] key) || !new String(key, java.nio.charset.StandardCharsets.UTF_8).startsWith("keyferry:")) {
+            page = scan.next(cursor);
+            for (byte[] key : page.keys()) {
+                if (!new String(key, java.nio.charset.StandardCharsets.UTF_8).startsWith("keyferry:")) {
                     return false;
                 }
             }
-            cursor = next;
-        } while (!(cursor.length == 1 && cursor[0] == '0'));
+            cursor = page.cursor();
+        } while (!page.finished());
         return true;
     }
 

@@ -19,8 +19,9 @@ FROM eclipse-temurin:17-jre
 RUN groupadd --system --gid 65532 keyferry \
  && useradd --system --uid 65532 --gid 65532 --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin keyferry
 COPY --from=build /src/operator/target/keyferry.jar /opt/keyferry/keyferry.jar
-RUN printf '#!/bin/sh\nexec java ${JAVA_OPTS} -jar /opt/keyferry/keyferry.jar "$@"\n' > /usr/local/bin/keyferry \
- && chmod 755 /usr/local/bin/keyferry
+# The launcher: the JVM options KeyFerry is measured with (KEYFERRY_JAVA_OPTS replaces them), then the jar.
+COPY --chmod=755 scripts/keyferry /usr/local/bin/keyferry
+ENV KEYFERRY_JAR=/opt/keyferry/keyferry.jar
 USER 65532:65532
 # Memory follows the container limit; workers also get JAVA_TOOL_OPTIONS from their Job.
 ENV JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"

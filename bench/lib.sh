@@ -166,9 +166,11 @@ EOF
 # time_field FILE LABEL: a value from /usr/bin/time -v output
 time_field() { sed -n "s/^[[:space:]]*$2: //p" "$1"; }
 
-# timed_keyferry ROUND METHOD "NAME=PORT ..." ARGS...: runs `java -Xmx256m -jar keyferry.jar ARGS` under
-# /usr/bin/time and records seconds, peak RSS, client CPU and the CPU of the servers listed as METHOD. With
-# STATS=1 each server's INFO commandstats of the run is kept as METHOD-rROUND.NAME.commandstats.
+# timed_keyferry ROUND METHOD "NAME=PORT ..." ARGS...: runs `scripts/keyferry ARGS` (the launcher a user runs, with
+# JAVA_OPTS=-Xmx256m and its own JVM options: C1 only and the serial collector unless KEYFERRY_JAVA_OPTS is set;
+# KEYFERRY_JAVA_OPTS= measures the JVM's defaults) under /usr/bin/time and records seconds, peak RSS, client CPU and
+# the CPU of the servers listed as METHOD. With STATS=1 each server's INFO commandstats of the run is kept as
+# METHOD-rROUND.NAME.commandstats.
 timed_keyferry() {
   local round=$1 method=$2 servers=$3 cpu0 t0 t1 rc=0 server
   local timing="$OUT/$method-r$round.time" output="$OUT/$method-r$round.log"
@@ -179,11 +181,13 @@ timed_keyferry() {
     if [[ "$STATS" == 1 ]]; then redis-cli -p "${server#*=}" CONFIG RESETSTAT >/dev/null; fi
   done
   cpu0=$(servers_cpu "${ports[@]}")
-  log "round $round $method: java -Xmx256m ${JVM_OPTS:-}${JVM_OPTS:+ }-jar $JAR $*"
+  log "round $round $method: JAVA_OPTS='-Xmx256m${JVM_OPTS:+ }${JVM_OPTS:-}' KEYFERRY_JAVA_OPTS='${KEYFERRY_JAVA_OPTS-(default)}' scripts/keyferry $*"
   t0=$(now)
-  # shellcheck disable=SC2086 # JVM_OPTS: space-separated JVM options (bench/compare.sh sets them per build)
-  /usr/bin/time -v -o "$timing" java -Xmx256m ${JVM_OPTS:-} -jar "$JAR" "$@" --no-progress \
-    --report "$OUT/$method-r$round.json" >"$output" 2>&1 || rc=$?
+  # JVM_OPTS: space-separated JVM options (bench/compare.sh sets them per build)
+  local jar=$JAR
+  [[ $jar == /* ]] || jar=$ROOT/$jar
+  JAVA_OPTS="-Xmx256m ${JVM_OPTS:-}" KEYFERRY_JAR="$jar" /usr/bin/time -v -o "$timing" "$ROOT/scripts/keyferry" \
+    "$@" --no-progress --report "$OUT/$method-r$round.json" >"$output" 2>&1 || rc=$?
   t1=$(now)
   # A snapshot's fork counts in INFO cpu only once reaped (copy.sh defines how to wait for it)
   if declare -F wait_fork_reaped >/dev/null; then wait_fork_reaped; fi

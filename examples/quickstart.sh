@@ -15,7 +15,8 @@
 #        app-redis       APP_PORT      (default 6391)  a bit of every data type
 #        target          TARGET_PORT   (default 6392)  pre-filled with a few conflicting keys
 #        sessions-redis  SESSIONS_PORT (default 6393)  session:* keys and one other key
-#   5. runs: java -jar operator/target/keyferry.jar run -f examples/quickstart.yaml --state-dir TMP
+#   5. runs: scripts/keyferry run -f examples/quickstart.yaml --state-dir TMP (the launcher: java -jar
+#      operator/target/keyferry.jar with the JVM options KeyFerry is measured with)
 #      (with other ports, on a copy of the manifest with those ports);
 #   6. shows DBSIZE of each server and the target's keys with their TYPE, TTL and value;
 #   7. stops the servers it started (KEEP=1 leaves them running for you to explore).
@@ -159,8 +160,8 @@ manifest_for_ports() {
 
 run_keyferry() {
   local manifest=$1 rc=0
-  say "java -jar $JAR run -f $manifest --state-dir $WORK/state"
-  java -jar "$JAR" run -f "$manifest" --state-dir "$WORK/state" || rc=$?
+  say "scripts/keyferry run -f $manifest --state-dir $WORK/state"
+  KEYFERRY_JAR="$ROOT/$JAR" "$ROOT/scripts/keyferry" run -f "$manifest" --state-dir "$WORK/state" || rc=$?
   echo "keyferry exit code: $rc"
   return "$rc"
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Packs kubectl keyferry for Krew from the built jar: operator/target/krew/kubectl-keyferry.tar.gz (the
-# launcher and keyferry.jar, side by side) and operator/target/krew/keyferry.yaml, the manifest .krew.yaml
-# with the version, the release URI and the archive's sha256 filled in.
+# launchers, kubectl-keyferry and the keyferry it runs, and keyferry.jar, side by side; Krew unpacks them all) and
+# operator/target/krew/keyferry.yaml, the manifest .krew.yaml with the version, the release URI and the archive's
+# sha256 filled in.
 #
 #   mvn -B -q package -DskipTests && scripts/krew-package.sh [TAG]      # TAG: v0.1.0 by default (the pom's)
 #   kubectl krew install --manifest=operator/target/krew/keyferry.yaml --archive=operator/target/krew/kubectl-keyferry.tar.gz
@@ -19,10 +20,10 @@ tag=${1:-v${version%-SNAPSHOT}}
 out=operator/target/krew
 rm -rf "$out"
 mkdir -p "$out/staging"
-cp scripts/kubectl-keyferry "$jar" "$out/staging/"
-chmod 755 "$out/staging/kubectl-keyferry"
+cp scripts/kubectl-keyferry scripts/keyferry "$jar" "$out/staging/"
+chmod 755 "$out/staging/kubectl-keyferry" "$out/staging/keyferry"
 chmod 644 "$out/staging/keyferry.jar"
-tar -C "$out/staging" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - kubectl-keyferry keyferry.jar \
+tar -C "$out/staging" --sort=name --mtime=@0 --owner=0 --group=0 --numeric-owner -cf - keyferry kubectl-keyferry keyferry.jar \
   | gzip -n > "$out/kubectl-keyferry.tar.gz"
 rm -rf "$out/staging"
 sha=$(sha256sum "$out/kubectl-keyferry.tar.gz" | cut -d' ' -f1)

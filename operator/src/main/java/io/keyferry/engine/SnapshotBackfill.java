@@ -47,9 +47,9 @@ final class SnapshotBackfill {
         if ((keys != null && keys > 0) || (ops != null && ops > 0)) {
             return "spec.worker.rateLimit is set, and a snapshot cannot be paced";
         }
-        if (source.kind() != ServerKind.REDIS || source.cluster()) {
-            return "the source is " + (source.cluster() ? "a cluster" : source.kind().name().toLowerCase(java.util.Locale.ROOT))
-                    + "; a snapshot is taken from a standalone Redis";
+        if (source.kind() != ServerKind.REDIS) {
+            return "the source is " + source.kind().name().toLowerCase(java.util.Locale.ROOT)
+                    + "; a snapshot is taken from Redis (a server, or each master of a cluster)";
         }
         ServerProfile t = c.target();
         if (t.kind() != ServerKind.REDIS || t.cluster() || !t.dumpRestore()) {
@@ -96,12 +96,13 @@ final class SnapshotBackfill {
 
     /**
      * Whether a verification of every key (not Sample) looks at the source from its snapshot first ({@link io.keyferry.engine.verify.SnapshotCheck}):
-     * where spec.worker.backfill is Snapshot, of one source, a standalone Redis, into a standalone Redis that has DUMP.
+     * where spec.worker.backfill is Snapshot, of one source, a Redis (a server or a cluster), into a standalone Redis
+     * that has DUMP.
      */
     static boolean verifiesFromSnapshot(DataMigrationSpec spec, io.keyferry.api.VerifySpec how, java.util.List<ServerProfile> sources,
                                         ServerProfile target) {
         return spec.getWorker().getBackfill() == Backfill.SNAPSHOT && how.getMode() != io.keyferry.api.VerifyMode.SAMPLE
-                && sources.size() == 1 && sources.get(0).kind() == ServerKind.REDIS && !sources.get(0).cluster()
+                && sources.size() == 1 && sources.get(0).kind() == ServerKind.REDIS
                 && target.kind() == ServerKind.REDIS && !target.cluster() && target.dumpRestore();
     }
 

@@ -5,6 +5,7 @@ import io.keyferry.api.SourceSpec;
 import io.keyferry.engine.checkpoint.Checkpoint;
 import io.keyferry.engine.checkpoint.CheckpointStore;
 import io.keyferry.engine.copy.Counters;
+import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.RespConnection;
 import io.keyferry.engine.snapshot.RdbEntries;
 import io.keyferry.engine.snapshot.SnapshotCopy;
@@ -15,7 +16,8 @@ import java.util.function.LongConsumer;
  * Source {@code i} of a migration backfilled from its RDB snapshot ({@link SnapshotBackfill} chose it): the state is
  * saved as started before anything is asked of the source, and as done with the snapshot's counts at the end. A run
  * stopped midway takes the snapshot again from its start, its counts reset: every key is RESTOREd with REPLACE, so
- * the keys the stopped run restored are replaced by their newer values.
+ * the keys the stopped run restored are replaced by their newer values. A cluster's masters are copied one after the
+ * other, each from its own snapshot (its slots' keys), and a stopped run takes them all again.
  */
 final class SnapshotRun {
     private final Migration migration;
@@ -41,22 +43,36 @@ final class SnapshotRun {
             copy.counting(); // the target may hold the key: counted overwritten where it did
         }
         String field = "spec.sources[" + index + "].endpoint";
-        RespConnection source = migration.openRawSource(index);
+        Counters counters = new Counters();
+        long[] walked = {0};
+        for (RedisLink.Shard shard : migration.source(index).shards()) { // a cluster's masters one after the other
+            try {
+                counters.addAll(copyShard(copy, shard.node(), n -> {
+                    walked[0] += n;
+                    progress.accept(n);
+                }, cp));
+            } catch (RdbEntries.NewerFormat | SnapshotCopy.Refused e) {
+                throw new MigrationInputException(field + ": " + (shard.node() == null ? "" : "node " + shard.node() + ": ")
+                        + e.getMessage() + "; set spec.worker.backfill: Scan to copy this source by SCAN"
+                        + (walked[0] == 0 ? " (nothing was written)" : ""));
+            }
+        }
+        state.counters = counters;
+        state.keysScanned = walked[0];
+        state.done = true;
+        store.save(cp);
+    }
+
+    /** One server's snapshot (the source's, or a cluster master's), copied into the target. */
+    private Counters copyShard(SnapshotCopy copy, String node, LongConsumer progress, Checkpoint cp)
+            throws RdbEntries.NewerFormat, SnapshotCopy.Refused {
+        RespConnection source = migration.openRawSource(index, node);
         RespConnection target = null;
         try {
             target = migration.openRawTarget();
-            long[] walked = {0};
-            Counters counters = copy.copy(source, target, n -> {
-                walked[0] += n;
-                progress.accept(n);
-            }, cp.unsupported);
-            state.counters = counters;
-            state.keysScanned = walked[0];
-            state.done = true;
-            store.save(cp);
+            return copy.copy(source, target, progress, cp.unsupported);
         } catch (RdbEntries.NewerFormat | SnapshotCopy.Refused e) {
-            throw new MigrationInputException(field + ": " + e.getMessage() + "; set spec.worker.backfill: Scan to copy"
-                    + " this source by SCAN (nothing was written)");
+            throw e;
         } catch (IOException e) {
             throw new IllegalStateException(source.label() + ": the snapshot backfill stopped: " + e.getMessage()
                     + "; a rerun takes the snapshot again", e);

@@ -34,8 +34,9 @@ final class VerifyRun {
             io.keyferry.api.SourceSpec s = migration.spec().getSources().get(0);
             verifier.fromSnapshot(new io.keyferry.engine.verify.SnapshotCheck(0, new KeyMapping(migration.spec()),
                     CopyStart.typeFilter(s.getKeys()), io.keyferry.api.EndpointUri.parse(s.getEndpoint().getUri()).db(),
-                    how.getTtlToleranceMs(), migration.spec().getWorker().getBatchSize(), () -> migration.openRawSource(0),
-                    migration::openRawTarget));
+                    how.getTtlToleranceMs(), migration.spec().getWorker().getBatchSize(), migration.source(0).shards().stream()
+                    .map(shard -> (java.util.function.Supplier<io.keyferry.engine.redis.RespConnection>) () -> migration.openRawSource(0, shard.node()))
+                    .toList(), migration::openRawTarget));
         }
         return verifier.verify(listener, repair ? this::repair : null, migration.estimatedKeys());
     }

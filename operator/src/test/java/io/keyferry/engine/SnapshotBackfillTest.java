@@ -15,12 +15,15 @@ import io.keyferry.engine.checkpoint.Checkpoint;
 import io.keyferry.engine.checkpoint.FileCheckpointStore;
 import io.keyferry.engine.copy.Outcome;
 import io.keyferry.testing.Datasets;
+import io.keyferry.engine.verify.VerifyResult;
 import io.keyferry.testing.RedisBinary;
+import io.keyferry.testing.RedisCluster;
 import io.keyferry.testing.RedisServer;
 import io.keyferry.testing.TargetSnapshot;
 import io.lettuce.core.Consumer;
 import io.lettuce.core.XReadArgs;
 import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -300,6 +303,70 @@ class SnapshotBackfillTest {
         }
     }
 
+    /**
+     * A cluster source: each master sends its own snapshot (its slots' keys), walked one after the other into the
+     * target; no master is scanned, a big key goes through the cluster-aware chunked copy, and the verification walks
+     * each master's snapshot again.
+     */
+    @Test
+    void aClusterSourceIsCopiedFromEachMastersSnapshotAndVerifiedFromThem() throws Exception {
+        try (RedisCluster source = RedisCluster.start(); RedisServer target = RedisServer.withDebugCommand()) {
+            List<RedisServer> masters = source.nodesWithRole("master");
+            masters.forEach(m -> m.redis().configSet("repl-diskless-sync-delay", "0"));
+            RedisAdvancedClusterCommands<String, String> c = source.redis();
+            int keys = 2000;
+            for (int i = 0; i < keys; i++) {
+                switch (i % 4) {
+                    case 0 -> c.psetex("s:" + i, 600_000 + i, "v:" + i);
+                    case 1 -> c.hset("h:" + i, Map.of("a", "1", "b", String.valueOf(i)));
+                    case 2 -> c.rpush("l:" + i, "x", "y" + i);
+                    default -> c.sadd("z:" + i, "m", "n" + i);
+                }
+            }
+            c.set("big:string", "x".repeat(600 << 10)); // over the bound of one RESTORE: copied in chunks
+            DataMigrationSpec spec = Copies.spec(target, Policy.SKIP);
+            spec.getSources().add(Copies.source("cluster", source.uri()));
+            spec.getSources().get(0).getEndpoint().setCluster(true);
+            spec.getWorker().setBackfill(Backfill.SNAPSHOT);
+            long scans = masters.stream().mapToLong(m -> calls(m, "scan")).sum();
+
+            CopyResult result = Copies.run(spec);
+
+            for (RedisServer m : masters) {
+                assertEquals(1, fullSyncs(m), "each master sent one snapshot");
+            }
+            assertEquals(scans + 1, masters.stream().mapToLong(m -> calls(m, "scan")).sum(),
+                    "no master was scanned: one SCAN of COUNT 1, the probe's (its cursor's form)");
+            assertEquals(keys + 1, target.redis().dbsize());
+            assertEquals(keys + 1, result.keysScanned(), "each master's keys walked once");
+            assertEquals(keys + 1, result.total().keysWritten());
+            for (String key : target.redis().keys("*")) {
+                assertEquals(value(c, key), value(target.redis(), key), key);
+            }
+            long pttl = target.redis().pttl("s:0");
+            assertTrue(pttl > 500_000 && pttl <= 600_000, "the expiry came with the key: " + pttl);
+
+            VerifyResult verified = Copies.verify(spec, false);
+            assertTrue(verified.clean(), verified.toString());
+            assertEquals(keys + 1, verified.keysChecked());
+            for (RedisServer m : masters) {
+                assertEquals(2, fullSyncs(m), "the verification walked each master's snapshot");
+            }
+        }
+    }
+
+    /** A key's type and value as one string (a set's members sorted). */
+    private static String value(io.lettuce.core.cluster.api.sync.RedisClusterCommands<String, String> r, String key) {
+        String type = r.type(key);
+        return type + " " + switch (type) {
+            case "string" -> r.get(key);
+            case "hash" -> new java.util.TreeMap<>(r.hgetall(key)).toString();
+            case "list" -> r.lrange(key, 0, -1).toString();
+            case "set" -> new java.util.TreeSet<>(r.smembers(key)).toString();
+            default -> "?";
+        };
+    }
+
     @Test
     void whereTheResultWouldDifferTheSourceIsScannedAndThePlanSaysWhy() throws Exception {
         try (RedisServer a = source(); RedisServer b = source(); RedisServer target = RedisServer.start()) {
@@ -355,7 +422,11 @@ class SnapshotBackfillTest {
         assertNull(SnapshotBackfill.whyNot(plain, 0, profile(io.keyferry.engine.probe.ServerKind.REDIS, "7.0.99", false)),
                 "a patch release writes the same format");
         assertTrue(SnapshotBackfill.whyNot(plain, 0, profile(io.keyferry.engine.probe.ServerKind.KVROCKS, "2.10", false)).contains("kvrocks"));
-        assertTrue(SnapshotBackfill.whyNot(plain, 0, profile(io.keyferry.engine.probe.ServerKind.REDIS, "7.0.15", true)).contains("a cluster"));
+        assertNull(SnapshotBackfill.whyNot(plain, 0, profile(io.keyferry.engine.probe.ServerKind.REDIS, "7.0.15", true)),
+                "a cluster source: each master's snapshot");
+        assertTrue(SnapshotBackfill.whyNot(new SnapshotBackfill.Context(spec,
+                profile(io.keyferry.engine.probe.ServerKind.REDIS, "7.0.15", true), false, false, true), 0, redis7)
+                .contains("not a standalone Redis"));
         assertTrue(SnapshotBackfill.whyNot(new SnapshotBackfill.Context(spec, redis7, true, false, true), 0, redis7).contains("DualWrite"));
         assertTrue(SnapshotBackfill.whyNot(new SnapshotBackfill.Context(spec, redis7, false, true, true), 0, redis7).contains("undo journal"));
         assertTrue(SnapshotBackfill.whyNot(new SnapshotBackfill.Context(spec, redis7, false, false, false), 0, redis7).contains("held keys"));

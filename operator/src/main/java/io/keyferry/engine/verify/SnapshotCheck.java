@@ -36,7 +36,7 @@ public final class SnapshotCheck {
     private final int db;
     private final long toleranceMs;
     private final int batchSize;
-    private final Supplier<RespConnection> sourceOpener;
+    private final List<Supplier<RespConnection>> sourceOpeners;
     private final Supplier<RespConnection> targetOpener;
     private volatile Exception failed;
 
@@ -44,18 +44,19 @@ public final class SnapshotCheck {
     private record Entry(byte[] sourceKey, byte[] targetKey, int rdbType, long expireAt, byte[] bytes) {}
 
     /**
-     * @param types the data types the source's key filter selects, or null for all
-     * @param db    the source's database
+     * @param types   the data types the source's key filter selects, or null for all
+     * @param db      the source's database
+     * @param sources opens a connection to the source, or to each master of a cluster source
      */
     public SnapshotCheck(int index, KeyMapping mapping, Set<DataType> types, int db, long toleranceMs, int batchSize,
-                         Supplier<RespConnection> source, Supplier<RespConnection> target) {
+                         List<Supplier<RespConnection>> sources, Supplier<RespConnection> target) {
         this.index = index;
         this.mapping = mapping;
         this.types = types;
         this.db = db;
         this.toleranceMs = toleranceMs;
         this.batchSize = batchSize;
-        this.sourceOpener = source;
+        this.sourceOpeners = sources;
         this.targetOpener = target;
     }
 
@@ -72,34 +73,44 @@ public final class SnapshotCheck {
         RespConnection target = targetOpener.get();
         Thread checker = new Thread(() -> check(target, batches, suspects, matched), "keyferry-verify-snapshot");
         checker.setDaemon(true);
-        RespConnection source = sourceOpener.get();
-        ReplicationStream.Snapshot snapshot = null;
         try {
-            snapshot = ReplicationStream.fullSnapshot(source);
             checker.start();
-            walk(new RdbEntries(snapshot.in(), db, io.keyferry.engine.snapshot.SnapshotCopy.MAX_ENTRY_BYTES).unsealed(),
-                    batches, progress);
+            for (Supplier<RespConnection> source : sourceOpeners) { // a cluster's masters one after the other
+                walk(source.get(), batches, progress);
+            }
             put(batches, END);
             checker.join();
             rethrow();
         } catch (IOException e) {
-            throw new IllegalStateException(source.label() + ": the snapshot could not be read for the verification: "
-                    + e.getMessage() + "; a rerun takes it again", e);
+            throw new IllegalStateException(e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } finally {
             checker.interrupt();
-            if (snapshot != null) {
-                snapshot.link().close();
-            }
-            source.close();
             target.close();
         }
     }
 
-    private void walk(RdbEntries entries, BlockingQueue<Object> batches, LongConsumer progress)
-            throws IOException, InterruptedException {
+    /** One server's snapshot (the source's, or a cluster master's), walked into batches. */
+    private void walk(RespConnection source, BlockingQueue<Object> batches, LongConsumer progress) throws IOException {
+        ReplicationStream.Snapshot snapshot = null;
+        try {
+            snapshot = ReplicationStream.fullSnapshot(source);
+            walk(new RdbEntries(snapshot.in(), db, io.keyferry.engine.snapshot.SnapshotCopy.MAX_ENTRY_BYTES).unsealed(),
+                    batches, progress);
+        } catch (IOException e) {
+            throw new IOException(source.label() + ": the snapshot could not be read for the verification: "
+                    + e.getMessage() + "; a rerun takes it again", e);
+        } finally {
+            if (snapshot != null) {
+                snapshot.link().close();
+            }
+            source.close();
+        }
+    }
+
+    private void walk(RdbEntries entries, BlockingQueue<Object> batches, LongConsumer progress) throws IOException {
         List<Entry>[] batch = new List[] {new ArrayList<>(batchSize)};
         entries.walk(new RdbEntries.Visitor() {
             private byte[] targetKey;

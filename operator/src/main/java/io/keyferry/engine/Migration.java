@@ -318,8 +318,22 @@ public final class Migration implements AutoCloseable {
     }
 
     private io.keyferry.engine.redis.RespConnection openRawTarget(byte[] key) {
+        return openRawTarget(targetNodeOf(key));
+    }
+
+    /** The same, to one master of a cluster target ("host:port"; null: the endpoint). */
+    io.keyferry.engine.redis.RespConnection openRawTarget(String node) {
+        if (node == null) {
+            return links.rawTarget();
+        }
+        int colon = node.lastIndexOf(':');
+        return links.rawTarget(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1)));
+    }
+
+    /** "host:port" of the master of a key's slot in a cluster target; null where the target is a server. */
+    String targetNodeOf(byte[] key) {
         io.lettuce.core.RedisURI node = target.nodeFor(key);
-        return node == null ? links.rawTarget() : links.rawTarget(node.getHost(), node.getPort());
+        return node == null ? null : node.getHost() + ":" + node.getPort();
     }
 
     /**

@@ -52,8 +52,8 @@ final class SnapshotBackfill {
                     + "; a snapshot is taken from Redis (a server, or each master of a cluster)";
         }
         ServerProfile t = c.target();
-        if (t.kind() != ServerKind.REDIS || t.cluster() || !t.dumpRestore()) {
-            return "the target is not a standalone Redis with RESTORE";
+        if (t.kind() != ServerKind.REDIS || !t.dumpRestore()) {
+            return "the target is not a Redis with RESTORE";
         }
         if (compare(t.version(), source.version()) < 0 || compare(t.version(), "5.0") < 0) {
             return "the target (Redis " + t.version() + ") is older than the source (" + source.version()
@@ -96,14 +96,13 @@ final class SnapshotBackfill {
 
     /**
      * Whether a verification of every key (not Sample) looks at the source from its snapshot first ({@link io.keyferry.engine.verify.SnapshotCheck}):
-     * where spec.worker.backfill is Snapshot, of one source, a Redis (a server or a cluster), into a standalone Redis
-     * that has DUMP.
+     * where spec.worker.backfill is Snapshot, of one source, a Redis (a server or a cluster), into a Redis that has DUMP.
      */
     static boolean verifiesFromSnapshot(DataMigrationSpec spec, io.keyferry.api.VerifySpec how, java.util.List<ServerProfile> sources,
                                         ServerProfile target) {
         return spec.getWorker().getBackfill() == Backfill.SNAPSHOT && how.getMode() != io.keyferry.api.VerifyMode.SAMPLE
                 && sources.size() == 1 && sources.get(0).kind() == ServerKind.REDIS
-                && target.kind() == ServerKind.REDIS && !target.cluster() && target.dumpRestore();
+                && target.kind() == ServerKind.REDIS && target.dumpRestore();
     }
 
     /** At most this many keys are looked at to tell whether a target holds only KeyFerry's own. */

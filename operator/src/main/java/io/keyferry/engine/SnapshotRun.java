@@ -67,10 +67,18 @@ final class SnapshotRun {
     private Counters copyShard(SnapshotCopy copy, String node, LongConsumer progress, Checkpoint cp)
             throws RdbEntries.NewerFormat, SnapshotCopy.Refused {
         RespConnection source = migration.openRawSource(index, node);
-        RespConnection target = null;
         try {
-            target = migration.openRawTarget();
-            return copy.copy(source, target, progress, cp.unsupported);
+            return copy.copy(source, new SnapshotCopy.Target() {
+                @Override
+                public String nodeOf(byte[] key) {
+                    return migration.targetNodeOf(key);
+                }
+
+                @Override
+                public RespConnection open(String node) {
+                    return migration.openRawTarget(node);
+                }
+            }, progress, cp.unsupported);
         } catch (RdbEntries.NewerFormat | SnapshotCopy.Refused e) {
             throw e;
         } catch (IOException e) {
@@ -78,9 +86,6 @@ final class SnapshotRun {
                     + "; a rerun takes the snapshot again", e);
         } finally {
             source.close();
-            if (target != null) {
-                target.close();
-            }
         }
     }
 }

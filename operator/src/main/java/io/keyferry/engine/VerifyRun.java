@@ -36,7 +36,7 @@ final class VerifyRun {
                     CopyStart.typeFilter(s.getKeys()), io.keyferry.api.EndpointUri.parse(s.getEndpoint().getUri()).db(),
                     how.getTtlToleranceMs(), migration.spec().getWorker().getBatchSize(), migration.source(0).shards().stream()
                     .map(shard -> (java.util.function.Supplier<io.keyferry.engine.redis.RespConnection>) () -> migration.openRawSource(0, shard.node()))
-                    .toList(), migration::openRawTarget));
+                    .toList(), migration::connectTarget));
         }
         return verifier.verify(listener, repair ? this::repair : null, migration.estimatedKeys());
     }

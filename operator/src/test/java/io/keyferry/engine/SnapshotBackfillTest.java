@@ -38,6 +38,8 @@ import org.junit.jupiter.api.Test;
  * honest counts, and sources where it does not apply are scanned, saying why.
  */
 class SnapshotBackfillTest {
+    /** The RESTOREs the target's probe sends to learn whether it has the command. */
+    private static final long PROBE_RESTORES = 1;
 
     /** A source that starts a full resynchronization at once (not after the default 5 s wait for more replicas). */
     static RedisServer source(String... more) {
@@ -355,6 +357,40 @@ class SnapshotBackfillTest {
         }
     }
 
+    /**
+     * A cluster target: each key's RESTORE goes to the master of its slot, each master over a pipeline of its own; the
+     * big keys go through the cluster-aware chunked copy, and both the verification from the snapshot and the usual
+     * one (both stores read as they are) are clean.
+     */
+    @Test
+    void intoAClusterTargetEachKeyIsRestoredOnItsSlotsMaster() throws Exception {
+        try (RedisServer source = source(); RedisCluster target = RedisCluster.start()) {
+            everyEncoding(source);
+            DataMigrationSpec spec = snapshotSpec(target.nodes().get(0), Policy.SKIP, source);
+            spec.getTarget().getEndpoint().setCluster(true);
+            List<RedisServer> masters = target.nodesWithRole("master");
+
+            CopyResult result = Copies.run(spec);
+
+            long keys = source.redis().dbsize();
+            assertEquals(1, fullSyncs(source), "the source sent one snapshot");
+            assertEquals(keys, masters.stream().mapToLong(m -> m.redis().dbsize()).sum());
+            assertEquals(keys, result.total().keysWritten());
+            long restores = masters.stream().mapToLong(m -> calls(m, "restore")).sum();
+            assertEquals(keys - 6 + PROBE_RESTORES, restores, "every key RESTOREd whole but the 6 big ones, and the probe's");
+            for (RedisServer m : masters) {
+                assertTrue(calls(m, "restore") > keys / 5, "each master restored its slots' keys");
+            }
+            VerifyResult fromSnapshot = Copies.verify(spec, false);
+            assertTrue(fromSnapshot.clean(), fromSnapshot.toString());
+            assertEquals(2, fullSyncs(source), "verified from a second snapshot");
+            spec.getWorker().setBackfill(Backfill.SCAN);
+            VerifyResult usual = Copies.verify(spec, false);
+            assertTrue(usual.clean(), usual.toString());
+            assertEquals(keys, usual.keysChecked());
+        }
+    }
+
     /** A key's type and value as one string (a set's members sorted). */
     private static String value(io.lettuce.core.cluster.api.sync.RedisClusterCommands<String, String> r, String key) {
         String type = r.type(key);
@@ -424,9 +460,14 @@ class SnapshotBackfillTest {
         assertTrue(SnapshotBackfill.whyNot(plain, 0, profile(io.keyferry.engine.probe.ServerKind.KVROCKS, "2.10", false)).contains("kvrocks"));
         assertNull(SnapshotBackfill.whyNot(plain, 0, profile(io.keyferry.engine.probe.ServerKind.REDIS, "7.0.15", true)),
                 "a cluster source: each master's snapshot");
-        assertTrue(SnapshotBackfill.whyNot(new SnapshotBackfill.Context(spec,
-                profile(io.keyferry.engine.probe.ServerKind.REDIS, "7.0.15", true), false, false, true), 0, redis7)
-                .contains("not a standalone Redis"));
+        assertNull(SnapshotBackfill.whyNot(new SnapshotBackfill.Context(spec,
+                profile(io.keyferry.engine.probe.ServerKind.REDIS, "7.0.15", true), false, false, true), 0, redis7),
+                "a cluster target: each RESTORE to its key's master");
+        io.keyferry.engine.probe.ServerProfile noRestore = new io.keyferry.engine.probe.ServerProfile(
+                io.keyferry.engine.probe.ServerKind.REDIS, "7.0.15", "run", false, false, true, false, false,
+                redis7.commands(), 512L << 20, 0);
+        assertTrue(SnapshotBackfill.whyNot(new SnapshotBackfill.Context(spec, noRestore, false, false, true), 0, redis7)
+                .contains("not a Redis with RESTORE"));
         assertTrue(SnapshotBackfill.whyNot(new SnapshotBackfill.Context(spec, redis7, true, false, true), 0, redis7).contains("DualWrite"));
         assertTrue(SnapshotBackfill.whyNot(new SnapshotBackfill.Context(spec, redis7, false, true, true), 0, redis7).contains("undo journal"));
         assertTrue(SnapshotBackfill.whyNot(new SnapshotBackfill.Context(spec, redis7, false, false, false), 0, redis7).contains("held keys"));

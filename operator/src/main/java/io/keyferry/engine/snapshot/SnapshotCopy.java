@@ -36,6 +36,15 @@ public final class SnapshotCopy {
     private final int batchSize;
     private boolean counted;
 
+    /** Where the RESTOREs go: the target, or in a cluster target the master of each key's slot. */
+    public interface Target {
+        /** The "host:port" of the master that holds the key's slot, or null where the target is a server. */
+        String nodeOf(byte[] key);
+
+        /** A logged-in connection of its own to the target (node null) or to one of its masters. */
+        RespConnection open(String node);
+    }
+
     /** The source refused to send its snapshot (PSYNC): found before anything was written. */
     public static final class Refused extends IOException {
         Refused(String message, Throwable cause) {
@@ -69,12 +78,12 @@ public final class SnapshotCopy {
      * Copies the source's keys as its snapshot holds them.
      *
      * @param source     a logged-in connection to the source, handed over to replication
-     * @param target     a logged-in connection to the target, handed over to the RESTOREs
+     * @param target     where the RESTOREs go, each over a connection of its own
      * @param progress   called with the number of entries walked since its last call
      * @param unsupported where keys that cannot be copied are named
      * @throws RdbEntries.NewerFormat before anything is written, where the snapshot's format is newer than known
      */
-    public Counters copy(RespConnection source, RespConnection target, LongConsumer progress, List<String> unsupported)
+    public Counters copy(RespConnection source, Target target, LongConsumer progress, List<String> unsupported)
             throws IOException {
         Counters counters = new Counters();
         List<BatchCopier.KeyPair> big = new ArrayList<>();
@@ -84,7 +93,7 @@ public final class SnapshotCopy {
         } catch (IllegalStateException e) {
             throw new Refused(e.getMessage(), e);
         }
-        try (Restores restores = new Restores(target, counted, batchSize)) {
+        try (RoutedRestores restores = new RoutedRestores(target, counted, batchSize)) {
             RdbEntries entries = new RdbEntries(snapshot.in(), db, MAX_ENTRY_BYTES);
             long[] walked = {0};
             entries.walk(new RdbEntries.Visitor() {

@@ -3,6 +3,8 @@ package io.keyferry.engine.verify;
 import io.keyferry.api.DataType;
 import io.keyferry.engine.KeyMapping;
 import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Pipe;
+import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.RespConnection;
 import io.keyferry.engine.snapshot.RdbEntries;
 import io.keyferry.engine.snapshot.RdbValue;
@@ -37,7 +39,7 @@ public final class SnapshotCheck {
     private final long toleranceMs;
     private final int batchSize;
     private final List<Supplier<RespConnection>> sourceOpeners;
-    private final Supplier<RespConnection> targetOpener;
+    private final Supplier<RedisLink> targetOpener;
     private volatile Exception failed;
 
     /** A snapshot entry to look up: its bytes (type and value) as the snapshot has them, or null (not kept). */
@@ -47,9 +49,10 @@ public final class SnapshotCheck {
      * @param types   the data types the source's key filter selects, or null for all
      * @param db      the source's database
      * @param sources opens a connection to the source, or to each master of a cluster source
+     * @param target  opens a link to the target, whose pipe the lookups go over (to each key's master in a cluster)
      */
     public SnapshotCheck(int index, KeyMapping mapping, Set<DataType> types, int db, long toleranceMs, int batchSize,
-                         List<Supplier<RespConnection>> sources, Supplier<RespConnection> target) {
+                         List<Supplier<RespConnection>> sources, Supplier<RedisLink> target) {
         this.index = index;
         this.mapping = mapping;
         this.types = types;
@@ -70,8 +73,8 @@ public final class SnapshotCheck {
      */
     void run(Consumer<List<Verifier.KeyRef>> suspects, LongConsumer matched, LongConsumer progress) {
         BlockingQueue<Object> batches = new ArrayBlockingQueue<>(QUEUED);
-        RespConnection target = targetOpener.get();
-        Thread checker = new Thread(() -> check(target, batches, suspects, matched), "keyferry-verify-snapshot");
+        RedisLink target = targetOpener.get();
+        Thread checker = new Thread(() -> check(target.pipe(), batches, suspects, matched), "keyferry-verify-snapshot");
         checker.setDaemon(true);
         try {
             checker.start();
@@ -169,7 +172,7 @@ public final class SnapshotCheck {
     }
 
     @SuppressWarnings("unchecked")
-    private void check(RespConnection target, BlockingQueue<Object> batches, Consumer<List<Verifier.KeyRef>> suspects,
+    private void check(Pipe target, BlockingQueue<Object> batches, Consumer<List<Verifier.KeyRef>> suspects,
                        LongConsumer matched) {
         try {
             for (Object item = batches.take(); item != END; item = batches.take()) {
@@ -188,7 +191,7 @@ public final class SnapshotCheck {
     }
 
     /** Looks the batch up in the target; returns how many keys matched, and adds the others to {@code differ}. */
-    private long check(RespConnection target, List<Entry> batch, List<Verifier.KeyRef> differ) throws IOException {
+    private long check(Pipe target, List<Entry> batch, List<Verifier.KeyRef> differ) throws IOException {
         int[] value = new int[batch.size()];
         int[] ttl = new int[batch.size()];
         for (int i = 0; i < batch.size(); i++) {

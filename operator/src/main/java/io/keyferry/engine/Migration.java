@@ -56,8 +56,7 @@ public final class Migration implements AutoCloseable {
     /** Opens the undo journal where the copy keeps one (spec.undo); null: the journal is not kept. */
     private io.keyferry.engine.undo.UndoJournal.Opener journalOpener;
     private io.keyferry.engine.undo.UndoJournal journal;
-    private String listBasesId;
-    private io.keyferry.engine.copy.ListBases listBases;
+    private MergedLists mergedLists;
 
     /**
      * @param store where the copy keeps its checkpoint; null for a migration that is only verified
@@ -314,20 +313,16 @@ public final class Migration implements AutoCloseable {
 
     /** A connection of its own to the target's endpoint, logged in and on its database. */
     io.keyferry.engine.redis.RespConnection openRawTarget() {
-        return links.rawTarget();
+        return links.rawTarget(null);
     }
 
     private io.keyferry.engine.redis.RespConnection openRawTarget(byte[] key) {
-        return openRawTarget(targetNodeOf(key));
+        return links.rawTarget(targetNodeOf(key));
     }
 
     /** The same, to one master of a cluster target ("host:port"; null: the endpoint). */
     io.keyferry.engine.redis.RespConnection openRawTarget(String node) {
-        if (node == null) {
-            return links.rawTarget();
-        }
-        int colon = node.lastIndexOf(':');
-        return links.rawTarget(node.substring(0, colon), Integer.parseInt(node.substring(colon + 1)));
+        return links.rawTarget(node);
     }
 
     /** "host:port" of the master of a key's slot in a cluster target; null where the target is a server. */
@@ -353,7 +348,7 @@ public final class Migration implements AutoCloseable {
      * without appending any source element twice.
      */
     public Migration keepingListBases(String id) {
-        this.listBasesId = id;
+        this.mergedLists = id == null ? null : new MergedLists(id);
         return this;
     }
 
@@ -363,23 +358,12 @@ public final class Migration implements AutoCloseable {
      * source's list once. Returns the keys cut back (none where lists are not merged).
      */
     public List<byte[]> cutBackMergedLists(List<byte[]> keys) {
-        io.keyferry.engine.copy.ListBases bases = listBases();
-        if (bases == null) {
-            return List.of();
-        }
-        return bases.cutBack(keys, cut -> {
-            if (journal != null) { // durable before the first is cut
-                journal.record(cut, java.util.Collections.nCopies(cut.size(), DataType.LIST), target.pipe(), targetProfile);
-            }
-        });
+        return mergedLists == null ? List.of() : mergedLists.cutBack(keys, spec, target, targetProfile, journal);
     }
 
     /** Where the merged lists' bases are kept; null where lists are not merged (or no id was given). Call {@link #prepare()} first. */
     public io.keyferry.engine.copy.ListBases listBases() {
-        if (listBases == null && listBasesId != null && spec.getPolicies().forType(DataType.LIST) == io.keyferry.api.Policy.MERGE) {
-            listBases = new io.keyferry.engine.copy.ListBases(target, listBasesId);
-        }
-        return listBases;
+        return mergedLists == null ? null : mergedLists.bases(spec, target);
     }
 
     /**

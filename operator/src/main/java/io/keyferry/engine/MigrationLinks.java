@@ -65,24 +65,22 @@ final class MigrationLinks implements AutoCloseable {
         return endpoints.connect(spec.getUndo().getStore(), "spec.undo.store", "undo store");
     }
 
-    /** A connection of its own to the target's endpoint, logged in and on its database. */
-    RespConnection rawTarget() {
-        return endpoints.openRaw(spec.getTarget().getEndpoint(), TARGET_FIELD, "target");
-    }
-
-    /** The same, to one node of a cluster target. */
-    RespConnection rawTarget(String host, int port) {
-        return endpoints.openRaw(spec.getTarget().getEndpoint(), TARGET_FIELD, "target", host, port);
+    /** A connection of its own to the target, logged in and on its database, or to one node of it ("host:port"; null: the endpoint). */
+    RespConnection rawTarget(String node) {
+        return raw(spec.getTarget().getEndpoint(), TARGET_FIELD, "target", node);
     }
 
     /** A connection of its own to source {@code i} where it is read, or to one node of it ("host:port"; null: the endpoint). */
     RespConnection rawSource(int i, String node) {
+        return raw(readEndpoints.get(i), sourceField(i), role(i), node);
+    }
+
+    private RespConnection raw(EndpointSpec endpoint, String field, String role, String node) {
         if (node == null) {
-            return endpoints.openRaw(readEndpoints.get(i), sourceField(i), role(i));
+            return endpoints.openRaw(endpoint, field, role);
         }
         int colon = node.lastIndexOf(':');
-        return endpoints.openRaw(readEndpoints.get(i), sourceField(i), role(i), node.substring(0, colon),
-                Integer.parseInt(node.substring(colon + 1)));
+        return endpoints.openRaw(endpoint, field, role, node.substring(0, colon), Integer.parseInt(node.substring(colon + 1)));
     }
 
     /**

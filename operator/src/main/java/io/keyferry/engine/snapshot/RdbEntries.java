@@ -267,23 +267,7 @@ public final class RdbEntries {
     }
 
     private long length() throws IOException {
-        int b = in.read();
-        return switch (b >> 6) {
-            case 0 -> b & 0x3F;
-            case 1 -> ((long) (b & 0x3F) << 8) | in.read();
-            case 2 -> wide(b);
-            default -> throw new IOException("an encoded string where a length was expected: " + b);
-        };
-    }
-
-    private long wide(int b) throws IOException {
-        if (b == 0x80) {
-            return in.be(4);
-        }
-        if (b == 0x81) {
-            return in.be(8);
-        }
-        throw new IOException("length encoding " + b + " is not known");
+        return in.length();
     }
 
     private void skipString() throws IOException {
@@ -291,7 +275,7 @@ public final class RdbEntries {
         switch (b >> 6) {
             case 0 -> in.skip(b & 0x3F);
             case 1 -> in.skip(((long) (b & 0x3F) << 8) | in.read());
-            case 2 -> in.skip(wide(b));
+            case 2 -> in.skip(in.wide(b));
             default -> {
                 switch (b & 0x3F) {
                     case 0 -> in.skip(1);
@@ -312,26 +296,6 @@ public final class RdbEntries {
 
     /** A key's name: raw, an integer (as its decimal text) or LZF-compressed. */
     private byte[] key() throws IOException {
-        int b = in.read();
-        return switch (b >> 6) {
-            case 0 -> in.bytes(b & 0x3F);
-            case 1 -> in.bytes((int) (((long) (b & 0x3F) << 8) | in.read()));
-            case 2 -> in.bytes(Math.toIntExact(wide(b)));
-            default -> switch (b & 0x3F) {
-                case 0 -> text((byte) in.read());
-                case 1 -> text((short) in.le(2));
-                case 2 -> text((int) in.le(4));
-                case 3 -> {
-                    int compressed = Math.toIntExact(length());
-                    int length = Math.toIntExact(length());
-                    yield Lzf.decompress(in.bytes(compressed), length);
-                }
-                default -> throw new IOException("string encoding " + (b & 0x3F) + " is not known");
-            };
-        };
-    }
-
-    private static byte[] text(long n) {
-        return Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+        return in.string();
     }
 }

@@ -22,6 +22,8 @@
 #   MASTERS=3            masters of the cluster (at least 3)
 #   WORKERS=1            spec.worker.parallelism of the copy out of the cluster
 #   WORKERS_IN=1         spec.worker.parallelism of the copy into the cluster (key-hash parts of the standalone source)
+#   BACKFILL=Scan        spec.worker.backfill of both copies: Snapshot reads the source's RDB snapshot (each master's,
+#                        one after the other, out of the cluster) and RESTOREs each key on its slot's master
 #   SHARED=<repo>/../shared   the shared directory holding bench/gen_dataset.py
 #   KEEP=0               1: leave the servers of the last round running at the end
 #   BASE_PORT=16700      MASTERS + 2 consecutive ports from here on 127.0.0.1 must be free
@@ -38,6 +40,7 @@ ROUNDS="${ROUNDS:-1}"
 MASTERS="${MASTERS:-3}"
 WORKERS="${WORKERS:-1}"
 WORKERS_IN="${WORKERS_IN:-1}"
+BACKFILL="${BACKFILL:-Scan}"
 STATS="${STATS:-0}"
 SHARED="${SHARED:-$ROOT/../shared}"
 KEEP="${KEEP:-0}"
@@ -55,7 +58,8 @@ SRC_KEYS=0
 start_cluster() {
   local port i addresses=()
   for port in "${P_NODES[@]}"; do
-    start_redis "$port" --cluster-enabled yes --cluster-config-file nodes.conf # in its own dir, gone with it
+    # nodes.conf in its own dir, gone with it; a snapshot starts at once (no 5 s wait for more replicas)
+    start_redis "$port" --cluster-enabled yes --cluster-config-file nodes.conf --repl-diskless-sync-delay 0
     addresses+=("127.0.0.1:$port")
   done
   redis-cli --cluster create "${addresses[@]}" --cluster-replicas 0 --cluster-yes >"$WORK/cluster-create.log" 2>&1 \
@@ -86,22 +90,22 @@ main() {
   check_tools 1
   check_ports "$P_SRC" "$P_DST" "${P_NODES[@]}"
   make_out "cluster-$PROFILE"
-  start_redis "$P_SRC"
+  start_redis "$P_SRC" --repl-diskless-sync-delay 0
   load_dataset "$P_SRC"
   SRC_KEYS=$(dbsize "$P_SRC")
   local round port nodes=""
   for port in "${P_NODES[@]}"; do nodes+=" node$port=$port"; done
   for ((round = 1; round <= ROUNDS; round++)); do
     start_cluster
-    bench_copy "$round" to-cluster "$(write_manifest to-cluster "$P_SRC" false "${P_NODES[0]}" true "$WORKERS_IN")" \
+    bench_copy "$round" to-cluster "$(write_manifest to-cluster "$P_SRC" false "${P_NODES[0]}" true "$WORKERS_IN" "$BACKFILL")" \
       "source=$P_SRC$nodes" "${P_NODES[@]}"
     start_redis "$P_DST"
-    bench_copy "$round" from-cluster "$(write_manifest from-cluster "${P_NODES[0]}" true "$P_DST" false "$WORKERS")" \
+    bench_copy "$round" from-cluster "$(write_manifest from-cluster "${P_NODES[0]}" true "$P_DST" false "$WORKERS" "$BACKFILL")" \
       "target=$P_DST$nodes" "$P_DST"
     stop_after_round "$round" "$P_DST" "${P_NODES[@]}"
   done
   {
-    describe_run "$SRC_KEYS" "$MASTERS masters, $WORKERS_IN worker(s) into the cluster, $WORKERS out of it"
+    describe_run "$SRC_KEYS" "$MASTERS masters, $WORKERS_IN worker(s) into the cluster, $WORKERS out of it, backfill $BACKFILL"
     echo
     summarize "$SRC_KEYS" - to-cluster="keyferry into the cluster" to-cluster-verify="keyferry verify of it" \
       from-cluster="keyferry out of the cluster" from-cluster-verify="keyferry verify of it"

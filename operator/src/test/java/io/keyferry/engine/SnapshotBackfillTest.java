@@ -391,6 +391,39 @@ class SnapshotBackfillTest {
         }
     }
 
+    /**
+     * Slots of the cluster target move after the copy learned its topology: the RESTORE sent to a slot's old master
+     * is answered MOVED, which stops the copy saying so, and the rerun takes the snapshot again against the new
+     * topology and completes.
+     */
+    @Test
+    void aClusterTargetWhoseSlotsMovedStopsTheCopyAndTheRerunCompletes() throws Exception {
+        try (RedisServer source = source(); RedisCluster target = RedisCluster.start()) {
+            Map<String, String> strings = new HashMap<>();
+            for (int i = 0; i < 3000; i++) {
+                strings.put("k:" + i, "v" + i);
+            }
+            source.redis().mset(strings);
+            DataMigrationSpec spec = snapshotSpec(target.nodes().get(0), Policy.OVERWRITE, source);
+            spec.getTarget().getEndpoint().setCluster(true);
+            Path state = Files.createTempDirectory("keyferry-state-");
+            try (FileCheckpointStore store = new FileCheckpointStore(state);
+                 Migration m = new Migration("test", spec, new FileSecretResolver(null), store)) {
+                m.prepare();
+                List<RedisServer> masters = target.nodesWithRole("master");
+                target.moveSlots(masters.get(0), masters.get(1), 200); // about 37 of the keys' slots
+                Exception stopped = assertThrows(Exception.class, () -> m.copy(ProgressListener.NONE));
+                assertTrue(stopped.getMessage().contains("MOVED") && stopped.getMessage().contains("run again"),
+                        stopped.getMessage());
+            }
+            CopyResult again = Copies.run(spec, state);
+            assertEquals(2, fullSyncs(source), "the rerun took the snapshot again");
+            assertEquals(3000, target.nodesWithRole("master").stream().mapToLong(n -> n.redis().dbsize()).sum());
+            assertEquals(3000, again.keysScanned());
+            assertTrue(Copies.verify(spec, false).clean());
+        }
+    }
+
     /** A key's type and value as one string (a set's members sorted). */
     private static String value(io.lettuce.core.cluster.api.sync.RedisClusterCommands<String, String> r, String key) {
         String type = r.type(key);

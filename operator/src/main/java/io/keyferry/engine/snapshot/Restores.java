@@ -141,8 +141,11 @@ final class Restores implements AutoCloseable {
                 for (int i = 0; i < b.keys.size(); i++) {
                     boolean existed = counted && number(b.keys.get(i)) == 1;
                     if (!ok()) {
+                        String reply = line();
                         throw new IllegalStateException(link.label() + ": RESTORE of " + Keys.show(b.keys.get(i))
-                                + " answered " + line());
+                                + " answered " + reply + (reply.startsWith("-MOVED") || reply.startsWith("-ASK")
+                                ? "; the target cluster's slots moved during the snapshot backfill: run again, and the"
+                                + " snapshot is taken again against the new topology" : ""));
                     }
                     done.add(b.types.get(i), existed ? Outcome.OVERWRITTEN : Outcome.WRITTEN);
                 }

@@ -154,7 +154,8 @@ public final class Migration implements AutoCloseable {
             openJournal();
             String[] backfills = SnapshotBackfill.decide(checkpoint, new SnapshotBackfill.Context(spec, targetProfile,
                     guardWrites, journal != null, spec.getWorker().getBackfill() == io.keyferry.api.Backfill.SNAPSHOT
-                    && SnapshotBackfill.emptyButOwnKeys(target, targetProfile)), sourceProfiles);
+                    && SnapshotBackfill.emptyButOwnKeys(target, targetProfile), i -> sources.get(i).shards().size()),
+                    sourceProfiles);
             for (int i = 0; i < plans.size(); i++) {
                 plans.set(i, plans.get(i).backfilled(backfills[i]));
             }
@@ -387,6 +388,13 @@ public final class Migration implements AutoCloseable {
     /** Source {@code i}'s first connection; call {@link #prepare()} first. */
     public RedisLink source(int i) {
         return sources.get(i);
+    }
+
+    /** The source's masters this copy takes: all of them, or those of its part where workers split a cluster by master. */
+    List<RedisLink.Shard> mastersCopied(int i) {
+        List<RedisLink.Shard> all = sources.get(i).shards();
+        List<RedisLink.Shard> mine = SourceScan.mastersOf(all, sourceProfiles.get(i).cluster(), part, parts);
+        return mine != null ? mine : all;
     }
 
     /** What the probe found source {@code i} to be; call {@link #prepare()} first. */

@@ -22,9 +22,17 @@ final class SnapshotBackfill {
 
     private SnapshotBackfill() {}
 
-    /** The conditions that do not depend on the source. */
+    /**
+     * The conditions that do not depend on the source.
+     *
+     * @param masters the masters of source i (1 for a server)
+     */
     record Context(DataMigrationSpec spec, ServerProfile target, boolean guarded, boolean journaled,
-                   boolean targetWasEmpty) {}
+                   boolean targetWasEmpty, java.util.function.IntUnaryOperator masters) {
+        Context(DataMigrationSpec spec, ServerProfile target, boolean guarded, boolean journaled, boolean targetWasEmpty) {
+            this(spec, target, guarded, journaled, targetWasEmpty, i -> 1);
+        }
+    }
 
     /** Why source {@code i} is not backfilled from its snapshot; null where it is. */
     static String whyNot(Context c, int i, ServerProfile source) {
@@ -33,8 +41,11 @@ final class SnapshotBackfill {
             return "spec.worker.backfill is Scan";
         }
         Integer parts = spec.getWorker().getParallelism();
-        if (parts != null && parts > 1) {
-            return "the source is split among " + parts + " workers (spec.worker.parallelism), a snapshot is one stream";
+        if (parts != null && parts > 1 && !(source.cluster() && c.masters().applyAsInt(i) >= parts)) {
+            return source.cluster()
+                    ? "the cluster has fewer masters than the " + parts + " workers (spec.worker.parallelism), so they"
+                    + " split its keys, and a snapshot is a master's whole"
+                    : "the source is split among " + parts + " workers (spec.worker.parallelism), a snapshot is one stream";
         }
         if (c.guarded()) {
             return "DualWrite is in force: every write is guarded against the application's, key by key";

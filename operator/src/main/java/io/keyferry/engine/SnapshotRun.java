@@ -17,7 +17,8 @@ import java.util.function.LongConsumer;
  * saved as started before anything is asked of the source, and as done with the snapshot's counts at the end. A run
  * stopped midway takes the snapshot again from its start, its counts reset: every key is RESTOREd with REPLACE, so
  * the keys the stopped run restored are replaced by their newer values. A cluster's masters are copied one after the
- * other, each from its own snapshot (its slots' keys), and a stopped run takes them all again.
+ * other, each from its own snapshot (its slots' keys), and a stopped run takes them all again; where workers split
+ * the cluster by master, each takes its own masters' snapshots.
  */
 final class SnapshotRun {
     private final Migration migration;
@@ -45,7 +46,7 @@ final class SnapshotRun {
         String field = "spec.sources[" + index + "].endpoint";
         Counters counters = new Counters();
         long[] walked = {0};
-        for (RedisLink.Shard shard : migration.source(index).shards()) { // a cluster's masters one after the other
+        for (RedisLink.Shard shard : migration.mastersCopied(index)) { // a cluster's (this part's) masters in turn
             try {
                 counters.addAll(copyShard(copy, shard.node(), n -> {
                     walked[0] += n;

@@ -25,10 +25,14 @@ public final class ChildJvm {
         return start(java.util.Map.of(), maxHeap, args);
     }
 
-    /** A child with these environment variables added to this JVM's. */
+    /**
+     * A child with these environment variables added to this JVM's, started as scripts/keyferry starts the product: C1
+     * only and the serial collector.
+     */
     public static ChildJvm start(java.util.Map<String, String> env, String maxHeap, String... args) {
         List<String> cmd = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx" + maxHeap, "-cp", System.getProperty("java.class.path"), "io.keyferry.cli.Main"));
+                "-Xmx" + maxHeap, "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
+                "io.keyferry.cli.Main"));
         cmd.addAll(List.of(args));
         try {
             Path log = Files.createTempFile("keyferry-child-", ".log");

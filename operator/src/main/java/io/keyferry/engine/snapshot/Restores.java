@@ -43,7 +43,8 @@ final class Restores implements AutoCloseable {
     private final BlockingQueue<Batch> sent = new LinkedBlockingQueue<>();
     private final Counters counters = new Counters();
     private final Thread replies;
-    private byte[] pending = new byte[BATCH_BYTES + (1 << 16)];
+    /** Grown as a batch needs (up to about BATCH_BYTES and one entry): a cluster target has one of these per master. */
+    private byte[] pending = new byte[1 << 16];
     private int length;
     private Batch batch = new Batch();
     private volatile Exception failed;

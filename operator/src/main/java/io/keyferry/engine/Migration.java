@@ -312,16 +312,12 @@ public final class Migration implements AutoCloseable {
         return targetReads;
     }
 
-    /** A connection of its own to the target's endpoint, logged in and on its database. */
-    io.keyferry.engine.redis.RespConnection openRawTarget() {
-        return links.rawTarget(null);
-    }
-
+    /** A connection of its own to the master of a key's slot in a cluster target, or to the target's endpoint. */
     private io.keyferry.engine.redis.RespConnection openRawTarget(byte[] key) {
         return links.rawTarget(targetNodeOf(key));
     }
 
-    /** The same, to one master of a cluster target ("host:port"; null: the endpoint). */
+    /** A connection of its own to one master of a cluster target ("host:port"; null: the endpoint), logged in. */
     io.keyferry.engine.redis.RespConnection openRawTarget(String node) {
         return links.rawTarget(node);
     }

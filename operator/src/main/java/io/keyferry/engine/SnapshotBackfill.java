@@ -41,7 +41,8 @@ final class SnapshotBackfill {
             return "spec.worker.backfill is Scan";
         }
         Integer parts = spec.getWorker().getParallelism();
-        if (parts != null && parts > 1 && !(source.cluster() && c.masters().applyAsInt(i) >= parts)) {
+        if (parts != null && parts > 1
+                && !io.keyferry.engine.copy.SourceScan.byMaster(source.cluster(), c.masters().applyAsInt(i), parts)) {
             return source.cluster()
                     ? "the cluster has fewer masters than the " + parts + " workers (spec.worker.parallelism), so they"
                     + " split its keys, and a snapshot is a master's whole"

@@ -122,7 +122,7 @@ public final class SourceScan {
      * least as many masters as parts; null where the parts split the keys instead ({@link #inPart(byte[], int, int)}).
      */
     public static List<RedisLink.Shard> mastersOf(List<RedisLink.Shard> all, boolean cluster, int part, int parts) {
-        if (parts <= 1 || !cluster || all.size() < parts) {
+        if (!byMaster(cluster, all.size(), parts)) {
             return null;
         }
         List<RedisLink.Shard> mine = new ArrayList<>();
@@ -130,6 +130,11 @@ public final class SourceScan {
             mine.add(all.get(i));
         }
         return mine;
+    }
+
+    /** Whether {@code parts} workers split a source by master: a cluster with at least as many masters as parts. */
+    public static boolean byMaster(boolean cluster, int masters, int parts) {
+        return parts > 1 && cluster && masters >= parts;
     }
 
     /** Whether a key falls in part {@code part} of {@code parts} where the parts split the keys: by its CRC32. */

@@ -28,10 +28,11 @@ final class RoutedRestores implements AutoCloseable {
 
     void restore(byte[] key, DataType type, long expireAt, byte[] payload, int payloadLength) throws IOException {
         String node = target.nodeOf(key);
-        Restores to = byNode.get(node == null ? SERVER : node);
+        String at = node == null ? SERVER : node;
+        Restores to = byNode.get(at);
         if (to == null) {
             to = new Restores(target.open(node), counted, batchKeys);
-            byNode.put(node == null ? SERVER : node, to);
+            byNode.put(at, to);
         }
         to.restore(key, type, expireAt, payload, payloadLength);
     }

@@ -37,6 +37,9 @@ final class RespReader {
 
     /** The bytes not read yet, those already buffered first: for a protocol that takes the socket over. */
     InputStream rest() {
+        if (rpos == rlim) {
+            return in; // nothing buffered: the stream itself, whose available() then tells what the socket holds
+        }
         return new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(rbuf, rpos, rlim - rpos), in);
     }
 

@@ -1,7 +1,7 @@
 package io.keyferry.engine.snapshot;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -24,31 +24,60 @@ public final class RdbValue {
 
     /**
      * Whether two values of RDB type 2 (a set as a hash table) or 4 (a hash as a hash table) hold the same members,
-     * or fields and values, in whatever order.
+     * or fields and values, in whatever order: the first one's members are put in a table, and each of the second's
+     * takes its own out of it (with an equal value), so a member met twice, or missing, tells them apart.
      */
     public static boolean sameUnordered(byte[] a, int aLength, byte[] c, int cLength) throws IOException {
         if (aLength == 0 || cLength == 0 || a[0] != c[0] || (a[0] != 2 && a[0] != 4)) {
             return false;
         }
-        Map<ByteBuffer, ByteBuffer> x = members(new RdbInput(a, aLength), a[0] == 4);
-        Map<ByteBuffer, ByteBuffer> y = members(new RdbInput(c, cLength), c[0] == 4);
-        return x != null && x.equals(y);
-    }
-
-    /** Members (with their values in a hash), or null where one repeats. */
-    private static Map<ByteBuffer, ByteBuffer> members(RdbInput in, boolean pairs) throws IOException {
-        in.read(); // the type
-        long n = in.length();
-        Map<ByteBuffer, ByteBuffer> m = new HashMap<>();
+        boolean pairs = a[0] == 4;
+        RdbInput x = new RdbInput(a, aLength);
+        RdbInput y = new RdbInput(c, cLength);
+        x.read(); // the type
+        y.read();
+        long n = x.length();
+        if (y.length() != n) {
+            return false;
+        }
+        Map<Member, byte[]> left = new HashMap<>((int) Math.min(n + n / 3 + 1, 1 << 16));
         for (long i = 0; i < n; i++) {
-            ByteBuffer member = ByteBuffer.wrap(in.string());
-            ByteBuffer value = pairs ? ByteBuffer.wrap(in.string()) : member;
-            if (m.put(member, value) != null) {
-                return null;
+            byte[] member = x.string();
+            if (left.put(new Member(member), pairs ? x.string() : member) != null) {
+                return false; // a member twice: not a set, nor a hash
             }
         }
-        atEnd(in);
-        return m;
+        atEnd(x);
+        for (long i = 0; i < n; i++) {
+            byte[] member = y.string();
+            byte[] value = left.remove(new Member(member));
+            if (value == null || (pairs && !Arrays.equals(value, y.string()))) {
+                return false;
+            }
+        }
+        atEnd(y);
+        return true;
+    }
+
+    /** A member's bytes as a table's key (its hash computed once). */
+    private static final class Member {
+        final byte[] bytes;
+        final int hash;
+
+        Member(byte[] bytes) {
+            this.bytes = bytes;
+            this.hash = Arrays.hashCode(bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return hash;
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Member m && m.hash == hash && Arrays.equals(m.bytes, bytes);
+        }
     }
 
     private static void atEnd(RdbInput in) throws IOException {

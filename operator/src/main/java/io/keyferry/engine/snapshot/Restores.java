@@ -3,6 +3,7 @@ package io.keyferry.engine.snapshot;
 import io.keyferry.api.DataType;
 import io.keyferry.engine.copy.Counters;
 import io.keyferry.engine.copy.Outcome;
+import io.keyferry.engine.redis.GatheredInput;
 import io.keyferry.engine.redis.Keys;
 import io.keyferry.engine.redis.RespConnection;
 import java.io.EOFException;
@@ -10,17 +11,19 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 
 /**
- * RESTOREs into the target, pipelined: commands are sent a batch at a time (so many keys, or 1 MiB) while a thread of
- * its own reads and checks the replies, at most {@link #WINDOW} batches behind, so the walk of the snapshot never
- * waits for a round trip. Where the target may hold the key already, an EXISTS goes before each RESTORE ... REPLACE,
- * so that a replaced key is counted as overwritten and a new one as written.
+ * RESTOREs into the target, pipelined: commands are sent a batch at a time (so many keys, or 1 MiB), and the replies
+ * that have arrived are checked after each batch, without waiting for the rest; only when {@link #WINDOW} batches are
+ * still unanswered does the walk wait for the oldest one, so it never waits for a round trip. The replies are read
+ * in bulk on the walk's own thread: a thread of their own woke for every few replies the target wrote, and on a
+ * virtual machine each wake-up costs more than the replies' checking. Where the target may hold the key already, an
+ * EXISTS goes before each RESTORE ... REPLACE, so that a replaced key is counted as overwritten and a new one as
+ * written.
  */
 final class Restores implements AutoCloseable {
     static final int WINDOW = 16;
@@ -33,27 +36,30 @@ final class Restores implements AutoCloseable {
     private final RespConnection.Detached link;
     private final OutputStream out;
     private final InputStream in;
-    /** The replies as read, unsynchronized (one reader thread). */
-    private final byte[] replyBuf = new byte[1 << 16];
+    /** Replies read and not yet checked: [replyPos, replyLimit). */
+    private byte[] replyBuf = new byte[1 << 16];
     private int replyPos;
     private int replyLimit;
     private final boolean counted;
     private final int batchKeys;
-    private final Semaphore window = new Semaphore(WINDOW);
-    private final BlockingQueue<Batch> sent = new LinkedBlockingQueue<>();
+    /** Batches sent whose replies are not all checked, oldest first. */
+    private final ArrayDeque<Batch> unanswered = new ArrayDeque<>();
     private final Counters counters = new Counters();
-    private final Thread replies;
     /** Grown as a batch needs (up to about BATCH_BYTES and one entry): a cluster target has one of these per master. */
     private byte[] pending = new byte[1 << 16];
     private int length;
     private Batch batch = new Batch();
-    private volatile Exception failed;
 
     /** The keys of a batch, in order, and their types, for counting and for naming a refused key. */
     private static final class Batch {
         final List<byte[]> keys = new ArrayList<>();
         final List<DataType> types = new ArrayList<>();
-        boolean last;
+        /** Keys whose replies were checked. */
+        int answered;
+        /** Whether the EXISTS reply of key {@code answered} was read and said it exists (counted mode). */
+        boolean existed;
+        /** Whether that EXISTS reply was read and its RESTORE's is next. */
+        boolean existsRead;
     }
 
     /**
@@ -62,12 +68,9 @@ final class Restores implements AutoCloseable {
     Restores(RespConnection target, boolean counted, int batchKeys) {
         this.link = target.detach();
         this.out = link.out();
-        this.in = link.in();
+        this.in = new GatheredInput(link.in(), link.socket());
         this.counted = counted;
         this.batchKeys = batchKeys;
-        this.replies = new Thread(this::readReplies, "keyferry-restore-replies");
-        replies.setDaemon(true);
-        replies.start();
     }
 
     /** Queues the RESTORE of a key; expireAt in ms since the epoch, or -1 for none. */
@@ -90,139 +93,115 @@ final class Restores implements AutoCloseable {
         batch.keys.add(key);
         batch.types.add(type);
         if (batch.keys.size() >= batchKeys || length >= BATCH_BYTES) {
-            send(false);
+            send();
+            checkArrived();
+            while (unanswered.size() > WINDOW) {
+                awaitReplies();
+            }
         }
     }
 
     /** Sends what is queued and waits for every reply; returns what the RESTOREs did. */
     Counters finish() throws IOException {
-        send(true);
-        try {
-            replies.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while the target's last replies were awaited", e);
+        if (!batch.keys.isEmpty()) {
+            send();
         }
-        check();
+        while (!unanswered.isEmpty()) {
+            awaitReplies();
+        }
         return counters;
     }
 
-    private void send(boolean last) throws IOException {
-        check();
-        try {
-            window.acquire();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted", e);
-        }
-        check();
+    private void send() throws IOException {
         out.write(pending, 0, length);
         out.flush();
         length = 0;
-        batch.last = last;
-        sent.add(batch);
+        unanswered.add(batch);
         batch = new Batch();
     }
 
-    private void check() throws IOException {
-        Exception e = failed;
-        if (e instanceof IOException io) {
-            throw io;
-        }
-        if (e != null) {
-            throw new IllegalStateException(e.getMessage(), e);
+    /** Checks the replies that have arrived, without waiting for any. */
+    private void checkArrived() throws IOException {
+        if (in.available() > 0) {
+            fill();
+            checkReplies();
         }
     }
 
-    private void readReplies() {
-        try {
-            while (true) {
-                Batch b = sent.take();
-                Counters done = new Counters();
-                for (int i = 0; i < b.keys.size(); i++) {
-                    boolean existed = counted && number(b.keys.get(i)) == 1;
-                    if (!ok()) {
-                        String reply = line();
-                        throw new IllegalStateException(link.label() + ": RESTORE of " + Keys.show(b.keys.get(i))
-                                + " answered " + reply + (reply.startsWith("-MOVED") || reply.startsWith("-ASK")
-                                ? "; the target cluster's slots moved during the snapshot backfill: run again, and the"
-                                + " snapshot is taken again against the new topology" : ""));
-                    }
-                    done.add(b.types.get(i), existed ? Outcome.OVERWRITTEN : Outcome.WRITTEN);
+    /** Waits for more replies, then checks every whole one there is. */
+    private void awaitReplies() throws IOException {
+        fill();
+        checkReplies();
+    }
+
+    /** Checks the whole replies read, in the order of the keys sent; a reply cut off by the end waits for the rest. */
+    private void checkReplies() {
+        while (!unanswered.isEmpty()) {
+            int end = lineEnd();
+            if (end < 0) {
+                return;
+            }
+            Batch b = unanswered.peek();
+            byte[] key = b.keys.get(b.answered);
+            if (counted && !b.existsRead) {
+                b.existed = integer(key, end) == 1;
+                b.existsRead = true;
+            } else {
+                if (!(end - replyPos == 3 && replyBuf[replyPos] == '+' && replyBuf[replyPos + 1] == 'O'
+                        && replyBuf[replyPos + 2] == 'K')) {
+                    String reply = text(end);
+                    throw new IllegalStateException(link.label() + ": RESTORE of " + Keys.show(key) + " answered "
+                            + reply + (reply.startsWith("-MOVED") || reply.startsWith("-ASK")
+                            ? "; the target cluster's slots moved during the snapshot backfill: run again, and the"
+                            + " snapshot is taken again against the new topology" : ""));
                 }
-                synchronized (counters) {
-                    counters.addAll(done);
-                }
-                window.release();
-                if (b.last) {
-                    return;
+                counters.add(b.types.get(b.answered), b.existed ? Outcome.OVERWRITTEN : Outcome.WRITTEN);
+                b.existed = false;
+                b.existsRead = false;
+                if (++b.answered == b.keys.size()) {
+                    unanswered.remove();
                 }
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (IOException | RuntimeException e) {
-            failed = e;
-            window.release(WINDOW + 1);
+            replyPos = end + 2;
         }
     }
 
-    /** Whether the next reply is +OK (read whole); otherwise only its first byte was read, and the rest is a line. */
-    private boolean ok() throws IOException {
-        if (peek() != '+') {
-            return false;
+    /** Where the reply at replyPos ends (its CR), or -1 if its CRLF has not been read yet. */
+    private int lineEnd() {
+        for (int i = replyPos; i + 1 < replyLimit; i++) {
+            if (replyBuf[i] == '\r' && replyBuf[i + 1] == '\n') {
+                return i;
+            }
         }
-        if (next() == '+' && next() == 'O' && next() == 'K' && next() == '\r' && next() == '\n') {
-            return true;
-        }
-        throw new IOException(link.label() + " sent a reply that is not RESP");
+        return -1;
     }
 
-    private long number(byte[] key) throws IOException {
-        String reply = line();
+    private long integer(byte[] key, int end) {
+        String reply = text(end);
         if (!reply.startsWith(":")) {
             throw new IllegalStateException(link.label() + ": EXISTS " + Keys.show(key) + " answered " + reply);
         }
         return Long.parseLong(reply.substring(1));
     }
 
-    private String line() throws IOException {
-        StringBuilder s = new StringBuilder();
-        for (int c = next(); c != '\n'; c = next()) {
-            if (c != '\r') {
-                s.append((char) c);
-            }
-        }
-        return s.toString();
+    private String text(int end) {
+        return new String(replyBuf, replyPos, end - replyPos, StandardCharsets.UTF_8);
     }
 
-    private int peek() throws IOException {
-        if (replyPos == replyLimit) {
-            fill();
-        }
-        return replyBuf[replyPos] & 0xFF;
-    }
-
-    private int next() throws IOException {
-        if (replyPos == replyLimit) {
-            fill();
-        }
-        return replyBuf[replyPos++] & 0xFF;
-    }
-
+    /** Reads what fits after the bytes left unchecked (blocking until there is some). */
     private void fill() throws IOException {
-        int n = in.read(replyBuf, 0, replyBuf.length);
+        int left = replyLimit - replyPos;
+        if (left == replyBuf.length) {
+            replyBuf = Arrays.copyOf(replyBuf, replyBuf.length * 2); // one long error reply
+        }
+        System.arraycopy(replyBuf, replyPos, replyBuf, 0, left);
+        replyPos = 0;
+        replyLimit = left;
+        int n = in.read(replyBuf, replyLimit, replyBuf.length - replyLimit);
         if (n < 0) {
             throw new EOFException(link.label() + " closed the connection");
         }
-        replyPos = 0;
-        replyLimit = n;
-    }
-
-    /** Counts so far (the replies read). */
-    Counters counters() {
-        synchronized (counters) {
-            return counters.copy();
-        }
+        replyLimit += n;
     }
 
     private void array(int n) {
@@ -275,13 +254,12 @@ final class Restores implements AutoCloseable {
 
     private void ensure(int more) {
         if (length + more > pending.length) {
-            pending = java.util.Arrays.copyOf(pending, Math.max(length + more, pending.length * 2));
+            pending = Arrays.copyOf(pending, Math.max(length + more, pending.length * 2));
         }
     }
 
     @Override
     public void close() {
-        replies.interrupt();
         link.close();
     }
 }

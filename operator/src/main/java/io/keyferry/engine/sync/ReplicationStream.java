@@ -1,5 +1,6 @@
 package io.keyferry.engine.sync;
 
+import io.keyferry.engine.redis.GatheredInput;
 import io.keyferry.engine.redis.RespConnection;
 import java.io.BufferedInputStream;
 import java.io.EOFException;
@@ -100,7 +101,8 @@ public final class ReplicationStream implements AutoCloseable {
             throw new IllegalStateException(connection.label() + ": PSYNC ? -1 answered " + answer.line()
                     + " instead of a full resynchronization");
         }
-        return new Snapshot(fullResync(answer.line()), answer.in(), answer.link());
+        return new Snapshot(fullResync(answer.line()), new GatheredInput(answer.in(), answer.link().socket()),
+                answer.link());
     }
 
     /** A snapshot being received: where the source was when it was taken, and the socket it comes over. */

@@ -40,6 +40,21 @@ class RdbValueTest {
         assertFalse(RdbValue.sameUnordered(a, a.length, c, c.length));
         byte[] repeated = bytes(2, 2, 1, 'x', 1, 'x');
         assertFalse(RdbValue.sameUnordered(repeated, repeated.length, repeated, repeated.length), "a repeated member is not a set");
+        assertFalse(RdbValue.sameUnordered(a, a.length, repeated, repeated.length), "x twice is not x and y");
+        byte[] three = bytes(2, 3, 1, 'x', 1, 'y', 1, 'z');
+        assertFalse(RdbValue.sameUnordered(a, a.length, three, three.length), "a member more");
+        assertFalse(RdbValue.sameUnordered(three, three.length, a, a.length), "a member fewer");
+    }
+
+    @Test
+    void hashTablesCompareFieldsWithTheirValues() throws IOException {
+        byte[] h = bytes(4, 2, 1, 'f', 1, '1', 1, 'g', 1, '2');
+        byte[] reordered = bytes(4, 2, 1, 'g', 1, '2', 1, 'f', 1, '1');
+        assertTrue(RdbValue.sameUnordered(h, h.length, reordered, reordered.length));
+        byte[] swapped = bytes(4, 2, 1, 'g', 1, '1', 1, 'f', 1, '2');
+        assertFalse(RdbValue.sameUnordered(h, h.length, swapped, swapped.length), "the same fields with other values");
+        byte[] set = bytes(2, 2, 1, 'f', 1, 'g');
+        assertFalse(RdbValue.sameUnordered(h, h.length, set, set.length), "a hash is not a set");
     }
 
     @Test

@@ -1,0 +1,113 @@
+package io.keyferry.engine.snapshot;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyferry.api.DataType;
+import io.keyferry.api.EndpointSpec;
+import io.keyferry.engine.FileSecretResolver;
+import io.keyferry.engine.copy.Counters;
+import io.keyferry.engine.copy.Outcome;
+import io.keyferry.engine.redis.Endpoints;
+import io.keyferry.engine.FileSecretResolver;
+import io.keyferry.testing.peers.Wire;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The RESTOREs' replies are checked in bulk, as they arrive, on the walk's thread: a target that writes them a byte at
+ * a time (every reply cut at every place), more batches than the window, an EXISTS before each where counted, and a
+ * refusal longer than the reply buffer, which names its key.
+ */
+class RestoresTest {
+    private static final int KEYS = 2_000;
+    private static final int BATCH = 7;
+
+    @Test
+    void repliesCutAnywhereAreCheckedAndCountedInOrder() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread target = answer(server, null);
+            Counters counters;
+            try (Endpoints endpoints = new Endpoints(new FileSecretResolver(null));
+                 Restores restores = new Restores(open(endpoints, server), true, BATCH)) {
+                for (int i = 0; i < KEYS; i++) {
+                    restores.restore(key(i), i % 2 == 0 ? DataType.HASH : DataType.STRING, i % 3 == 0 ? 4_000_000_000_000L : -1,
+                            new byte[] {0, 1, 'v', 10, 0, 1, 2, 3, 4, 5, 6, 7}, 12);
+                }
+                counters = restores.finish();
+            }
+            target.join();
+            // The target says keys divisible by 5 existed: those were overwritten, the rest written.
+            long overwritten = (KEYS + 4) / 5;
+            assertEquals(overwritten, counters.total(Outcome.OVERWRITTEN));
+            assertEquals(KEYS - overwritten, counters.total(Outcome.WRITTEN));
+            assertEquals(KEYS / 2, counters.get(DataType.HASH, Outcome.WRITTEN) + counters.get(DataType.HASH, Outcome.OVERWRITTEN));
+        }
+    }
+
+    @Test
+    void aRefusalLongerThanTheBufferNamesItsKey() throws Exception {
+        String refusal = "-ERR " + "x".repeat(100_000);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread target = answer(server, refusal);
+            try (Endpoints endpoints = new Endpoints(new FileSecretResolver(null));
+                 Restores restores = new Restores(open(endpoints, server), false, BATCH)) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
+                    for (int i = 0; i < KEYS; i++) {
+                        restores.restore(key(i), DataType.STRING, -1, new byte[] {0, 1, 'v', 10, 0, 1, 2, 3, 4, 5, 6, 7}, 12);
+                    }
+                    restores.finish();
+                });
+                assertTrue(e.getMessage().contains("RESTORE of k:13 answered " + refusal), e.getMessage().substring(0, 80));
+            }
+            target.join();
+        }
+    }
+
+    private static byte[] key(int i) {
+        return ("k:" + i).getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static io.keyferry.engine.redis.RespConnection open(Endpoints endpoints, ServerSocket server) {
+        EndpointSpec spec = new EndpointSpec();
+        spec.setUri("redis://127.0.0.1:" + server.getLocalPort());
+        return endpoints.openRaw(spec, "spec.target.endpoint", "target");
+    }
+
+    /**
+     * A target answering EXISTS with :1 for keys divisible by 5 and RESTORE with +OK (or, for k:13, with the refusal
+     * given), each reply written a byte at a time; it reads until the client closes.
+     */
+    private static Thread answer(ServerSocket server, String refusal) {
+        Thread t = new Thread(() -> {
+            try (Socket s = server.accept()) {
+                InputStream in = s.getInputStream();
+                OutputStream out = new BufferedOutputStream(s.getOutputStream());
+                for (List<byte[]> command = Wire.readCommand(in); command != null; command = Wire.readCommand(in)) {
+                    String name = Wire.text(command.get(0));
+                    int k = Integer.parseInt(Wire.text(command.get(1)).substring(2));
+                    String reply = name.equals("EXISTS") ? (k % 5 == 0 ? ":1" : ":0")
+                            : refusal != null && k == 13 ? refusal : "+OK";
+                    for (byte b : (reply + "\r\n").getBytes(StandardCharsets.US_ASCII)) {
+                        out.write(b);
+                        out.flush();
+                    }
+                }
+            } catch (IOException ignored) {
+                // the client closed
+            }
+        }, "restores-test-target");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+}

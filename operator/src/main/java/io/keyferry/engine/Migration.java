@@ -1,7 +1,6 @@
 package io.keyferry.engine;
 
 import io.keyferry.api.DataMigrationSpec;
-import io.keyferry.api.DataType;
 import io.keyferry.api.EndpointSpec;
 import io.keyferry.api.SourceSpec;
 import io.keyferry.engine.checkpoint.Checkpoint;
@@ -10,8 +9,6 @@ import io.keyferry.engine.copy.BatchCopier;
 import io.keyferry.engine.copy.Counters;
 import io.keyferry.engine.copy.PaceClock;
 import io.keyferry.engine.copy.PairStrategy;
-import io.keyferry.engine.copy.RateLimiter;
-import io.keyferry.engine.copy.SourceCopier;
 import io.keyferry.engine.copy.SourceScan;
 import io.keyferry.engine.copy.TargetBackoff;
 import io.keyferry.engine.probe.ServerProfile;
@@ -22,6 +19,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.LongConsumer;
 
 /**
  * One copy of every source into the target, as `keyferry run`, a worker and the tests all run it:
@@ -198,40 +196,17 @@ public final class Migration implements AutoCloseable {
             }
             SourceSpec s = spec.getSources().get(i);
             int index = i;
-            if (SnapshotBackfill.SNAPSHOT.equals(checkpoint.sources.get(i).backfill)) {
-                new SnapshotRun(this, i).copy(checkpoint, store, n -> {
-                    scannedThisRun[0] += n;
-                    listener.onProgress(new Progress(s.getName(), index, sources.size(), scannedBefore + scannedThisRun[0],
-                            estimate, totals(), System.currentTimeMillis() - started, scannedThisRun[0]));
-                });
-                continue;
-            }
-            SourceRestarts.check(checkpoint, i, sourceProfiles.get(i).runId(), sources.get(i).label(),
-                    spec.getPolicies().forType(DataType.LIST), CopyStart.typeFilter(s.getKeys()));
-            // The scan goes over the source's first connection; deciding, reading and big keys' chunks each get their own.
-            RedisLink decide = links.openSource(i);
-            RedisLink values = links.openSource(i);
-            RedisLink chunks = links.openSource(i);
-            BatchCopier batches = new BatchCopier(s.getName(), new BatchCopier.Links(decide, targetReads(), values, chunks, target),
-                    targetProfile, this::openRawTarget, spec.getPolicies(), plan.sources().get(i).strategy(), CopyStart.typeFilter(s.getKeys()))
-                    .journaling(journal).keepingListBases(listBases());
-            SourceScan scan = new SourceScan(sources.get(i), plan.sources().get(i).profile(), s.getKeys(),
-                    spec.getWorker().getBatchSize(), part, parts).leavingStateKeysOut(s.stateKeysLeftOut());
-            SourceCopier copier = new SourceCopier(i, scan, batches,
-                    new RateLimiter(perPart(spec.getWorker().getRateLimit().getKeysPerSecond()), clock), backoff);
-            if (guardWrites) {
-                copier.guarded();
-            }
-            if (sourceOpsPerSecond > 0) {
-                RedisLink reads = sources.get(i);
-                copier.pacingSourceCommands(new RateLimiter(perPart(sourceOpsPerSecond), clock),
-                        () -> reads.commandsSent() + decide.commandsSent() + values.commandsSent() + chunks.commandsSent());
-            }
-            copier.copy(checkpoint, store::save, n -> {
+            LongConsumer progress = n -> {
                 scannedThisRun[0] += n;
                 listener.onProgress(new Progress(s.getName(), index, sources.size(), scannedBefore + scannedThisRun[0],
                         estimate, totals(), System.currentTimeMillis() - started, scannedThisRun[0]));
-            });
+            };
+            if (SnapshotBackfill.SNAPSHOT.equals(checkpoint.sources.get(i).backfill)) {
+                new SnapshotRun(this, i).copy(checkpoint, store, progress);
+            } else {
+                new ScanRun(this, i, new ScanRun.Pacing(part, parts, clock, backoff, sourceOpsPerSecond, guardWrites))
+                        .copy(checkpoint, store, progress);
+            }
         }
         // Finished when every source is: a worker's state holds one source, and parts go source by source.
         if (!checkpoint.finished() && checkpoint.sources.stream().allMatch(st -> st.done)) {
@@ -268,11 +243,6 @@ public final class Migration implements AutoCloseable {
         return journal;
     }
 
-    /** A source's rate limit shared among the parts copying it at once (0 stays unlimited). */
-    private int perPart(int limit) {
-        return limit <= 0 ? limit : Math.max(1, (limit + parts - 1) / parts);
-    }
-
     /**
      * Verifies the target against the sources under the policies (spec.verify); call {@link #prepare()}
      * first. With repair, keys that still differ after every round are copied again and re-checked.
@@ -305,7 +275,7 @@ public final class Migration implements AutoCloseable {
         return new VerifyRun(this).run(listener, true, extraKeys, all);
     }
 
-    private RedisLink targetReads() {
+    RedisLink targetReads() {
         if (targetReads == null) {
             targetReads = links.openTarget();
         }
@@ -313,7 +283,7 @@ public final class Migration implements AutoCloseable {
     }
 
     /** A connection of its own to the master of a key's slot in a cluster target, or to the target's endpoint. */
-    private io.keyferry.engine.redis.RespConnection openRawTarget(byte[] key) {
+    io.keyferry.engine.redis.RespConnection openRawTarget(byte[] key) {
         return links.rawTarget(targetNodeOf(key));
     }
 
@@ -436,6 +406,14 @@ public final class Migration implements AutoCloseable {
 
     RedisLink connectTarget() {
         return links.connectTarget();
+    }
+
+    MigrationLinks links() {
+        return links;
+    }
+
+    CopyPlan.SourcePlan sourcePlan(int i) {
+        return plan.sources().get(i);
     }
 
     long estimatedKeys() {

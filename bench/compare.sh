@@ -8,10 +8,12 @@
 #
 # The source is loaded once (PROFILE, as bench/copy.sh); then each round times native replication into an empty
 # replica and a `keyferry run` (Overwrite, verify Off) of every jar of JARS into an empty target, in turn; with
-# VERIFY=1 also `keyferry verify` of each copy. The table shows medians over the rounds and each method's ratio
+# VERIFY=1 also `keyferry verify` of each copy; BACKFILL=Snapshot copies from the source's snapshot (the next run waits
+# for the source's fork to be reaped, so its CPU is counted and it does not share the machine with the next). The table shows medians over the rounds and each method's ratio
 # (replication's seconds over its seconds in the same round: above 1.00x is faster than replication).
 #
-# Environment: JARS (label=path ...), JVM_<label> (that build's extra JVM options), PROFILE=mixed-1m, ROUNDS=3, VERIFY=0, SHARED=<repo>/../shared,
+# Environment: JARS (label=path ...), JVM_<label> (that build's extra JVM options), PROFILE=mixed-1m, ROUNDS=3, VERIFY=0,
+# BACKFILL=Scan, SHARED=<repo>/../shared,
 # BASE_PORT=16600 (three ports from it), REPL_DISKLESS_LOAD=disabled, STATS=0, KEEP=0.
 set -euo pipefail
 
@@ -23,6 +25,7 @@ JARS="${JARS:?set JARS=\"label=path ...\"}"
 PROFILE="${PROFILE:-mixed-1m}"
 ROUNDS="${ROUNDS:-3}"
 VERIFY="${VERIFY:-0}"
+BACKFILL="${BACKFILL:-Scan}"
 STATS="${STATS:-0}"
 KEEP="${KEEP:-0}"
 SHARED="${SHARED:-$ROOT/../shared}"
@@ -31,6 +34,10 @@ REPL_DISKLESS_LOAD="${REPL_DISKLESS_LOAD:-disabled}"
 P_SRC=$BASE_PORT
 P_REPLICA=$((BASE_PORT + 1))
 P_DST=$((BASE_PORT + 2))
+
+source_fork_reaped() {
+  until [[ "$(info_field "$P_SRC" persistence rdb_bgsave_in_progress)" == 0 ]]; do sleep 0.05; done
+}
 
 main() {
   cd "$ROOT"
@@ -55,7 +62,7 @@ main() {
       sleep 0.05
     done
     t1=$(now)
-    until [[ "$(info_field "$P_SRC" persistence rdb_bgsave_in_progress)" == 0 ]]; do sleep 0.05; done
+    source_fork_reaped
     record "$round" replication "$(minus "$t1" "$t0")" - - "$(minus "$(servers_cpu "$P_SRC" "$P_REPLICA")" "$cpu0")"
     stop_redis "$P_REPLICA"
     for spec in $JARS; do
@@ -64,11 +71,13 @@ main() {
       local jvm="JVM_$label"
       JVM_OPTS="${!jvm:-}"
       start_redis "$P_DST"
-      manifest=$(write_manifest "$label" "$P_SRC" false "$P_DST" false 1)
+      manifest=$(write_manifest "$label" "$P_SRC" false "$P_DST" false 1 "$BACKFILL")
       timed_keyferry "$round" "$label" "source=$P_SRC target=$P_DST" run -f "$manifest" --restart --state-dir "$WORK/state-$label"
       [[ "$(dbsize "$P_DST")" == "$keys" ]] || die "round $round $label: WRONG COPY: the target holds $(dbsize "$P_DST") keys of $keys"
+      source_fork_reaped
       if [[ "$VERIFY" == 1 ]]; then
         timed_keyferry "$round" "$label-verify" "source=$P_SRC target=$P_DST" verify -f "$manifest"
+        source_fork_reaped
       fi
       stop_redis "$P_DST"
     done

@@ -22,6 +22,9 @@ COPY --from=build /src/operator/target/keyferry.jar /opt/keyferry/keyferry.jar
 # The launcher: the JVM options KeyFerry is measured with (KEYFERRY_JAVA_OPTS replaces them), then the jar.
 COPY --chmod=755 scripts/keyferry /usr/local/bin/keyferry
 ENV KEYFERRY_JAR=/opt/keyferry/keyferry.jar
+# The class-data archive every run maps (keyferry.jsa beside the jar): the launcher makes it where it can write, which
+# the image's user cannot, so it is made once here.
+RUN keyferry --version >/dev/null && test -s /opt/keyferry/keyferry.jsa
 USER 65532:65532
 # Memory follows the container limit; workers also get JAVA_TOOL_OPTIONS from their Job.
 ENV JAVA_OPTS="-XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"

@@ -23,23 +23,41 @@ class LauncherTest {
     private record Launch(int exitCode, String out, String err) {}
 
     private static Launch run(Path program, Map<String, String> env, String... args) throws IOException, InterruptedException {
+        return run(fakeJava(), program, env, args);
+    }
+
+    /**
+     * A directory holding keyferry.jar (not a jar) and a java that prints its arguments; where DUMPS is set it also
+     * acts as a JVM that writes a class-data archive (-XX:ArchiveClassesAtExit), noting each such run in DIR/dumps.
+     */
+    private static Path fakeJava() throws IOException {
         Path dir = Files.createTempDirectory("keyferry-launcher-");
         Path java = dir.resolve("java");
-        Files.writeString(java, "#!/bin/sh\necho \"$@\"\necho \"tty=$KEYFERRY_STDOUT_TTY/$KEYFERRY_STDIN_TTY\"\n");
+        Files.writeString(java, "#!/bin/sh\n"
+                + "for a in \"$@\"; do case $a in -XX:ArchiveClassesAtExit=*)\n"
+                + "  echo \"$@\" >>\"$(dirname \"$0\")/dumps\"; [ -n \"${DUMPS:-}\" ] || exit 1; echo archive >\"${a#*=}\"; exit 0;;\n"
+                + "esac; done\n"
+                + "echo \"$@\"\necho \"tty=$KEYFERRY_STDOUT_TTY/$KEYFERRY_STDIN_TTY\"\n");
         assertTrue(java.toFile().setExecutable(true));
+        Files.writeString(dir.resolve("keyferry.jar"), "not a jar");
+        return dir;
+    }
+
+    private static Launch run(Path dir, Path program, Map<String, String> env, String... args) throws IOException, InterruptedException {
         Path jar = dir.resolve("keyferry.jar");
-        Files.writeString(jar, "not a jar");
         List<String> command = new ArrayList<>(List.of(program.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
-        pb.environment().keySet().removeAll(List.of("JAVA_OPTS", "KEYFERRY_JAVA_OPTS", "JAVA_HOME"));
-        pb.environment().putAll(Map.of("JAVA", java.toString(), "KEYFERRY_JAR", jar.toString()));
+        pb.environment().keySet().removeAll(List.of("JAVA_OPTS", "KEYFERRY_JAVA_OPTS", "JAVA_HOME", "KEYFERRY_CDS",
+                "KEYFERRY_CDS_ARCHIVE"));
+        pb.environment().putAll(Map.of("JAVA", dir.resolve("java").toString(), "KEYFERRY_JAR", jar.toString()));
         pb.environment().putAll(env);
-        Path out = dir.resolve("out");
-        Path err = dir.resolve("err");
+        Path out = Files.createTempFile("keyferry-launcher-", ".out");
+        Path err = Files.createTempFile("keyferry-launcher-", ".err");
         Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         assertTrue(p.waitFor(1, TimeUnit.MINUTES), "the launcher did not end");
-        return new Launch(p.exitValue(), Files.readString(out).replace(jar.toString(), "JAR"), Files.readString(err));
+        return new Launch(p.exitValue(), Files.readString(out).replace(jar.toString(), "JAR").replace(dir.toString(), "DIR"),
+                Files.readString(err));
     }
 
     private static Launch launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
@@ -67,6 +85,50 @@ class LauncherTest {
         Launch l = run(link, Map.of(), "status", "x");
         assertEquals(0, l.exitCode(), l::toString);
         assertEquals("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar JAR kubectl status x\ntty=0/0\n", l.out());
+    }
+
+    @Test
+    void aClassDataArchiveIsMadeOnceBesideTheJarAndEveryRunMapsIt() throws Exception {
+        Path dir = fakeJava();
+        Map<String, String> dumps = Map.of("DUMPS", "1");
+        String withArchive = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:SharedArchiveFile=DIR/keyferry.jsa"
+                + " -Xlog:cds=off,cds+dynamic=off -jar JAR verify\ntty=0/0\n";
+        assertEquals(withArchive, run(dir, SCRIPTS.resolve("keyferry"), dumps, "verify").out());
+        List<String> made = Files.readAllLines(dir.resolve("dumps"));
+        assertEquals(1, made.size(), made::toString);
+        assertTrue(made.get(0).matches("-XX:TieredStopAtLevel=1 -XX:\\+UseSerialGC -XX:ArchiveClassesAtExit=\\S+"
+                + " -jar \\S+ run -f \\S+\\.yaml --dry-run"), made.get(0));
+        assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("keyferry.jsa"))), "readable by the image's own user");
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of("dumps", "java", "keyferry.jar", "keyferry.jsa"), left.map(f -> f.getFileName().toString()).sorted().toList(),
+                    "no temporary file or manifest left");
+        }
+
+        assertEquals(withArchive, run(dir, SCRIPTS.resolve("keyferry"), dumps, "verify").out());
+        assertEquals(1, Files.readAllLines(dir.resolve("dumps")).size(), "made once");
+
+        Files.setLastModifiedTime(dir.resolve("keyferry.jsa"), java.nio.file.attribute.FileTime.fromMillis(0));
+        assertEquals(withArchive, run(dir, SCRIPTS.resolve("keyferry"), dumps, "verify").out());
+        assertEquals(2, Files.readAllLines(dir.resolve("dumps")).size(), "made again for a newer jar");
+    }
+
+    @Test
+    void noArchiveWhenTurnedOffWhereItCannotBeWrittenOrWhereJavaCannotMakeOne() throws Exception {
+        Path dir = fakeJava();
+        String plain = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar JAR verify\ntty=0/0\n";
+        assertEquals(plain, run(dir, SCRIPTS.resolve("keyferry"), Map.of("DUMPS", "1", "KEYFERRY_CDS", "off"), "verify").out());
+        assertEquals(plain, run(dir, SCRIPTS.resolve("keyferry"),
+                Map.of("DUMPS", "1", "KEYFERRY_CDS_ARCHIVE", "/nonexistent/keyferry.jsa"), "verify").out());
+        assertTrue(Files.notExists(dir.resolve("dumps")), "no archive made");
+        assertEquals(plain, run(dir, SCRIPTS.resolve("keyferry"), Map.of(), "verify").out()); // this java makes none
+        assertEquals(plain, run(dir, SCRIPTS.resolve("keyferry"), Map.of(), "verify").out());
+        assertEquals(1, Files.readAllLines(dir.resolve("dumps")).size(), "tried once for this jar, not on every run");
+        assertEquals(0, Files.size(dir.resolve("keyferry.jsa")), "an empty archive says it was tried");
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of("dumps", "java", "keyferry.jar", "keyferry.jsa"), left.map(f -> f.getFileName().toString()).sorted().toList(),
+                    "no temporary file or manifest left");
+        }
     }
 
     @Test

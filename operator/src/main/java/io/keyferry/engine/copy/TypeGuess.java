@@ -1,7 +1,7 @@
 package io.keyferry.engine.copy;
 
 import io.keyferry.api.DataType;
-import java.nio.ByteBuffer;
+import io.keyferry.engine.redis.ByteRange;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -38,8 +38,8 @@ public final class TypeGuess {
     private static final int WINDOW = 256;
     private static final DataType[] TYPES = DataType.values();
 
-    private final Map<ByteBuffer, int[]> byPrefix = new HashMap<>();
-    private final Map<ByteBuffer, int[]> byShape = new HashMap<>();
+    private final Map<ByteRange, int[]> byPrefix = new HashMap<>();
+    private final Map<ByteRange, int[]> byShape = new HashMap<>();
     private int paused;
 
     /** Whether to guess in the next batch; called once per batch. */
@@ -55,8 +55,8 @@ public final class TypeGuess {
     public DataType guess(byte[] key) {
         int prefix = prefixLength(key);
         byte[] shape = shape(key, prefix);
-        DataType fromShape = shape == null ? null : commonest(byShape.get(ByteBuffer.wrap(shape)));
-        return fromShape != null ? fromShape : commonest(byPrefix.get(ByteBuffer.wrap(key, 0, prefix)));
+        DataType fromShape = shape == null ? null : commonest(byShape.get(new ByteRange(shape, shape.length)));
+        return fromShape != null ? fromShape : commonest(byPrefix.get(new ByteRange(key, prefix)));
     }
 
     private static DataType commonest(int[] counts) {
@@ -86,14 +86,14 @@ public final class TypeGuess {
     }
 
     /** Counts {@code type} for the first {@code length} bytes of {@code name}, copied only for a new entry. */
-    private static void count(Map<ByteBuffer, int[]> table, byte[] name, int length, DataType type) {
-        int[] counts = table.get(ByteBuffer.wrap(name, 0, length));
+    private static void count(Map<ByteRange, int[]> table, byte[] name, int length, DataType type) {
+        int[] counts = table.get(new ByteRange(name, length));
         if (counts == null) {
             if (table.size() >= SHAPES) {
                 table.clear();
             }
             counts = new int[TYPES.length];
-            table.put(ByteBuffer.wrap(Arrays.copyOf(name, length)), counts);
+            table.put(new ByteRange(Arrays.copyOf(name, length), length), counts);
         }
         if (++counts[type.ordinal()] >= WINDOW) {
             for (int t = 0; t < counts.length; t++) {

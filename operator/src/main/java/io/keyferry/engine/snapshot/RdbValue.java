@@ -1,5 +1,6 @@
 package io.keyferry.engine.snapshot;
 
+import io.keyferry.engine.redis.ByteRange;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -40,44 +41,23 @@ public final class RdbValue {
         if (y.length() != n) {
             return false;
         }
-        Map<Member, byte[]> left = new HashMap<>((int) Math.min(n + n / 3 + 1, 1 << 16));
+        Map<ByteRange, byte[]> left = new HashMap<>((int) Math.min(n + n / 3 + 1, 1 << 16));
         for (long i = 0; i < n; i++) {
             byte[] member = x.string();
-            if (left.put(new Member(member), pairs ? x.string() : member) != null) {
+            if (left.put(new ByteRange(member), pairs ? x.string() : member) != null) {
                 return false; // a member twice: not a set, nor a hash
             }
         }
         atEnd(x);
         for (long i = 0; i < n; i++) {
             byte[] member = y.string();
-            byte[] value = left.remove(new Member(member));
+            byte[] value = left.remove(new ByteRange(member));
             if (value == null || (pairs && !Arrays.equals(value, y.string()))) {
                 return false;
             }
         }
         atEnd(y);
         return true;
-    }
-
-    /** A member's bytes as a table's key (its hash computed once). */
-    private static final class Member {
-        final byte[] bytes;
-        final int hash;
-
-        Member(byte[] bytes) {
-            this.bytes = bytes;
-            this.hash = Arrays.hashCode(bytes);
-        }
-
-        @Override
-        public int hashCode() {
-            return hash;
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Member m && m.hash == hash && Arrays.equals(m.bytes, bytes);
-        }
     }
 
     private static void atEnd(RdbInput in) throws IOException {

@@ -11,6 +11,15 @@ public interface Dialect {
     /** The store's name as its recording is named (pika, kvrocks). */
     String store();
 
+    /**
+     * The dialect one client connection is served in, asked when it opens: a dialect whose behaviour changes over
+     * time (a hostile server mended) keeps a connection opened before the change as it was, so the commands still
+     * buffered on it after its client left are not played, out of order, under the new behaviour.
+     */
+    default Dialect connection() {
+        return this;
+    }
+
     sealed interface Step permits Answer, Forward, Hang {}
 
     /** The store answers this itself. */

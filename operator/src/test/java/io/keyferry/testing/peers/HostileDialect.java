@@ -47,9 +47,29 @@ public final class HostileDialect implements Dialect {
         this.fault = fault;
     }
 
-    /** From now on every command is forwarded as it is: the server has been mended. */
+    /**
+     * From now on every command on a new connection is forwarded as it is: the server has been mended. A connection
+     * opened before keeps its fault: the commands its client sent before it gave up, still buffered, are answered as
+     * they were, not applied later, out of order (the first faulted, the rest forwarded), which no store does.
+     */
     public void heal() {
         healed = true;
+    }
+
+    @Override
+    public Dialect connection() {
+        boolean mended = healed;
+        return new Dialect() {
+            @Override
+            public Step handle(List<byte[]> cmd) {
+                return HostileDialect.this.handle(cmd, mended);
+            }
+
+            @Override
+            public String store() {
+                return HostileDialect.this.store();
+            }
+        };
     }
 
     /** Times the fault was played. */
@@ -59,7 +79,11 @@ public final class HostileDialect implements Dialect {
 
     @Override
     public Step handle(List<byte[]> cmd) {
-        if (healed || !Wire.text(cmd.get(0)).toUpperCase(Locale.ROOT).equals(command)) {
+        return handle(cmd, healed);
+    }
+
+    private Step handle(List<byte[]> cmd, boolean mended) {
+        if (mended || !Wire.text(cmd.get(0)).toUpperCase(Locale.ROOT).equals(command)) {
             return Forward.as(cmd);
         }
         faults.incrementAndGet();

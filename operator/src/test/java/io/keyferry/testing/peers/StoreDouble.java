@@ -108,6 +108,7 @@ public final class StoreDouble implements AutoCloseable {
     }
 
     private void serve(Socket client) {
+        Dialect dialect = this.dialect.connection();
         try (client; Socket redis = new Socket(InetAddress.getLoopbackAddress(), backend.port())) {
             sockets.add(redis);
             client.setTcpNoDelay(true);
@@ -121,7 +122,7 @@ public final class StoreDouble implements AutoCloseable {
                 if (batch == null) {
                     return;
                 }
-                if (!answer(batch, out, fromRedis, toRedis)) {
+                if (!answer(dialect, batch, out, fromRedis, toRedis)) {
                     hang(in);
                     return;
                 }
@@ -179,8 +180,8 @@ public final class StoreDouble implements AutoCloseable {
     }
 
     /** Answers a pipeline in order; false where the store hangs on one of its commands. */
-    private boolean answer(List<List<byte[]>> batch, OutputStream out, InputStream fromRedis, OutputStream toRedis)
-            throws IOException {
+    private static boolean answer(Dialect dialect, List<List<byte[]>> batch, OutputStream out, InputStream fromRedis,
+                                  OutputStream toRedis) throws IOException {
         List<Dialect.Step> steps = new ArrayList<>(batch.size());
         boolean hangs = false;
         for (List<byte[]> cmd : batch) {

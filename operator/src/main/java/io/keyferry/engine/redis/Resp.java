@@ -7,6 +7,9 @@ import java.util.List;
 public final class Resp {
     private Resp() {}
 
+    /** A status or error line longer than any a store sends: past it, a reply is refused, not read on. */
+    public static final int MAX_LINE = 1 << 20;
+
     /** An error reply, such as {@code WRONGTYPE ...} or {@code ERR ...}. */
     public record Error(String message) {
         /** A wrong type, as Redis words it, or as Kvrocks does: "ERR Invalid argument: WRONGTYPE ..." (recorded). */

@@ -20,7 +20,7 @@ final class RespReader {
     /** More replies in one array than any command KeyFerry sends can get back (a page, a small key, CONFIG GET). */
     static final int MAX_ARRAY = 1 << 20;
     /** A status or error line longer than any a store sends. */
-    static final int MAX_LINE = 1 << 20;
+    static final int MAX_LINE = Resp.MAX_LINE;
 
     private final InputStream in;
     private final byte[] rbuf = new byte[1 << 16];

@@ -5,6 +5,7 @@ import io.keyferry.engine.copy.Counters;
 import io.keyferry.engine.copy.Outcome;
 import io.keyferry.engine.redis.GatheredInput;
 import io.keyferry.engine.redis.Keys;
+import io.keyferry.engine.redis.Resp;
 import io.keyferry.engine.redis.RespConnection;
 import java.io.EOFException;
 import java.io.IOException;
@@ -191,8 +192,11 @@ final class Restores implements AutoCloseable {
     /** Reads what fits after the bytes left unchecked (blocking until there is some). */
     private void fill() throws IOException {
         int left = replyLimit - replyPos;
-        if (left == replyBuf.length) {
-            replyBuf = Arrays.copyOf(replyBuf, replyBuf.length * 2); // one long error reply
+        if (left == replyBuf.length) { // one long error reply; a line with no end is not a reply
+            if (left >= Resp.MAX_LINE) {
+                throw new IOException(link.label() + " sent a reply line longer than " + Resp.MAX_LINE + " bytes");
+            }
+            replyBuf = Arrays.copyOf(replyBuf, replyBuf.length * 2);
         }
         System.arraycopy(replyBuf, replyPos, replyBuf, 0, left);
         replyPos = 0;

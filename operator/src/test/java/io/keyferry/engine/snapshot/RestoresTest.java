@@ -25,8 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The RESTOREs' replies are checked in bulk, as they arrive, on the walk's thread: a target that writes them a byte at
- * a time (every reply cut at every place), more batches than the window, an EXISTS before each where counted, and a
- * refusal longer than the reply buffer, which names its key.
+ * a time (every reply cut at every place), more batches than the window, an EXISTS before each where counted, a
+ * refusal longer than the reply buffer, which names its key, and a line with no end, refused at 1 MiB.
  */
 class RestoresTest {
     private static final int KEYS = 2_000;
@@ -73,6 +73,26 @@ class RestoresTest {
         }
     }
 
+    @Test
+    void aReplyLineWithoutAnEndIsRefusedNotBuffered() throws Exception {
+        String endless = "-ERR " + "x".repeat(2 << 20); // its CRLF comes only after 2 MiB
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread target = answer(server, endless);
+            try (Endpoints endpoints = new Endpoints(new FileSecretResolver(null));
+                 Restores restores = new Restores(open(endpoints, server), false, BATCH)) {
+                IOException e = assertThrows(IOException.class, () -> {
+                    for (int i = 0; i < KEYS; i++) {
+                        restores.restore(key(i), DataType.STRING, -1, new byte[] {0, 1, 'v', 10, 0, 1, 2, 3, 4, 5, 6, 7}, 12);
+                    }
+                    restores.finish();
+                });
+                assertTrue(e.getMessage().contains(":" + server.getLocalPort()) && e.getMessage().contains("longer than 1048576"),
+                        e.getMessage());
+            }
+            target.join();
+        }
+    }
+
     private static byte[] key(int i) {
         return ("k:" + i).getBytes(StandardCharsets.US_ASCII);
     }
@@ -97,8 +117,13 @@ class RestoresTest {
                     int k = Integer.parseInt(Wire.text(command.get(1)).substring(2));
                     String reply = name.equals("EXISTS") ? (k % 5 == 0 ? ":1" : ":0")
                             : refusal != null && k == 13 ? refusal : "+OK";
-                    for (byte b : (reply + "\r\n").getBytes(StandardCharsets.US_ASCII)) {
-                        out.write(b);
+                    byte[] bytes = (reply + "\r\n").getBytes(StandardCharsets.US_ASCII);
+                    if (bytes.length > 1024) {
+                        out.write(bytes); // a long refusal whole
+                        out.flush();
+                    }
+                    for (int i = 0; i < bytes.length && bytes.length <= 1024; i++) {
+                        out.write(bytes[i]);
                         out.flush();
                     }
                 }

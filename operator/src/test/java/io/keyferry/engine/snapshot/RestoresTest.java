@@ -61,12 +61,7 @@ class RestoresTest {
             Thread target = answer(server, refusal);
             try (Endpoints endpoints = new Endpoints(new FileSecretResolver(null));
                  Restores restores = new Restores(open(endpoints, server), false, BATCH)) {
-                IllegalStateException e = assertThrows(IllegalStateException.class, () -> {
-                    for (int i = 0; i < KEYS; i++) {
-                        restores.restore(key(i), DataType.STRING, -1, new byte[] {0, 1, 'v', 10, 0, 1, 2, 3, 4, 5, 6, 7}, 12);
-                    }
-                    restores.finish();
-                });
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> restoreStrings(restores));
                 assertTrue(e.getMessage().contains("RESTORE of k:13 answered " + refusal), e.getMessage().substring(0, 80));
             }
             target.join();
@@ -80,17 +75,20 @@ class RestoresTest {
             Thread target = answer(server, endless);
             try (Endpoints endpoints = new Endpoints(new FileSecretResolver(null));
                  Restores restores = new Restores(open(endpoints, server), false, BATCH)) {
-                IOException e = assertThrows(IOException.class, () -> {
-                    for (int i = 0; i < KEYS; i++) {
-                        restores.restore(key(i), DataType.STRING, -1, new byte[] {0, 1, 'v', 10, 0, 1, 2, 3, 4, 5, 6, 7}, 12);
-                    }
-                    restores.finish();
-                });
+                IOException e = assertThrows(IOException.class, () -> restoreStrings(restores));
                 assertTrue(e.getMessage().contains(":" + server.getLocalPort()) && e.getMessage().contains("longer than 1048576"),
                         e.getMessage());
             }
             target.join();
         }
+    }
+
+    /** RESTOREs of KEYS strings, then the last replies awaited. */
+    private static void restoreStrings(Restores restores) throws IOException {
+        for (int i = 0; i < KEYS; i++) {
+            restores.restore(key(i), DataType.STRING, -1, new byte[] {0, 1, 'v', 10, 0, 1, 2, 3, 4, 5, 6, 7}, 12);
+        }
+        restores.finish();
     }
 
     private static byte[] key(int i) {

@@ -98,14 +98,13 @@ final class DecisionCodec {
         int n = length(in, varint(in));
         List<Decision> decisions = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            byte[] source = read(in, length(in, varint(in)));
+            byte[] source = read(in, varint(in));
             long targetLength = varint(in);
-            byte[] target = targetLength == 0 ? source : read(in, length(in, targetLength - 1));
+            byte[] target = targetLength == 0 ? source : read(in, targetLength - 1);
             int typeIndex = in.get() & 0xff;
             DataType type = typeIndex == 0 ? null : types[typeIndex - 1];
             int flags = in.get();
-            String typeName = (flags & OWN_NAME) != 0 ? new String(read(in, length(in, varint(in))), StandardCharsets.UTF_8)
-                    : type.wireName();
+            String typeName = (flags & OWN_NAME) != 0 ? new String(read(in, varint(in)), StandardCharsets.UTF_8) : type.wireName();
             Action action = actions[in.get()];
             Outcome outcome = outcomes[in.get()];
             decisions.add(new Decision(source, target, type, typeName, action, outcome, zigzag(in), zigzag(in), zigzag(in),
@@ -133,7 +132,7 @@ final class DecisionCodec {
             long targetLenBefore = in.getLong();
             int flags = in.get();
             decisions.add(new Decision(source, target, type, typeName, action, outcome, sourceExpireAt, targetExpireAt,
-                    sourceSize, targetLenBefore, (flags & 1) != 0, (flags & 2) != 0));
+                    sourceSize, targetLenBefore, (flags & CHUNKED) != 0, (flags & DUMP) != 0));
         }
         return decisions;
     }
@@ -231,9 +230,8 @@ final class DecisionCodec {
         return values;
     }
 
-    private static byte[] read(ByteBuffer in, int length) {
-        length(in, length);
-        byte[] b = new byte[length];
+    private static byte[] read(ByteBuffer in, long length) {
+        byte[] b = new byte[length(in, length)];
         in.get(b);
         return b;
     }

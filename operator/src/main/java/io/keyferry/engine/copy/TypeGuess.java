@@ -55,7 +55,7 @@ public final class TypeGuess {
     public DataType guess(byte[] key) {
         int prefix = prefixLength(key);
         byte[] shape = shape(key, prefix);
-        DataType fromShape = shape == null ? null : commonest(byShape.get(new ByteRange(shape, shape.length)));
+        DataType fromShape = shape == null ? null : commonest(byShape.get(new ByteRange(shape)));
         return fromShape != null ? fromShape : commonest(byPrefix.get(new ByteRange(key, prefix)));
     }
 

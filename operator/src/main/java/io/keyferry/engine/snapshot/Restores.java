@@ -145,7 +145,7 @@ final class Restores implements AutoCloseable {
             Batch b = unanswered.peek();
             byte[] key = b.keys.get(b.answered);
             if (counted && !b.existsRead) {
-                b.existed = integer(key, end) == 1;
+                b.existed = exists(key, end);
                 b.existsRead = true;
             } else {
                 if (!(end - replyPos == 3 && replyBuf[replyPos] == '+' && replyBuf[replyPos + 1] == 'O'
@@ -177,12 +177,12 @@ final class Restores implements AutoCloseable {
         return -1;
     }
 
-    private long integer(byte[] key, int end) {
-        String reply = text(end);
-        if (!reply.startsWith(":")) {
-            throw new IllegalStateException(link.label() + ": EXISTS " + Keys.show(key) + " answered " + reply);
+    /** EXISTS of one key answers :1 or :0; anything else is refused, naming the target (not parsed as a number). */
+    private boolean exists(byte[] key, int end) {
+        if (end - replyPos == 2 && replyBuf[replyPos] == ':' && (replyBuf[replyPos + 1] == '0' || replyBuf[replyPos + 1] == '1')) {
+            return replyBuf[replyPos + 1] == '1';
         }
-        return Long.parseLong(reply.substring(1));
+        throw new IllegalStateException(link.label() + ": EXISTS " + Keys.show(key) + " answered " + text(end));
     }
 
     private String text(int end) {

@@ -35,7 +35,7 @@ class RestoresTest {
     @Test
     void repliesCutAnywhereAreCheckedAndCountedInOrder() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread target = answer(server, null);
+            Thread target = answer(server, null, null);
             Counters counters;
             try (Endpoints endpoints = new Endpoints(new FileSecretResolver(null));
                  Restores restores = new Restores(open(endpoints, server), true, BATCH)) {
@@ -58,7 +58,7 @@ class RestoresTest {
     void aRefusalLongerThanTheBufferNamesItsKey() throws Exception {
         String refusal = "-ERR " + "x".repeat(100_000);
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread target = answer(server, refusal);
+            Thread target = answer(server, "RESTORE", refusal);
             try (Endpoints endpoints = new Endpoints(new FileSecretResolver(null));
                  Restores restores = new Restores(open(endpoints, server), false, BATCH)) {
                 IllegalStateException e = assertThrows(IllegalStateException.class, () -> restoreStrings(restores));
@@ -72,11 +72,26 @@ class RestoresTest {
     void aReplyLineWithoutAnEndIsRefusedNotBuffered() throws Exception {
         String endless = "-ERR " + "x".repeat(2 << 20); // its CRLF comes only after 2 MiB
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            Thread target = answer(server, endless);
+            Thread target = answer(server, "RESTORE", endless);
             try (Endpoints endpoints = new Endpoints(new FileSecretResolver(null));
                  Restores restores = new Restores(open(endpoints, server), false, BATCH)) {
                 IOException e = assertThrows(IOException.class, () -> restoreStrings(restores));
                 assertTrue(e.getMessage().contains(":" + server.getLocalPort()) && e.getMessage().contains("longer than 1048576"),
+                        e.getMessage());
+            }
+            target.join();
+        }
+    }
+
+    @Test
+    void anExistsAnsweredWithAnythingButZeroOrOneNamesTheTarget() throws Exception {
+        String number = ":123456789012345678901234567890";
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            Thread target = answer(server, "EXISTS", number);
+            try (Endpoints endpoints = new Endpoints(new FileSecretResolver(null));
+                 Restores restores = new Restores(open(endpoints, server), true, BATCH)) {
+                IllegalStateException e = assertThrows(IllegalStateException.class, () -> restoreStrings(restores));
+                assertTrue(e.getMessage().contains(":" + server.getLocalPort()) && e.getMessage().contains("EXISTS k:13 answered " + number),
                         e.getMessage());
             }
             target.join();
@@ -102,10 +117,10 @@ class RestoresTest {
     }
 
     /**
-     * A target answering EXISTS with :1 for keys divisible by 5 and RESTORE with +OK (or, for k:13, with the refusal
-     * given), each reply written a byte at a time; it reads until the client closes.
+     * A target answering EXISTS with :1 for keys divisible by 5 and RESTORE with +OK (or the command named, for k:13,
+     * with the refusal given), each reply written a byte at a time; it reads until the client closes.
      */
-    private static Thread answer(ServerSocket server, String refusal) {
+    private static Thread answer(ServerSocket server, String refused, String refusal) {
         Thread t = new Thread(() -> {
             try (Socket s = server.accept()) {
                 InputStream in = s.getInputStream();
@@ -113,8 +128,8 @@ class RestoresTest {
                 for (List<byte[]> command = Wire.readCommand(in); command != null; command = Wire.readCommand(in)) {
                     String name = Wire.text(command.get(0));
                     int k = Integer.parseInt(Wire.text(command.get(1)).substring(2));
-                    String reply = name.equals("EXISTS") ? (k % 5 == 0 ? ":1" : ":0")
-                            : refusal != null && k == 13 ? refusal : "+OK";
+                    String reply = name.equals(refused) && k == 13 ? refusal
+                            : name.equals("EXISTS") ? (k % 5 == 0 ? ":1" : ":0") : "+OK";
                     byte[] bytes = (reply + "\r\n").getBytes(StandardCharsets.US_ASCII);
                     if (bytes.length > 1024) {
                         out.write(bytes); // a long refusal whole

@@ -9,8 +9,9 @@
 # The source is loaded once (PROFILE, as bench/copy.sh); then each round times native replication into an empty
 # replica and a `keyferry run` (Overwrite, verify Off) of every jar of JARS into an empty target, in turn; with
 # VERIFY=1 also `keyferry verify` of each copy; BACKFILL=Snapshot copies from the source's snapshot (the next run waits
-# for the source's fork to be reaped, so its CPU is counted and it does not share the machine with the next). The table shows medians over the rounds and each method's ratio
-# (replication's seconds over its seconds in the same round: above 1.00x is faster than replication).
+# for the source's fork to be reaped, so its CPU is counted and it does not share the machine with the next). The
+# table shows medians over the rounds and each method's ratio (replication's seconds over its seconds in the same
+# round: above 1.00x is faster than replication).
 #
 # Environment: JARS (label=path ...), JVM_<label> (that build's extra JVM options), PROFILE=mixed-1m, ROUNDS=3, VERIFY=0,
 # BACKFILL=Scan, SHARED=<repo>/../shared,

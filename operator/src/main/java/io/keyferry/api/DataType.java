@@ -11,6 +11,9 @@ public enum DataType {
     @JsonProperty("zset") ZSET("zset"),
     @JsonProperty("stream") STREAM("stream");
 
+    /** values() clones its array on every call: this is asked for every key read. */
+    private static final DataType[] ALL = values();
+
     private final String wireName;
 
     DataType(String wireName) { this.wireName = wireName; }
@@ -23,7 +26,7 @@ public enum DataType {
         if (reply == null) {
             return null;
         }
-        for (DataType d : values()) {
+        for (DataType d : ALL) {
             if (d.wireName.equals(reply)) { // as Redis answers: no case folding for the common case
                 return d;
             }
@@ -32,7 +35,7 @@ public enum DataType {
         if (t.equals("streams")) { // Pika names it so
             return STREAM;
         }
-        for (DataType d : values()) {
+        for (DataType d : ALL) {
             if (d.wireName.equals(t)) {
                 return d;
             }

@@ -63,14 +63,41 @@ class RespConnectionTest {
         }
     }
 
+    /**
+     * A bulk string longer than a quarter of the heap (a hostile or broken server's claim) is refused before any array
+     * is made for it, naming the length and the limit.
+     */
+    @Test
+    void aBulkStringLongerThanAQuarterOfTheHeapIsRefusedBeforeItIsAllocated() throws Exception {
+        long quarter = Math.min(Integer.MAX_VALUE - 16, Runtime.getRuntime().maxMemory() / 4);
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String claim = "$" + (quarter + 1) + "\r\nabc";
+            Thread peer = new Thread(() -> answer(server, 1, claim));
+            peer.setDaemon(true);
+            peer.start();
+            RespConnection c = new RespConnection("source (test)", new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort()), null);
+            c.send(Resp.ascii("GET"), Resp.ascii("a"));
+
+            IllegalStateException failed = assertThrows(IllegalStateException.class, c::sync);
+            assertTrue(failed.getMessage().contains("a value of " + (quarter + 1) + " bytes, more than this process holds at once ("
+                    + quarter + " bytes"), failed.getMessage());
+        }
+    }
+
     private static void answerGarbageThenValid(ServerSocket server) {
+        answer(server, 2, "$1x\r\nvalue\r\n$5\r\nother\r\n");
+    }
+
+    /** Reads {@code commands} commands, answers them with {@code replies}, and waits for the client to close. */
+    private static void answer(ServerSocket server, int commands, String replies) {
         try (Socket s = server.accept()) {
             InputStream in = s.getInputStream();
             OutputStream out = s.getOutputStream();
             List<List<byte[]>> got = new ArrayList<>();
-            got.add(Wire.readCommand(in));
-            got.add(Wire.readCommand(in));
-            out.write("$1x\r\nvalue\r\n$5\r\nother\r\n".getBytes(StandardCharsets.US_ASCII));
+            for (int i = 0; i < commands; i++) {
+                got.add(Wire.readCommand(in));
+            }
+            out.write(replies.getBytes(StandardCharsets.US_ASCII));
             out.flush();
             in.read(); // until the client closes
         } catch (IOException ignored) {

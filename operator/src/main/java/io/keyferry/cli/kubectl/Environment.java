@@ -16,7 +16,12 @@ record Environment(Function<KubeOptions, KubernetesClient> clients, Terminal ter
     }
 
     static Environment system() {
-        return new Environment(o -> new KubernetesClientBuilder().withConfig(o.config()).build(),
-                Terminal.detect(System.getenv()), Clock.systemUTC(), d -> Thread.sleep(d.toMillis()));
+        return new Environment(Environment::client, Terminal.detect(System.getenv()), Clock.systemUTC(),
+                d -> Thread.sleep(d.toMillis()));
+    }
+
+    /** The API client the options name (see {@link KubeOptions#config()}). */
+    static KubernetesClient client(KubeOptions options) {
+        return new KubernetesClientBuilder().withConfig(options.config()).build();
     }
 }

@@ -25,8 +25,20 @@ final class KubeOptions {
         return merged;
     }
 
+    /**
+     * Retries of a request that got no answer, where the user set none (kubernetes.request.retry.backoffLimit, or
+     * KUBERNETES_REQUEST_RETRY_BACKOFFLIMIT): the client's default, 10 with a doubling pause, kept a command run by a
+     * person waiting some 20 s on an API server that refuses connections (a wrong context, say); kubectl answers at once.
+     */
+    static final int RETRIES = 1;
+
     Config config() {
-        return kubeconfig != null ? Config.fromKubeconfig(context, kubeconfig) : Config.autoConfigure(context);
+        Config config = kubeconfig != null ? Config.fromKubeconfig(context, kubeconfig) : Config.autoConfigure(context);
+        if (System.getProperty(Config.KUBERNETES_REQUEST_RETRY_BACKOFFLIMIT_SYSTEM_PROPERTY) == null
+                && System.getenv("KUBERNETES_REQUEST_RETRY_BACKOFFLIMIT") == null) {
+            config.setRequestRetryBackoffLimit(RETRIES);
+        }
+        return config;
     }
 
     /** The namespace asked for, else the client's (its context's), else default. */

@@ -110,8 +110,46 @@ final class Migrations {
             case 404 -> new PluginException(ExitCodes.NOT_FOUND, "not found: " + e.getMessage());
             case 409 -> new PluginException(ExitCodes.API_ERROR, "the DataMigration changed while this command looked at it;"
                     + " nothing was written: run the command again");
-            default -> new PluginException(ExitCodes.API_ERROR, "the API server at " + server + " could not be used: "
+            default -> noAnswer(e) ? unreachable(server, e)
+                    : new PluginException(ExitCodes.API_ERROR, "the API server at " + server + " could not be used: "
                     + e.getMessage() + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"));
         };
+    }
+
+    /** Whether the API server did not answer at all (no HTTP status: the client says -1). */
+    static boolean noAnswer(KubernetesClientException e) {
+        return e.getCode() <= 0 && e.getStatus() == null;
+    }
+
+    /** No answer at all: what stood in the way, in kubectl's terms, and where to look; server may be null. */
+    static PluginException unreachable(String server, KubernetesClientException e) {
+        return new PluginException(ExitCodes.API_ERROR, "the API server" + (server == null ? "" : " at " + server)
+                + " could not be reached: "
+                + obstacle(e) + "; check the context (--context, --kubeconfig, $KUBECONFIG) and that"
+                + " `kubectl cluster-info` answers");
+    }
+
+    /** What stood in the way, from the whole chain of causes: the most telling one (an unknown host over a refusal). */
+    static String obstacle(Throwable e) {
+        String said = e.getMessage();
+        String refused = null;
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.net.UnknownHostException || t instanceof java.nio.channels.UnresolvedAddressException) {
+                return "its host name is not known" + (t.getMessage() == null ? "" : " (" + t.getMessage() + ")");
+            }
+            if (t instanceof javax.net.ssl.SSLException) {
+                return "TLS failed: " + t.getMessage();
+            }
+            if (t instanceof java.net.SocketTimeoutException || t instanceof java.net.http.HttpTimeoutException) {
+                return "no answer in time";
+            }
+            if (t instanceof java.net.ConnectException && refused == null) {
+                refused = "connection refused" + (t.getMessage() == null ? "" : " (" + t.getMessage() + ")");
+            }
+            if (t.getMessage() != null) {
+                said = t.getMessage();
+            }
+        }
+        return refused != null ? refused : said;
     }
 }

@@ -71,6 +71,10 @@ public final class Plugin implements Runnable {
             err.println("kubectl keyferry: " + p.getMessage());
             return p.exitCode();
         }
+        if (e instanceof KubernetesClientException k && Migrations.noAnswer(k)) {
+            err.println("kubectl keyferry: " + Migrations.unreachable(null, k).getMessage());
+            return ExitCodes.API_ERROR;
+        }
         if (e instanceof KubernetesClientException k) {
             err.println("kubectl keyferry: the API server could not be used: " + k.getMessage());
             return ExitCodes.API_ERROR;

@@ -87,17 +87,22 @@ class LauncherTest {
         assertEquals("-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -jar JAR kubectl status x\ntty=0/0\n", l.out());
     }
 
+    /** What the fake java prints for a command run with the archive DIR/{@code archive} mapped. */
+    private static String mapping(String archive, String command) {
+        return "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:SharedArchiveFile=DIR/" + archive
+                + " -Xlog:cds=off,cds+dynamic=off -jar JAR " + command + "\ntty=0/0\n";
+    }
+
     @Test
     void aClassDataArchiveIsMadeOnceBesideTheJarAndEveryRunMapsIt() throws Exception {
         Path dir = fakeJava();
         Map<String, String> dumps = Map.of("DUMPS", "1");
-        String withArchive = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:SharedArchiveFile=DIR/keyferry.jsa"
-                + " -Xlog:cds=off,cds+dynamic=off -jar JAR verify\ntty=0/0\n";
+        String withArchive = mapping("keyferry.jsa", "verify");
         assertEquals(withArchive, run(dir, SCRIPTS.resolve("keyferry"), dumps, "verify").out());
         List<String> made = Files.readAllLines(dir.resolve("dumps"));
         assertEquals(1, made.size(), made::toString);
         assertTrue(made.get(0).matches("-XX:TieredStopAtLevel=1 -XX:\\+UseSerialGC -XX:ArchiveClassesAtExit=\\S+"
-                + " -jar \\S+ run -f \\S+\\.yaml --dry-run"), made.get(0));
+                + " -cp \\S+ io\\.keyferry\\.cli\\.ClassDataTraining run"), made.get(0));
         assertEquals("rw-r--r--", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("keyferry.jsa"))), "readable by the image's own user");
         try (var left = Files.list(dir)) {
@@ -111,6 +116,27 @@ class LauncherTest {
         Files.setLastModifiedTime(dir.resolve("keyferry.jsa"), java.nio.file.attribute.FileTime.fromMillis(0));
         assertEquals(withArchive, run(dir, SCRIPTS.resolve("keyferry"), dumps, "verify").out());
         assertEquals(2, Files.readAllLines(dir.resolve("dumps")).size(), "made again for a newer jar");
+    }
+
+    @Test
+    void theKubectlPluginMakesAndMapsAnArchiveOfItsOwn() throws Exception {
+        Path dir = fakeJava();
+        Map<String, String> dumps = Map.of("DUMPS", "1");
+        String kubectl = mapping("keyferry-kubectl.jsa", "kubectl status x");
+        assertEquals(kubectl, run(dir, SCRIPTS.resolve("kubectl-keyferry"), dumps, "status", "x").out());
+        assertEquals(kubectl, run(dir, SCRIPTS.resolve("kubectl-keyferry"), dumps, "status", "x").out());
+        List<String> made = Files.readAllLines(dir.resolve("dumps"));
+        assertEquals(1, made.size(), "made once: " + made);
+        assertTrue(made.get(0).matches("-XX:TieredStopAtLevel=1 -XX:\\+UseSerialGC -XX:ArchiveClassesAtExit=DIR_PATH/keyferry-kubectl\\.jsa\\.\\S+"
+                .replace("DIR_PATH", java.util.regex.Pattern.quote(dir.toString()))
+                + " -cp \\S+ io\\.keyferry\\.cli\\.ClassDataTraining kubectl"), made.get(0));
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of("dumps", "java", "keyferry-kubectl.jsa", "keyferry.jar"),
+                    left.map(f -> f.getFileName().toString()).sorted().toList(), "the other commands' archive is not made for it");
+        }
+
+        assertEquals(mapping("keyferry.jsa", "verify"), run(dir, SCRIPTS.resolve("keyferry"), dumps, "verify").out());
+        assertEquals(2, Files.readAllLines(dir.resolve("dumps")).size(), "the other commands make theirs");
     }
 
     @Test

@@ -112,4 +112,31 @@ class KubectlLauncherIT {
         System.out.printf("kubectl-keyferry: status %d ms, advance %d ms, status of a missing one %d ms%n",
                 status.millis(), advance.millis(), missing.millis());
     }
+
+    /**
+     * The first run made the plugin's own class-data archive beside the jar, and the JVM can map it: with -Xshare:on a
+     * JVM that cannot (another class path, another Java) refuses to start instead of going on without.
+     */
+    @Test
+    void thePluginsClassDataArchiveIsMadeBesideTheJarAndMapped() throws Exception {
+        Path kubeconfig = kubeconfig();
+        Cutovers.put(client, "users", Phase.SOURCE_ONLY, Phase.SOURCE_ONLY, false, -1);
+        Path archive = Path.of("target/keyferry-kubectl.jsa");
+        Files.deleteIfExists(archive);
+
+        Launch first = launch(kubeconfig, "status", "users");
+        assertEquals(ExitCodes.OK, first.exitCode(), first::toString);
+        assertTrue(Files.size(archive) > 0, "the archive was made by the first run");
+
+        List<String> command = new java.util.ArrayList<>(List.of("../scripts/kubectl-keyferry", "status", "users",
+                "--kubeconfig", kubeconfig.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().remove("KEYFERRY_JAR");
+        pb.environment().put("KEYFERRY_JAVA_OPTS", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:on");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(2, TimeUnit.MINUTES), "the launcher did not end");
+        assertEquals(ExitCodes.OK, p.exitValue(), out);
+        assertTrue(out.startsWith("DataMigration test/users\n"), out);
+    }
 }

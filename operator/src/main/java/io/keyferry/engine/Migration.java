@@ -144,6 +144,7 @@ public final class Migration implements AutoCloseable {
             }
             plan = new CopyPlan(plans, target.label(), targetProfile, CopyStart.describePolicies(spec), "verify only", false);
         } else {
+            MigrationLinks.requireWritable(target, targetProfile);
             if (store == null) {
                 store = storeFactory.open(links::connectTarget);
                 ownedStore = store;
@@ -256,6 +257,9 @@ public final class Migration implements AutoCloseable {
      *                  them with repair): the other direction, for a dual-write cutover
      */
     public VerifyResult verify(ProgressListener listener, boolean repair, boolean extraKeys) {
+        if (repair) {
+            MigrationLinks.requireWritable(target, targetProfile);
+        }
         return new VerifyRun(this).run(listener, repair, extraKeys, spec.getVerify());
     }
 

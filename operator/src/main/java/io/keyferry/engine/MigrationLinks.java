@@ -115,6 +115,19 @@ final class MigrationLinks implements AutoCloseable {
         return profile;
     }
 
+    /**
+     * A target that is a replica refuses every write (READONLY), or where it accepts them loses them at its next sync
+     * with its primary: refused before anything is written, naming the primary. A cluster's node is not asked: writes
+     * go to each slot's master whatever node the endpoint names.
+     */
+    static void requireWritable(RedisLink target, ServerProfile profile) {
+        if (profile.replicaOf() != null && !profile.cluster()) {
+            throw new MigrationInputException("spec.target.endpoint.uri: " + target.label() + " is a replica of "
+                    + profile.replicaOf() + " (INFO replication: role:slave), which would refuse the copy's writes or"
+                    + " lose them at its next sync; point it at the primary");
+        }
+    }
+
     /** Copying a server into itself would apply the policies to its own keys: refused. */
     void checkNotTarget(int i, RedisLink source, ServerProfile profile, RedisLink target, ServerProfile targetProfile) {
         boolean sameServer = !profile.runId().isEmpty() && profile.runId().equals(targetProfile.runId());

@@ -91,6 +91,47 @@ class RunCommandTest {
     }
 
     @Test
+    void aSourceThatAsksForAPasswordIsNamedAsSuchNotAsAMissingPermission() {
+        try (RedisServer locked = RedisServer.start(List.of("--requirepass", Canary.PASSWORD))) {
+            CliRun run = CliRun.of("run", "-f", manifest(locked.uri(), "Overwrite").toString(),
+                    "--state-dir", CliRun.tempDir().toString());
+
+            assertEquals(2, run.exitCode(), run.toString());
+            assertTrue(run.err().contains("source src (" + locked.uri() + ") asks for a password (NOAUTH"), run.err());
+            assertTrue(run.err().contains("give the endpoint's passwordSecretRef, and usernameSecretRef for an ACL user"), run.err());
+            assertTrue(!run.err().contains("may run INFO"), run.err());
+            assertTargetUntouched();
+        }
+    }
+
+    /**
+     * A replica as the target refuses the copy's writes (READONLY) or, where it takes them, loses them at its next sync:
+     * refused before anything is written, naming its primary. Verifying against it writes nothing and is allowed;
+     * verifying with repair is refused the same way.
+     */
+    @Test
+    void aReplicaAsTheTargetIsRefusedBeforeAnythingIsWrittenNamingItsPrimary() {
+        try (RedisServer replica = RedisServer.start(List.of("--replicaof", "127.0.0.1", String.valueOf(target.port())))) {
+            String manifest = yaml(source.uri(), replica.uri(), "Overwrite");
+
+            CliRun run = CliRun.of("run", "-f", manifest, "--state-dir", CliRun.tempDir().toString());
+            CliRun repair = CliRun.of("verify", "-f", manifest, "--repair");
+            CliRun verify = CliRun.of("verify", "-f", manifest);
+
+            assertEquals(2, run.exitCode(), run.toString());
+            assertTrue(run.err().contains("spec.target.endpoint.uri: target (" + replica.uri() + ") is a replica of 127.0.0.1:"
+                    + target.port() + " (INFO replication: role:slave)"), run.err());
+            assertTrue(run.err().contains("point it at the primary"), run.err());
+            assertTrue(run.err().contains("nothing was written to the target"), run.err());
+            assertEquals(2, repair.exitCode(), repair.toString());
+            assertTrue(repair.err().contains("is a replica of 127.0.0.1:" + target.port()), repair.err());
+            assertTrue(verify.exitCode() == 0 || verify.exitCode() == 1, verify.toString());
+            assertTrue(!verify.err().contains("is a replica of"), verify.err());
+            assertTargetUntouched();
+        }
+    }
+
+    @Test
     void refusesASourceThatIsTheTargetUnderAnotherName() {
         CliRun run = CliRun.of("run", "-f", yaml("redis://localhost:" + target.port() + "/0", target.uri(), "Overwrite"),
                 "--state-dir", CliRun.tempDir().toString());

@@ -362,7 +362,7 @@ class SnapshotBackfillTest {
                 "a cluster target: each RESTORE to its key's master");
         io.keyferry.engine.probe.ServerProfile noRestore = new io.keyferry.engine.probe.ServerProfile(
                 io.keyferry.engine.probe.ServerKind.REDIS, "7.0.15", "run", false, false, true, false, false,
-                redis7.commands(), 512L << 20, 0);
+                redis7.commands(), 512L << 20, 0, null);
         assertTrue(SnapshotBackfill.whyNot(new SnapshotBackfill.Context(spec, noRestore, false, false, true), 0, redis7)
                 .contains("not a Redis with RESTORE"));
         assertTrue(SnapshotBackfill.whyNot(new SnapshotBackfill.Context(spec, redis7, true, false, true), 0, redis7).contains("DualWrite"));
@@ -388,6 +388,6 @@ class SnapshotBackfillTest {
     private static io.keyferry.engine.probe.ServerProfile profile(io.keyferry.engine.probe.ServerKind kind, String version, boolean cluster) {
         return new io.keyferry.engine.probe.ServerProfile(kind, version, "run", cluster, true, true, false, false,
                 new io.keyferry.engine.probe.Commands(true, true, true, true, true, true, true, true, true, true, -2, 0, 0, false),
-                512L << 20, 0);
+                512L << 20, 0, null);
     }
 }

@@ -38,11 +38,27 @@ public final class Prober {
             }
             return new ServerProfile(kind, version, info.getOrDefault("run_id", ""), cluster, dumpRestore,
                     numericCursor, kind == ServerKind.PIKA, kind == ServerKind.KVROCKS, commands(first, kind, version),
-                    maxBulk(link), dbsize);
+                    maxBulk(link), dbsize, replicaOf(info));
         } catch (Resp.ReplyError e) {
+            if (e.error().message().startsWith("NOAUTH")) {
+                throw new MigrationInputException(link.label() + " asks for a password (" + e.error().message()
+                        + "); give the endpoint's passwordSecretRef, and usernameSecretRef for an ACL user", e);
+            }
             throw new MigrationInputException(link.label() + " answered the probe with an error: " + e.getMessage()
                     + "; check that the user may run INFO, SCAN, DBSIZE, TYPE and PTTL", e);
         }
+    }
+
+    /**
+     * The primary a replica follows ("host:port", as INFO replication names it; "?" where it does not), or null for a
+     * primary. Redis, Kvrocks and Pika all say role:slave (recorded in shared/peers).
+     */
+    static String replicaOf(Map<String, String> info) {
+        if (!"slave".equals(info.get("role"))) {
+            return null;
+        }
+        String host = info.get("master_host");
+        return host == null ? "?" : host + ":" + info.getOrDefault("master_port", "?");
     }
 
     /**

@@ -10,6 +10,7 @@ package io.keyferry.engine.probe;
  * @param ttlSeconds   TTLs are kept in whole seconds (Pika)
  * @param prefixOnlyMatch SCAN MATCH understands only "prefix*" patterns (Kvrocks)
  * @param commands     what its command surface allows
+ * @param replicaOf    the primary it replicates ("host:port"), or null where it is a primary
  */
 public record ServerProfile(
         ServerKind kind,
@@ -22,7 +23,8 @@ public record ServerProfile(
         boolean prefixOnlyMatch,
         Commands commands,
         long maxBulkBytes,
-        long dbsize) {
+        long dbsize,
+        String replicaOf) {
 
     public String describe() {
         return kind.name().toLowerCase(java.util.Locale.ROOT) + " " + version

@@ -43,6 +43,6 @@ class FollowCheckTest {
         Commands commands = new Commands(true, true, true, true, kind == ServerKind.REDIS, true, true, true, true, true, -2, 0, 0,
                 walPolling);
         return new ServerProfile(kind, "7.0.0", "run", cluster, kind == ServerKind.REDIS, kind == ServerKind.REDIS, false,
-                kind == ServerKind.KVROCKS, commands, 512L << 20, 0);
+                kind == ServerKind.KVROCKS, commands, 512L << 20, 0, null);
     }
 }

@@ -47,12 +47,15 @@ public final class Main implements Runnable {
 
     /**
      * A failure no command turned into its own message (a connection lost during verification, a bug):
-     * exit 3, not picocli's 1, which means "verification found differences".
+     * exit 3, not picocli's 1, which means "verification found differences". The stack trace only where no I/O
+     * failed: a lost connection is the network's or a server's doing, and its message says all a person can act on.
      */
     private static int failed(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
         PrintWriter err = cmd.getErr();
         err.println("keyferry: failed: " + e.getMessage() + "; the state is kept, run the same command again");
-        e.printStackTrace(err);
+        if (!io.keyferry.engine.redis.Endpoints.causedBy(e, java.io.IOException.class)) {
+            e.printStackTrace(err);
+        }
         return ExitCodes.COPY_FAILED;
     }
 

@@ -131,6 +131,35 @@ class RunCommandTest {
         }
     }
 
+    /** A port where something else listens (here a web server's answer) is bad input, named so: exit 2, no stack trace. */
+    @Test
+    void anEndpointThatIsNoRedisProtocolServerIsNamedSo() throws IOException {
+        try (ServerSocket web = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            Thread answering = new Thread(() -> {
+                while (!web.isClosed()) {
+                    try (java.net.Socket s = web.accept()) {
+                        s.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+                                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    } catch (IOException closed) {
+                        return;
+                    }
+                }
+            });
+            answering.setDaemon(true);
+            answering.start();
+
+            CliRun run = CliRun.of("run", "-f", manifest("redis://127.0.0.1:" + web.getLocalPort() + "/0", "Overwrite").toString(),
+                    "--state-dir", CliRun.tempDir().toString());
+
+            assertEquals(2, run.exitCode(), run.toString());
+            assertTrue(run.err().contains("source src (redis://127.0.0.1:" + web.getLocalPort() + "/0) does not answer in the"
+                    + " Redis protocol: not a RESP2 reply (first byte 72) (it looks like an HTTP server); check the address and"
+                    + " port"), run.err());
+            assertTrue(!run.err().contains("\tat "), "no stack trace: " + run.err());
+            assertTargetUntouched();
+        }
+    }
+
     @Test
     void refusesASourceThatIsTheTargetUnderAnotherName() {
         CliRun run = CliRun.of("run", "-f", yaml("redis://localhost:" + target.port() + "/0", target.uri(), "Overwrite"),

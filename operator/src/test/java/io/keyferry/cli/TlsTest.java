@@ -137,6 +137,43 @@ class TlsTest {
         }
     }
 
+    /**
+     * rediss:// to a plain port: the server reads the TLS greeting as the start of a command and waits for the rest, so
+     * the handshake is bounded by the connect timeout (not the 2-minute reply timeout, at every retry) and named.
+     */
+    @Test
+    void tlsAskedOfAPlainPortIsNamedWithinTheConnectTimeout() {
+        String yaml = "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: tls}\nspec:\n"
+                + "  sources: [{name: plain, endpoint: {uri: \"rediss://127.0.0.1:" + target.port() + "/0\"}}]\n"
+                + "  target: {endpoint: {uri: \"" + target.uri() + "\"}}\n";
+        CliRun run = CliRun.of("run", "-f", CliRun.manifest(yaml).toString(), "--connect-timeout", "1",
+                "--state-dir", CliRun.tempDir().toString());
+
+        assertEquals(2, run.exitCode(), run.toString());
+        assertTrue(run.err().contains("no TLS handshake within 1 s (rediss:// asks the server for TLS; a plain port is"
+                + " redis://)"), run.err());
+        assertEquals(0, target.redis().dbsize(), "nothing written");
+    }
+
+    /**
+     * redis:// to a TLS port: the server drops the plain-text command. A dropped connection may also be a server going
+     * down, so it stays a failure to run again (exit 3), with the likely mix-up named and no stack trace.
+     */
+    @Test
+    void plainTextToATlsPortIsNamedAsSuch() {
+        String yaml = "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: tls}\nspec:\n"
+                + "  sources: [{name: secure, endpoint: {uri: \"redis://127.0.0.1:" + tlsSource.port() + "/0\"}}]\n"
+                + "  target: {endpoint: {uri: \"" + target.uri() + "\"}}\n";
+        CliRun run = CliRun.of("run", "-f", CliRun.manifest(yaml).toString(), "--state-dir", CliRun.tempDir().toString());
+
+        assertEquals(3, run.exitCode(), "a dropped connection may pass: " + run);
+        assertTrue(run.err().contains("source secure (redis://127.0.0.1:" + tlsSource.port() + "/0): connection lost: "), run.err());
+        assertTrue(run.err().contains(", at the first command it got (a port that speaks TLS drops plain text: there, use"
+                + " rediss://)"), run.err());
+        assertTrue(!run.err().contains("\tat "), "no stack trace for a lost connection: " + run.err());
+        assertEquals(0, target.redis().dbsize(), "nothing written");
+    }
+
     private static CliRun run(String tls) {
         return run(tlsSource.port(), tls);
     }

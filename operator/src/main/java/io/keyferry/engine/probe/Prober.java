@@ -19,7 +19,7 @@ public final class Prober {
 
     public ServerProfile probe(RedisLink link) {
         try {
-            Map<String, String> info = parseInfo(text(link, ask(link, "INFO")));
+            Map<String, String> info = parseInfo(text(link, first(link)));
             ServerKind kind = ServerKind.fromInfo(info);
             String version = switch (kind) {
                 case KVROCKS -> info.get("kvrocks_version");
@@ -46,6 +46,29 @@ public final class Prober {
             }
             throw new MigrationInputException(link.label() + " answered the probe with an error: " + e.getMessage()
                     + "; check that the user may run INFO, SCAN, DBSIZE, TYPE and PTTL", e);
+        }
+    }
+
+    /**
+     * INFO, the first command an endpoint gets: where its answer is not RESP at all (an HTTP server, a TLS port asked
+     * in plain text), the endpoint is named as no Redis-protocol server, as bad input, not as a lost connection.
+     */
+    private static Object first(RedisLink link) {
+        try {
+            return ask(link, "INFO");
+        } catch (IllegalStateException e) {
+            for (Throwable t = e; t != null; t = t.getCause()) {
+                if (t instanceof io.keyferry.engine.redis.NotResp notResp) {
+                    int b = notResp.firstByte();
+                    String looks = b == 'H' || b == '<' ? " (it looks like an HTTP server)"
+                            : b == 0x15 || b == 0x16 ? " (it answers in TLS: use rediss://)" : "";
+                    throw new MigrationInputException(link.label() + " does not answer in the Redis protocol: "
+                            + notResp.getMessage() + looks + "; check the address and port", e);
+                }
+            }
+            boolean plain = !link.label().contains("rediss://");
+            throw plain && io.keyferry.engine.redis.Endpoints.causedBy(e, java.io.IOException.class) ? new IllegalStateException(e.getMessage()
+                    + ", at the first command it got (a port that speaks TLS drops plain text: there, use rediss://)", e) : e;
         }
     }
 

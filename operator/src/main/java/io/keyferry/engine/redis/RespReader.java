@@ -86,7 +86,7 @@ final class RespReader {
                 return items;
             }
             default:
-                throw new IOException("not a RESP2 reply (first byte " + (kind & 0xff) + ")");
+                throw new NotResp("not a RESP2 reply (first byte " + (kind & 0xff) + ")", kind & 0xff);
         }
     }
 
@@ -161,9 +161,10 @@ final class RespReader {
     private static final long MAX_NUMBER = (Long.MAX_VALUE - 9) / 10;
 
     private static IOException notANumber(byte b) {
-        return new IOException(b >= '0' && b <= '9' ? "a number in a reply is longer than 18 digits"
-                : "not a RESP2 number (byte " + (b & 0xff) + ")");
+        return b >= '0' && b <= '9' ? new IOException("a number in a reply is longer than 18 digits")
+                : new NotResp("not a RESP2 number (byte " + (b & 0xff) + ")", -1);
     }
+
 
     private byte[] line() throws IOException {
         int start = rpos;

@@ -143,11 +143,8 @@ class TlsTest {
      */
     @Test
     void tlsAskedOfAPlainPortIsNamedWithinTheConnectTimeout() {
-        String yaml = "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: tls}\nspec:\n"
-                + "  sources: [{name: plain, endpoint: {uri: \"rediss://127.0.0.1:" + target.port() + "/0\"}}]\n"
-                + "  target: {endpoint: {uri: \"" + target.uri() + "\"}}\n";
-        CliRun run = CliRun.of("run", "-f", CliRun.manifest(yaml).toString(), "--connect-timeout", "1",
-                "--state-dir", CliRun.tempDir().toString());
+        CliRun run = CliRun.of("run", "-f", plainManifest("plain", "rediss://127.0.0.1:" + target.port() + "/0"),
+                "--connect-timeout", "1", "--state-dir", CliRun.tempDir().toString());
 
         assertEquals(2, run.exitCode(), run.toString());
         assertTrue(run.err().contains("no TLS handshake within 1 s (rediss:// asks the server for TLS; a plain port is"
@@ -161,10 +158,8 @@ class TlsTest {
      */
     @Test
     void plainTextToATlsPortIsNamedAsSuch() {
-        String yaml = "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: tls}\nspec:\n"
-                + "  sources: [{name: secure, endpoint: {uri: \"redis://127.0.0.1:" + tlsSource.port() + "/0\"}}]\n"
-                + "  target: {endpoint: {uri: \"" + target.uri() + "\"}}\n";
-        CliRun run = CliRun.of("run", "-f", CliRun.manifest(yaml).toString(), "--state-dir", CliRun.tempDir().toString());
+        CliRun run = CliRun.of("run", "-f", plainManifest("secure", "redis://127.0.0.1:" + tlsSource.port() + "/0"),
+                "--state-dir", CliRun.tempDir().toString());
 
         assertEquals(3, run.exitCode(), "a dropped connection may pass: " + run);
         assertTrue(run.err().contains("source secure (redis://127.0.0.1:" + tlsSource.port() + "/0): connection lost: "), run.err());
@@ -172,6 +167,13 @@ class TlsTest {
                 + " rediss://)"), run.err());
         assertTrue(!run.err().contains("\tat "), "no stack trace for a lost connection: " + run.err());
         assertEquals(0, target.redis().dbsize(), "nothing written");
+    }
+
+    /** A manifest copying source {@code name} at {@code uri}, with no tls settings, into the plain target. */
+    private static String plainManifest(String name, String uri) {
+        return CliRun.manifest("apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: tls}\nspec:\n"
+                + "  sources: [{name: " + name + ", endpoint: {uri: \"" + uri + "\"}}]\n"
+                + "  target: {endpoint: {uri: \"" + target.uri() + "\"}}\n").toString();
     }
 
     private static CliRun run(String tls) {

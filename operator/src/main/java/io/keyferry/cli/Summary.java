@@ -84,7 +84,8 @@ final class Summary {
         }
         shown.forEach(o -> out.printf("  %-12s %s%n", shortLabel(o) + ":", o.meaning()));
         if (result.targetPauses() > 0) {
-            out.printf("  paused %d time(s) because the target's writes slowed down%n", result.targetPauses());
+            out.printf("  paused %d time(s), %.2f s in all, because the target's writes slowed down%n", result.targetPauses(),
+                    result.targetPausedNanos() / 1e9);
         }
         if (result.undo() != null) {
             out.printf("  undo journal: %,d keys' prior states, %,d bytes (keyferry undo puts them back)%n",
@@ -152,6 +153,7 @@ final class Summary {
         json.put("keysWritten", c.keysWritten());
         json.put("bytesCopied", c.bytes());
         json.put("targetPauses", result.targetPauses());
+        json.put("targetPausedSeconds", result.targetPausedNanos() / 1e9);
         if (result.undo() != null) {
             json.put("undoJournal", Map.of("keys", result.undo().keys(), "bytes", result.undo().bytes()));
         }

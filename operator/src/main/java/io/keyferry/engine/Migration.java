@@ -379,7 +379,7 @@ public final class Migration implements AutoCloseable {
         }
         long scanned = checkpoint.sources.stream().mapToLong(s -> s.keysScanned).sum();
         return new CopyResult(totals(), perSource, scanned, List.copyOf(checkpoint.unsupported), elapsed,
-                checkpoint.startedAt, checkpoint.finishedAt, backoff.pauses(),
+                checkpoint.startedAt, checkpoint.finishedAt, backoff.pauses(), backoff.pausedNanos(),
                 journal == null ? null : new CopyResult.UndoSize(journal.keys(), journal.bytes()));
     }
 

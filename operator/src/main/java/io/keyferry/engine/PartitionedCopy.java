@@ -163,7 +163,7 @@ public final class PartitionedCopy implements AutoCloseable {
         Counters total = new Counters();
         Map<String, Counters> perSource = new LinkedHashMap<>();
         List<String> unsupported = new ArrayList<>();
-        long scanned = 0, elapsed = 0, pauses = 0;
+        long scanned = 0, elapsed = 0, pauses = 0, paused = 0;
         String started = null, finished = null;
         for (CopyResult r : last) {
             total.addAll(r.total());
@@ -172,11 +172,12 @@ public final class PartitionedCopy implements AutoCloseable {
             scanned += r.keysScanned();
             elapsed = Math.max(elapsed, r.elapsedMillis());
             pauses += r.targetPauses();
+            paused += r.targetPausedNanos();
             started = started == null || (r.startedAt() != null && r.startedAt().compareTo(started) < 0) ? r.startedAt() : started;
             finished = finished == null || (r.finishedAt() != null && r.finishedAt().compareTo(finished) > 0) ? r.finishedAt() : finished;
         }
         return new CopyResult(total, perSource, scanned, unsupported.size() > 1000 ? unsupported.subList(0, 1000) : unsupported,
-                elapsed, started, finished, pauses, last.isEmpty() ? null : last.get(last.size() - 1).undo());
+                elapsed, started, finished, pauses, paused, last.isEmpty() ? null : last.get(last.size() - 1).undo());
     }
 
     @Override

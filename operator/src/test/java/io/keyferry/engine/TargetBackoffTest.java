@@ -63,6 +63,8 @@ class TargetBackoffTest {
 
             assertEquals(20_000, target.redis().dbsize());
             assertTrue(result.targetPauses() >= 1, "paused for the slow target: " + result.targetPauses());
+            assertTrue(result.targetPausedNanos() > 0 && result.targetPausedNanos() <= result.targetPauses() * 5_000_000_000L,
+                    "each pause at most 5 s: " + result.targetPausedNanos() + " ns in " + result.targetPauses());
         }
     }
 }

@@ -15,6 +15,7 @@ public final class TargetBackoff {
     private final PaceClock clock;
     private double usualNanosPerUnit = -1;
     private long pauses;
+    private long pausedNanos;
 
     public TargetBackoff() {
         this(PaceClock.SYSTEM);
@@ -38,7 +39,9 @@ public final class TargetBackoff {
         }
         if (writeNanos > FLOOR_NANOS && perUnit > 4 * usualNanosPerUnit) {
             pauses++;
-            clock.sleepNanos(Math.min(writeNanos, MAX_PAUSE_NANOS));
+            long pause = Math.min(writeNanos, MAX_PAUSE_NANOS);
+            pausedNanos += pause;
+            clock.sleepNanos(pause);
             return; // a slow batch does not become the new usual
         }
         usualNanosPerUnit = (1 - WEIGHT) * usualNanosPerUnit + WEIGHT * perUnit;
@@ -47,5 +50,10 @@ public final class TargetBackoff {
     /** How many times the copy paused for the target. */
     public long pauses() {
         return pauses;
+    }
+
+    /** How long those pauses were, in all. */
+    public long pausedNanos() {
+        return pausedNanos;
     }
 }

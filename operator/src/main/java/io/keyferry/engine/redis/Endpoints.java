@@ -245,7 +245,7 @@ public final class Endpoints implements AutoCloseable {
             socket.setKeepAlive(true);
             socket.setTcpNoDelay(true);
             if (uri.tls()) {
-                socket = handshake(socket, spec, uri, fieldPath, label);
+                socket = tls.socket(socket, spec.getTls(), uri, fieldPath);
             }
             RespConnection raw = new RespConnection(label, socket, sent);
             long[] bound = pipelineBounds.get(spec.getUri().strip());
@@ -265,26 +265,6 @@ public final class Endpoints implements AutoCloseable {
         } catch (IOException | GeneralSecurityException e) {
             throw new Unreachable(label, rootMessage(e), e);
         }
-    }
-
-    /**
-     * The TLS handshake, bounded by the connect timeout, not the reply timeout: a server that does not speak TLS reads
-     * the greeting as the start of a command and waits for the rest, so without a bound each side waits for the other
-     * for the reply timeout (2 minutes) at every try.
-     */
-    private Socket handshake(Socket plain, EndpointSpec spec, EndpointUri uri, String fieldPath, String label)
-            throws IOException, GeneralSecurityException {
-        plain.setSoTimeout((int) Timeouts.connect().toMillis());
-        Socket socket;
-        try {
-            socket = tls.socket(plain, spec.getTls(), uri, fieldPath);
-        } catch (java.net.SocketTimeoutException e) {
-            plain.close();
-            throw new Unreachable(label, "no TLS handshake within " + Timeouts.describe(Timeouts.connect())
-                    + " (rediss:// asks the server for TLS; a plain port is redis://)", e);
-        }
-        socket.setSoTimeout((int) Timeouts.reply().toMillis());
-        return socket;
     }
 
     /** A connection that could not be opened or was refused at login; {@code reason} without the endpoint's name. */

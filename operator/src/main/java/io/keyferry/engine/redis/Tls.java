@@ -55,7 +55,17 @@ final class Tls {
             p.setServerNames(List.of(new SNIHostName(tls.getServerName())));
         }
         socket.setSSLParameters(p);
-        socket.startHandshake();
+        // Bounded by the connect timeout, not the reply timeout: a server that does not speak TLS reads the greeting as
+        // the start of a command and waits for the rest, so each side would wait for the other for 2 minutes a try.
+        plain.setSoTimeout((int) Timeouts.connect().toMillis());
+        try {
+            socket.startHandshake();
+        } catch (java.net.SocketTimeoutException e) {
+            socket.close();
+            throw new java.net.SocketTimeoutException("no TLS handshake within " + Timeouts.describe(Timeouts.connect())
+                    + " (rediss:// asks the server for TLS; a plain port is redis://)");
+        }
+        socket.setSoTimeout((int) Timeouts.reply().toMillis());
         return socket;
     }
 

@@ -39,11 +39,23 @@ final class Migrations {
         return dm;
     }
 
-    /** Every migration of the namespace, or of all namespaces, by namespace and name. */
+    /**
+     * Every migration of the namespace, or of all namespaces, by namespace and name. A 404 to a list is the API server
+     * not knowing the resource at all: the CRD is not installed (a get by name cannot tell that from a missing object).
+     */
     List<DataMigration> list(boolean allNamespaces) {
-        List<DataMigration> items = call(() -> allNamespaces
-                ? client.resources(DataMigration.class).inAnyNamespace().list().getItems()
-                : client.resources(DataMigration.class).inNamespace(namespace).list().getItems());
+        List<DataMigration> items;
+        try {
+            items = allNamespaces ? client.resources(DataMigration.class).inAnyNamespace().list().getItems()
+                    : client.resources(DataMigration.class).inNamespace(namespace).list().getItems();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == 404) {
+                throw new PluginException(ExitCodes.API_ERROR, "the API server at " + client.getConfiguration().getMasterUrl()
+                        + " has no DataMigration resource (404 listing datamigrations.keyferry.io): the CRD is not installed;"
+                        + " install the Helm chart (charts/keyferry) or kubectl apply -f crds/datamigrations.keyferry.io-v1.yml");
+            }
+            throw apiError(e);
+        }
         return items.stream().sorted(Comparator.comparing((DataMigration d) -> d.getMetadata().getNamespace())
                 .thenComparing(d -> d.getMetadata().getName())).toList();
     }

@@ -131,6 +131,32 @@ class RunCommandTest {
         }
     }
 
+    /** --follow with a user that may not replicate: bad input (exit 2) naming the ACL rules, not a failure to rerun. */
+    @Test
+    void followingWithAUserWithoutTheSyncPermissionIsBadInputNamingTheRules() throws IOException {
+        try (RedisServer guarded = RedisServer.start()) {
+            guarded.redis().set("k", "v");
+            guarded.redis().aclSetuser("reader", io.lettuce.core.AclSetuserArgs.Builder.on().addPassword(Canary.PASSWORD)
+                    .allKeys().addCommand(io.lettuce.core.protocol.CommandType.INFO).addCategory(io.lettuce.core.AclCategory.READ));
+            Path secrets = CliRun.tempDir();
+            Files.createDirectories(secrets.resolve("src"));
+            Files.writeString(secrets.resolve("src/user"), "reader");
+            Files.writeString(secrets.resolve("src/password"), Canary.PASSWORD);
+            String yaml = "apiVersion: keyferry.io/v1alpha1\nkind: DataMigration\nmetadata: {name: acl}\nspec:\n"
+                    + "  sources: [{name: src, endpoint: {uri: \"" + guarded.uri() + "\", usernameSecretRef: {name: src, key: user},"
+                    + " passwordSecretRef: {name: src, key: password}}}]\n"
+                    + "  target: {endpoint: {uri: \"" + target.uri() + "\"}}\n  verify: {mode: \"Off\"}\n";
+
+            CliRun run = CliRun.of("run", "-f", CliRun.manifest(yaml).toString(), "--secrets-dir", secrets.toString(),
+                    "--state-dir", CliRun.tempDir().toString(), "--follow", "--no-progress");
+
+            assertEquals(2, run.exitCode(), run.toString());
+            assertTrue(run.err().contains("NOPERM"), run.err());
+            assertTrue(run.err().contains("the source's user needs the SYNC permission (ACL: +sync +psync +replconf)"), run.err());
+            assertTargetUntouched();
+        }
+    }
+
     /** A port where something else listens (here a web server's answer) is bad input, named so: exit 2, no stack trace. */
     @Test
     void anEndpointThatIsNoRedisProtocolServerIsNamedSo() throws IOException {

@@ -127,9 +127,9 @@ public final class ReplicationStream implements AutoCloseable {
             }
             String line = CountingReader.line(in);
             if (first != '+') {
-                throw new IllegalStateException(label + ": PSYNC answered " + (char) first + line + "; KeyFerry follows a"
+                throw refused(label + ": PSYNC answered " + (char) first + line + "; KeyFerry follows a"
                         + " source as its replica: the source's user needs the SYNC permission (ACL: +sync +psync +replconf),"
-                        + " and the source must accept replicas");
+                        + " and the source must accept replicas", line);
             }
             return new Answer(line, in, link);
         } catch (IOException e) {
@@ -286,6 +286,15 @@ public final class ReplicationStream implements AutoCloseable {
         return true;
     }
 
+    /**
+     * A refusal of the replica's handshake: a missing permission (NOPERM) is the manifest's user's, bad input that no
+     * retry mends; anything else (LOADING, a master going down) may pass.
+     */
+    private static RuntimeException refused(String message, String reply) {
+        return reply != null && reply.startsWith("NOPERM") ? new io.keyferry.engine.MigrationInputException(message)
+                : new IllegalStateException(message);
+    }
+
     private static void expectOk(RespConnection c, String label, String... args) {
         byte[][] bytes = new byte[args.length][];
         for (int i = 0; i < args.length; i++) {
@@ -294,8 +303,8 @@ public final class ReplicationStream implements AutoCloseable {
         c.send(bytes);
         Object reply = c.sync().get(0);
         if (!io.keyferry.engine.redis.Resp.ok(reply)) {
-            throw new IllegalStateException(label + ": " + args[0] + " " + args[1] + " answered " + text(reply) + "; the source's"
-                    + " user needs the SYNC permission (ACL: +sync +psync +replconf) to be followed");
+            throw refused(label + ": " + args[0] + " " + args[1] + " answered " + text(reply) + "; the source's"
+                    + " user needs the SYNC permission (ACL: +sync +psync +replconf) to be followed", text(reply));
         }
     }
 

@@ -1,6 +1,8 @@
 package io.keyferry.engine.probe;
 
 import io.keyferry.engine.MigrationInputException;
+import io.keyferry.engine.redis.Endpoints;
+import io.keyferry.engine.redis.NotResp;
 import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.Resp;
@@ -57,17 +59,16 @@ public final class Prober {
         try {
             return ask(link, "INFO");
         } catch (IllegalStateException e) {
-            for (Throwable t = e; t != null; t = t.getCause()) {
-                if (t instanceof io.keyferry.engine.redis.NotResp notResp) {
-                    int b = notResp.firstByte();
-                    String looks = b == 'H' || b == '<' ? " (it looks like an HTTP server)"
-                            : b == 0x15 || b == 0x16 ? " (it answers in TLS: use rediss://)" : "";
-                    throw new MigrationInputException(link.label() + " does not answer in the Redis protocol: "
-                            + notResp.getMessage() + looks + "; check the address and port", e);
-                }
+            NotResp notResp = Endpoints.cause(e, NotResp.class);
+            if (notResp != null) {
+                int b = notResp.firstByte();
+                String looks = b == 'H' || b == '<' ? " (it looks like an HTTP server)"
+                        : b == 0x15 || b == 0x16 ? " (it answers in TLS: use rediss://)" : "";
+                throw new MigrationInputException(link.label() + " does not answer in the Redis protocol: "
+                        + notResp.getMessage() + looks + "; check the address and port", e);
             }
-            boolean plain = !link.label().contains("rediss://");
-            throw plain && io.keyferry.engine.redis.Endpoints.causedBy(e, java.io.IOException.class) ? new IllegalStateException(e.getMessage()
+            boolean plain = !link.label().contains("rediss://"); // the label names the endpoint's URI
+            throw plain && Endpoints.causedBy(e, java.io.IOException.class) ? new IllegalStateException(e.getMessage()
                     + ", at the first command it got (a port that speaks TLS drops plain text: there, use rediss://)", e) : e;
         }
     }

@@ -300,12 +300,17 @@ public final class Endpoints implements AutoCloseable {
 
     /** Whether {@code t} or one of its causes is a {@code type}. */
     public static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        return cause(t, type) != null;
+    }
+
+    /** The first of {@code t} and its causes that is a {@code type}, or null. */
+    public static <T extends Throwable> T cause(Throwable t, Class<T> type) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
             if (type.isInstance(c)) {
-                return true;
+                return type.cast(c);
             }
         }
-        return false;
+        return null;
     }
 
     private static String rootMessage(Throwable t) {

@@ -165,7 +165,6 @@ final class RespReader {
                 : new NotResp("not a RESP2 number (byte " + (b & 0xff) + ")", -1);
     }
 
-
     private byte[] line() throws IOException {
         int start = rpos;
         for (int i = rpos; i < rlim; i++) {

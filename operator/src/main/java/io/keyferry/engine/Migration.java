@@ -6,7 +6,6 @@ import io.keyferry.api.SourceSpec;
 import io.keyferry.engine.checkpoint.Checkpoint;
 import io.keyferry.engine.checkpoint.CheckpointStore;
 import io.keyferry.engine.copy.BatchCopier;
-import io.keyferry.engine.copy.Counters;
 import io.keyferry.engine.copy.PaceClock;
 import io.keyferry.engine.copy.PairStrategy;
 import io.keyferry.engine.copy.SourceScan;
@@ -14,12 +13,8 @@ import io.keyferry.engine.copy.TargetBackoff;
 import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.verify.VerifyResult;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.function.LongConsumer;
 
 /**
  * One copy of every source into the target, as `keyferry run`, a worker and the tests all run it:
@@ -187,34 +182,8 @@ public final class Migration implements AutoCloseable {
     }
 
     private CopyResult copy(ProgressListener listener, int from, int to) {
-        long started = System.currentTimeMillis();
-        long[] scannedThisRun = {0};
-        long scannedBefore = checkpoint.sources.stream().mapToLong(s -> s.keysScanned).sum();
-        long estimate = plan.sources().subList(from, to).stream().mapToLong(p -> p.profile().dbsize()).sum() / parts;
-        for (int i = from; i < to && !checkpoint.finished(); i++) {
-            if (checkpoint.sources.get(i).done && (checkpoint.inflight == null || checkpoint.inflight.source != i)) {
-                continue;
-            }
-            SourceSpec s = spec.getSources().get(i);
-            int index = i;
-            LongConsumer progress = n -> {
-                scannedThisRun[0] += n;
-                listener.onProgress(new Progress(s.getName(), index, sources.size(), scannedBefore + scannedThisRun[0],
-                        estimate, totals(), System.currentTimeMillis() - started, scannedThisRun[0]));
-            };
-            if (SnapshotBackfill.SNAPSHOT.equals(checkpoint.sources.get(i).backfill)) {
-                new SnapshotRun(this, i).copy(checkpoint, store, progress);
-            } else {
-                new ScanRun(this, i, new ScanRun.Pacing(part, parts, clock, backoff, sourceOpsPerSecond, guardWrites))
-                        .copy(checkpoint, store, progress);
-            }
-        }
-        // Finished when every source is: a worker's state holds one source, and parts go source by source.
-        if (!checkpoint.finished() && checkpoint.sources.stream().allMatch(st -> st.done)) {
-            checkpoint.finishedAt = Instant.now().toString();
-            store.save(checkpoint);
-        }
-        return result(System.currentTimeMillis() - started);
+        return new CopyRun(this, store, new ScanRun.Pacing(part, parts, clock, backoff, sourceOpsPerSecond, guardWrites))
+                .run(listener, from, to);
     }
 
     /** Decides whether the copy keeps an undo journal (once, saved in the checkpoint) and opens it. */
@@ -370,25 +339,6 @@ public final class Migration implements AutoCloseable {
     /** What the probe found source {@code i} to be; call {@link #prepare()} first. */
     public io.keyferry.engine.probe.ServerProfile sourceProfile(int i) {
         return sourceProfiles.get(i);
-    }
-
-    private CopyResult result(long elapsed) {
-        Map<String, Counters> perSource = new LinkedHashMap<>();
-        for (Checkpoint.SourceState s : checkpoint.sources) {
-            perSource.put(s.name, s.counters.copy());
-        }
-        long scanned = checkpoint.sources.stream().mapToLong(s -> s.keysScanned).sum();
-        return new CopyResult(totals(), perSource, scanned, List.copyOf(checkpoint.unsupported), elapsed,
-                checkpoint.startedAt, checkpoint.finishedAt, backoff.pauses(), backoff.pausedNanos(),
-                journal == null ? null : new CopyResult.UndoSize(journal.keys(), journal.bytes()));
-    }
-
-    private Counters totals() {
-        Counters total = new Counters();
-        for (Checkpoint.SourceState s : checkpoint.sources) {
-            total.addAll(s.counters);
-        }
-        return total;
     }
 
     DataMigrationSpec spec() {

@@ -13,7 +13,8 @@ import java.util.List;
  * by DUMP dumps the same payload; a key recorded in chunks has each chunk's elements (a string's bytes and a list's
  * elements at their offsets, a hash's fields with their values, a set's members, a sorted set's members with their
  * scores, a stream's entries) and as many elements in all. The expiry may only have come nearer by the time passed:
- * none where there was none, and never later than before. Bounded in memory like the journal: a chunk at a time.
+ * none where there was none, and never later than before (than the second it was rounded up to, on a store that keeps
+ * whole seconds). Bounded in memory like the journal: a chunk at a time.
  */
 public final class UndoCheck {
     /** How far an expiry may be from the prior one after the undo (clock reads and a round trip). */
@@ -22,15 +23,19 @@ public final class UndoCheck {
 
     private final SegmentStore store;
     private final Pipe target;
+    /** How much later the undo may have set an expiry: a store that keeps whole seconds got it rounded up. */
+    private final long roundedUpMs;
     private long checked;
     private final List<String> mismatches = new ArrayList<>();
     private long mismatched;
     /** Elements seen so far in the key being checked chunk by chunk. */
     private long elements;
 
-    public UndoCheck(SegmentStore store, Pipe target) {
+    /** @param secondsTtl the target keeps expiries in whole seconds (Pika): the undo rounded them up to one */
+    public UndoCheck(SegmentStore store, Pipe target, boolean secondsTtl) {
         this.store = store;
         this.target = target;
+        this.roundedUpMs = secondsTtl ? 1000 : 0;
     }
 
     /** Checks every key; the result's counts of keys checked and mismatched. */
@@ -160,7 +165,7 @@ public final class UndoCheck {
     /** @param reply the key's PTTL reply, asked after {@code now} */
     private void ttl(PriorState s, Object reply, long now) {
         long pttl = Resp.integer(reply, target.label(), s.key());
-        if (s.expireAt() < 0 ? pttl != -1 : pttl < 0 || now + pttl > s.expireAt() + TTL_SLACK_MS) {
+        if (s.expireAt() < 0 ? pttl != -1 : pttl < 0 || now + pttl > s.expireAt() + roundedUpMs + TTL_SLACK_MS) {
             differs(s.key(), "its expiry is " + (pttl < 0 ? "none" : pttl + " ms away") + " where it was "
                     + (s.expireAt() < 0 ? "none" : (s.expireAt() - now) + " ms away"));
         }

@@ -97,7 +97,7 @@ public final class UndoRun implements AutoCloseable {
 
     /** Checks the target against the journal's prior states. */
     public UndoResult check() {
-        return new UndoCheck(store, target.pipe()).check();
+        return new UndoCheck(store, target.pipe(), profile.ttlSeconds()).check();
     }
 
     /** After a clean check: removes the journal, the undo's progress and the merged lists' bases (a new copy records afresh). */

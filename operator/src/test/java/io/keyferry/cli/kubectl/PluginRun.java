@@ -11,9 +11,13 @@ record PluginRun(int exitCode, String out, String err) {
     }
 
     static PluginRun of(KubernetesClient client, Terminal terminal, Environment.Sleeper sleeper, String... args) {
+        return in(new Environment(options -> client, terminal, Fixtures.CLOCK, sleeper), args);
+    }
+
+    /** Runs `kubectl keyferry ...` in {@code env}. */
+    static PluginRun in(Environment env, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        Environment env = new Environment(options -> client, terminal, Fixtures.CLOCK, sleeper);
         int code = Plugin.execute(env, new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new PluginRun(code, out.toString(), err.toString());
     }

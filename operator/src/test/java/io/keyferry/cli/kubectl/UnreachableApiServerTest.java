@@ -5,8 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyferry.cli.ExitCodes;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -88,15 +86,12 @@ class UnreachableApiServerTest {
         return file;
     }
 
+    /** The plugin with the real client the kubeconfig names (not the mock's). */
     private static PluginRun run(Path kubeconfig, String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        Environment env = new Environment(Environment::client, Terminal.NONE, Clock.systemUTC(), d -> { });
         String[] all = new String[args.length + 2];
         all[0] = "--kubeconfig";
         all[1] = kubeconfig.toString();
         System.arraycopy(args, 0, all, 2, args.length);
-        int code = Plugin.execute(env, new PrintWriter(out, true), new PrintWriter(err, true), all);
-        return new PluginRun(code, out.toString(), err.toString());
+        return PluginRun.in(new Environment(Environment::client, Terminal.NONE, Clock.systemUTC(), d -> { }), all);
     }
 }

@@ -39,6 +39,10 @@ public final class BatchCopier {
     private final RedisLink sourceChunks;
     private final TargetWriter target;
     private final PolicySpec policies;
+    /** The bytes of values a batch holds at most ({@link BatchMemory}). */
+    private long maxBatchBytes = BatchMemory.BATCH_BYTES;
+    /** The size of the values read lately, shared by the reading and the writing thread: a guide, not a count. */
+    private final BatchMemory.Sizes valueBytes = new BatchMemory.Sizes();
     /** Where the target keys' prior states go before they are first changed; null without spec.undo. */
     private io.keyferry.engine.undo.UndoJournal undo;
     private ListBases listBases;
@@ -78,6 +82,12 @@ public final class BatchCopier {
      */
     public BatchCopier journaling(io.keyferry.engine.undo.UndoJournal journal) {
         this.undo = journal;
+        return this;
+    }
+
+    /** Holds at most {@code bytes} of values read whole per batch instead of {@link BatchMemory#BATCH_BYTES}. */
+    public BatchCopier holdingAtMost(long bytes) {
+        this.maxBatchBytes = bytes;
         return this;
     }
 
@@ -137,10 +147,21 @@ public final class BatchCopier {
     /**
      * A batch decided and read, ready to be written.
      *
-     * @param values the whole values (or DUMP payloads) of {@code whole}, in order; null where the key vanished
+     * @param values   the whole values (or DUMP payloads) of {@code whole}, in order; null where the key vanished
+     * @param deferred small keys the batch had no room to hold ({@link BatchMemory}): read and written after the
+     *                 others, as many at a time as there is room for
      */
-    public record Prepared(List<Decision> decisions, List<Decision> whole, List<Object> values, List<Decision> chunked,
-                           boolean replay) {}
+    public record Prepared(List<Decision> decisions, List<Decision> whole, List<Object> values, List<Decision> deferred,
+                           List<Decision> chunked, boolean replay) {
+        /** The bytes of the values read whole (payloads, strings, elements): what the batch holds in memory. */
+        public long bytes() {
+            long bytes = 0;
+            for (Object v : values) {
+                bytes += Resp.payload(v);
+            }
+            return bytes;
+        }
+    }
 
     /** Carries out decisions made earlier on this thread. */
     public Counters execute(List<Decision> decisions, boolean replay, List<String> unsupported) {
@@ -169,22 +190,43 @@ public final class BatchCopier {
                 values.add(batch.values().get(i));
             }
         }
-        Pipe src = sourceValues.pipe();
+        return readWhole(new Prepared(batch.decisions(), whole, values, List.of(), chunked, replay), sourceValues.pipe());
+    }
+
+    /**
+     * Reads the values of {@code batch.whole()} not read yet (null), in one pipeline over {@code src}, keeping as many as
+     * the batch has room for ({@link BatchMemory}); the keys past it go to {@code deferred}.
+     */
+    private Prepared readWhole(Prepared batch, Pipe src) {
+        List<Decision> whole = batch.whole();
         int[] replyAt = new int[whole.size()];
-        boolean asked = false;
+        long room = maxBatchBytes - batch.bytes();
+        BatchMemory memory = new BatchMemory(room);
+        long most = valueBytes.most(room); // reads sent: no more than the values seen lately leave room for
+        src.filtering(memory);
+        int sent = 0;
         for (int i = 0; i < whole.size(); i++) {
             Decision d = whole.get(i);
-            replyAt[i] = values.get(i) != null ? -1
+            boolean read = batch.values().get(i) == null;
+            replyAt[i] = !read ? -1 : sent++ >= most ? -2
                     : d.dump() ? src.send(Cmd.DUMP, d.sourceKey()) : COPIERS.get(d.type()).readWhole(src, d.sourceKey());
-            asked |= replyAt[i] >= 0;
         }
-        List<Object> replies = asked ? src.sync() : List.of();
+        List<Object> replies = src.sync(); // also where nothing was sent: it clears the filter
+        List<Decision> kept = new ArrayList<>(whole.size());
+        List<Object> values = new ArrayList<>(whole.size());
+        List<Decision> deferred = new ArrayList<>(batch.deferred());
         for (int i = 0; i < whole.size(); i++) {
-            if (replyAt[i] >= 0) {
-                values.set(i, readValue(replies.get(replyAt[i]), whole.get(i)));
+            Object reply = replyAt[i] < 0 ? null : replies.get(replyAt[i]);
+            if (replyAt[i] == -2 || reply == BatchMemory.NO_ROOM) {
+                deferred.add(whole.get(i));
+            } else {
+                kept.add(whole.get(i));
+                values.add(replyAt[i] < 0 ? batch.values().get(i) : readValue(reply, whole.get(i)));
             }
         }
-        return boundedStrings(new Prepared(batch.decisions(), whole, values, chunked, replay));
+        valueBytes.saw(memory);
+        Prepared read = new Prepared(batch.decisions(), kept, values, deferred, batch.chunked(), batch.replay());
+        return boundedStrings(read, src);
     }
 
     /**
@@ -194,8 +236,7 @@ public final class BatchCopier {
      * changed before the batch is journaled); an empty reply is an empty string only if the key still exists
      * (GETRANGE answers "" for a missing key too).
      */
-    private Prepared boundedStrings(Prepared batch) {
-        Pipe src = sourceValues.pipe();
+    private Prepared boundedStrings(Prepared batch, Pipe src) {
         List<Integer> big = new ArrayList<>();
         List<Integer> empty = new ArrayList<>();
         Map<Integer, Integer> replyAt = new java.util.HashMap<>(); // a string's place in the batch to its reply's
@@ -223,7 +264,7 @@ public final class BatchCopier {
             }
         }
         if (big.isEmpty()) {
-            return new Prepared(batch.decisions(), batch.whole(), values, batch.chunked(), batch.replay());
+            return new Prepared(batch.decisions(), batch.whole(), values, batch.deferred(), batch.chunked(), batch.replay());
         }
         Map<Decision, Decision> resized = new java.util.IdentityHashMap<>();
         for (int i : big) {
@@ -244,7 +285,7 @@ public final class BatchCopier {
         }
         List<Decision> decisions = new ArrayList<>(batch.decisions().size());
         batch.decisions().forEach(d -> decisions.add(resized.getOrDefault(d, d)));
-        return new Prepared(decisions, whole, wholeValues, chunked, batch.replay());
+        return new Prepared(decisions, whole, wholeValues, batch.deferred(), chunked, batch.replay());
     }
 
     /** Counts the keys of a batch that nothing is written for (skipped, unsupported); lists the unsupported. */
@@ -271,7 +312,17 @@ public final class BatchCopier {
         Counters counters = countUnwritten(batch, unsupported);
         queueWhole(batch.whole(), batch.values(), counters);
         target.sync();
-        for (Decision d : batch.chunked()) {
+        List<Decision> chunked = new ArrayList<>(batch.chunked());
+        List<Decision> later = batch.deferred();
+        while (!later.isEmpty()) { // as many at a time as the batch has room for, over this thread's source connection
+            Prepared more = readWhole(new Prepared(batch.decisions(), later, java.util.Collections.nCopies(later.size(), null),
+                    List.of(), List.of(), batch.replay()), sourceChunks.pipe());
+            queueWhole(more.whole(), more.values(), counters);
+            target.sync();
+            chunked.addAll(more.chunked());
+            later = more.deferred();
+        }
+        for (Decision d : chunked) {
             copyChunked(d, batch.replay(), counters);
         }
         return counters;

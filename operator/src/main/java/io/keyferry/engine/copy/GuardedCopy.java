@@ -54,17 +54,23 @@ public final class GuardedCopy {
         if (target.transaction(() -> batches.queueWhole(batch.whole(), batch.values(), whole))) {
             counters.addAll(whole);
         } else {
-            for (Decision d : batch.whole()) {
-                Counters one = copyKey(new BatchCopier.KeyPair(d.sourceKey(), d.targetKey()), x -> true, unsupported);
-                if (one != null) {
-                    counters.addAll(one);
-                }
-            }
+            copyEach(batch.whole(), counters, unsupported);
         }
+        copyEach(batch.deferred(), counters, unsupported); // no room for them in the transaction's batch
         for (Decision d : batch.chunked()) {
             batches.copyChunked(d, false, counters);
         }
         return counters;
+    }
+
+    /** Copies keys one by one, each under its own WATCH; one an application write raced every time is not counted. */
+    private void copyEach(List<Decision> keys, Counters counters, List<String> unsupported) {
+        for (Decision d : keys) {
+            Counters one = copyKey(new BatchCopier.KeyPair(d.sourceKey(), d.targetKey()), x -> true, unsupported);
+            if (one != null) {
+                counters.addAll(one);
+            }
+        }
     }
 
     /**

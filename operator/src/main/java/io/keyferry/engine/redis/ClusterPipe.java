@@ -36,6 +36,9 @@ final class ClusterPipe implements Pipe, AutoCloseable {
 
     private record Sent(byte[][] args, int node, int at) {}
 
+    /** What is kept of the replies until the next sync ({@link #filtering}); null: every reply whole. */
+    private ReplyFilter filter;
+
     /** @param slotOwners "host:port" of the node that holds each slot */
     ClusterPipe(String label, String[] slotOwners, Opener opener) {
         this.label = label;
@@ -69,10 +72,16 @@ final class ClusterPipe implements Pipe, AutoCloseable {
         }
     }
 
+    /** Applied on each node's connection as its replies are read; a MOVED or ASK passes, its answer is filtered. */
+    @Override
+    public void filtering(ReplyFilter filter) {
+        this.filter = filter;
+    }
+
     @Override
     public List<Object> sync() {
         try {
-            List<Object> replies = collect(sent);
+            List<Object> replies = collect(sent, null);
             for (int round = 0; round < REDIRECTIONS; round++) {
                 List<Integer> redirected = new ArrayList<>();
                 List<Sent> again = new ArrayList<>();
@@ -86,7 +95,7 @@ final class ClusterPipe implements Pipe, AutoCloseable {
                 if (again.isEmpty()) {
                     return replies;
                 }
-                List<Object> answers = collect(again);
+                List<Object> answers = collect(again, redirected);
                 for (int j = 0; j < redirected.size(); j++) {
                     replies.set(redirected.get(j), answers.get(j));
                     sent.set(redirected.get(j), again.get(j));
@@ -95,14 +104,23 @@ final class ClusterPipe implements Pipe, AutoCloseable {
             return replies;
         } finally {
             sent.clear();
+            filter = null;
         }
     }
 
-    /** Every node's replies since its last sync, then the replies of {@code commands} in their order. */
-    private List<Object> collect(List<Sent> commands) {
+    /**
+     * Every node's replies since its last sync, then the replies of {@code commands} in their order.
+     *
+     * @param indices each command's index in the batch, for the filter; null where it is its place in {@code commands}
+     */
+    private List<Object> collect(List<Sent> commands, List<Integer> indices) {
         flush();
         List<List<Object>> byNode = new ArrayList<>(connections.size());
-        for (RespConnection c : connections) {
+        for (int node = 0; node < connections.size(); node++) {
+            RespConnection c = connections.get(node);
+            if (c != null && filter != null) {
+                c.filtering(nodeFilter(node, commands, indices));
+            }
             byNode.add(c == null ? List.of() : c.sync());
         }
         List<Object> replies = new ArrayList<>(commands.size());
@@ -110,6 +128,22 @@ final class ClusterPipe implements Pipe, AutoCloseable {
             replies.add(byNode.get(s.node()).get(s.at()));
         }
         return replies;
+    }
+
+    /** The batch's filter on one node's replies: a reply there is the command's that was sent there at that place. */
+    private ReplyFilter nodeFilter(int node, List<Sent> commands, List<Integer> indices) {
+        Map<Integer, Integer> commandAt = new HashMap<>();
+        for (int i = 0; i < commands.size(); i++) {
+            if (commands.get(i).node() == node) {
+                commandAt.put(commands.get(i).at(), indices == null ? i : indices.get(i));
+            }
+        }
+        ReplyFilter batch = filter;
+        return (at, reply) -> {
+            Integer command = commandAt.get(at); // null: an ASKING's +OK
+            boolean redirected = reply instanceof Resp.Error e && redirection(e) != null;
+            return command == null || redirected ? reply : batch.keep(command, reply);
+        };
     }
 
     /** "MOVED slot host:port" or "ASK slot host:port": the words of a redirection, or null for another error. */

@@ -26,6 +26,7 @@ final class LinkPipe implements Pipe {
 
     private final RedisLink link;
     private final List<RedisFuture<Object>> futures = new ArrayList<>();
+    private ReplyFilter filter;
 
     LinkPipe(RedisLink link) {
         this.link = link;
@@ -72,19 +73,32 @@ final class LinkPipe implements Pipe {
         link.flush();
     }
 
+    /**
+     * Applied as each future is taken: Lettuce holds every reply of the batch until then, so through this pipe (reads
+     * from a cluster's replicas) a batch's memory is not bounded by it.
+     */
+    @Override
+    public void filtering(ReplyFilter filter) {
+        this.filter = filter;
+    }
+
     @Override
     public List<Object> sync() {
+        ReplyFilter keep = filter;
+        filter = null;
         link.sync(futures);
         List<Object> replies = new ArrayList<>(futures.size());
         for (RedisFuture<Object> f : futures) {
+            Object reply;
             try {
-                replies.add(f.get());
+                reply = f.get();
             } catch (ExecutionException e) {
-                replies.add(new Resp.Error(String.valueOf(e.getCause().getMessage())));
+                reply = new Resp.Error(String.valueOf(e.getCause().getMessage()));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
             }
+            replies.add(keep == null ? reply : keep.keep(replies.size(), reply));
         }
         futures.clear();
         return replies;

@@ -24,4 +24,19 @@ public interface Pipe {
 
     /** The endpoint as the user named it, never with secrets. */
     String label();
+
+    /**
+     * What is kept of each reply up to the next {@link #sync()}: the filter sees every reply as it is read, with its
+     * index, and returns what {@code sync} hands back in its place, so a caller bounds what a batch holds (a reply it
+     * has no room for is dropped as soon as it is read, not after the whole batch arrived). Set before the commands are
+     * queued; {@code sync} clears it.
+     */
+    void filtering(ReplyFilter filter);
+
+    /** What {@link #filtering} keeps of a reply. */
+    @FunctionalInterface
+    interface ReplyFilter {
+        /** @return the reply, or what stands in its place */
+        Object keep(int at, Object reply);
+    }
 }

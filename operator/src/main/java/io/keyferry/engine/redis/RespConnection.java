@@ -42,6 +42,8 @@ public final class RespConnection implements Pipe, AutoCloseable {
     private int queued;
     /** Replies read before {@link #sync()} to keep the pipeline within its bound, in order. */
     private final List<Object> early = new ArrayList<>();
+    /** What is kept of the replies until the next sync; null: every reply whole. */
+    private ReplyFilter filter;
     private int maxUnread = Integer.MAX_VALUE;
     private long maxUnreadBytes = Long.MAX_VALUE;
     /** Bytes of the commands sent since replies were last read. */
@@ -100,7 +102,8 @@ public final class RespConnection implements Pipe, AutoCloseable {
         flush();
         try {
             while (early.size() < queued) {
-                early.add(in.reply());
+                Object reply = in.reply();
+                early.add(filter == null ? reply : filter.keep(early.size(), reply));
             }
             unreadBytes = 0;
         } catch (IOException | RuntimeException e) {
@@ -129,11 +132,20 @@ public final class RespConnection implements Pipe, AutoCloseable {
 
     @Override
     public List<Object> sync() {
-        readUnread();
+        try {
+            readUnread();
+        } finally {
+            filter = null;
+        }
         List<Object> replies = new ArrayList<>(early);
         early.clear();
         queued = 0;
         return replies;
+    }
+
+    @Override
+    public void filtering(ReplyFilter filter) {
+        this.filter = filter;
     }
 
     /** Sends one command of text arguments and returns its reply (AUTH, SELECT at login). */

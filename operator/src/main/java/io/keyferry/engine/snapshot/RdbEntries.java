@@ -165,7 +165,8 @@ public final class RdbEntries {
             return;
         }
         if (in.stopRecording()) {
-            visitor.whole(key, type, expireAt, in.recorded(), sealing ? in.sealPayload(version) : in.recordedLength());
+            int length = sealing ? in.sealPayload(version) : in.recordedLength(); // sealing may grow the array: first
+            visitor.whole(key, type, expireAt, in.recorded(), length);
         } else {
             visitor.tooBig(key, type);
         }

@@ -2,6 +2,7 @@ package io.keyferry.engine.undo;
 
 import io.keyferry.api.DataType;
 import io.keyferry.engine.CopyFailedException;
+import io.keyferry.engine.copy.BatchMemory;
 import io.keyferry.engine.probe.ServerKind;
 import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.Cmd;
@@ -120,6 +121,8 @@ public final class UndoJournal implements AutoCloseable {
         List<Integer> dumped = new ArrayList<>();
         List<Long> expiries = new ArrayList<>();
         List<Object[]> chunked = new ArrayList<>(); // key, type, expiry: read after the DUMPs' replies are in
+        List<DataType> dumpedTypes = new ArrayList<>();
+        target.filtering(new BatchMemory(BatchMemory.BATCH_BYTES)); // DUMPs past a batch's room are read in chunks
         int at = 0;
         for (int a = 0; a < asked.size(); a++) {
             byte[] k = keys.get(asked.get(a));
@@ -138,14 +141,19 @@ public final class UndoJournal implements AutoCloseable {
             } else if (small) {
                 target.send(Cmd.DUMP, k);
                 dumped.add(a);
+                dumpedTypes.add(t);
                 expiries.add(expireAt);
             } else {
                 chunked.add(new Object[] {k, t, expireAt});
             }
         }
-        List<Object> dumps = dumped.isEmpty() ? List.of() : target.sync();
+        List<Object> dumps = target.sync(); // also where nothing was sent: it clears the filter
         for (int d = 0; d < dumped.size(); d++) {
             byte[] k = keys.get(asked.get(dumped.get(d)));
+            if (dumps.get(d) == BatchMemory.NO_ROOM) {
+                chunked.add(new Object[] {k, dumpedTypes.get(d), expiries.get(d)});
+                continue;
+            }
             if (!(dumps.get(d) instanceof byte[] payload)) {
                 throw new CopyFailedException(target.label() + " did not DUMP key " + Keys.show(k) + " for the undo journal ("
                         + Resp.describe(dumps.get(d)) + "); nothing of its batch was written");

@@ -2,6 +2,7 @@ package io.keyferry.engine.verify;
 
 import io.keyferry.api.DataType;
 import io.keyferry.engine.KeyMapping;
+import io.keyferry.engine.copy.BatchMemory;
 import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
@@ -30,6 +31,11 @@ import java.util.function.Supplier;
  */
 public final class SnapshotCheck {
     private static final int QUEUED = 4;
+    /**
+     * The bytes of snapshot values a batch holds at most: a batch is cut there however few keys it has, so the batches
+     * queued, the one being walked and the one being looked up fit a batch's room ({@link BatchMemory}) twice over.
+     */
+    static final long BATCH_BYTES = BatchMemory.BATCH_BYTES / QUEUED;
     private static final Object END = new Object();
 
     private final int index;
@@ -117,6 +123,7 @@ public final class SnapshotCheck {
         List<Entry>[] batch = new List[] {new ArrayList<>(batchSize)};
         entries.walk(new RdbEntries.Visitor() {
             private byte[] targetKey;
+            private long bytes;
 
             @Override
             public boolean wants(byte[] key, int rdbType) {
@@ -138,10 +145,12 @@ public final class SnapshotCheck {
 
             private void add(Entry e) throws IOException {
                 batch[0].add(e);
-                if (batch[0].size() >= batchSize) {
+                bytes += e.bytes() == null ? 0 : e.bytes().length;
+                if (batch[0].size() >= batchSize || bytes >= BATCH_BYTES) {
                     progress.accept(batch[0].size());
                     put(batches, batch[0]);
                     batch[0] = new ArrayList<>(batchSize);
+                    bytes = 0;
                 }
             }
         });
@@ -194,6 +203,7 @@ public final class SnapshotCheck {
     private long check(Pipe target, List<Entry> batch, List<Verifier.KeyRef> differ) throws IOException {
         int[] value = new int[batch.size()];
         int[] ttl = new int[batch.size()];
+        target.filtering(new BatchMemory(2 * BATCH_BYTES)); // a value past it is not confirmed here: the usual check has it
         for (int i = 0; i < batch.size(); i++) {
             Entry e = batch.get(i);
             if (e.bytes() != null) {

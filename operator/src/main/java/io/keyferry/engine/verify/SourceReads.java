@@ -2,6 +2,7 @@ package io.keyferry.engine.verify;
 
 import io.keyferry.api.DataType;
 import io.keyferry.engine.copy.BatchCopier;
+import io.keyferry.engine.copy.BatchMemory;
 import io.keyferry.engine.copy.TypeGuess;
 import io.keyferry.engine.probe.Commands;
 import io.keyferry.engine.redis.Cmd;
@@ -27,14 +28,20 @@ final class SourceReads {
     /** What each source's commands allow, in the order of {@link #sources}. */
     private final List<Commands> sourceCommands;
     private final TypeGuess types = new TypeGuess();
+    /** The size of the values read lately: how many a batch reads whole ({@link BatchMemory}). */
+    private final BatchMemory.Sizes valueBytes = new BatchMemory.Sizes();
 
     SourceReads(List<RedisLink> sources, List<Commands> sourceCommands) {
         this.sources = sources;
         this.sourceCommands = sourceCommands;
     }
 
-    /** Flushes every source's pipe, then collects each one's replies: their round trips overlap. */
-    private List<List<Object>> syncAll() {
+    /**
+     * Flushes every source's pipe, then collects each one's replies: their round trips overlap. Values past the batch's
+     * room stand as {@link BatchMemory#NO_ROOM}: their keys are compared chunk by chunk, as big ones are.
+     */
+    private List<List<Object>> syncAll(BatchMemory room) {
+        sources.forEach(l -> l.pipe().filtering(room));
         sources.forEach(l -> l.pipe().flush());
         List<List<Object>> replies = new ArrayList<>(sources.size());
         sources.forEach(l -> replies.add(l.pipe().sync()));
@@ -66,13 +73,17 @@ final class SourceReads {
      */
     List<List<KeyChecker.Read>> read(List<KeyRef> refs) {
         long now = System.currentTimeMillis(); // before the PTTLs: expiries computed from it are never late
+        BatchMemory room = new BatchMemory(BatchMemory.BATCH_BYTES);
+        long most = valueBytes.most(BatchMemory.BATCH_BYTES); // reads: as many as values of the size seen lately fill
+        int reads = 0;
         boolean guessing = types.guessing();
         List<Slot> slots = new ArrayList<>();
         for (KeyRef ref : refs) {
             for (Member member : ref.members()) {
                 Slot s = new Slot(member);
                 Pipe p = pipe(member);
-                s.guessed = guessing ? types.guess(member.key()) : null;
+                s.guessed = guessing && reads < most ? types.guess(member.key()) : null;
+                reads += s.guessed == null ? 0 : 1;
                 if (s.guessed == null) {
                     s.typeAt = p.send(Cmd.TYPE, member.key());
                 }
@@ -83,7 +94,7 @@ final class SourceReads {
                 slots.add(s);
             }
         }
-        List<List<Object>> replies = syncAll();
+        List<List<Object>> replies = syncAll(room);
         int right = 0;
         int wrong = 0;
         List<Slot> unread = new ArrayList<>();
@@ -104,41 +115,42 @@ final class SourceReads {
             } else {
                 right++;
                 s.typeReply = s.pttl == -2 ? "none" : s.guessed.wireName();
-                s.value = s.pttl == -2 ? null : r.get(s.readAt);
+                s.value = s.pttl == -2 ? null : held(r.get(s.readAt));
                 if (s.pttl != -2) {
                     types.learn(s.member.key(), s.guessed);
                 }
             }
         }
         types.outcome(right, wrong);
-        for (Slot s : unread) {
-            s.readAt = boundedRead(pipe(s.member), DataType.fromTypeReply(s.typeReply), s.member.key());
+        for (Slot s : unread) { // past the room a key is compared chunk by chunk, as a big one is
+            s.readAt = reads++ >= most ? -1 : boundedRead(pipe(s.member), DataType.fromTypeReply(s.typeReply), s.member.key());
         }
         for (Slot s : untyped) {
             s.typeAt = pipe(s.member).send(Cmd.TYPE, s.member.key());
         }
         if (!unread.isEmpty() || !untyped.isEmpty()) {
-            replies = syncAll();
+            replies = syncAll(room);
             for (Slot s : unread) {
-                s.value = replies.get(s.member.source()).get(s.readAt);
+                s.value = s.readAt < 0 ? null : held(replies.get(s.member.source()).get(s.readAt));
             }
             unread.clear();
             for (Slot s : untyped) { // a wrong guess: its type now, and a read of that type
                 s.typeReply = Resp.typeName(replies.get(s.member.source()).get(s.typeAt), pipe(s.member).label(), s.member.key());
                 DataType type = DataType.fromTypeReply(s.typeReply);
                 types.learn(s.member.key(), type);
-                if (type != null) {
+                if (type != null && reads++ < most) {
                     s.readAt = boundedRead(pipe(s.member), type, s.member.key());
                     unread.add(s);
                 }
             }
             if (!unread.isEmpty()) {
-                replies = syncAll();
+                replies = syncAll(room);
                 for (Slot s : unread) {
-                    s.value = replies.get(s.member.source()).get(s.readAt);
+                    s.value = held(replies.get(s.member.source()).get(s.readAt));
                 }
             }
         }
+        valueBytes.saw(room);
         List<List<KeyChecker.Read>> out = new ArrayList<>(refs.size());
         int i = 0;
         for (KeyRef ref : refs) {
@@ -152,6 +164,11 @@ final class SourceReads {
             out.add(r);
         }
         return out;
+    }
+
+    /** A read's reply, or null where the batch had no room for it (the key is then compared chunk by chunk). */
+    private static Object held(Object reply) {
+        return reply == BatchMemory.NO_ROOM ? null : reply;
     }
 
     /** The whole value in canonical form, or null where the bounded read shows a big key. */

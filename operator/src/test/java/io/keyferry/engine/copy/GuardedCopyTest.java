@@ -3,7 +3,6 @@ package io.keyferry.engine.copy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
-import io.keyferry.api.EndpointSpec;
 import io.keyferry.api.Policy;
 import io.keyferry.api.PolicySpec;
 import io.keyferry.engine.FileSecretResolver;
@@ -120,20 +119,14 @@ class GuardedCopyTest {
             PolicySpec policies = new PolicySpec();
             policies.setDefaultPolicy(policy);
             return new BatchCopier("source", new BatchCopier.Links(src, tgt), targetProfile,
-                    key -> endpoints.openRaw(endpoint(target.uri()), "spec.target.endpoint", "target"),
+                    key -> endpoints.openRaw(CopyFixture.endpoint(target.uri()), "spec.target.endpoint", "target"),
                     policies, PairStrategy.choose(sourceProfile, targetProfile), null);
         }
 
         private RedisLink link(String uri) {
-            RedisLink link = endpoints.connect(endpoint(uri), "spec.target.endpoint", "endpoint");
+            RedisLink link = endpoints.connect(CopyFixture.endpoint(uri), "spec.target.endpoint", "endpoint");
             links.add(link);
             return link;
-        }
-
-        private static EndpointSpec endpoint(String uri) {
-            EndpointSpec e = new EndpointSpec();
-            e.setUri(uri);
-            return e;
         }
 
         @Override

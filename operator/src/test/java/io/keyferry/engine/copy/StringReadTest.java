@@ -6,14 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.keyferry.api.DataType;
-import io.keyferry.api.EndpointSpec;
-import io.keyferry.api.PolicySpec;
 import io.keyferry.engine.CopyFailedException;
-import io.keyferry.engine.FileSecretResolver;
-import io.keyferry.engine.probe.Prober;
-import io.keyferry.engine.probe.ServerProfile;
-import io.keyferry.engine.redis.Endpoints;
-import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.testing.RedisServer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -29,7 +22,7 @@ class StringReadTest {
 
     @Test
     void aBoundedReadSettlesBigEmptyAndVanishedStringsBeforeTheBatchIsJournaled() {
-        try (Copy c = new Copy()) {
+        try (CopyFixture c = new CopyFixture()) {
             RedisServer source = c.source;
             RedisServer target = c.target;
             BatchCopier copier = c.copier;
@@ -68,7 +61,7 @@ class StringReadTest {
 
     @Test
     void emptyAndBigStringsAreSettledWhateverTheirOrderInTheBatch() {
-        try (Copy c = new Copy()) {
+        try (CopyFixture c = new CopyFixture()) {
             String big = "y".repeat(BatchCopier.SMALL_STRING_BYTES + 10);
             c.source.redis().set("vanishing", "soon gone");
             c.source.redis().set("empty", "");
@@ -86,7 +79,7 @@ class StringReadTest {
 
     @Test
     void aStringKeepsItsExpiry() {
-        try (Copy c = new Copy()) {
+        try (CopyFixture c = new CopyFixture()) {
             c.source.redis().psetex("ttl", 600_000, "v");
             c.copier.execute(c.copier.decide(pairs("ttl")).decisions(), false, new ArrayList<>());
 
@@ -98,7 +91,7 @@ class StringReadTest {
 
     @Test
     void aStringWhoseNameTellsItsTypeIsReadWhileDecidedWithoutTypeAndOthersAreSettledByTheRead() {
-        try (Copy c = new Copy()) {
+        try (CopyFixture c = new CopyFixture()) {
             String mid = "m".repeat(BatchDecider.EARLY_STRING_BYTES + 1);
             c.source.redis().set("s:first", "teaches the prefix");
             c.copier.execute(c.copier.decide(pairs("s:first")).decisions(), false, new ArrayList<>());
@@ -129,7 +122,7 @@ class StringReadTest {
 
     @Test
     void stringsWithoutAnExpiryGoAsOneMsetAndOneWithAnExpiryAsOneSetWithIt() {
-        try (Copy c = new Copy()) {
+        try (CopyFixture c = new CopyFixture()) {
             for (int i = 0; i < 100; i++) {
                 c.source.redis().set("plain:" + i, "v" + i);
             }
@@ -157,7 +150,7 @@ class StringReadTest {
 
     @Test
     void aRefusedMsetNamesItsFirstKeyAndHowManyItWrites() {
-        try (Copy c = new Copy(List.of("--rename-command", "MSET", ""))) {
+        try (CopyFixture c = new CopyFixture(List.of("--rename-command", "MSET", ""))) {
             c.source.redis().set("a", "1");
             c.source.redis().set("b", "2");
 
@@ -169,52 +162,12 @@ class StringReadTest {
         }
     }
 
-    /** A source and a target server, and a BatchCopier between them on links as a copy opens them. */
-    private static final class Copy implements AutoCloseable {
-        final RedisServer source = RedisServer.start();
-        final RedisServer target;
-        final Endpoints endpoints = new Endpoints(new FileSecretResolver(null));
-        final RedisLink src;
-        final RedisLink tgt;
-        final BatchCopier copier;
-
-        Copy() {
-            this(List.of());
-        }
-
-        Copy(List<String> targetArgs) {
-            target = RedisServer.start(targetArgs);
-            src = endpoints.connect(endpoint(source.uri()), "spec.sources[0].endpoint", "source");
-            tgt = endpoints.connect(endpoint(target.uri()), "spec.target.endpoint", "target");
-            ServerProfile sourceProfile = new Prober().probe(src);
-            ServerProfile targetProfile = new Prober().probe(tgt);
-            copier = new BatchCopier("source", new BatchCopier.Links(src, tgt), targetProfile,
-                    key -> endpoints.openRaw(endpoint(target.uri()), "spec.target.endpoint", "target"),
-                    new PolicySpec(), PairStrategy.choose(sourceProfile, targetProfile), null);
-        }
-
-        @Override
-        public void close() {
-            src.close();
-            tgt.close();
-            endpoints.close();
-            target.close();
-            source.close();
-        }
-    }
-
-    private static List<BatchCopier.KeyPair> pairs(String... keys) {
+    static List<BatchCopier.KeyPair> pairs(String... keys) {
         List<BatchCopier.KeyPair> pairs = new ArrayList<>();
         for (String k : keys) {
             byte[] b = k.getBytes(StandardCharsets.UTF_8);
             pairs.add(new BatchCopier.KeyPair(b, b));
         }
         return pairs;
-    }
-
-    private static EndpointSpec endpoint(String uri) {
-        EndpointSpec e = new EndpointSpec();
-        e.setUri(uri);
-        return e;
     }
 }

@@ -10,6 +10,7 @@ import io.keyferry.testing.RedisCluster;
 import io.keyferry.testing.RedisServer;
 import io.lettuce.core.cluster.SlotHash;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -59,6 +60,23 @@ class ClusterPipeTest {
                 assertTrue(getStats(from).contains("calls=0,") && getStats(from).contains("rejected_calls=1,"),
                         "the old master was asked once and answered MOVED: " + getStats(from));
                 assertTrue(getStats(to).contains("calls=2,"), "then the slot's commands went to its new master: " + getStats(to));
+
+                to.redis().del("moving:key"); // a slot that holds keys is not given away
+                for (RedisServer master : cluster.nodesWithRole("master")) { // back again: the pipe learns it by MOVED
+                    master.redis().clusterSetSlotNode(slot, fromId);
+                }
+                List<Integer> filtered = new ArrayList<>();
+                pipe.filtering((at, reply) -> {
+                    filtered.add(at);
+                    return reply instanceof Resp.Error e ? e : "kept " + at;
+                });
+                pipe.send(Cmd.SET, bytes("a"), bytes("1"));
+                pipe.send(Cmd.GET, key);
+                pipe.send(Cmd.SET, bytes("b"), bytes("2"));
+                replies = pipe.sync();
+                assertEquals(List.of("kept 0", "kept 1", "kept 2"), replies, "each command's final reply filtered, MOVED not");
+                assertEquals(List.of(0, 1, 2), filtered.stream().sorted().toList(), "once each, by the command's index");
+                assertArrayEquals(bytes("1"), (byte[]) sendAndSync(pipe, Cmd.GET, bytes("a")).get(0), "the next batch unfiltered");
             }
         }
     }

@@ -126,6 +126,36 @@ class PipeTest {
     }
 
     @Test
+    void aFilterSeesEachReplyAsItIsReadAndWhatItKeepsStandsInItsPlace() {
+        Pipe bare = link.pipe();
+        bare.send(b("SET"), b("filtered:long"), b("abcdef"));
+        bare.send(b("SET"), b("filtered:short"), b("ab"));
+        bare.sync();
+        ((RespConnection) bare).bound(2, 0); // replies read early, before the sync, pass the filter too
+        try {
+            for (Pipe pipe : List.of(bare, new LinkPipe(link))) {
+                List<Integer> seen = new ArrayList<>();
+                pipe.filtering((at, reply) -> {
+                    seen.add(at);
+                    return reply instanceof byte[] v && v.length > 3 ? "dropped" : reply;
+                });
+                for (String key : List.of("filtered:long", "filtered:short", "filtered:long", "filtered:none", "filtered:short")) {
+                    pipe.send(b("GET"), b(key));
+                }
+                List<Object> replies = pipe.sync();
+
+                assertEquals(List.of(0, 1, 2, 3, 4), seen, pipe.getClass().getSimpleName());
+                assertEquals(Arrays.asList("dropped", "ab", "dropped", null, "ab"),
+                        replies.stream().map(r -> r instanceof byte[] v ? new String(v, StandardCharsets.UTF_8) : r).toList());
+                pipe.send(b("GET"), b("filtered:long"));
+                assertArrayEquals(b("abcdef"), (byte[]) pipe.sync().get(0), "the sync cleared the filter");
+            }
+        } finally {
+            ((RespConnection) bare).bound(0, 0);
+        }
+    }
+
+    @Test
     void bigValuesAndBatchesBiggerThanTheBufferTravelWhole() {
         Pipe pipe = link.pipe();
         byte[] big = new byte[3 << 20];

@@ -1,0 +1,124 @@
+package io.keyferry.engine.copy;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A batch holds at most its room of values read whole ({@link BatchMemory}): keys each small (under 512 KiB, 512
+ * elements) but many of them in a batch are read and written a roomful at a time, and every one is still copied.
+ */
+class BatchMemoryTest {
+    private static final int ROOM = 1 << 20;
+    private static final int BLOB = 200 * 1024;
+
+    @Test
+    void aBatchHoldsAtMostItsRoomAndCopiesTheRestAfter() {
+        try (CopyFixture c = new CopyFixture()) {
+            BatchCopier copier = c.copier.holdingAtMost(ROOM);
+            List<String> keys = new ArrayList<>();
+            keys.addAll(blobs(c, "blob:", 20));
+            for (int i = 0; i < 5; i++) { // 50 fields of 10 KiB: small by count, travels as DUMP/RESTORE
+                Map<byte[], byte[]> fields = new HashMap<>();
+                for (int f = 0; f < 50; f++) {
+                    fields.put(("f" + f).getBytes(StandardCharsets.UTF_8), random(10 * 1024, i * 100 + f));
+                }
+                c.source.binary().hset(bytes("doc:" + i), fields);
+                keys.add("doc:" + i);
+            }
+            for (int i = 0; i < 10; i++) {
+                c.source.redis().set("s:" + i, "small " + i);
+                keys.add("s:" + i);
+            }
+
+            BatchCopier.Prepared read = copier.read(copier.decide(StringReadTest.pairs(keys.toArray(String[]::new))), false);
+
+            assertTrue(read.bytes() <= ROOM, "the batch holds " + read.bytes() + " bytes of values, its room is " + ROOM);
+            assertTrue(read.deferred().size() >= 20, "the rest waits to be read: " + read.deferred().size());
+            assertEquals(keys.size(), read.whole().size() + read.deferred().size() + read.chunked().size());
+            Counters written = copier.write(read, new ArrayList<>());
+
+            assertEquals(keys.size(), written.keysWritten());
+            assertCopied(c, keys);
+        }
+    }
+
+    @Test
+    void aBatchSendsAsManyReadsAsTheValuesSeenLatelyLeaveRoomFor() {
+        try (CopyFixture c = new CopyFixture()) {
+            BatchCopier copier = c.copier.holdingAtMost(ROOM);
+            List<String> first = blobs(c, "blob:", 10);
+            copier.write(copier.read(copier.decide(StringReadTest.pairs(first.toArray(String[]::new))), false), new ArrayList<>());
+            List<String> next = blobs(c, "next:", 20);
+            BatchCopier.Decided decided = copier.decide(StringReadTest.pairs(next.toArray(String[]::new)));
+            c.source.redis().configResetstat();
+
+            BatchCopier.Prepared read = copier.read(decided, false);
+
+            long reads = calls(c, "getrange");
+            assertTrue(reads >= 1 && reads <= ROOM / BLOB + 1, reads + " GETRANGEs for a room of " + ROOM / BLOB + " values");
+            assertEquals(ROOM / BLOB, read.whole().size(), "a roomful kept");
+            assertEquals(20 - ROOM / BLOB, read.deferred().size(), "the rest read later, most of them never sent yet");
+            copier.write(read, new ArrayList<>());
+            assertCopied(c, next);
+        }
+    }
+
+    @Test
+    void aGuardedBatchCopiesWhatItHadNoRoomForKeyByKey() {
+        try (CopyFixture c = new CopyFixture()) {
+            List<String> keys = blobs(c, "blob:", 12);
+            List<List<Decision>> journaled = new ArrayList<>();
+
+            Counters written = new GuardedCopy(c.copier.holdingAtMost(ROOM))
+                    .copy(StringReadTest.pairs(keys.toArray(String[]::new)), journaled::add, new ArrayList<>());
+
+            assertEquals(12, written.keysWritten());
+            assertEquals(12, journaled.get(0).size(), "every key's decision journaled before anything is written");
+            assertCopied(c, keys);
+        }
+    }
+
+    private static List<String> blobs(CopyFixture c, String prefix, int n) {
+        List<String> keys = IntStream.range(0, n).mapToObj(i -> prefix + i).toList();
+        for (int i = 0; i < n; i++) {
+            c.source.binary().set(bytes(keys.get(i)), random(BLOB, prefix.hashCode() + i));
+        }
+        return keys;
+    }
+
+    private static void assertCopied(CopyFixture c, List<String> keys) {
+        for (String k : keys) {
+            if (k.startsWith("doc:")) {
+                assertEquals(c.source.redis().hgetall(k), c.target.redis().hgetall(k), k);
+            } else {
+                assertArrayEquals(c.source.binary().get(bytes(k)), c.target.binary().get(bytes(k)), k);
+            }
+        }
+    }
+
+    private static long calls(CopyFixture c, String command) {
+        String line = c.source.redis().info("commandstats").lines().filter(l -> l.startsWith("cmdstat_" + command + ":"))
+                .findFirst().orElse("calls=0,");
+        return Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',', line.indexOf("calls="))));
+    }
+
+    private static byte[] random(int size, long seed) {
+        byte[] b = new byte[size];
+        new Random(seed).nextBytes(b);
+        return b;
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -4,8 +4,9 @@ JIT compiler, GC and socket I/O included (which a Java sampling profiler does no
 
 Usage: thread_cpu.py COMMAND [ARGS...]
 
-Runs the command, reads /proc/PID/task/*/stat every 100 ms (a thread's utime and stime, kept from its last
-reading, so a thread that ended still counts), and prints the process's CPU per group of thread names:
+Runs the command, reads /proc/PID/task/*/stat and status every 100 ms (a thread's utime and stime and its voluntary
+context switches, kept from its last reading, so a thread that ended still counts), and prints the process's CPU and
+wake-ups (a thread that blocked and was woken again) per group of thread names:
 the copy's stages (keyferry-scan, -decide, -read; main: journal, write, commit), Lettuce/Netty I/O, the JIT
 compilers, GC, and the rest. Exits with the command's exit code.
 """
@@ -48,7 +49,13 @@ def sample(pid, seen):
             continue
         name = stat[stat.index("(") + 1:stat.rindex(")")]
         fields = stat[stat.rindex(")") + 2:].split()
-        seen[tid] = (name, (int(fields[11]) + int(fields[12])) / TICK)
+        switches = seen.get(tid, (name, 0, 0))[2]
+        try:
+            with open("%s/%s/status" % (base, tid)) as f:
+                switches = int(re.search(r"^voluntary_ctxt_switches:\s*(\d+)", f.read(), re.M).group(1))
+        except (OSError, AttributeError):
+            pass
+        seen[tid] = (name, (int(fields[11]) + int(fields[12])) / TICK, switches)
 
 
 def main():
@@ -58,13 +65,17 @@ def main():
         sample(proc.pid, seen)
         time.sleep(0.1)
     groups = collections.Counter()
-    for name, cpu in seen.values():
+    wakeups = collections.Counter()
+    for name, cpu, switches in seen.values():
         groups[group(name)] += cpu
+        wakeups[group(name)] += switches
     total = sum(groups.values())
-    print("thread group CPU seconds (total %.2f s, from /proc, the last 100 ms may be missing):" % total, file=sys.stderr)
+    print("thread group CPU seconds (total %.2f s, %d wake-ups, from /proc, the last 100 ms may be missing):"
+          % (total, sum(wakeups.values())), file=sys.stderr)
     for g, cpu in groups.most_common():
         if cpu >= 0.01:
-            print("  %-40s %6.2f s  %3.0f%%" % (g, cpu, 100 * cpu / total if total else 0), file=sys.stderr)
+            print("  %-40s %6.2f s  %3.0f%%  %8d wake-ups" % (g, cpu, 100 * cpu / total if total else 0, wakeups[g]),
+                  file=sys.stderr)
     sys.exit(proc.returncode)
 
 

@@ -29,6 +29,8 @@ final class TargetWriter {
     private final List<byte[]> mset = new ArrayList<>(List.of(Cmd.MSET));
     /** Where a queued write is an MSET: how many keys it writes (its first one is in {@link #keys}). */
     private final java.util.Map<Integer, Integer> msetKeys = new java.util.HashMap<>();
+    /** Whether the target took a MULTI of this writer's: the first transaction asks before it queues any write. */
+    private boolean multiAllowed;
 
     TargetWriter(RedisLink link, ServerProfile profile, Function<byte[], RespConnection> rawOpener) {
         this.link = link;
@@ -190,7 +192,17 @@ final class TargetWriter {
      */
     boolean transaction(Runnable queue) {
         sync();
-        pipe.send(Cmd.MULTI);
+        int first = 0; // the reply of the first write queued
+        if (!multiAllowed) { // a refused MULTI would leave the writes queued after it to run at once, unguarded
+            Object multi = Resp.call(pipe, Cmd.MULTI);
+            if (multi instanceof Resp.Error e) {
+                throw new CopyFailedException(pipe.label() + " refused MULTI, which guards the writes while the application"
+                        + " writes both stores: " + e.message() + "; nothing of the batch was written");
+            }
+            multiAllowed = true;
+        } else {
+            first = pipe.send(Cmd.MULTI) + 1;
+        }
         queue.run();
         sendMset();
         int exec = pipe.send(Cmd.EXEC);
@@ -204,7 +216,7 @@ final class TargetWriter {
             return false;
         }
         if (result instanceof Resp.Error) { // EXECABORT: a write was refused as it was queued
-            check(replies.subList(1, exec), of, several);
+            check(replies.subList(first, exec), of, several);
         }
         check(Resp.array(result, pipe.label(), null), of, several);
         return true;

@@ -162,6 +162,29 @@ class StringReadTest {
         }
     }
 
+    @Test
+    void inAGuardedBatchARefusedMultiOrWriteIsNamedAndNothingRunsUnguarded() {
+        try (CopyFixture c = new CopyFixture(List.of("--rename-command", "MSET", ""))) {
+            c.source.redis().set("a", "1");
+            c.source.redis().set("b", "2");
+            GuardedCopy guarded = new GuardedCopy(c.copier);
+            for (int batch = 0; batch < 2; batch++) { // the first transaction asks for MULTI alone, later ones pipeline it
+                CopyFailedException e = assertThrows(CopyFailedException.class,
+                        () -> guarded.copy(pairs("a", "b"), d -> { }, new ArrayList<>()));
+                assertTrue(e.getMessage().contains("refused a write to key a (an MSET of 2 keys from it on): ERR unknown command"),
+                        "batch " + batch + ": " + e.getMessage());
+            }
+        }
+        try (CopyFixture c = new CopyFixture(List.of("--rename-command", "MULTI", ""))) {
+            c.source.redis().set("a", "1");
+            CopyFailedException e = assertThrows(CopyFailedException.class,
+                    () -> new GuardedCopy(c.copier).copy(pairs("a"), d -> { }, new ArrayList<>()));
+            assertTrue(e.getMessage().contains("refused MULTI") && e.getMessage().contains("nothing of the batch was written"),
+                    e.getMessage());
+            assertEquals(0, c.target.redis().exists("a"), "the write queued after a refused MULTI would have run unguarded");
+        }
+    }
+
     static List<BatchCopier.KeyPair> pairs(String... keys) {
         List<BatchCopier.KeyPair> pairs = new ArrayList<>();
         for (String k : keys) {

@@ -141,6 +141,14 @@ public final class RedisServer implements AutoCloseable {
 
     public int port() { return port; }
 
+    /** How many times this server ran a command (lower case) since its stats were last reset: INFO commandstats. */
+    public long calls(String command) {
+        String line = redis().info("commandstats").lines().filter(l -> l.startsWith("cmdstat_" + command + ":"))
+                .findFirst().orElse("calls=0,");
+        int at = line.indexOf("calls=") + "calls=".length();
+        return Long.parseLong(line.substring(at, line.indexOf(',', at)));
+    }
+
     public String uri() { return "redis://127.0.0.1:" + port + "/0"; }
 
     public String uri(int db) { return "redis://127.0.0.1:" + port + "/" + db; }

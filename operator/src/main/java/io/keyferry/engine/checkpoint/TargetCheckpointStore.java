@@ -22,7 +22,8 @@ import java.util.Optional;
  *
  * <p>Saves are fenced: each store opened on an id takes the next attempt token ({@code INCR} of
  * {@code keyferry:checkpoint:{<id>}:fence}) and saves only while no newer token was taken, checked and written in
- * one transaction (WATCH and MULTI/EXEC; one Lua script on a Redis Cluster). So two workers of one copy, say two pods
+ * one round trip by a Lua script where the store runs scripts (Redis, Kvrocks; on a Redis Cluster through its client),
+ * else in one transaction (WATCH and MULTI/EXEC: Pika). So two workers of one copy, say two pods
  * of one Job with one of them on a partitioned node, never interleave their checkpoints: the older one stops.
  */
 public final class TargetCheckpointStore implements CheckpointStore {
@@ -31,11 +32,20 @@ public final class TargetCheckpointStore implements CheckpointStore {
     private static final String FENCED_SAVE = "local f = tonumber(redis.call('GET', KEYS[1]) or '0')"
             + " if f > tonumber(ARGV[1]) then return f end redis.call('SET', KEYS[2], ARGV[2]) return 0";
 
+    private static final byte[] EVAL = io.keyferry.engine.redis.Resp.ascii("EVAL");
+    private static final byte[] FENCED_SAVE_SCRIPT = FENCED_SAVE.getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TWO_KEYS = io.keyferry.engine.redis.Resp.ascii("2");
+
     private final RedisLink target;
     private final byte[] key;
     private final byte[] fence;
     /** This store's attempt token; 0 until taken. */
     private long token;
+    /**
+     * Whether a standalone target saves by the fenced script, one round trip: null until the first save asks; false
+     * where the store has no EVAL (Pika) or the user may not run it, which then saves under WATCH, two round trips.
+     */
+    private Boolean scripted;
 
     /**
      * @param target a connection of its own to the target (saves are synchronous)
@@ -103,13 +113,40 @@ public final class TargetCheckpointStore implements CheckpointStore {
         } catch (IOException e) {
             throw new IllegalStateException("cannot encode the checkpoint: " + e.getMessage(), e);
         }
-        long newer = target.cluster() != null ? saveByScript(json) : saveByWatch(json);
+        long newer = target.cluster() != null ? saveByScript(json) : saveStandalone(json);
         if (newer > 0) {
             throw new CopyFailedException("another worker took over this copy: its checkpoint " + new String(key,
                     StandardCharsets.UTF_8) + " in " + target.label() + " is held by attempt token " + newer + ", this worker"
                     + " has " + token + "; it stops so that the two never interleave their checkpoints (the newer one"
                     + " carries on from its own)");
         }
+    }
+
+    /**
+     * The fenced save as one script over the target's pipe, where the store runs it: the save is on the copy's writing
+     * thread, before every batch, so its round trips are the batch's; under WATCH it takes two.
+     *
+     * @return 0 once saved, or the newer token that holds the checkpoint
+     */
+    private long saveStandalone(byte[] json) {
+        if (!Boolean.FALSE.equals(scripted)) {
+            io.keyferry.engine.redis.Pipe pipe = target.pipe();
+            Object reply = io.keyferry.engine.redis.Resp.call(pipe, EVAL, FENCED_SAVE_SCRIPT, TWO_KEYS, fence, key,
+                    Long.toString(token()).getBytes(StandardCharsets.US_ASCII), json);
+            if (reply instanceof Long newer) {
+                scripted = true;
+                return newer;
+            }
+            if (!(reply instanceof io.keyferry.engine.redis.Resp.Error)) {
+                throw new CopyFailedException(target.label() + " answered the save of the checkpoint "
+                        + new String(key, StandardCharsets.UTF_8) + " with " + io.keyferry.engine.redis.Resp.describe(reply)
+                        + ", which its script never returns; run again to resume");
+            }
+            // No EVAL (Pika), a user not allowed it or a command of the script's: the transaction does the same, and
+            // where a command of it is refused too, its error names that command.
+            scripted = false;
+        }
+        return saveByWatch(json);
     }
 
     /** @return 0 once saved, or the newer token that holds the checkpoint */

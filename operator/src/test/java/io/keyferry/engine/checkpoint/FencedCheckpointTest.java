@@ -22,6 +22,16 @@ class FencedCheckpointTest {
     void theOlderWorkersSaveIsRefusedOnceANewerOneHasStarted() {
         try (RedisServer target = RedisServer.start()) {
             assertFenced(target.uri(), false, target.redis()::get);
+            assertTrue(target.calls("eval") == 3 && target.calls("watch") == 0, "one script a save, one round trip: "
+                    + target.redis().info("commandstats"));
+        }
+    }
+
+    @Test
+    void aStoreWithoutScriptsSavesUnderWatchFencedTheSame() {
+        try (RedisServer target = RedisServer.start(java.util.List.of("--rename-command", "EVAL", ""))) { // as Pika
+            assertFenced(target.uri(), false, target.redis()::get);
+            assertTrue(target.calls("watch") == 3, "WATCH, GET, then MULTI/EXEC: " + target.redis().info("commandstats"));
         }
     }
 

@@ -64,7 +64,7 @@ class BatchMemoryTest {
 
             BatchCopier.Prepared read = copier.read(decided, false);
 
-            long reads = calls(c, "getrange");
+            long reads = c.source.calls("getrange");
             assertTrue(reads >= 1 && reads <= ROOM / BLOB + 1, reads + " GETRANGEs for a room of " + ROOM / BLOB + " values");
             assertEquals(ROOM / BLOB, read.whole().size(), "a roomful kept");
             assertEquals(20 - ROOM / BLOB, read.deferred().size(), "the rest read later, most of them never sent yet");
@@ -104,12 +104,6 @@ class BatchMemoryTest {
                 assertArrayEquals(c.source.binary().get(bytes(k)), c.target.binary().get(bytes(k)), k);
             }
         }
-    }
-
-    private static long calls(CopyFixture c, String command) {
-        String line = c.source.redis().info("commandstats").lines().filter(l -> l.startsWith("cmdstat_" + command + ":"))
-                .findFirst().orElse("calls=0,");
-        return Long.parseLong(line.substring(line.indexOf("calls=") + 6, line.indexOf(',', line.indexOf("calls="))));
     }
 
     private static byte[] random(int size, long seed) {

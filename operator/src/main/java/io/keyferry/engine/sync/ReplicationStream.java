@@ -20,9 +20,10 @@ import java.util.concurrent.TimeUnit;
  * stream, counting its bytes as the master counts its replication offset. It answers REPLCONF GETACK and acknowledges
  * the offset every second, as a replica must (the master drops a replica that stays silent for repl-timeout).
  *
- * <p>Commands are read on a thread of their own into a bounded queue: a slow consumer slows the reading, and the
- * master keeps what is not read yet in its output buffer for this replica (client-output-buffer-limit replica; when
- * that is exceeded the master drops the connection and the follower resumes from its last position).
+ * <p>Commands are read on a thread of their own into a bounded queue (10,000 commands, and a batch's room of bytes:
+ * {@link io.keyferry.engine.copy.BatchMemory}): a slow consumer slows the reading, and the master keeps what is not
+ * read yet in its output buffer for this replica (client-output-buffer-limit replica; when that is exceeded the master
+ * drops the connection and the follower resumes from its last position).
  */
 public final class ReplicationStream implements AutoCloseable {
     /** An argument longer than this is not kept (only keys and small values are needed: values are read again). */
@@ -35,13 +36,18 @@ public final class ReplicationStream implements AutoCloseable {
     private final Position start;
     private final boolean resumed;
     private final BlockingQueue<Object> changes = new ArrayBlockingQueue<>(QUEUED);
+    /** KiB of arguments the queue may hold: taken as a change is queued, given back as it is taken. */
+    private final java.util.concurrent.Semaphore room;
+    private final int roomKib;
     private final ScheduledExecutorService acks;
     private final Thread reader;
     /** The master's replication offset of the last byte read. */
     private volatile long offset;
     private volatile boolean closed;
 
-    private ReplicationStream(RespConnection.Detached link, InputStream in, Position start, boolean resumed) {
+    private ReplicationStream(RespConnection.Detached link, InputStream in, Position start, boolean resumed, long queuedBytes) {
+        this.roomKib = (int) Math.max(1, Math.min(Integer.MAX_VALUE, queuedBytes >> 10));
+        this.room = new java.util.concurrent.Semaphore(roomKib);
         this.link = link;
         this.in = in;
         this.out = link.out();
@@ -62,6 +68,11 @@ public final class ReplicationStream implements AutoCloseable {
      *                               user without the SYNC permission)
      */
     public static ReplicationStream open(RespConnection connection, Position from) {
+        return open(connection, from, io.keyferry.engine.copy.BatchMemory.BATCH_BYTES);
+    }
+
+    /** @param queuedBytes the bytes of commands read ahead of the consumer at most (one bigger command alone) */
+    static ReplicationStream open(RespConnection connection, Position from, long queuedBytes) {
         String label = connection.label();
         Position asked = from != null ? from : current(connection);
         Answer answer = psync(connection, asked == null ? "?" : asked.replId(), asked == null ? -1 : asked.offset() + 1);
@@ -69,11 +80,12 @@ public final class ReplicationStream implements AutoCloseable {
             String line = answer.line();
             if (line.startsWith("FULLRESYNC ")) {
                 skipSnapshot(answer.in(), label);
-                return new ReplicationStream(answer.link(), answer.in(), fullResync(line), false);
+                return new ReplicationStream(answer.link(), answer.in(), fullResync(line), false, queuedBytes);
             }
             if (line.equals("CONTINUE") || line.startsWith("CONTINUE ")) {
                 String replId = line.length() > "CONTINUE ".length() ? line.substring("CONTINUE ".length()).strip() : asked.replId();
-                return new ReplicationStream(answer.link(), answer.in(), new Position(replId, asked.offset()), from != null);
+                return new ReplicationStream(answer.link(), answer.in(), new Position(replId, asked.offset()), from != null,
+                        queuedBytes);
             }
             throw new IllegalStateException(label + ": PSYNC answered " + line + "; KeyFerry follows a source as its replica:"
                     + " the source's user needs the SYNC permission (ACL: +sync +psync +replconf), and the source must"
@@ -199,7 +211,19 @@ public final class ReplicationStream implements AutoCloseable {
             changes.offer(e); // every later call says the same
             throw e;
         }
+        if (next instanceof Change c) {
+            room.release(kib(c));
+        }
         return (Change) next;
+    }
+
+    /** The KiB of a change's arguments, as the queue counts them: one bigger than the whole room takes all of it. */
+    private int kib(Change c) {
+        long bytes = 0;
+        for (byte[] a : c.args()) {
+            bytes += a == null ? 0 : a.length;
+        }
+        return (int) Math.min(roomKib, (bytes + 1023) >> 10);
     }
 
     private void read() {
@@ -212,6 +236,7 @@ public final class ReplicationStream implements AutoCloseable {
                     ack();
                     continue;
                 }
+                room.acquire(kib(c));
                 changes.put(c);
             }
         } catch (InterruptedException e) {

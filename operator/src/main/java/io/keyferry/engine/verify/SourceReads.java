@@ -37,11 +37,16 @@ final class SourceReads {
     }
 
     /**
-     * Flushes every source's pipe, then collects each one's replies: their round trips overlap. Values past the batch's
-     * room stand as {@link BatchMemory#NO_ROOM}: their keys are compared chunk by chunk, as big ones are.
+     * Keeps the values of the round about to be sent within the batch's room, on every source's pipe (before the sends:
+     * a pipe may read replies while it sends); values past it stand as {@link BatchMemory#NO_ROOM}, and their keys are
+     * compared chunk by chunk, as big ones are.
      */
-    private List<List<Object>> syncAll(BatchMemory room) {
+    private void filterAll(BatchMemory room) {
         sources.forEach(l -> l.pipe().filtering(room));
+    }
+
+    /** Flushes every source's pipe, then collects each one's replies: their round trips overlap. */
+    private List<List<Object>> syncAll() {
         sources.forEach(l -> l.pipe().flush());
         List<List<Object>> replies = new ArrayList<>(sources.size());
         sources.forEach(l -> replies.add(l.pipe().sync()));
@@ -76,6 +81,7 @@ final class SourceReads {
         BatchMemory room = new BatchMemory(BatchMemory.BATCH_BYTES);
         long most = valueBytes.most(BatchMemory.BATCH_BYTES); // reads: as many as values of the size seen lately fill
         int reads = 0;
+        filterAll(room);
         boolean guessing = types.guessing();
         List<Slot> slots = new ArrayList<>();
         for (KeyRef ref : refs) {
@@ -94,7 +100,7 @@ final class SourceReads {
                 slots.add(s);
             }
         }
-        List<List<Object>> replies = syncAll(room);
+        List<List<Object>> replies = syncAll();
         int right = 0;
         int wrong = 0;
         List<Slot> unread = new ArrayList<>();
@@ -122,6 +128,9 @@ final class SourceReads {
             }
         }
         types.outcome(right, wrong);
+        if (!unread.isEmpty() || !untyped.isEmpty()) { // a filter is set only where a sync will clear it
+            filterAll(room);
+        }
         for (Slot s : unread) { // past the room a key is compared chunk by chunk, as a big one is
             s.readAt = reads++ >= most ? -1 : boundedRead(pipe(s.member), DataType.fromTypeReply(s.typeReply), s.member.key());
         }
@@ -129,7 +138,7 @@ final class SourceReads {
             s.typeAt = pipe(s.member).send(Cmd.TYPE, s.member.key());
         }
         if (!unread.isEmpty() || !untyped.isEmpty()) {
-            replies = syncAll(room);
+            replies = syncAll();
             for (Slot s : unread) {
                 s.value = s.readAt < 0 ? null : held(replies.get(s.member.source()).get(s.readAt));
             }
@@ -139,12 +148,17 @@ final class SourceReads {
                 DataType type = DataType.fromTypeReply(s.typeReply);
                 types.learn(s.member.key(), type);
                 if (type != null && reads++ < most) {
-                    s.readAt = boundedRead(pipe(s.member), type, s.member.key());
                     unread.add(s);
                 }
             }
             if (!unread.isEmpty()) {
-                replies = syncAll(room);
+                filterAll(room);
+            }
+            for (Slot s : unread) {
+                s.readAt = boundedRead(pipe(s.member), DataType.fromTypeReply(s.typeReply), s.member.key());
+            }
+            if (!unread.isEmpty()) {
+                replies = syncAll();
                 for (Slot s : unread) {
                     s.value = held(replies.get(s.member.source()).get(s.readAt));
                 }

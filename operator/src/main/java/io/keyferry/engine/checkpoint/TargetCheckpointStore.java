@@ -2,7 +2,10 @@ package io.keyferry.engine.checkpoint;
 
 import io.keyferry.engine.CopyFailedException;
 import io.keyferry.engine.MigrationInputException;
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
+import io.keyferry.engine.redis.Resp;
 import io.keyferry.engine.redis.WatchedWrite;
 import io.lettuce.core.ScriptOutputType;
 import java.io.IOException;
@@ -32,9 +35,8 @@ public final class TargetCheckpointStore implements CheckpointStore {
     private static final String FENCED_SAVE = "local f = tonumber(redis.call('GET', KEYS[1]) or '0')"
             + " if f > tonumber(ARGV[1]) then return f end redis.call('SET', KEYS[2], ARGV[2]) return 0";
 
-    private static final byte[] EVAL = io.keyferry.engine.redis.Resp.ascii("EVAL");
     private static final byte[] FENCED_SAVE_SCRIPT = FENCED_SAVE.getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] TWO_KEYS = io.keyferry.engine.redis.Resp.ascii("2");
+    private static final byte[] TWO_KEYS = Resp.num(2);
 
     private final RedisLink target;
     private final byte[] key;
@@ -77,11 +79,11 @@ public final class TargetCheckpointStore implements CheckpointStore {
      * @return how many keys were removed
      */
     public static long remove(RedisLink target, java.util.List<String> ids) {
-        io.keyferry.engine.redis.Pipe pipe = target.pipe();
+        Pipe pipe = target.pipe();
         for (String id : ids) {
             byte[] key = keyFor(id).getBytes(StandardCharsets.UTF_8);
-            pipe.send(io.keyferry.engine.redis.Cmd.DEL, key);
-            pipe.send(io.keyferry.engine.redis.Cmd.DEL, (keyFor(id) + ":fence").getBytes(StandardCharsets.UTF_8));
+            pipe.send(Cmd.DEL, key);
+            pipe.send(Cmd.DEL, (keyFor(id) + ":fence").getBytes(StandardCharsets.UTF_8));
         }
         long removed = 0;
         for (Object reply : pipe.sync()) {
@@ -130,16 +132,16 @@ public final class TargetCheckpointStore implements CheckpointStore {
      */
     private long saveStandalone(byte[] json) {
         if (!Boolean.FALSE.equals(scripted)) {
-            io.keyferry.engine.redis.Pipe pipe = target.pipe();
-            Object reply = io.keyferry.engine.redis.Resp.call(pipe, EVAL, FENCED_SAVE_SCRIPT, TWO_KEYS, fence, key,
+            Pipe pipe = target.pipe();
+            Object reply = Resp.call(pipe, Cmd.EVAL, FENCED_SAVE_SCRIPT, TWO_KEYS, fence, key,
                     Long.toString(token()).getBytes(StandardCharsets.US_ASCII), json);
             if (reply instanceof Long newer) {
                 scripted = true;
                 return newer;
             }
-            if (!(reply instanceof io.keyferry.engine.redis.Resp.Error)) {
+            if (!(reply instanceof Resp.Error)) {
                 throw new CopyFailedException(target.label() + " answered the save of the checkpoint "
-                        + new String(key, StandardCharsets.UTF_8) + " with " + io.keyferry.engine.redis.Resp.describe(reply)
+                        + new String(key, StandardCharsets.UTF_8) + " with " + Resp.describe(reply)
                         + ", which its script never returns; run again to resume");
             }
             // No EVAL (Pika), a user not allowed it or a command of the script's: the transaction does the same, and

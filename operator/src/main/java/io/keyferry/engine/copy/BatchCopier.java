@@ -2,11 +2,9 @@ package io.keyferry.engine.copy;
 
 import io.keyferry.api.DataType;
 import io.keyferry.api.PolicySpec;
-import io.keyferry.engine.CopyFailedException;
 import io.keyferry.engine.probe.ServerProfile;
 import io.keyferry.engine.redis.Keys;
 import io.keyferry.engine.redis.Cmd;
-import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.Resp;
 import io.keyferry.engine.redis.RespConnection;
@@ -39,10 +37,8 @@ public final class BatchCopier {
     private final RedisLink sourceChunks;
     private final TargetWriter target;
     private final PolicySpec policies;
-    /** The bytes of values a batch holds at most ({@link BatchMemory}). */
-    private long maxBatchBytes = BatchMemory.BATCH_BYTES;
-    /** The size of the values read lately, shared by the reading and the writing thread: a guide, not a count. */
-    private final BatchMemory.Sizes valueBytes = new BatchMemory.Sizes();
+    /** The reads of small keys' values, within a batch's room. */
+    private final WholeReads wholeReads;
     /** Where the target keys' prior states go before they are first changed; null without spec.undo. */
     private io.keyferry.engine.undo.UndoJournal undo;
     private ListBases listBases;
@@ -70,6 +66,7 @@ public final class BatchCopier {
         this.sourceName = sourceName;
         this.decider = new BatchDecider(sourceName, links.source(), links.targetReads(), targetProfile, policies, strategy, types);
         this.sourceValues = links.sourceValues();
+        this.wholeReads = new WholeReads(decider, sourceValues.label());
         this.sourceChunks = links.sourceChunks();
         this.target = new TargetWriter(links.target(), targetProfile, rawTarget);
         this.policies = policies;
@@ -87,7 +84,7 @@ public final class BatchCopier {
 
     /** Holds at most {@code bytes} of values read whole per batch instead of {@link BatchMemory#BATCH_BYTES}. */
     public BatchCopier holdingAtMost(long bytes) {
-        this.maxBatchBytes = bytes;
+        wholeReads.holdingAtMost(bytes);
         return this;
     }
 
@@ -190,102 +187,8 @@ public final class BatchCopier {
                 values.add(batch.values().get(i));
             }
         }
-        return readWhole(new Prepared(batch.decisions(), whole, values, List.of(), chunked, replay), sourceValues.pipe());
-    }
-
-    /**
-     * Reads the values of {@code batch.whole()} not read yet (null), in one pipeline over {@code src}, keeping as many as
-     * the batch has room for ({@link BatchMemory}); the keys past it go to {@code deferred}.
-     */
-    private Prepared readWhole(Prepared batch, Pipe src) {
-        List<Decision> whole = batch.whole();
-        int[] replyAt = new int[whole.size()];
-        long room = maxBatchBytes - batch.bytes();
-        BatchMemory memory = new BatchMemory(room);
-        long most = valueBytes.most(room); // reads sent: no more than the values seen lately leave room for
-        src.filtering(memory);
-        int sent = 0;
-        for (int i = 0; i < whole.size(); i++) {
-            Decision d = whole.get(i);
-            boolean read = batch.values().get(i) == null;
-            replyAt[i] = !read ? -1 : sent++ >= most ? -2
-                    : d.dump() ? src.send(Cmd.DUMP, d.sourceKey()) : COPIERS.get(d.type()).readWhole(src, d.sourceKey());
-        }
-        List<Object> replies = src.sync(); // also where nothing was sent: it clears the filter
-        List<Decision> kept = new ArrayList<>(whole.size());
-        List<Object> values = new ArrayList<>(whole.size());
-        List<Decision> deferred = new ArrayList<>(batch.deferred());
-        for (int i = 0; i < whole.size(); i++) {
-            Object reply = replyAt[i] < 0 ? null : replies.get(replyAt[i]);
-            if (replyAt[i] == -2 || reply == BatchMemory.NO_ROOM) {
-                deferred.add(whole.get(i));
-            } else {
-                kept.add(whole.get(i));
-                values.add(replyAt[i] < 0 ? batch.values().get(i) : readValue(reply, whole.get(i)));
-            }
-        }
-        valueBytes.saw(memory);
-        Prepared read = new Prepared(batch.decisions(), kept, values, deferred, batch.chunked(), batch.replay());
-        return boundedStrings(read, src);
-    }
-
-    /**
-     * Settles the strings read whole, with a bounded GETRANGE ({@link StringCopier#readWhole}), in one more
-     * round trip where any needs it: a reply
-     * that overflowed the bound is a big string, sized with STRLEN and moved to the chunked copy (its decision
-     * changed before the batch is journaled); an empty reply is an empty string only if the key still exists
-     * (GETRANGE answers "" for a missing key too).
-     */
-    private Prepared boundedStrings(Prepared batch, Pipe src) {
-        List<Integer> big = new ArrayList<>();
-        List<Integer> empty = new ArrayList<>();
-        Map<Integer, Integer> replyAt = new java.util.HashMap<>(); // a string's place in the batch to its reply's
-        for (int i = 0; i < batch.whole().size(); i++) {
-            Decision d = batch.whole().get(i);
-            if (d.type() == DataType.STRING && !d.dump() && batch.values().get(i) instanceof byte[] v) {
-                if (v.length > SMALL_STRING_BYTES) {
-                    big.add(i);
-                    replyAt.put(i, src.send(Cmd.STRLEN, d.sourceKey()));
-                } else if (v.length == 0) {
-                    empty.add(i);
-                    replyAt.put(i, src.send(Cmd.EXISTS, d.sourceKey()));
-                }
-            }
-        }
-        if (replyAt.isEmpty()) {
-            return batch;
-        }
-        List<Object> replies = src.sync();
-        List<Object> values = new ArrayList<>(batch.values());
-        for (int i : empty) {
-            Decision d = batch.whole().get(i);
-            if (Resp.integer(replies.get(replyAt.get(i)), src.label(), d.sourceKey()) == 0) {
-                values.set(i, null); // gone between TYPE and the read
-            }
-        }
-        if (big.isEmpty()) {
-            return new Prepared(batch.decisions(), batch.whole(), values, batch.deferred(), batch.chunked(), batch.replay());
-        }
-        Map<Decision, Decision> resized = new java.util.IdentityHashMap<>();
-        for (int i : big) {
-            Decision d = batch.whole().get(i);
-            resized.put(d, decider.sized(d, Resp.integer(replies.get(replyAt.get(i)), src.label(), d.sourceKey()), 0));
-        }
-        List<Decision> whole = new ArrayList<>();
-        List<Object> wholeValues = new ArrayList<>();
-        List<Decision> chunked = new ArrayList<>(batch.chunked());
-        for (int i = 0; i < batch.whole().size(); i++) {
-            Decision d = batch.whole().get(i);
-            if (resized.containsKey(d)) {
-                chunked.add(resized.get(d));
-            } else {
-                whole.add(d);
-                wholeValues.add(values.get(i));
-            }
-        }
-        List<Decision> decisions = new ArrayList<>(batch.decisions().size());
-        batch.decisions().forEach(d -> decisions.add(resized.getOrDefault(d, d)));
-        return new Prepared(decisions, whole, wholeValues, batch.deferred(), chunked, batch.replay());
+        Prepared toRead = new Prepared(batch.decisions(), whole, values, List.of(), chunked, replay);
+        return wholeReads.read(toRead, sourceValues.pipe());
     }
 
     /** Counts the keys of a batch that nothing is written for (skipped, unsupported); lists the unsupported. */
@@ -315,8 +218,9 @@ public final class BatchCopier {
         List<Decision> chunked = new ArrayList<>(batch.chunked());
         List<Decision> later = batch.deferred();
         while (!later.isEmpty()) { // as many at a time as the batch has room for, over this thread's source connection
-            Prepared more = readWhole(new Prepared(batch.decisions(), later, java.util.Collections.nCopies(later.size(), null),
-                    List.of(), List.of(), batch.replay()), sourceChunks.pipe());
+            Prepared unread = new Prepared(batch.decisions(), later, java.util.Collections.nCopies(later.size(), null),
+                    List.of(), List.of(), batch.replay());
+            Prepared more = wholeReads.read(unread, sourceChunks.pipe());
             queueWhole(more.whole(), more.values(), counters);
             target.sync();
             chunked.addAll(more.chunked());
@@ -355,36 +259,6 @@ public final class BatchCopier {
             }
             counters.add(d.type(), d.outcome());
         }
-    }
-
-    /** A read that failed because the key changed type meanwhile counts as gone, like an expired key. */
-    private Object readValue(Object reply, Decision d) {
-        if (reply instanceof Resp.Error e) {
-            if (e.wrongType()) {
-                return null;
-            }
-            throw new CopyFailedException(sourceValues.label() + ": reading key " + Keys.show(d.sourceKey()) + " failed: "
-                    + e.message());
-        }
-        boolean string = d.dump() || d.type() == DataType.STRING;
-        if (reply != null && (string ? !(reply instanceof byte[]) : !(reply instanceof List<?> items) || !flatStrings(items, d.type()))) {
-            throw new CopyFailedException(sourceValues.label() + ": reading key " + Keys.show(d.sourceKey()) + " ("
-                    + d.type().wireName() + ") got " + Resp.describe(reply) + ", not what its command gives; nothing of it"
-                    + " was written");
-        }
-        return reply;
-    }
-
-    /** A whole collection as read: strings, or for a stream its entries, [id, [field, value, ...]]. */
-    private static boolean flatStrings(List<?> items, DataType type) {
-        for (Object item : items) {
-            if (type == DataType.STREAM ? !(item instanceof List<?> entry) || entry.size() != 2
-                    || !(entry.get(0) instanceof byte[]) || !(entry.get(1) instanceof List<?> body)
-                    || !flatStrings(body, DataType.STRING) : !(item instanceof byte[])) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private boolean restore(Decision d, byte[] payload, long now) {

@@ -51,6 +51,7 @@ public final class Cmd {
     public static final byte[] WATCH = Resp.ascii("WATCH");
     public static final byte[] MULTI = Resp.ascii("MULTI");
     public static final byte[] EXEC = Resp.ascii("EXEC");
+    public static final byte[] EVAL = Resp.ascii("EVAL");
     public static final byte[] WITHSCORES = Resp.ascii("WITHSCORES");
     public static final byte[] NX = Resp.ascii("NX");
     public static final byte[] COUNT = Resp.ascii("COUNT");

@@ -1,5 +1,6 @@
 package io.keyferry.engine.sync;
 
+import io.keyferry.engine.copy.BatchMemory;
 import io.keyferry.engine.redis.GatheredInput;
 import io.keyferry.engine.redis.RespConnection;
 import java.io.BufferedInputStream;
@@ -12,6 +13,7 @@ import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * the offset every second, as a replica must (the master drops a replica that stays silent for repl-timeout).
  *
  * <p>Commands are read on a thread of their own into a bounded queue (10,000 commands, and a batch's room of bytes:
- * {@link io.keyferry.engine.copy.BatchMemory}): a slow consumer slows the reading, and the master keeps what is not
+ * {@link BatchMemory}): a slow consumer slows the reading, and the master keeps what is not
  * read yet in its output buffer for this replica (client-output-buffer-limit replica; when that is exceeded the master
  * drops the connection and the follower resumes from its last position).
  */
@@ -37,7 +39,7 @@ public final class ReplicationStream implements AutoCloseable {
     private final boolean resumed;
     private final BlockingQueue<Object> changes = new ArrayBlockingQueue<>(QUEUED);
     /** KiB of arguments the queue may hold: taken as a change is queued, given back as it is taken. */
-    private final java.util.concurrent.Semaphore room;
+    private final Semaphore room;
     private final int roomKib;
     private final ScheduledExecutorService acks;
     private final Thread reader;
@@ -47,7 +49,7 @@ public final class ReplicationStream implements AutoCloseable {
 
     private ReplicationStream(RespConnection.Detached link, InputStream in, Position start, boolean resumed, long queuedBytes) {
         this.roomKib = (int) Math.max(1, Math.min(Integer.MAX_VALUE, queuedBytes >> 10));
-        this.room = new java.util.concurrent.Semaphore(roomKib);
+        this.room = new Semaphore(roomKib);
         this.link = link;
         this.in = in;
         this.out = link.out();
@@ -68,7 +70,7 @@ public final class ReplicationStream implements AutoCloseable {
      *                               user without the SYNC permission)
      */
     public static ReplicationStream open(RespConnection connection, Position from) {
-        return open(connection, from, io.keyferry.engine.copy.BatchMemory.BATCH_BYTES);
+        return open(connection, from, BatchMemory.BATCH_BYTES);
     }
 
     /** @param queuedBytes the bytes of commands read ahead of the consumer at most (one bigger command alone) */

@@ -1,0 +1,162 @@
+package io.keyferry.engine.copy;
+
+import io.keyferry.api.DataType;
+import io.keyferry.engine.copy.BatchCopier.Prepared;
+import io.keyferry.engine.CopyFailedException;
+import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Keys;
+import io.keyferry.engine.redis.Pipe;
+import io.keyferry.engine.redis.Resp;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The reads of a batch's small keys, whole, in one pipeline: as many values as the batch has room for
+ * ({@link BatchMemory}), the keys past it left for a later round ({@link Prepared#deferred}), and the
+ * strings whose bounded read cannot tell big from small, or empty from gone, settled in one more round trip.
+ */
+final class WholeReads {
+    private final BatchDecider decider;
+    /** The source as the user named it, for errors. */
+    private final String label;
+    /** The bytes of values a batch holds at most ({@link BatchMemory}). */
+    private long maxBatchBytes = BatchMemory.BATCH_BYTES;
+    /** The size of the values read lately, shared by the reading and the writing thread: a guide, not a count. */
+    private final BatchMemory.Sizes valueBytes = new BatchMemory.Sizes();
+
+    WholeReads(BatchDecider decider, String label) {
+        this.decider = decider;
+        this.label = label;
+    }
+
+    void holdingAtMost(long bytes) {
+        this.maxBatchBytes = bytes;
+    }
+
+    /**
+     * Reads the values of {@code batch.whole()} not read yet (null), in one pipeline over {@code src}, keeping as many
+     * as the batch has room for ({@link BatchMemory}); the keys past it go to {@code deferred}.
+     */
+    Prepared read(Prepared batch, Pipe src) {
+        List<Decision> whole = batch.whole();
+        int[] replyAt = new int[whole.size()];
+        long room = maxBatchBytes - batch.bytes();
+        BatchMemory memory = new BatchMemory(room);
+        long most = valueBytes.most(room); // reads sent: no more than the values seen lately leave room for
+        src.filtering(memory);
+        int sent = 0;
+        for (int i = 0; i < whole.size(); i++) {
+            Decision d = whole.get(i);
+            boolean read = batch.values().get(i) == null;
+            replyAt[i] = !read ? -1 : sent++ >= most ? -2 : d.dump() ? src.send(Cmd.DUMP, d.sourceKey())
+                    : BatchCopier.COPIERS.get(d.type()).readWhole(src, d.sourceKey());
+        }
+        List<Object> replies = src.sync(); // also where nothing was sent: it clears the filter
+        List<Decision> kept = new ArrayList<>(whole.size());
+        List<Object> values = new ArrayList<>(whole.size());
+        List<Decision> deferred = new ArrayList<>(batch.deferred());
+        for (int i = 0; i < whole.size(); i++) {
+            Object reply = replyAt[i] < 0 ? null : replies.get(replyAt[i]);
+            if (replyAt[i] == -2 || reply == BatchMemory.NO_ROOM) {
+                deferred.add(whole.get(i));
+            } else {
+                kept.add(whole.get(i));
+                values.add(replyAt[i] < 0 ? batch.values().get(i) : readValue(reply, whole.get(i), label));
+            }
+        }
+        valueBytes.saw(memory);
+        Prepared read = new Prepared(batch.decisions(), kept, values, deferred, batch.chunked(), batch.replay());
+        return boundedStrings(read, src);
+    }
+
+    /**
+     * Settles the strings read whole, with a bounded GETRANGE ({@link StringCopier#readWhole}), in one more
+     * round trip where any needs it: a reply
+     * that overflowed the bound is a big string, sized with STRLEN and moved to the chunked copy (its decision
+     * changed before the batch is journaled); an empty reply is an empty string only if the key still exists
+     * (GETRANGE answers "" for a missing key too).
+     */
+    private Prepared boundedStrings(Prepared batch, Pipe src) {
+        List<Integer> big = new ArrayList<>();
+        List<Integer> empty = new ArrayList<>();
+        Map<Integer, Integer> replyAt = new java.util.HashMap<>(); // a string's place in the batch to its reply's
+        for (int i = 0; i < batch.whole().size(); i++) {
+            Decision d = batch.whole().get(i);
+            if (d.type() == DataType.STRING && !d.dump() && batch.values().get(i) instanceof byte[] v) {
+                if (v.length > BatchCopier.SMALL_STRING_BYTES) {
+                    big.add(i);
+                    replyAt.put(i, src.send(Cmd.STRLEN, d.sourceKey()));
+                } else if (v.length == 0) {
+                    empty.add(i);
+                    replyAt.put(i, src.send(Cmd.EXISTS, d.sourceKey()));
+                }
+            }
+        }
+        if (replyAt.isEmpty()) {
+            return batch;
+        }
+        List<Object> replies = src.sync();
+        List<Object> values = new ArrayList<>(batch.values());
+        for (int i : empty) {
+            Decision d = batch.whole().get(i);
+            if (Resp.integer(replies.get(replyAt.get(i)), src.label(), d.sourceKey()) == 0) {
+                values.set(i, null); // gone between TYPE and the read
+            }
+        }
+        if (big.isEmpty()) {
+            return new Prepared(batch.decisions(), batch.whole(), values, batch.deferred(), batch.chunked(),
+                    batch.replay());
+        }
+        Map<Decision, Decision> resized = new java.util.IdentityHashMap<>();
+        for (int i : big) {
+            Decision d = batch.whole().get(i);
+            resized.put(d, decider.sized(d, Resp.integer(replies.get(replyAt.get(i)), src.label(), d.sourceKey()), 0));
+        }
+        List<Decision> whole = new ArrayList<>();
+        List<Object> wholeValues = new ArrayList<>();
+        List<Decision> chunked = new ArrayList<>(batch.chunked());
+        for (int i = 0; i < batch.whole().size(); i++) {
+            Decision d = batch.whole().get(i);
+            if (resized.containsKey(d)) {
+                chunked.add(resized.get(d));
+            } else {
+                whole.add(d);
+                wholeValues.add(values.get(i));
+            }
+        }
+        List<Decision> decisions = new ArrayList<>(batch.decisions().size());
+        batch.decisions().forEach(d -> decisions.add(resized.getOrDefault(d, d)));
+        return new Prepared(decisions, whole, wholeValues, batch.deferred(), chunked, batch.replay());
+    }
+
+    /** A read that failed because the key changed type meanwhile counts as gone, like an expired key. */
+    private static Object readValue(Object reply, Decision d, String label) {
+        if (reply instanceof Resp.Error e) {
+            if (e.wrongType()) {
+                return null;
+            }
+            throw new CopyFailedException(label + ": reading key " + Keys.show(d.sourceKey()) + " failed: "
+                    + e.message());
+        }
+        boolean string = d.dump() || d.type() == DataType.STRING;
+        if (reply != null && (string ? !(reply instanceof byte[]) : !(reply instanceof List<?> items) || !flatStrings(items, d.type()))) {
+            throw new CopyFailedException(label + ": reading key " + Keys.show(d.sourceKey()) + " ("
+                    + d.type().wireName() + ") got " + Resp.describe(reply) + ", not what its command gives; nothing of it"
+                    + " was written");
+        }
+        return reply;
+    }
+
+    /** A whole collection as read: strings, or for a stream its entries, [id, [field, value, ...]]. */
+    private static boolean flatStrings(List<?> items, DataType type) {
+        for (Object item : items) {
+            if (type == DataType.STREAM ? !(item instanceof List<?> entry) || entry.size() != 2
+                    || !(entry.get(0) instanceof byte[]) || !(entry.get(1) instanceof List<?> body)
+                    || !flatStrings(body, DataType.STRING) : !(item instanceof byte[])) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

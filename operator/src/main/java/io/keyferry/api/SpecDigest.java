@@ -54,6 +54,31 @@ public final class SpecDigest {
                 .build();
         JsonInclude.Value nonDefault = JsonInclude.Value.construct(JsonInclude.Include.NON_DEFAULT, JsonInclude.Include.NON_EMPTY);
         MODEL.forEach(c -> mapper.configOverride(c).setInclude(nonDefault));
+        mapper.addMixIn(WorkerSpec.class, FormerDefaults.class);
         return mapper;
+    }
+
+    /**
+     * Defaults changed since: a value equal to a former default is left out as the default is. The API server stored
+     * the default of its CRD in every DataMigration created under it (batchSize 500 before 2026-12-07), and an
+     * operator that counted it now would start new workers for every migration in flight.
+     */
+    private abstract static class FormerDefaults {
+        @JsonInclude(value = JsonInclude.Include.CUSTOM, valueFilter = BatchSizeDefault.class)
+        abstract Integer getBatchSize();
+    }
+
+    /** Jackson leaves a value out where this equals it: the default batch size, now or before. */
+    @SuppressWarnings("EqualsHashCode")
+    static final class BatchSizeDefault {
+        @Override
+        public boolean equals(Object value) {
+            return value == null || value.equals(500) || value.equals(new WorkerSpec().getBatchSize());
+        }
+
+        @Override
+        public int hashCode() {
+            return 0;
+        }
     }
 }

@@ -11,11 +11,12 @@ public class WorkerSpec {
     @Min(1)
     @Default("1")
     private Integer parallelism = 1;
-    @JsonPropertyDescription("Keys per SCAN batch and per pipelined write.")
+    @JsonPropertyDescription("Keys per SCAN batch and per pipelined write; at most a second's worth under"
+            + " rateLimit.keysPerSecond, and at most 500 while writes are guarded (DualWrite: a batch is one transaction).")
     @Min(1)
     @Max(100000)
-    @Default("500")
-    private Integer batchSize = 500;
+    @Default("2000")
+    private Integer batchSize = 2000;
     @JsonPropertyDescription("How each source is first copied: Scan (default) key by key from SCAN; Snapshot from the"
             + " source's RDB snapshot, as a replica (PSYNC), every key RESTOREd with its snapshot bytes, for each Redis"
             + " source where that gives Scan's result.")

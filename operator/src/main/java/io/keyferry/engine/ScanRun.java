@@ -5,6 +5,7 @@ import io.keyferry.api.SourceSpec;
 import io.keyferry.engine.checkpoint.Checkpoint;
 import io.keyferry.engine.checkpoint.CheckpointStore;
 import io.keyferry.engine.copy.BatchCopier;
+import io.keyferry.engine.copy.GuardedCopy;
 import io.keyferry.engine.copy.PaceClock;
 import io.keyferry.engine.copy.RateLimiter;
 import io.keyferry.engine.copy.SourceCopier;
@@ -52,10 +53,13 @@ final class ScanRun {
                 new BatchCopier.Links(decide, migration.targetReads(), values, chunks, migration.target()),
                 migration.targetProfile(), migration::openRawTarget, migration.spec().getPolicies(), plan.strategy(),
                 CopyStart.typeFilter(s.getKeys())).journaling(migration.journal()).keepingListBases(migration.listBases());
-        SourceScan scan = new SourceScan(source, plan.profile(), s.getKeys(), migration.spec().getWorker().getBatchSize(),
+        int keysPerSecond = pacing.perPart(migration.spec().getWorker().getRateLimit().getKeysPerSecond());
+        int batchSize = RateLimiter.batchWithin(migration.spec().getWorker().getBatchSize(), keysPerSecond);
+        SourceScan scan = new SourceScan(source, plan.profile(), s.getKeys(),
+                pacing.guardWrites() ? Math.min(batchSize, GuardedCopy.BATCH_AT_MOST) : batchSize,
                 pacing.part(), pacing.parts()).leavingStateKeysOut(s.stateKeysLeftOut());
-        SourceCopier copier = new SourceCopier(index, scan, batches, new RateLimiter(
-                pacing.perPart(migration.spec().getWorker().getRateLimit().getKeysPerSecond()), pacing.clock()), pacing.backoff());
+        SourceCopier copier = new SourceCopier(index, scan, batches, new RateLimiter(keysPerSecond, pacing.clock()),
+                pacing.backoff());
         if (pacing.guardWrites()) {
             copier.guarded();
         }

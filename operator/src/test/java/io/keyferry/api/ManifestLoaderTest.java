@@ -104,7 +104,7 @@ class ManifestLoaderTest {
         assertEquals(Policy.SKIP, spec.getPolicies().defaultOrSkip());
         assertEquals(TypeMismatchPolicy.SKIP, spec.getPolicies().getTypeMismatch());
         assertEquals(VerifyMode.FULL, spec.getVerify().getMode());
-        assertEquals(500, spec.getWorker().getBatchSize());
+        assertEquals(2000, spec.getWorker().getBatchSize());
         assertEquals(0, spec.getWorker().getRateLimit().getKeysPerSecond());
     }
 

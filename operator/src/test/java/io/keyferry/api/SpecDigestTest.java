@@ -39,6 +39,8 @@ class SpecDigestTest {
 
         assertEquals(copy, digest(copyParts(spec)));
         assertEquals(attempt, WorkerJobs.attempt(spec));
+        spec.getWorker().setBatchSize(2000); // the default since 2026-12-07; 500 (full.yaml's) was it before
+        assertEquals(attempt, WorkerJobs.attempt(spec), "a former default counts as the default");
         spec.getWorker().setBatchSize(501);
         assertNotEquals(attempt, WorkerJobs.attempt(spec), "a value that differs from the default still counts");
     }

@@ -18,6 +18,12 @@ import java.util.function.Predicate;
  * connection), gets the plain copy; verification rounds look at such keys again.
  */
 public final class GuardedCopy {
+    /**
+     * Keys a guarded batch holds at most, whatever spec.worker.batchSize says: its small keys' writes are one
+     * MULTI/EXEC, which holds the target's other clients (the application, in DualWrite) for its whole length, and
+     * fails whole, to be copied key by key, when the application wrote any one of its keys meanwhile.
+     */
+    public static final int BATCH_AT_MOST = 500;
     /** Tries of one key an application keeps writing; after them it is left to the next verification round. */
     static final int ATTEMPTS = 3;
 

@@ -20,6 +20,14 @@ public final class RateLimiter {
         this.nextAllowedNanos = clock.nanoTime();
     }
 
+    /**
+     * Keys a batch may hold under a limit of so many keys per second (0: none): at most a second's worth, so a paced
+     * copy reads and writes in steps of a second or less, not a whole batch at once and then a long pause.
+     */
+    public static int batchWithin(int batchSize, int keysPerSecond) {
+        return keysPerSecond > 0 ? Math.max(1, Math.min(batchSize, keysPerSecond)) : batchSize;
+    }
+
     /** Counts keys just processed and sleeps until the limit allows the next ones. */
     public void acquire(long n) {
         if (keysPerSecond <= 0 || n <= 0) {

@@ -58,6 +58,12 @@ public final class Verifier {
      * read hold values, so at most this many batches of values are in memory.
      */
     private static final int IN_FLIGHT = READERS + COMPARERS + 1;
+    /**
+     * Keys a reader or comparer takes at a time, however many a SCAN page holds (spec.worker.batchSize): with
+     * batches of 2,000 the stages overlapped less and the batches in flight held four times the values, for no
+     * fewer round trips that count (mixed-1m: verification as fast, 0.3 client CPU-s more, RSS 152 to 231 MB).
+     */
+    static final int CHECKED_AT_ONCE = 500;
 
     private final List<SourceSpec> specs;
     private final List<RedisLink> sources;
@@ -179,13 +185,16 @@ public final class Verifier {
         List<CompletableFuture<Void>> work = new ArrayList<>();
         long[] scanned = {0};
         try {
-            java.util.function.Consumer<List<KeyRef>> check = refs -> {
-                acquire(inFlight);
-                work.removeIf(f -> f.isDone() && join(f));
-                work.add(CompletableFuture.supplyAsync(() -> checkers.get().read(refs), readers)
-                        .thenApplyAsync(reads -> checkers.get().compare(refs, reads), comparers)
-                        .thenAccept(verdicts -> tally.first(refs, verdicts))
-                        .whenComplete((done, failed) -> inFlight.release()));
+            java.util.function.Consumer<List<KeyRef>> check = page -> {
+                for (int from = 0; from < page.size(); from += CHECKED_AT_ONCE) {
+                    List<KeyRef> refs = page.subList(from, Math.min(page.size(), from + CHECKED_AT_ONCE));
+                    acquire(inFlight);
+                    work.removeIf(f -> f.isDone() && join(f));
+                    work.add(CompletableFuture.supplyAsync(() -> checkers.get().read(refs), readers)
+                            .thenApplyAsync(reads -> checkers.get().compare(refs, reads), comparers)
+                            .thenAccept(verdicts -> tally.first(refs, verdicts))
+                            .whenComplete((done, failed) -> inFlight.release()));
+                }
             };
             for (int i = 0; i < sources.size(); i++) {
                 int index = i;

@@ -1,0 +1,100 @@
+package io.keyferry.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.keyferry.api.DataMigrationSpec;
+import io.keyferry.api.Policy;
+import io.keyferry.engine.checkpoint.FileCheckpointStore;
+import io.keyferry.engine.copy.GuardedCopy;
+import io.keyferry.testing.RedisServer;
+import io.keyferry.testing.VirtualClock;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * spec.worker.batchSize (2,000 by default) and where a copy takes fewer keys at a time: under a rate limit a batch
+ * holds at most a second of it, and a guarded copy (DualWrite) at most {@link GuardedCopy#BATCH_AT_MOST}, its writes
+ * being one transaction. Counted in SCAN pages (the progress after each) and in the servers' own command counts.
+ */
+class BatchSizeTest {
+    private static final int KEYS = 6_000;
+
+    @Test
+    void anUnpacedCopyScansTheDefaultBatchAtATime() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            DataMigrationSpec spec = loaded(source, target);
+            assertEquals(2000, spec.getWorker().getBatchSize(), "the default batch");
+            List<Long> pages = copy(spec, m -> { });
+            assertEquals((long) KEYS, target.redis().dbsize());
+            assertTrue(pages.stream().anyMatch(p -> p > 1000), "pages: " + pages);
+            assertTrue(source.calls("scan") <= KEYS / 1000 + 3, "SCAN calls (the probe's too): " + source.calls("scan"));
+        }
+    }
+
+    @Test
+    void aPacedCopyScansAtMostASecondOfTheLimitAtATime() throws Exception {
+        int rate = 400;
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            DataMigrationSpec spec = loaded(source, target);
+            spec.getWorker().getRateLimit().setKeysPerSecond(rate);
+            List<Long> pages = copy(spec, m -> { });
+            assertEquals((long) KEYS, target.redis().dbsize());
+            pages.forEach(p -> assertTrue(p <= 2 * rate, "a SCAN page held " + p + " keys under a limit of " + rate + " a second"));
+            assertTrue(source.calls("scan") >= KEYS / (2 * rate), "SCAN calls: " + source.calls("scan"));
+        }
+    }
+
+    @Test
+    void aGuardedCopyWritesAtMostItsTransactionsBatchAtATime() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            DataMigrationSpec spec = loaded(source, target);
+            List<Long> pages = copy(spec, Migration::guardingWrites);
+            assertEquals((long) KEYS, target.redis().dbsize());
+            pages.forEach(p -> assertTrue(p <= 2 * GuardedCopy.BATCH_AT_MOST, "a guarded SCAN page held " + p + " keys"));
+            long transactions = target.calls("exec");
+            assertTrue(transactions >= KEYS / (2 * GuardedCopy.BATCH_AT_MOST), "EXEC calls: " + transactions);
+        }
+    }
+
+    private static DataMigrationSpec loaded(RedisServer source, RedisServer target) {
+        StringBuilder args = new StringBuilder();
+        for (int from = 0; from < KEYS; from += 1000) {
+            List<String> kv = new ArrayList<>();
+            for (int i = from; i < from + 1000; i++) {
+                kv.add("k:" + i);
+                kv.add("v" + i);
+            }
+            source.redis().mset(toMap(kv));
+        }
+        return Copies.spec(target, Policy.OVERWRITE, source);
+    }
+
+    private static java.util.Map<String, String> toMap(List<String> kv) {
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < kv.size(); i += 2) {
+            m.put(kv.get(i), kv.get(i + 1));
+        }
+        return m;
+    }
+
+    /** Copies; returns the keys scanned between progress reports (a SCAN page each). */
+    private static List<Long> copy(DataMigrationSpec spec, Consumer<Migration> how) throws Exception {
+        VirtualClock clock = new VirtualClock();
+        List<Long> scanned = new ArrayList<>(List.of(0L));
+        try (FileCheckpointStore store = new FileCheckpointStore(Files.createTempDirectory("batch"));
+             Migration m = new Migration("batch", spec, new FileSecretResolver(null), store).pacedBy(clock)) {
+            how.accept(m);
+            m.prepare();
+            m.copy(p -> scanned.add(p.keysScanned()));
+        }
+        List<Long> pages = new ArrayList<>();
+        for (int i = 1; i < scanned.size(); i++) {
+            pages.add(scanned.get(i) - scanned.get(i - 1));
+        }
+        return pages;
+    }
+}

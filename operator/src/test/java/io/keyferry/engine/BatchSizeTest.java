@@ -60,25 +60,36 @@ class BatchSizeTest {
         }
     }
 
-    private static DataMigrationSpec loaded(RedisServer source, RedisServer target) {
-        StringBuilder args = new StringBuilder();
-        for (int from = 0; from < KEYS; from += 1000) {
-            List<String> kv = new ArrayList<>();
-            for (int i = from; i < from + 1000; i++) {
-                kv.add("k:" + i);
-                kv.add("v" + i);
-            }
-            source.redis().mset(toMap(kv));
+    /**
+     * Names of 4 KiB (URLs as cache keys): a page asks for as many as fit 512 KiB of names, so a batch (its commands,
+     * its checkpoint) holds about 2 MiB of them at most, not 8.
+     */
+    @Test
+    void longKeyNamesMakeSmallerPages() throws Exception {
+        int nameBytes = 4096;
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start()) {
+            DataMigrationSpec spec = loaded(source, target, 3_000, "x".repeat(nameBytes - 10));
+            List<Long> pages = copy(spec, m -> { });
+            assertEquals(3_000L, target.redis().dbsize());
+            int fit = io.keyferry.engine.copy.SourceScan.PAGE_KEY_BYTES / nameBytes;
+            pages.forEach(p -> assertTrue(p <= 2 * fit, "a page of " + p + " names of " + nameBytes + " bytes"));
+            assertTrue(source.calls("scan") >= 3_000 / (2 * fit), "SCAN calls: " + source.calls("scan"));
         }
-        return Copies.spec(target, Policy.OVERWRITE, source);
     }
 
-    private static java.util.Map<String, String> toMap(List<String> kv) {
-        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
-        for (int i = 0; i < kv.size(); i += 2) {
-            m.put(kv.get(i), kv.get(i + 1));
+    private static DataMigrationSpec loaded(RedisServer source, RedisServer target) {
+        return loaded(source, target, KEYS, "k:");
+    }
+
+    private static DataMigrationSpec loaded(RedisServer source, RedisServer target, int keys, String prefix) {
+        for (int from = 0; from < keys; from += 500) {
+            java.util.Map<String, String> kv = new java.util.LinkedHashMap<>();
+            for (int i = from; i < Math.min(keys, from + 500); i++) {
+                kv.put(prefix + i, "v" + i);
+            }
+            source.redis().mset(kv);
         }
-        return m;
+        return Copies.spec(target, Policy.OVERWRITE, source);
     }
 
     /** Copies; returns the keys scanned between progress reports (a SCAN page each). */

@@ -306,6 +306,12 @@ final class BatchDecider {
         return new Decision(k.source(), k.target(), type, typeReply, action, outcome, srcExpire, tgtExpire, 0, 0, false, false);
     }
 
+    /** A key read whole that holds more than a batch's room (a hash of 1 MiB values, small by its count): in chunks. */
+    Decision inChunks(Decision d) {
+        return new Decision(d.sourceKey(), d.targetKey(), d.type(), d.typeName(), d.action(), d.outcome(),
+                d.sourceExpireAt(), d.targetExpireAt(), d.sourceSize(), d.targetLenBefore(), true, false);
+    }
+
     Decision sized(Decision d, long size, long targetLen) {
         long limit = d.type() == DataType.STRING ? BatchCopier.SMALL_STRING_BYTES : BatchCopier.SMALL_ELEMENTS;
         boolean small = size <= limit;

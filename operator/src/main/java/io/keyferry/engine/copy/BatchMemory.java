@@ -28,6 +28,7 @@ public final class BatchMemory implements Pipe.ReplyFilter {
     private boolean holds;
     private int dropped;
     private int kept;
+    private final java.util.BitSet alone = new java.util.BitSet();
 
     /** @param room bytes of values this round may keep, beyond those its batch holds already */
     public BatchMemory(long room) {
@@ -35,7 +36,19 @@ public final class BatchMemory implements Pipe.ReplyFilter {
     }
 
     @Override
+    public long budget() {
+        return Math.max(0, room - held);
+    }
+
+    @Override
     public Object keep(int at, Object reply) {
+        if (reply == Resp.OVER_BUDGET) {
+            dropped++;
+            if (!holds) {
+                alone.set(at);
+            }
+            return NO_ROOM;
+        }
         long bytes = Resp.payload(reply);
         if (bytes > 0 && holds && held + bytes > room) {
             dropped++;
@@ -47,6 +60,14 @@ public final class BatchMemory implements Pipe.ReplyFilter {
             kept++;
         }
         return reply;
+    }
+
+    /**
+     * Whether the value of reply {@code at} was more than the whole room: dropped while nothing was held, it would be
+     * dropped in any round, so its key is read in chunks.
+     */
+    public boolean tooBig(int at) {
+        return alone.get(at);
     }
 
     /** How many values were dropped for want of room. */

@@ -33,14 +33,17 @@ final class ListCopier implements TypeCopier {
     public long copyChunked(RedisLink source, TargetWriter target, Decision d, boolean replay) {
         long start = replay && d.action() != Action.REPLACE ? alreadyAppended(target, d) : 0;
         Pipe pipe = source.pipe();
+        ChunkSize chunk = new ChunkSize();
         long bytes = 0;
         int chunks = 0;
         while (true) {
+            int count = chunk.count();
             List<Object> elements = Resp.strings(Resp.call(pipe, Cmd.LRANGE, d.sourceKey(), Resp.num(start),
-                    Resp.num(start + CHUNK - 1)), pipe.label(), d.sourceKey());
+                    Resp.num(start + count - 1)), pipe.label(), d.sourceKey());
             if (elements.isEmpty()) {
                 break;
             }
+            chunk.saw(elements, 1);
             target.send(d.targetKey(), Resp.command(Cmd.RPUSH, d.targetKey(), elements));
             target.flush();
             bytes += payloadBytes(elements);
@@ -48,7 +51,7 @@ final class ListCopier implements TypeCopier {
             if (++chunks % CHUNKS_IN_FLIGHT == 0) {
                 target.sync();
             }
-            if (elements.size() < CHUNK) {
+            if (elements.size() < count) {
                 break;
             }
         }

@@ -3,11 +3,11 @@ package io.keyferry.engine.copy;
 import java.util.Map;
 
 /** Bytes of payload in a stream entry as Lettuce returns it, for progress and reports. */
-final class Payload {
+public final class Payload {
     private Payload() {}
 
     /** A stream entry's body. */
-    static long of(Map<byte[], byte[]> fields) {
+    public static long of(Map<byte[], byte[]> fields) {
         long n = 0;
         for (Map.Entry<byte[], byte[]> f : fields.entrySet()) {
             n += f.getKey().length + f.getValue().length;

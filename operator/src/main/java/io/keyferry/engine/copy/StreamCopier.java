@@ -66,17 +66,21 @@ final class StreamCopier implements TypeCopier {
         String from = targetLast;
         long bytes = 0;
         int chunks = 0;
+        ChunkSize chunk = new ChunkSize();
         while (true) {
             List<StreamMessage<byte[], byte[]>> entries = source.call(source.async().xrange(d.sourceKey(),
-                    Range.create(from, "+"), Limit.from(CHUNK + 1)));
+                    Range.create(from, "+"), Limit.from(chunk.count() + 1L)));
             int added = 0;
+            long read = 0;
             for (StreamMessage<byte[], byte[]> e : entries) {
+                read += Payload.of(e.getBody());
                 if (StreamIds.compare(e.getId(), targetLast) > 0) {
                     target.send(d.targetKey(), xadd(d.targetKey(), e));
                     bytes += Payload.of(e.getBody());
                     added++;
                 }
             }
+            chunk.saw(read, entries.size());
             target.flush();
             if (++chunks % CHUNKS_IN_FLIGHT == 0) {
                 target.sync();

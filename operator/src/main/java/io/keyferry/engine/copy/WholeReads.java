@@ -56,9 +56,12 @@ final class WholeReads {
         List<Decision> kept = new ArrayList<>(whole.size());
         List<Object> values = new ArrayList<>(whole.size());
         List<Decision> deferred = new ArrayList<>(batch.deferred());
+        Map<Decision, Decision> inChunks = new java.util.IdentityHashMap<>();
         for (int i = 0; i < whole.size(); i++) {
             Object reply = replyAt[i] < 0 ? null : replies.get(replyAt[i]);
-            if (replyAt[i] == -2 || reply == BatchMemory.NO_ROOM) {
+            if (reply == BatchMemory.NO_ROOM && memory.tooBig(replyAt[i])) {
+                inChunks.put(whole.get(i), decider.inChunks(whole.get(i))); // more than a whole batch's room
+            } else if (replyAt[i] == -2 || reply == BatchMemory.NO_ROOM) {
                 deferred.add(whole.get(i));
             } else {
                 kept.add(whole.get(i));
@@ -66,7 +69,11 @@ final class WholeReads {
             }
         }
         valueBytes.saw(memory);
-        Prepared read = new Prepared(batch.decisions(), kept, values, deferred, batch.chunked(), batch.replay());
+        List<Decision> chunked = new ArrayList<>(batch.chunked());
+        chunked.addAll(inChunks.values());
+        List<Decision> decisions = new ArrayList<>(batch.decisions().size());
+        batch.decisions().forEach(d -> decisions.add(inChunks.getOrDefault(d, d)));
+        Prepared read = new Prepared(decisions, kept, values, deferred, chunked, batch.replay());
         return boundedStrings(read, src);
     }
 

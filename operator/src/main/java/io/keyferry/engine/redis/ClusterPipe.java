@@ -139,10 +139,18 @@ final class ClusterPipe implements Pipe, AutoCloseable {
             }
         }
         ReplyFilter batch = filter;
-        return (at, reply) -> {
-            Integer command = commandAt.get(at); // null: an ASKING's +OK
-            boolean redirected = reply instanceof Resp.Error e && redirection(e) != null;
-            return command == null || redirected ? reply : batch.keep(command, reply);
+        return new ReplyFilter() {
+            @Override
+            public Object keep(int at, Object reply) {
+                Integer command = commandAt.get(at); // null: an ASKING's +OK
+                boolean redirected = reply instanceof Resp.Error e && redirection(e) != null;
+                return command == null || redirected ? reply : batch.keep(command, reply);
+            }
+
+            @Override
+            public long budget() {
+                return batch.budget();
+            }
         };
     }
 

@@ -38,5 +38,13 @@ public interface Pipe {
     interface ReplyFilter {
         /** @return the reply, or what stands in its place */
         Object keep(int at, Object reply);
+
+        /**
+         * Bytes of bulk strings the next reply may hold; one that holds more is read off the connection and dropped, and
+         * {@link #keep} gets {@link Resp#OVER_BUDGET} for it (not where the replies are parsed elsewhere: Lettuce's).
+         */
+        default long budget() {
+            return Long.MAX_VALUE;
+        }
     }
 }

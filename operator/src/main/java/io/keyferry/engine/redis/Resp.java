@@ -9,6 +9,13 @@ public final class Resp {
 
     /** A status or error line longer than any a store sends: past it, a reply is refused, not read on. */
     public static final int MAX_LINE = 1 << 20;
+    /** A reply that held more bytes than its filter's budget ({@link Pipe.ReplyFilter#budget}): read and dropped. */
+    public static final Object OVER_BUDGET = new Object() {
+        @Override
+        public String toString() {
+            return "(a reply over its budget, dropped)";
+        }
+    };
 
     /** An error reply, such as {@code WRONGTYPE ...} or {@code ERR ...}. */
     public record Error(String message) {

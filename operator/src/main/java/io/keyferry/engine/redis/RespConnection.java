@@ -102,8 +102,7 @@ public final class RespConnection implements Pipe, AutoCloseable {
         flush();
         try {
             while (early.size() < queued) {
-                Object reply = in.reply();
-                early.add(filter == null ? reply : filter.keep(early.size(), reply));
+                early.add(filter == null ? in.reply() : filter.keep(early.size(), in.reply(filter.budget())));
             }
             unreadBytes = 0;
         } catch (IOException | RuntimeException e) {

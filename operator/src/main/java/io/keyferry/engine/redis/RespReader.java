@@ -35,6 +35,27 @@ final class RespReader {
         return reply(0);
     }
 
+    /** Bulk bytes the reply being read may still hold; past them it is read through and dropped. */
+    private long left = Long.MAX_VALUE;
+    private boolean over;
+
+    /**
+     * One reply holding at most {@code budget} bytes of bulk strings, or {@link Resp#OVER_BUDGET} where it holds more:
+     * the rest of it is then read off the socket and dropped, so a value too big for the room it was asked for (a
+     * hash of 400 fields of 1 MiB, small by its count) costs its transfer, not its memory.
+     */
+    Object reply(long budget) throws IOException {
+        left = budget;
+        over = false;
+        try {
+            Object reply = reply(0);
+            return over ? Resp.OVER_BUDGET : reply;
+        } finally {
+            left = Long.MAX_VALUE;
+            over = false;
+        }
+    }
+
     /** The bytes not read yet, those already buffered first: for a protocol that takes the socket over. */
     InputStream rest() {
         if (rpos == rlim) {
@@ -64,6 +85,12 @@ final class RespReader {
                 if (n < 0) {
                     return nil(n, "bulk string");
                 }
+                if (over || n > left) {
+                    over = true;
+                    skip(n + 2);
+                    return null;
+                }
+                left -= n;
                 byte[] value = new byte[Math.toIntExact(bulkLength(n))];
                 readFully(value);
                 readByte(); // CR
@@ -213,6 +240,18 @@ final class RespReader {
                 rpos += n;
                 done += n;
             }
+        }
+    }
+
+    /** Reads {@code n} bytes and keeps none. */
+    private void skip(long n) throws IOException {
+        while (n > 0) {
+            if (rpos == rlim) {
+                fill();
+            }
+            int step = (int) Math.min(n, rlim - rpos);
+            rpos += step;
+            n -= step;
         }
     }
 

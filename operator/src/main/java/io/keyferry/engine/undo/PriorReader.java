@@ -1,6 +1,7 @@
 package io.keyferry.engine.undo;
 
 import io.keyferry.api.DataType;
+import io.keyferry.engine.copy.ChunkSize;
 import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.Resp;
@@ -82,32 +83,42 @@ final class PriorReader {
     }
 
     private void list() {
-        for (long at = 0; ; at += ELEMENTS) {
-            List<byte[]> page = flat(call(Cmd.LRANGE, key, Resp.num(at), Resp.num(at + ELEMENTS - 1)));
+        ChunkSize size = new ChunkSize(ELEMENTS);
+        for (long at = 0; ; ) {
+            int count = size.count();
+            List<byte[]> page = flat(call(Cmd.LRANGE, key, Resp.num(at), Resp.num(at + count - 1)));
             if (page.isEmpty() && at > 0) {
                 return;
             }
+            size.saw(page, 1);
             chunk(at, page);
-            if (page.size() < ELEMENTS) {
+            if (page.size() < count) {
                 return;
             }
+            at += page.size();
         }
     }
 
     private void scan(byte[] command) {
+        ChunkSize size = new ChunkSize(ELEMENTS);
         byte[] cursor = Cmd.ZERO;
         do {
-            List<Object> page = Resp.array(call(command, key, cursor, Cmd.COUNT, Resp.num(ELEMENTS)), target.label(), key);
+            List<Object> page = Resp.array(call(command, key, cursor, Cmd.COUNT, size.arg()), target.label(), key);
             cursor = Resp.bytes(page.get(0), target.label(), key);
-            chunk(0, flat(page.get(1)));
+            List<byte[]> items = flat(page.get(1));
+            size.saw(items, command == Cmd.SSCAN ? 1 : 2);
+            chunk(0, items);
         } while (!Arrays.equals(cursor, Cmd.ZERO));
     }
 
     private void stream() {
+        ChunkSize size = new ChunkSize(ELEMENTS);
         byte[] from = Resp.ascii("-");
         while (true) {
-            List<Object> entries = Resp.array(call(Cmd.XRANGE, key, from, Resp.ascii("+"), Cmd.COUNT, Resp.num(ELEMENTS)),
+            int count = size.count();
+            List<Object> entries = Resp.array(call(Cmd.XRANGE, key, from, Resp.ascii("+"), Cmd.COUNT, Resp.num(count)),
                     target.label(), key);
+            size.saw(Resp.payload(entries), entries.size());
             List<byte[]> items = new ArrayList<>();
             byte[] lastId = null;
             for (Object e : entries) {
@@ -121,7 +132,7 @@ final class PriorReader {
             if (!items.isEmpty() || held == null) {
                 chunk(0, items);
             }
-            if (entries.size() < ELEMENTS) {
+            if (entries.size() < count) {
                 return;
             }
             from = Resp.ascii("(" + new String(lastId, java.nio.charset.StandardCharsets.US_ASCII));

@@ -58,11 +58,13 @@ final class ChunkedCheck {
         byte[] scan = type == DataType.HASH ? Cmd.HSCAN : type == DataType.SET ? Cmd.SSCAN : Cmd.ZSCAN;
         byte[] cursor = Cmd.ZERO;
         long seen = 0;
+        io.keyferry.engine.copy.ChunkSize chunk = new io.keyferry.engine.copy.ChunkSize(CHUNK);
         do {
-            List<Object> reply = Resp.array(Resp.call(pipe, scan, sourceKey, cursor, Cmd.COUNT, Resp.num(CHUNK)),
+            List<Object> reply = Resp.array(Resp.call(pipe, scan, sourceKey, cursor, Cmd.COUNT, chunk.arg()),
                     pipe.label(), sourceKey);
             cursor = Resp.bytes(reply.get(0), pipe.label(), sourceKey);
             Object values = reply.get(1);
+            chunk.saw(Resp.array(values, pipe.label(), sourceKey), type == DataType.SET ? 1 : 2);
             Expectation e = new Expectation(type);
             e.apply(policy, new SourceValue(type, -1, SourceValue.canonical(type, values)));
             e.shape = Expectation.Shape.CONTAINS; // a page is part of the key; sizes are compared at the end
@@ -96,14 +98,20 @@ final class ChunkedCheck {
             return "target has " + targetLength + " elements, fewer than the " + sourceLength + " it must end with";
         }
         long offset = targetLength - sourceLength;
-        for (long i = 0; i < sourceLength; i += CHUNK) {
-            List<byte[]> want = source.call(source.async().lrange(sourceKey, i, i + CHUNK - 1));
+        io.keyferry.engine.copy.ChunkSize chunk = new io.keyferry.engine.copy.ChunkSize(CHUNK);
+        for (long i = 0; i < sourceLength; ) {
+            List<byte[]> want = source.call(source.async().lrange(sourceKey, i, i + chunk.count() - 1));
+            if (want.isEmpty()) {
+                return "changed while checked (the source list ended at element " + i + " of " + sourceLength + ")";
+            }
+            chunk.saw(want, 1);
             List<byte[]> got = target.call(target.async().lrange(targetKey, offset + i, offset + i + want.size() - 1));
             for (int j = 0; j < want.size(); j++) {
                 if (j >= got.size() || !ByteBuffer.wrap(want.get(j)).equals(ByteBuffer.wrap(got.get(j)))) {
                     return "element " + (offset + i + j) + " differs";
                 }
             }
+            i += want.size();
         }
         return null;
     }
@@ -132,9 +140,12 @@ final class ChunkedCheck {
             return "length differs: expected " + length + " entries, target " + targetLength;
         }
         String from = "-";
+        io.keyferry.engine.copy.ChunkSize chunk = new io.keyferry.engine.copy.ChunkSize(CHUNK);
         while (true) {
-            List<StreamMessage<byte[], byte[]>> want = source.call(source.async().xrange(sourceKey, Range.create(from, "+"), Limit.from(CHUNK)));
-            List<StreamMessage<byte[], byte[]>> got = target.call(target.async().xrange(targetKey, Range.create(from, "+"), Limit.from(CHUNK)));
+            int count = chunk.count();
+            List<StreamMessage<byte[], byte[]>> want = source.call(source.async().xrange(sourceKey, Range.create(from, "+"), Limit.from(count)));
+            List<StreamMessage<byte[], byte[]>> got = target.call(target.async().xrange(targetKey, Range.create(from, "+"), Limit.from(count)));
+            chunk.saw(want.stream().mapToLong(m -> io.keyferry.engine.copy.Payload.of(m.getBody())).sum(), want.size());
             for (int i = 0; i < want.size(); i++) {
                 if (i >= got.size() || !want.get(i).getId().equals(got.get(i).getId())) {
                     return "entry " + want.get(i).getId() + " missing or out of place";
@@ -143,7 +154,7 @@ final class ChunkedCheck {
                     return "entry " + want.get(i).getId() + " differs";
                 }
             }
-            if (want.size() < CHUNK) {
+            if (want.size() < count) {
                 break;
             }
             from = nextId(want.get(want.size() - 1).getId());

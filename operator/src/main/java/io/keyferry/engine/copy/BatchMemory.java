@@ -35,9 +35,14 @@ public final class BatchMemory implements Pipe.ReplyFilter {
         this.room = room;
     }
 
+    /**
+     * The first value of a round may take a whole batch's room, whatever the batch holds already (values read while
+     * deciding), so every round moves on; a value bigger than that fits no batch ({@link #tooBig}). Later values get
+     * what is left of this round's room.
+     */
     @Override
     public long budget() {
-        return Math.max(0, room - held);
+        return holds ? Math.max(0, room - held) : Math.max(room, BATCH_BYTES);
     }
 
     @Override

@@ -21,6 +21,23 @@ class BatchMemoryTest {
     private static final int ROOM = 1 << 20;
     private static final int BLOB = 200 * 1024;
 
+    /** What a reply may hold as it is read: the first of a round a whole batch's room, the next ones what is left. */
+    @Test
+    void theFirstValueMayTakeAWholeBatchsRoomAndOnlyABiggerOneIsTooBigForAny() {
+        BatchMemory spent = new BatchMemory(-1000); // the batch holds more than its room already (values read early)
+        assertEquals(BatchMemory.BATCH_BYTES, spent.budget());
+        assertEquals(BatchMemory.NO_ROOM, spent.keep(0, io.keyferry.engine.redis.Resp.OVER_BUDGET));
+        assertTrue(spent.tooBig(0), "dropped with nothing held: bigger than any batch's room");
+
+        BatchMemory round = new BatchMemory(BatchMemory.BATCH_BYTES);
+        byte[] value = new byte[1000];
+        assertEquals(value, round.keep(0, value));
+        assertEquals(BatchMemory.BATCH_BYTES - 1000, round.budget());
+        assertEquals(BatchMemory.NO_ROOM, round.keep(1, io.keyferry.engine.redis.Resp.OVER_BUDGET));
+        assertTrue(!round.tooBig(1), "dropped beside another value: a later round has room for it");
+        assertEquals(2, round.dropped() + 1);
+    }
+
     @Test
     void aBatchHoldsAtMostItsRoomAndCopiesTheRestAfter() {
         try (CopyFixture c = new CopyFixture()) {

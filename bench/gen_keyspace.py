@@ -8,6 +8,12 @@ seed, the same order of random draws), only the key names change:
                           scores), as an application's keys do
   hashed-1m, hashed-100k  16 hex digits, no colon (the first 8 bytes of SHA-1 of the index)
 
+And keyspaces of their own, unlike the benchmark's (docs/benchmarks.md, the eleventh session):
+
+  longnames-200k          200,000 strings of 100 bytes under 2 KiB names (URLs as cache keys)
+  bigelems                collections of 1 MiB elements: hashes of 600 and 200 fields, a list of 150
+  bigzsets                200 big keys, 15M elements: 100 sorted sets of 100,000, 50 hashes and 50 lists of 50,000
+
 Usage (as gen_dataset.py):
   gen_keyspace.py --port 17001 [--host 127.0.0.1] --profile app-1m [--seed 1] [--keys N] [--flush]
 
@@ -17,6 +23,7 @@ repository's ../shared) or gen_dataset.py beside this script's shared directory.
 import hashlib
 import importlib.util
 import os
+import random
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -38,6 +45,61 @@ def hashed_name(i, t):
 
 
 NAMES = {"app": app_name, "hashed": hashed_name}
+
+
+def chunked(commands, size=1 << 20):
+    """RESP commands joined into chunks of about size bytes, as gen_dataset's generators yield them."""
+    buf, n = [], 0
+    for c in commands:
+        buf.append(c)
+        n += len(c)
+        if n >= size:
+            yield b"".join(buf)
+            buf, n = [], 0
+    if buf:
+        yield b"".join(buf)
+
+
+def longnames(g):
+    """200,000 strings of 100 bytes under 2 KiB names, as a cache keyed by URL."""
+    for i in range(200_000):
+        query = b"".join(b"q=%08x&" % g.bits(32) for _ in range(200))
+        key = (b"cache:https://shop.example.com/catalog/item/%d?" % i + query)[:2048]
+        yield gen.resp(b"SET", key, g.blob(100, 100))
+
+
+def bigelems(g):
+    """Collections of 1 MiB elements: a hash of 600 fields (big by its count), a hash of 200 and a list of 150 (small)."""
+    rnd = random.Random(g.bits(32))
+    for i in range(600):
+        yield gen.resp(b"HSET", b"docs:wide", b"doc:%d" % i, rnd.randbytes(1 << 20))
+    for i in range(200):
+        yield gen.resp(b"HSET", b"docs:few", b"doc:%d" % i, rnd.randbytes(1 << 20))
+    for i in range(150):
+        yield gen.resp(b"RPUSH", b"pages", rnd.randbytes(1 << 20))
+
+
+def bigzsets(g):
+    """200 big keys, 15 million elements: 100 sorted sets of 100,000 members, 50 hashes and 50 lists of 50,000."""
+    for z in range(100):
+        for start in range(0, 100_000, 1000):
+            args = [b"ZADD", b"lb:%d" % z]
+            for m in range(start, start + 1000):
+                args += [b"%d" % (g.bits(32) % 10 ** 9), b"player:%07d" % m]
+            yield gen.resp(*args)
+    for h in range(50):
+        for start in range(0, 50_000, 1000):
+            args = [b"HSET", b"big:hash:%d" % h]
+            for m in range(start, start + 1000):
+                args += [b"f%06d" % m, b"value-%d" % (m * 7)]
+            yield gen.resp(*args)
+    for lst in range(50):
+        for start in range(0, 50_000, 1000):
+            yield gen.resp(b"RPUSH", b"big:list:%d" % lst, *[b"item-%d" % m for m in range(start, start + 1000)])
+
+
+# Keyspaces of their own (not mixed-1m's data): loaded through gen_dataset's loader as its bigkeys profile is.
+GENERATED = {"longnames-200k": longnames, "bigelems": bigelems, "bigzsets": bigzsets}
 PROFILES = {"app-1m": ("app", 1_000_000), "app-100k": ("app", 100_000),
             "hashed-1m": ("hashed", 1_000_000), "hashed-100k": ("hashed", 100_000)}
 
@@ -66,10 +128,17 @@ def renamed(resp_bytes, name):
 
 
 def main():
-    if "--profile" not in sys.argv or sys.argv[sys.argv.index("--profile") + 1] not in PROFILES:
+    at = sys.argv.index("--profile") + 1 if "--profile" in sys.argv else 0
+    if at and sys.argv[at] in GENERATED:
+        make = GENERATED[sys.argv[at]]
+        print("%s: %s" % (sys.argv[at], make.__doc__), flush=True)
+        sys.argv[at] = "bigkeys"
+        gen.bigkeys_commands = lambda g, p: chunked(make(g))
         gen.main()
         return
-    at = sys.argv.index("--profile") + 1
+    if not at or sys.argv[at] not in PROFILES:
+        gen.main()
+        return
     style, keys = PROFILES[sys.argv[at]]
     print("%s: the data of mixed-1m's generator under %s key names" % (sys.argv[at], style), flush=True)
     sys.argv[at] = "mixed-1m"

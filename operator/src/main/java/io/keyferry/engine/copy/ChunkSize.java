@@ -1,5 +1,6 @@
 package io.keyferry.engine.copy;
 
+import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.Resp;
 import java.util.List;
 
@@ -7,7 +8,8 @@ import java.util.List;
  * How many elements the next chunk of a big key asks for: at most {@link TypeCopier#CHUNK}, and as many as fit
  * {@link #BYTES}, judged by the elements read so far (the first chunk asks for {@link #FIRST}). A count bounds what
  * HSCAN, SSCAN, ZSCAN, LRANGE and XRANGE send back in elements, not in bytes: a hash of 1 MiB documents read 500
- * fields at a time was 500 MiB a reply. One per key read in chunks.
+ * fields at a time was 500 MiB a reply. One per key read in chunks; {@link SourceScan} sizes its pages of key names
+ * the same way, with bounds of its own.
  */
 public final class ChunkSize {
     /** Bytes of elements a chunk asks for at most (an element bigger than that alone is read alone). */
@@ -15,6 +17,8 @@ public final class ChunkSize {
     static final int FIRST = 16;
 
     private final int most;
+    private final long bytes;
+    private final int least;
     private int count;
 
     public ChunkSize() {
@@ -22,8 +26,20 @@ public final class ChunkSize {
     }
 
     public ChunkSize(int most) {
+        this(most, FIRST, BYTES, 1);
+    }
+
+    /**
+     * @param most  elements a chunk asks for at most
+     * @param first what the first chunk asks for (at most {@code most})
+     * @param bytes what the elements of a chunk may hold, judged by their average so far
+     * @param least what a chunk asks for at least (at most {@code most}), however big its elements
+     */
+    ChunkSize(int most, int first, long bytes, int least) {
         this.most = most;
-        this.count = Math.min(most, FIRST);
+        this.bytes = bytes;
+        this.least = Math.min(most, least);
+        this.count = Math.min(most, first);
     }
 
     /** The elements (a hash's or a sorted set's: fields or members) the next chunk asks for. */
@@ -46,10 +62,15 @@ public final class ChunkSize {
         saw(Resp.payload(flat), flat.size() / perEntry);
     }
 
+    /** Learns from a page of HSCAN, SSCAN or ZSCAN ({@code scan}), its elements flat as the server sent them. */
+    public void sawPage(byte[] scan, List<?> flat) {
+        saw(flat, java.util.Arrays.equals(scan, Cmd.SSCAN) ? 1 : 2);
+    }
+
     /** Learns from a chunk of so many elements (stream entries: IDs and fields) of so many bytes in all. */
-    public void saw(long bytes, int entries) {
+    public void saw(long read, int entries) {
         if (entries > 0) {
-            count = (int) Math.max(1, Math.min(most, BYTES / Math.max(1, bytes / entries)));
+            count = (int) Math.max(least, Math.min(most, bytes / Math.max(1, read / entries)));
         }
     }
 }

@@ -24,7 +24,6 @@ final class ScanPages {
      */
     static long copy(Pipe source, TargetWriter target, byte[] scan, byte[] key, ToLongFunction<List<Object>> writePage) {
         ChunkSize chunk = new ChunkSize();
-        int perEntry = scan == Cmd.SSCAN ? 1 : 2;
         byte[] cursor = Cmd.ZERO;
         long bytes = 0;
         List<List<Object>> read = new ArrayList<>();
@@ -35,7 +34,7 @@ final class ScanPages {
             cursor = Resp.bytes(page.get(0), source.label(), key);
             last = Arrays.equals(cursor, Cmd.ZERO);
             List<Object> elements = Resp.array(page.get(1), source.label(), key);
-            chunk.saw(elements, perEntry);
+            chunk.sawPage(scan, elements);
             read.add(elements);
             readBytes += Resp.payload(elements);
             if (last || read.size() >= TypeCopier.CHUNKS_IN_FLIGHT || readBytes >= HELD_BYTES) {

@@ -45,8 +45,8 @@ public final class SourceScan {
     private final byte[] prefix;
     private final int part;
     private final int parts;
-    private final int batchSize;
-    private int count;
+    /** The COUNT of the next page: as many names as fit {@link #PAGE_KEY_BYTES}, at least 10, at most the batch. */
+    private final ChunkSize names;
 
     public SourceScan(RedisLink link, ServerProfile profile, KeySelector keys, int batchSize) {
         this(link, profile, keys, batchSize, 0, 1);
@@ -80,10 +80,9 @@ public final class SourceScan {
             scanArgs.add(partial ? Keys.concat(glob.literalPrefix(), new byte[] {'*'})
                     : keys.getMatch().getBytes(StandardCharsets.UTF_8));
         }
-        this.batchSize = batchSize;
-        this.count = Math.min(batchSize, FIRST_COUNT);
+        this.names = new ChunkSize(batchSize, FIRST_COUNT, PAGE_KEY_BYTES, 10);
         scanArgs.add(Cmd.COUNT);
-        scanArgs.add(Resp.num(count));
+        scanArgs.add(names.arg());
         this.args = scanArgs.toArray(new byte[0][]);
         this.prefix = keys.getAddPrefix() == null ? new byte[0] : keys.getAddPrefix().getBytes(StandardCharsets.UTF_8);
     }
@@ -106,7 +105,8 @@ public final class SourceScan {
         String pageCursor = new String(Resp.bytes(page.get(0), pipe.label(), command[1]), StandardCharsets.US_ASCII);
         boolean pageFinished = "0".equals(pageCursor);
         List<Object> found = Resp.array(page.get(1), pipe.label(), command[1]);
-        fitCount(found);
+        names.saw(found, 1);
+        args[args.length - 1] = names.arg();
         List<byte[]> keys = new ArrayList<>(found.size());
         int scanned = 0;
         for (Object o : found) {
@@ -124,23 +124,6 @@ public final class SourceScan {
                 : pageFinished && !lastShard ? shards.get(shard + 1).firstSlot() + ":0"
                 : shards.get(shard).firstSlot() + ":" + pageCursor;
         return new Page(keys, next, pageFinished && lastShard, scanned);
-    }
-
-    /** The next pages' COUNT: the batch size, or as many names of this page's average length as fit the bytes. */
-    private void fitCount(List<Object> found) {
-        if (found.isEmpty()) {
-            return;
-        }
-        long bytes = 0;
-        for (Object o : found) {
-            bytes += ((byte[]) o).length;
-        }
-        long average = Math.max(1, bytes / found.size());
-        int fit = (int) Math.max(Math.min(batchSize, 10), Math.min(batchSize, PAGE_KEY_BYTES / average));
-        if (fit != count) {
-            count = fit;
-            args[args.length - 1] = Resp.num(fit);
-        }
     }
 
     private boolean inPart(byte[] key) {

@@ -73,10 +73,11 @@ final class StreamCopier implements TypeCopier {
             int added = 0;
             long read = 0;
             for (StreamMessage<byte[], byte[]> e : entries) {
-                read += Payload.of(e.getBody());
+                long body = Payload.of(e.getBody());
+                read += body;
                 if (StreamIds.compare(e.getId(), targetLast) > 0) {
                     target.send(d.targetKey(), xadd(d.targetKey(), e));
-                    bytes += Payload.of(e.getBody());
+                    bytes += body;
                     added++;
                 }
             }

@@ -60,7 +60,9 @@ final class WholeReads {
         for (int i = 0; i < whole.size(); i++) {
             Object reply = replyAt[i] < 0 ? null : replies.get(replyAt[i]);
             if (reply == BatchMemory.NO_ROOM && memory.tooBig(replyAt[i])) {
-                inChunks.put(whole.get(i), decider.inChunks(whole.get(i))); // more than a whole batch's room
+                kept.add(whole.get(i)); // more than a whole batch's room: moved to the chunked copy below
+                values.add(null);
+                inChunks.put(whole.get(i), decider.inChunks(whole.get(i)));
             } else if (replyAt[i] == -2 || reply == BatchMemory.NO_ROOM) {
                 deferred.add(whole.get(i));
             } else {
@@ -69,11 +71,8 @@ final class WholeReads {
             }
         }
         valueBytes.saw(memory);
-        List<Decision> chunked = new ArrayList<>(batch.chunked());
-        chunked.addAll(inChunks.values());
-        List<Decision> decisions = new ArrayList<>(batch.decisions().size());
-        batch.decisions().forEach(d -> decisions.add(inChunks.getOrDefault(d, d)));
-        Prepared read = new Prepared(decisions, kept, values, deferred, chunked, batch.replay());
+        Prepared read = chunking(new Prepared(batch.decisions(), kept, values, deferred, batch.chunked(), batch.replay()),
+                inChunks);
         return boundedStrings(read, src);
     }
 
@@ -111,30 +110,38 @@ final class WholeReads {
                 values.set(i, null); // gone between TYPE and the read
             }
         }
-        if (big.isEmpty()) {
-            return new Prepared(batch.decisions(), batch.whole(), values, batch.deferred(), batch.chunked(),
-                    batch.replay());
-        }
         Map<Decision, Decision> resized = new java.util.IdentityHashMap<>();
         for (int i : big) {
             Decision d = batch.whole().get(i);
             resized.put(d, decider.sized(d, Resp.integer(replies.get(replyAt.get(i)), src.label(), d.sourceKey()), 0));
         }
+        return chunking(new Prepared(batch.decisions(), batch.whole(), values, batch.deferred(), batch.chunked(),
+                batch.replay()), resized);
+    }
+
+    /**
+     * The batch with the keys of {@code moved} (read whole so far) copied in chunks under their new decisions, which
+     * also stand in the batch's decisions, so the batch is journaled with them.
+     */
+    private static Prepared chunking(Prepared batch, Map<Decision, Decision> moved) {
+        if (moved.isEmpty()) {
+            return batch;
+        }
         List<Decision> whole = new ArrayList<>();
-        List<Object> wholeValues = new ArrayList<>();
+        List<Object> values = new ArrayList<>();
         List<Decision> chunked = new ArrayList<>(batch.chunked());
         for (int i = 0; i < batch.whole().size(); i++) {
             Decision d = batch.whole().get(i);
-            if (resized.containsKey(d)) {
-                chunked.add(resized.get(d));
+            if (moved.containsKey(d)) {
+                chunked.add(moved.get(d));
             } else {
                 whole.add(d);
-                wholeValues.add(values.get(i));
+                values.add(batch.values().get(i));
             }
         }
         List<Decision> decisions = new ArrayList<>(batch.decisions().size());
-        batch.decisions().forEach(d -> decisions.add(resized.getOrDefault(d, d)));
-        return new Prepared(decisions, whole, wholeValues, batch.deferred(), chunked, batch.replay());
+        batch.decisions().forEach(d -> decisions.add(moved.getOrDefault(d, d)));
+        return new Prepared(decisions, whole, values, batch.deferred(), chunked, batch.replay());
     }
 
     /** A read that failed because the key changed type meanwhile counts as gone, like an expired key. */

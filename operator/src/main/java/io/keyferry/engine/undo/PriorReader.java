@@ -106,7 +106,7 @@ final class PriorReader {
             List<Object> page = Resp.array(call(command, key, cursor, Cmd.COUNT, size.arg()), target.label(), key);
             cursor = Resp.bytes(page.get(0), target.label(), key);
             List<byte[]> items = flat(page.get(1));
-            size.saw(items, command == Cmd.SSCAN ? 1 : 2);
+            size.sawPage(command, items);
             chunk(0, items);
         } while (!Arrays.equals(cursor, Cmd.ZERO));
     }

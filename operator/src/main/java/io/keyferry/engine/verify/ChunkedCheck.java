@@ -2,6 +2,8 @@ package io.keyferry.engine.verify;
 
 import io.keyferry.api.DataType;
 import io.keyferry.api.Policy;
+import io.keyferry.engine.copy.ChunkSize;
+import io.keyferry.engine.copy.Payload;
 import io.keyferry.engine.probe.Commands;
 import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.Pipe;
@@ -58,13 +60,13 @@ final class ChunkedCheck {
         byte[] scan = type == DataType.HASH ? Cmd.HSCAN : type == DataType.SET ? Cmd.SSCAN : Cmd.ZSCAN;
         byte[] cursor = Cmd.ZERO;
         long seen = 0;
-        io.keyferry.engine.copy.ChunkSize chunk = new io.keyferry.engine.copy.ChunkSize(CHUNK);
+        ChunkSize chunk = new ChunkSize(CHUNK);
         do {
             List<Object> reply = Resp.array(Resp.call(pipe, scan, sourceKey, cursor, Cmd.COUNT, chunk.arg()),
                     pipe.label(), sourceKey);
             cursor = Resp.bytes(reply.get(0), pipe.label(), sourceKey);
             Object values = reply.get(1);
-            chunk.saw(Resp.array(values, pipe.label(), sourceKey), type == DataType.SET ? 1 : 2);
+            chunk.sawPage(scan, Resp.array(values, pipe.label(), sourceKey));
             Expectation e = new Expectation(type);
             e.apply(policy, new SourceValue(type, -1, SourceValue.canonical(type, values)));
             e.shape = Expectation.Shape.CONTAINS; // a page is part of the key; sizes are compared at the end
@@ -98,7 +100,7 @@ final class ChunkedCheck {
             return "target has " + targetLength + " elements, fewer than the " + sourceLength + " it must end with";
         }
         long offset = targetLength - sourceLength;
-        io.keyferry.engine.copy.ChunkSize chunk = new io.keyferry.engine.copy.ChunkSize(CHUNK);
+        ChunkSize chunk = new ChunkSize(CHUNK);
         for (long i = 0; i < sourceLength; ) {
             List<byte[]> want = source.call(source.async().lrange(sourceKey, i, i + chunk.count() - 1));
             if (want.isEmpty()) {
@@ -140,12 +142,12 @@ final class ChunkedCheck {
             return "length differs: expected " + length + " entries, target " + targetLength;
         }
         String from = "-";
-        io.keyferry.engine.copy.ChunkSize chunk = new io.keyferry.engine.copy.ChunkSize(CHUNK);
+        ChunkSize chunk = new ChunkSize(CHUNK);
         while (true) {
             int count = chunk.count();
             List<StreamMessage<byte[], byte[]>> want = source.call(source.async().xrange(sourceKey, Range.create(from, "+"), Limit.from(count)));
             List<StreamMessage<byte[], byte[]>> got = target.call(target.async().xrange(targetKey, Range.create(from, "+"), Limit.from(count)));
-            chunk.saw(want.stream().mapToLong(m -> io.keyferry.engine.copy.Payload.of(m.getBody())).sum(), want.size());
+            chunk.saw(want.stream().mapToLong(m -> Payload.of(m.getBody())).sum(), want.size());
             for (int i = 0; i < want.size(); i++) {
                 if (i >= got.size() || !want.get(i).getId().equals(got.get(i).getId())) {
                     return "entry " + want.get(i).getId() + " missing or out of place";

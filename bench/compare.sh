@@ -9,12 +9,13 @@
 # The source is loaded once (PROFILE, as bench/copy.sh); then each round times native replication into an empty
 # replica and a `keyferry run` (Overwrite, verify Off) of every jar of JARS into an empty target, in turn; with
 # VERIFY=1 also `keyferry verify` of each copy; BACKFILL=Snapshot copies from the source's snapshot (the next run waits
-# for the source's fork to be reaped, so its CPU is counted and it does not share the machine with the next). The
+# for the source's fork to be reaped, so its CPU is counted and it does not share the machine with the next); NODUMP=1
+# starts each target with RESTORE renamed away, so the copy takes the type-native path (as into Kvrocks or Pika). The
 # table shows medians over the rounds and each method's ratio (replication's seconds over its seconds in the same
 # round: above 1.00x is faster than replication).
 #
 # Environment: JARS (label=path ...), JVM_<label> (that build's extra JVM options), PROFILE=mixed-1m, ROUNDS=3, VERIFY=0,
-# BACKFILL=Scan, SHARED=<repo>/../shared,
+# BACKFILL=Scan, NODUMP=0, SHARED=<repo>/../shared,
 # BASE_PORT=16600 (three ports from it), REPL_DISKLESS_LOAD=disabled, STATS=0, KEEP=0.
 set -euo pipefail
 
@@ -27,6 +28,7 @@ PROFILE="${PROFILE:-mixed-1m}"
 ROUNDS="${ROUNDS:-3}"
 VERIFY="${VERIFY:-0}"
 BACKFILL="${BACKFILL:-Scan}"
+NODUMP="${NODUMP:-0}"
 STATS="${STATS:-0}"
 KEEP="${KEEP:-0}"
 SHARED="${SHARED:-$ROOT/../shared}"
@@ -71,7 +73,11 @@ main() {
       JAR=${spec#*=}
       local jvm="JVM_$label"
       JVM_OPTS="${!jvm:-}"
-      start_redis "$P_DST"
+      if [[ "$NODUMP" == 1 ]]; then
+        start_redis "$P_DST" --rename-command RESTORE ""
+      else
+        start_redis "$P_DST"
+      fi
       manifest=$(write_manifest "$label" "$P_SRC" false "$P_DST" false 1 "$BACKFILL")
       timed_keyferry "$round" "$label" "source=$P_SRC target=$P_DST" run -f "$manifest" --restart --state-dir "$WORK/state-$label"
       [[ "$(dbsize "$P_DST")" == "$keys" ]] || die "round $round $label: WRONG COPY: the target holds $(dbsize "$P_DST") keys of $keys"
@@ -90,7 +96,7 @@ main() {
     [[ "$VERIFY" == 1 ]] && names+=("$label-verify=keyferry verify ($label)")
   done
   {
-    describe_run "$keys" "repl-diskless-load $REPL_DISKLESS_LOAD; jars: $JARS"
+    describe_run "$keys" "repl-diskless-load $REPL_DISKLESS_LOAD; jars: $JARS$([[ "$NODUMP" == 1 ]] && echo "; targets without RESTORE (type-native)")"
     echo
     summarize "$keys" replication "${names[@]}"
   } | tee "$OUT/summary.txt"

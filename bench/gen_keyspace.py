@@ -13,6 +13,7 @@ And keyspaces of their own, unlike the benchmark's (docs/benchmarks.md, the elev
   longnames-200k          200,000 strings of 100 bytes under 2 KiB names (URLs as cache keys)
   bigelems                collections of 1 MiB elements: hashes of 600 and 200 fields, a list of 150
   bigzsets                200 big keys, 15M elements: 100 sorted sets of 100,000, 50 hashes and 50 lists of 50,000
+  streams-100k            100,000 small streams of 10 entries (an event log per user), a tenth with a consumer group
 
 Usage (as gen_dataset.py):
   gen_keyspace.py --port 17001 [--host 127.0.0.1] --profile app-1m [--seed 1] [--keys N] [--flush]
@@ -98,8 +99,19 @@ def bigzsets(g):
             yield gen.resp(b"RPUSH", b"big:list:%d" % lst, *[b"item-%d" % m for m in range(start, start + 1000)])
 
 
+def streams(g):
+    """100,000 small streams of 10 entries (an event log per user, 40-byte payloads), a tenth with a consumer group."""
+    for i in range(100_000):
+        key = b"events:%06d" % i
+        for e in range(10):
+            yield gen.resp(b"XADD", key, b"%d-%d" % (1_700_000_000_000 + e * 1000, i % 3), b"type", b"click",
+                           b"payload", g.blob(40, 40))
+        if i % 10 == 0:
+            yield gen.resp(b"XGROUP", b"CREATE", key, b"readers", b"0")
+
+
 # Keyspaces of their own (not mixed-1m's data): loaded through gen_dataset's loader as its bigkeys profile is.
-GENERATED = {"longnames-200k": longnames, "bigelems": bigelems, "bigzsets": bigzsets}
+GENERATED = {"longnames-200k": longnames, "bigelems": bigelems, "bigzsets": bigzsets, "streams-100k": streams}
 PROFILES = {"app-1m": ("app", 1_000_000), "app-100k": ("app", 100_000),
             "hashed-1m": ("hashed", 1_000_000), "hashed-100k": ("hashed", 100_000)}
 

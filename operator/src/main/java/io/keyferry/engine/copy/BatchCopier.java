@@ -66,11 +66,11 @@ public final class BatchCopier {
         this.sourceName = sourceName;
         this.decider = new BatchDecider(sourceName, links.source(), links.targetReads(), targetProfile, policies, strategy, types);
         this.sourceValues = links.sourceValues();
-        this.wholeReads = new WholeReads(decider, sourceValues.label());
+        this.copiers.put(DataType.STREAM, new StreamCopier(strategy.consumerGroups()));
+        this.wholeReads = new WholeReads(decider, copiers, sourceValues.label());
         this.sourceChunks = links.sourceChunks();
         this.target = new TargetWriter(links.target(), targetProfile, rawTarget);
         this.policies = policies;
-        this.copiers.put(DataType.STREAM, new StreamCopier(strategy.consumerGroups()));
     }
 
     /**
@@ -180,8 +180,8 @@ public final class BatchCopier {
             if (d.action() == Action.NONE) {
                 continue;
             }
-            if (d.chunked() || (replay && d.type() == DataType.LIST && d.action() != Action.REPLACE)) {
-                chunked.add(d); // a list append must know what an interrupted run already appended
+            if (d.chunked() || (replay && appends(d.type()) && d.action() != Action.REPLACE)) {
+                chunked.add(d); // an append must know what an interrupted run already appended
             } else {
                 whole.add(d);
                 values.add(batch.values().get(i));
@@ -189,6 +189,11 @@ public final class BatchCopier {
         }
         Prepared toRead = new Prepared(batch.decisions(), whole, values, List.of(), chunked, replay);
         return wholeReads.read(toRead, sourceValues.pipe());
+    }
+
+    /** Types whose writes append (RPUSH, XADD): repeated, they do not land where they did. */
+    private static boolean appends(DataType type) {
+        return type == DataType.LIST || type == DataType.STREAM;
     }
 
     /** Counts the keys of a batch that nothing is written for (skipped, unsupported); lists the unsupported. */
@@ -239,7 +244,7 @@ public final class BatchCopier {
             long now = System.currentTimeMillis();
             Decision d = decisions.get(i);
             Object value = values.get(i);
-            if (value == null || (!d.dump() && COPIERS.get(d.type()).isEmpty(value))) {
+            if (value == null || (!d.dump() && copiers.get(d.type()).isEmpty(value))) {
                 counters.add(d.type(), Outcome.EXPIRED); // gone between TYPE and the read: nothing to copy
                 continue;
             }
@@ -250,7 +255,7 @@ public final class BatchCopier {
                 }
                 counters.addBytes(((byte[]) value).length);
             } else {
-                TypeCopier copier = COPIERS.get(d.type());
+                TypeCopier copier = copiers.get(d.type());
                 if (d.action() == Action.REPLACE) {
                     target.delete(d.targetKey());
                 }

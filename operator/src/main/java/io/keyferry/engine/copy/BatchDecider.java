@@ -318,7 +318,8 @@ final class BatchDecider {
         boolean wholeCopy = d.action() == Action.COPY || d.action() == Action.REPLACE;
         // Strings travel as SET: cheaper than DUMP/RESTORE on both servers (DUMP tries to compress every value).
         boolean dump = strategy.dumpRestore() && small && wholeCopy && d.type() != DataType.STRING;
-        boolean chunked = !dump && (!small || d.type() == DataType.STREAM);
+        // A stream is written whole only into an absent key: a merge needs the target's last ID first.
+        boolean chunked = !dump && (!small || (d.type() == DataType.STREAM && !wholeCopy));
         return new Decision(d.sourceKey(), d.targetKey(), d.type(), d.typeName(), d.action(), d.outcome(),
                 d.sourceExpireAt(), d.targetExpireAt(), size, targetLen, chunked, dump);
     }

@@ -24,7 +24,9 @@ import java.util.Map;
  * Streams, always entry by entry with their IDs (a target stream only accepts IDs above its last one,
  * which also makes a replay skip what was already added), then the last generated ID and the
  * consumer groups with their last-delivered IDs, where both stores keep groups (Pika's streams have none, and
- * its XINFO GROUPS never answers). Pending entries and consumers are not carried.
+ * its XINFO GROUPS never answers). Pending entries and consumers are not carried. A small stream copied into an absent
+ * key is read and written whole in the batch's pipelines ({@link #readWhole}); big ones, merges and the replay of an
+ * interrupted batch go chunk by chunk ({@link #copyChunked}), which asks the target where its stream ends.
  */
 final class StreamCopier implements TypeCopier {
     private static final ProtocolKeyword XSETID = new ProtocolKeyword() {
@@ -49,14 +51,67 @@ final class StreamCopier implements TypeCopier {
         return Cmd.XLEN;
     }
 
+    /**
+     * A small stream copied whole, where no DUMP payload can carry it: its entries (XRANGE), its last generated ID
+     * (XINFO STREAM) and its groups (XINFO GROUPS, where they are copied), read in the batch's pipeline; its replies
+     * stand together ({@link WholeStream}) at the index returned.
+     */
     @Override
     public int readWhole(Pipe source, byte[] key) {
-        throw new IllegalStateException("streams are copied by copyChunked, never read whole");
+        int at = source.send(Cmd.XRANGE, key, Cmd.MIN, Cmd.MAX);
+        source.send(Cmd.XINFO, Cmd.STREAM, key);
+        if (groups) {
+            source.send(Cmd.XINFO, Cmd.GROUPS, key);
+        }
+        return at;
     }
 
     @Override
+    public Object wholeReply(List<Object> replies, int at) {
+        return WholeStream.of(replies, at, groups);
+    }
+
+    @Override
+    public boolean isEmpty(Object value) {
+        return false; // a stream with no entries left still has its last ID and groups
+    }
+
+    @Override
+    public long payloadBytes(Object value) {
+        return Resp.payload(((WholeStream) value).entries());
+    }
+
+    /**
+     * Only into a key that is absent (COPY, or REPLACE after its delete), in one go in the batch's pipeline: the
+     * entries under their IDs, the groups, then the last ID where it lies past the last entry and the target takes it.
+     * A stream without entries or groups writes nothing (as the chunked copy): there is nothing a target can hold of it.
+     */
+    @Override
     public void writeWhole(TargetWriter target, Decision d, Object value, long now) {
-        throw new IllegalStateException("streams are copied by copyChunked, never written whole");
+        WholeStream stream = (WholeStream) value;
+        byte[] key = d.targetKey();
+        for (Object e : stream.entries()) {
+            List<?> entry = (List<?>) e;
+            List<?> body = (List<?>) entry.get(1);
+            byte[][] args = new byte[3 + body.size()][];
+            args[0] = Cmd.XADD;
+            args[1] = key;
+            args[2] = (byte[]) entry.get(0);
+            for (int i = 0; i < body.size(); i++) {
+                args[3 + i] = (byte[]) body.get(i);
+            }
+            target.send(key, args);
+        }
+        if (stream.entries().isEmpty() && stream.groups().isEmpty()) {
+            return;
+        }
+        for (byte[][] group : stream.groups()) {
+            target.send(key, Cmd.XGROUP, Cmd.CREATE, key, group[0], group[1], Cmd.MKSTREAM);
+        }
+        if (stream.idPastEntries() && target.profile().commands().xsetid()) {
+            target.send(key, Cmd.XSETID, key, stream.lastId());
+        }
+        target.applyTtl(d, now);
     }
 
     @Override

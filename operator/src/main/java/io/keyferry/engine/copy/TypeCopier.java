@@ -19,6 +19,14 @@ interface TypeCopier {
     /** Queues the whole read of a small key; returns where its reply stands. */
     int readWhole(Pipe source, byte[] key);
 
+    /**
+     * The value read whole from the replies of the batch's pipeline, {@link #readWhole}'s at {@code at}: the reply
+     * itself, but where a type reads with several commands.
+     */
+    default Object wholeReply(List<Object> replies, int at) {
+        return replies.get(at);
+    }
+
     /** Whether a whole read found nothing (the key vanished between TYPE and the read); null is checked first. */
     default boolean isEmpty(Object value) {
         return value instanceof List<?> items && items.isEmpty();

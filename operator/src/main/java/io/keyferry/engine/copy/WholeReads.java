@@ -18,6 +18,8 @@ import java.util.Map;
  */
 final class WholeReads {
     private final BatchDecider decider;
+    /** The copiers of this pair of stores (streams with or without their groups). */
+    private final Map<DataType, TypeCopier> copiers;
     /** The source as the user named it, for errors. */
     private final String label;
     /** The bytes of values a batch holds at most ({@link BatchMemory}). */
@@ -25,8 +27,9 @@ final class WholeReads {
     /** The size of the values read lately, shared by the reading and the writing thread: a guide, not a count. */
     private final BatchMemory.Sizes valueBytes = new BatchMemory.Sizes();
 
-    WholeReads(BatchDecider decider, String label) {
+    WholeReads(BatchDecider decider, Map<DataType, TypeCopier> copiers, String label) {
         this.decider = decider;
+        this.copiers = copiers;
         this.label = label;
     }
 
@@ -50,7 +53,7 @@ final class WholeReads {
             Decision d = whole.get(i);
             boolean read = batch.values().get(i) == null;
             replyAt[i] = !read ? -1 : sent++ >= most ? -2 : d.dump() ? src.send(Cmd.DUMP, d.sourceKey())
-                    : BatchCopier.COPIERS.get(d.type()).readWhole(src, d.sourceKey());
+                    : copiers.get(d.type()).readWhole(src, d.sourceKey());
         }
         List<Object> replies = src.sync(); // also where nothing was sent: it clears the filter
         List<Decision> kept = new ArrayList<>(whole.size());
@@ -58,7 +61,8 @@ final class WholeReads {
         List<Decision> deferred = new ArrayList<>(batch.deferred());
         Map<Decision, Decision> inChunks = new java.util.IdentityHashMap<>();
         for (int i = 0; i < whole.size(); i++) {
-            Object reply = replyAt[i] < 0 ? null : replies.get(replyAt[i]);
+            Decision d = whole.get(i);
+            Object reply = replyAt[i] < 0 ? null : d.dump() ? replies.get(replyAt[i]) : wholeReply(d, replies, replyAt[i]);
             if (reply == BatchMemory.NO_ROOM && memory.tooBig(replyAt[i])) {
                 kept.add(whole.get(i)); // more than a whole batch's room: moved to the chunked copy below
                 values.add(null);
@@ -144,6 +148,15 @@ final class WholeReads {
         return new Prepared(decisions, whole, values, batch.deferred(), chunked, batch.replay());
     }
 
+    private Object wholeReply(Decision d, List<Object> replies, int at) {
+        try {
+            return copiers.get(d.type()).wholeReply(replies, at);
+        } catch (IllegalArgumentException e) {
+            throw new CopyFailedException(label + ": reading key " + Keys.show(d.sourceKey()) + " (" + d.type().wireName()
+                    + ") got " + e.getMessage() + ", not what its command gives; nothing of it was written");
+        }
+    }
+
     /** A read that failed because the key changed type meanwhile counts as gone, like an expired key. */
     private static Object readValue(Object reply, Decision d, String label) {
         if (reply instanceof Resp.Error e) {
@@ -154,7 +167,10 @@ final class WholeReads {
                     + e.message());
         }
         boolean string = d.dump() || d.type() == DataType.STRING;
-        if (reply != null && (string ? !(reply instanceof byte[]) : !(reply instanceof List<?> items) || !flatStrings(items, d.type()))) {
+        if (reply instanceof WholeStream) {
+            return reply; // checked as it was put together
+        }
+        if (reply != null && (string ? !(reply instanceof byte[]) : !(reply instanceof List<?> items) || !flatStrings(items))) {
             throw new CopyFailedException(label + ": reading key " + Keys.show(d.sourceKey()) + " ("
                     + d.type().wireName() + ") got " + Resp.describe(reply) + ", not what its command gives; nothing of it"
                     + " was written");
@@ -162,12 +178,10 @@ final class WholeReads {
         return reply;
     }
 
-    /** A whole collection as read: strings, or for a stream its entries, [id, [field, value, ...]]. */
-    private static boolean flatStrings(List<?> items, DataType type) {
+    /** A whole collection as read: strings. */
+    private static boolean flatStrings(List<?> items) {
         for (Object item : items) {
-            if (type == DataType.STREAM ? !(item instanceof List<?> entry) || entry.size() != 2
-                    || !(entry.get(0) instanceof byte[]) || !(entry.get(1) instanceof List<?> body)
-                    || !flatStrings(body, DataType.STRING) : !(item instanceof byte[])) {
+            if (!(item instanceof byte[])) {
                 return false;
             }
         }

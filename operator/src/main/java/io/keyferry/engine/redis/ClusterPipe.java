@@ -58,7 +58,8 @@ final class ClusterPipe implements Pipe, AutoCloseable {
 
     @Override
     public int send(byte[]... args) {
-        int node = args.length > 1 ? nodeOfSlot[SlotHash.getSlot(args[1])] : 0;
+        byte[] key = Cmd.key(args);
+        int node = key != null ? nodeOfSlot[SlotHash.getSlot(key)] : 0;
         sent.add(new Sent(args, node, connection(node).send(args)));
         return sent.size() - 1;
     }

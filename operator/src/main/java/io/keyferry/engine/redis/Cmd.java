@@ -59,4 +59,22 @@ public final class Cmd {
     public static final byte[] MIN = Resp.ascii("-");
     public static final byte[] MAX = Resp.ascii("+");
     public static final byte[] LAST = Resp.ascii("-1");
+    public static final byte[] XINFO = Resp.ascii("XINFO");
+    public static final byte[] STREAM = Resp.ascii("STREAM");
+    public static final byte[] GROUPS = Resp.ascii("GROUPS");
+    public static final byte[] XGROUP = Resp.ascii("XGROUP");
+    public static final byte[] CREATE = Resp.ascii("CREATE");
+    public static final byte[] MKSTREAM = Resp.ascii("MKSTREAM");
+    public static final byte[] XSETID = Resp.ascii("XSETID");
+
+    /**
+     * The key of a command, for a cluster's routing: its second argument, but the third of a command with a
+     * subcommand (XINFO STREAM key, XGROUP CREATE key ...); null for a command without one.
+     */
+    public static byte[] key(byte[][] args) {
+        if (args.length > 2 && (args[0] == XINFO || args[0] == XGROUP)) {
+            return args[2];
+        }
+        return args.length > 1 ? args[1] : null;
+    }
 }

@@ -40,11 +40,13 @@ final class LinkPipe implements Pipe {
     @Override
     public int send(byte[]... args) {
         CommandArgs<byte[], byte[]> a = new CommandArgs<>(ByteArrayCodec.INSTANCE);
-        if (args.length > 1) {
-            a.addKey(args[1]);
-        }
-        for (int i = 2; i < args.length; i++) {
-            a.add(args[i]);
+        byte[] key = Cmd.key(args);
+        for (int i = 1; i < args.length; i++) {
+            if (args[i] == key) { // Lettuce's cluster routing goes by the first argument added as a key
+                a.addKey(args[i]);
+            } else {
+                a.add(args[i]);
+            }
         }
         futures.add(link.async().dispatch(keyword(args[0]), new AnyOutput(), a));
         return futures.size() - 1;

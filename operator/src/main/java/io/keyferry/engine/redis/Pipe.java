@@ -10,7 +10,7 @@ import java.util.List;
  */
 public interface Pipe {
     /**
-     * Queues one command; on a cluster it goes to the node of its key, {@code args[1]}.
+     * Queues one command; on a cluster it goes to the node of its key ({@link Cmd#key}).
      *
      * @return the index of its reply in the list {@link #sync()} returns next
      */

@@ -26,17 +26,28 @@ public final class StreamInfo {
      * consumer groups ({@code kept} false: Pika 4.0 never answers XINFO GROUPS).
      */
     public static Map<String, String> groups(RedisLink link, boolean kept, byte[] key) {
-        Map<String, String> groups = new LinkedHashMap<>();
         if (!kept) {
-            return groups;
+            return new LinkedHashMap<>();
         }
-        return Resp.shaped(link.label(), key, () -> {
-            for (Object g : link.call(link.async().xinfoGroups(key))) {
-                Map<String, Object> group = asMap(g);
-                groups.put(String.valueOf(group.get("name")), String.valueOf(group.get("last-delivered-id")));
-            }
-            return groups;
-        });
+        return Resp.shaped(link.label(), key, () -> groupsOf(link.call(link.async().xinfoGroups(key))));
+    }
+
+    /**
+     * The groups in a reply of XINFO GROUPS sent on a {@link Pipe} (with the stream's other reads, in one round trip):
+     * none where it is an error (no such key: no stream, so no group).
+     */
+    public static Map<String, String> groups(Object reply, String label, byte[] key) {
+        return reply instanceof Resp.Error ? new LinkedHashMap<>()
+                : Resp.shaped(label, key, () -> groupsOf(Resp.array(reply, label, key)));
+    }
+
+    private static Map<String, String> groupsOf(List<?> reply) {
+        Map<String, String> groups = new LinkedHashMap<>();
+        for (Object g : reply) {
+            Map<String, Object> group = asMap(g);
+            groups.put(String.valueOf(group.get("name")), String.valueOf(group.get("last-delivered-id")));
+        }
+        return groups;
     }
 
     /** The entries of an XRANGE reply as a {@link Pipe} returns it: [[id, [field, value, ...]], ...]. */

@@ -63,6 +63,8 @@ final class SourceReads {
         String typeReply;
         long pttl;
         Object value;
+        /** A small stream's XINFO GROUPS reply; null where its source keeps no groups. */
+        Object groups;
 
         Slot(Member member) {
             this.member = member;
@@ -165,6 +167,7 @@ final class SourceReads {
             }
         }
         valueBytes.saw(room);
+        readGroups(slots);
         List<List<KeyChecker.Read>> out = new ArrayList<>(refs.size());
         int i = 0;
         for (KeyRef ref : refs) {
@@ -173,11 +176,34 @@ final class SourceReads {
                 Slot s = slots.get(i++);
                 DataType type = DataType.fromTypeReply(s.typeReply);
                 r.add(new KeyChecker.Read(s.member, type, s.typeReply, s.pttl >= 0 ? now + s.pttl : -1,
-                        s.value == null || type == null ? null : whole(type, s.value, s.member)));
+                        s.value == null || type == null ? null : whole(type, s)));
             }
             out.add(r);
         }
         return out;
+    }
+
+    /**
+     * The consumer groups of the small streams read whole, where their source keeps groups: one more round trip for
+     * all of them (XINFO GROUPS), none for a batch without such streams.
+     */
+    private void readGroups(List<Slot> slots) {
+        List<Slot> streams = new ArrayList<>();
+        List<Integer> at = new ArrayList<>();
+        for (Slot s : slots) {
+            if (DataType.fromTypeReply(s.typeReply) == DataType.STREAM && s.value instanceof List<?> entries
+                    && entries.size() <= SMALL_ELEMENTS && sourceCommands.get(s.member.source()).consumerGroups()) {
+                streams.add(s);
+                at.add(pipe(s.member).send(Cmd.XINFO, Cmd.GROUPS, s.member.key()));
+            }
+        }
+        if (streams.isEmpty()) {
+            return;
+        }
+        List<List<Object>> replies = syncAll();
+        for (int i = 0; i < streams.size(); i++) {
+            streams.get(i).groups = replies.get(streams.get(i).member.source()).get(at.get(i));
+        }
     }
 
     /** A read's reply, or null where the batch had no room for it (the key is then compared chunk by chunk). */
@@ -186,11 +212,12 @@ final class SourceReads {
     }
 
     /** The whole value in canonical form, or null where the bounded read shows a big key. */
-    private Object whole(DataType type, Object reply, Member member) {
-        return Resp.shaped(sources.get(member.source()).label(), member.key(), () -> wholeOf(type, reply, member));
+    private Object whole(DataType type, Slot s) {
+        return Resp.shaped(sources.get(s.member.source()).label(), s.member.key(), () -> wholeOf(type, s.value, s));
     }
 
-    private Object wholeOf(DataType type, Object reply, Member member) {
+    private Object wholeOf(DataType type, Object reply, Slot s) {
+        Member member = s.member;
         if (reply instanceof Resp.Error) {
             return null; // the key changed type since TYPE: checked chunk by chunk as it is now
         }
@@ -206,8 +233,9 @@ final class SourceReads {
             return null;
         }
         if (type == DataType.STREAM) {
+            String label = sources.get(member.source()).label();
             return new SourceValue.StreamValue(StreamInfo.entries(member.key(), Resp.array(complete, "", member.key())),
-                    StreamInfo.groups(sources.get(member.source()), sourceCommands.get(member.source()).consumerGroups(), member.key()));
+                    s.groups == null ? new java.util.LinkedHashMap<>() : StreamInfo.groups(s.groups, label, member.key()));
         }
         return SourceValue.canonical(type, complete);
     }

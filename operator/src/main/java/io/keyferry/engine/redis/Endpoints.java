@@ -157,24 +157,23 @@ public final class Endpoints implements AutoCloseable {
         link.sent = sent;
         link.replicas = replicas;
         link.fieldPath = fieldPath;
-        if (!replicas) { // reads routed to replicas stay with Lettuce, which knows which commands only read
-            link.pipes = () -> new ClusterPipe(label, slotOwners(connection),
-                    (host, port) -> openResp(spec, fieldPath, label + " node " + host + ":" + port, host, port, sent));
-        }
-        return link;
-    }
-
-    /** "host:port" of the master that holds each slot, as the cluster's topology says. */
-    private static String[] slotOwners(StatefulRedisClusterConnection<byte[], byte[]> connection) {
-        String[] owners = new String[io.lettuce.core.cluster.SlotHash.SLOT_COUNT];
-        for (io.lettuce.core.cluster.models.partitions.RedisClusterNode node : connection.getPartitions()) {
-            if (node.getRole().isUpstream()) {
-                for (int slot : node.getSlots()) {
-                    owners[slot] = node.getUri().getHost() + ":" + node.getUri().getPort();
-                }
+        // Bare connections to the node that serves each slot's reads: its master, or a replica of it in READONLY mode
+        // (a write sent there is answered MOVED and follows to the master, and so do the slot's later commands).
+        link.pipes = () -> new ClusterPipe(label, link.slotReaders(), (host, port) -> {
+            RespConnection node = openResp(spec, fieldPath, label + " node " + host + ":" + port, host, port, sent);
+            Object readOnly = replicas ? node.call("READONLY") : null;
+            if (readOnly instanceof Resp.Error e && e.message().startsWith("NOPERM")) {
+                node.close();
+                throw new io.keyferry.engine.MigrationInputException(fieldPath + ".readFrom is Replica but " + label
+                        + " refused READONLY on the replica " + host + ":" + port + " (" + e.message() + "); add +readonly"
+                        + " to the user's ACL rules, or read from the masters (Primary)");
             }
-        }
-        return owners;
+            if (replicas) {
+                expectOk(node, readOnly, "READONLY");
+            }
+            return node;
+        });
+        return link;
     }
 
     /** Why an endpoint could not be used, in the user's terms: its certificate, or its address and login. */

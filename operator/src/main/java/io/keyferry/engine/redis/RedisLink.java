@@ -33,7 +33,10 @@ public final class RedisLink implements AutoCloseable {
     private int reopened;
     /** Commands sent on this link's client, when its Endpoints counts them (a source ops/s limit); else null. */
     java.util.concurrent.atomic.LongAdder sent;
-    /** A cluster link that reads from replicas (readFrom: Replica): SCAN goes to one replica of each master. */
+    /**
+     * A cluster link that reads from replicas (readFrom: Replica): SCAN goes to one replica of each master, and so do
+     * the pipe's commands ({@link #slotReaders}).
+     */
     boolean replicas;
     String fieldPath;
     /** Makes this cluster link's pipe over bare connections to its nodes; null: a pipe over Lettuce. */
@@ -108,6 +111,25 @@ public final class RedisLink implements AutoCloseable {
         }
         shards.sort(java.util.Comparator.comparingInt(Shard::firstSlot));
         return shards;
+    }
+
+    /**
+     * "host:port" of the node that serves each slot's reads, as the cluster's topology says: the master that holds it,
+     * or with readFrom: Replica a connected replica of that master (refused where a master has none).
+     */
+    String[] slotReaders() {
+        StatefulRedisClusterConnection<byte[], byte[]> c = cluster();
+        String[] readers = new String[io.lettuce.core.cluster.SlotHash.SLOT_COUNT];
+        for (RedisClusterNode node : c.getPartitions()) {
+            if (node.getRole().isUpstream() && !node.getSlots().isEmpty()) {
+                RedisClusterNode reader = replicas ? replicaOf(c, node) : node;
+                String address = reader.getUri().getHost() + ":" + reader.getUri().getPort();
+                for (int slot : node.getSlots()) {
+                    readers[slot] = address;
+                }
+            }
+        }
+        return readers;
     }
 
     /** A connected replica of a master, as the cluster's topology lists it; refused when it has none. */

@@ -26,13 +26,21 @@ final class KeySet {
     }
 
     boolean contains(byte[] key) {
-        long[] d = digest(key);
+        return contains(digest(key));
+    }
+
+    /** Whether the key of this {@link #digest} is in the set. */
+    boolean contains(long[] d) {
         return table[slot(table, d[0], d[1])] != 0;
     }
 
     /** @return whether the key was not in the set */
     boolean add(byte[] key) {
-        long[] d = digest(key);
+        return add(digest(key));
+    }
+
+    /** Adds the key of this {@link #digest}; @return whether it was not in the set */
+    boolean add(long[] d) {
         int at = slot(table, d[0], d[1]);
         if (table[at] != 0) {
             return false;
@@ -45,7 +53,8 @@ final class KeySet {
         return true;
     }
 
-    private long[] digest(byte[] key) {
+    /** What the set holds of a key: its digest as two words, the first never 0. */
+    long[] digest(byte[] key) {
         byte[] h = md5.digest(key);
         long hi = 0;
         long lo = 0;

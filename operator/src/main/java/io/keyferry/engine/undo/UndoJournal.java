@@ -9,9 +9,7 @@ import io.keyferry.engine.redis.Cmd;
 import io.keyferry.engine.redis.Keys;
 import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.Resp;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -66,10 +64,6 @@ public final class UndoJournal implements AutoCloseable {
         return new UndoJournal(store, spec.getMaxBytes() == null ? 0 : spec.getMaxBytes());
     }
 
-    private static String name(byte[] key) {
-        return new String(key, StandardCharsets.ISO_8859_1);
-    }
-
     /** Bytes of the journal. */
     public synchronized long bytes() {
         return bytes;
@@ -96,17 +90,21 @@ public final class UndoJournal implements AutoCloseable {
      *                             whole, and the caller must not write them
      */
     public synchronized void record(List<byte[]> keys, List<DataType> types, Pipe target, ServerProfile profile) {
-        Map<String, Integer> fresh = new LinkedHashMap<>();
+        // Each key hashed once: the digest tells whether it is recorded, and marks it recorded once it is durable.
+        List<Integer> asked = new ArrayList<>();
+        List<long[]> digests = new ArrayList<>();
+        java.util.Set<Digest> inBatch = new java.util.HashSet<>();
         for (int i = 0; i < keys.size(); i++) {
-            if (!recorded.contains(keys.get(i))) {
-                fresh.putIfAbsent(name(keys.get(i)), i);
+            long[] d = recorded.digest(keys.get(i));
+            if (!recorded.contains(d) && inBatch.add(new Digest(d[0], d[1]))) {
+                asked.add(i);
+                digests.add(d);
             }
         }
-        if (fresh.isEmpty()) {
+        if (asked.isEmpty()) {
             return;
         }
         boolean dump = profile.kind() == ServerKind.REDIS && profile.dumpRestore();
-        List<Integer> asked = new ArrayList<>(fresh.values());
         long now = System.currentTimeMillis();
         int[] sizeAt = new int[asked.size()];
         for (int a = 0; a < asked.size(); a++) {
@@ -134,7 +132,7 @@ public final class UndoJournal implements AutoCloseable {
             boolean small = t == types.get(asked.get(a)) && size instanceof Long n
                     && n <= (t == DataType.STRING ? SMALL_STRING_BYTES : SMALL_ELEMENTS);
             if ("none".equals(type)) {
-                out.add(PriorState.absent(k));
+                out.add(PriorState.absent(k), digests.get(a));
             } else if (t == null) {
                 throw new CopyFailedException("the target holds key " + Keys.show(k) + " of type " + type + ", which the"
                         + " undo journal cannot record on " + target.label() + "; nothing of it was written");
@@ -158,7 +156,7 @@ public final class UndoJournal implements AutoCloseable {
                 throw new CopyFailedException(target.label() + " did not DUMP key " + Keys.show(k) + " for the undo journal ("
                         + Resp.describe(dumps.get(d)) + "); nothing of its batch was written");
             }
-            out.add(PriorState.dump(k, expiries.get(d), payload));
+            out.add(PriorState.dump(k, expiries.get(d), payload), digests.get(dumped.get(d)));
         }
         for (Object[] c : chunked) {
             PriorReader.read(target, (byte[]) c[0], (DataType) c[1], (Long) c[2], out::add);
@@ -198,13 +196,23 @@ public final class UndoJournal implements AutoCloseable {
             DataType.HASH, Cmd.HLEN, DataType.LIST, Cmd.LLEN, DataType.SET, Cmd.SCARD, DataType.ZSET, Cmd.ZCARD,
             DataType.STREAM, Cmd.XLEN));
 
+    /** A key's {@link KeySet#digest}, to tell keys apart within one call. */
+    private record Digest(long hi, long lo) {}
+
     /** The states of one call, appended a segment at a time; a key counts as recorded once its last state is durable. */
     private final class Segments {
         private final List<PriorState> pending = new ArrayList<>();
+        /** The digest of each pending state's key where the caller had it, else null. */
+        private final List<long[]> pendingDigests = new ArrayList<>();
         private long size;
 
         void add(PriorState s) {
+            add(s, null);
+        }
+
+        void add(PriorState s, long[] digest) {
             pending.add(s);
+            pendingDigests.add(digest);
             size += s.size();
             if (size >= SEGMENT_BYTES) {
                 flush();
@@ -224,12 +232,14 @@ public final class UndoJournal implements AutoCloseable {
             }
             store.append(segment);
             bytes += segment.length;
-            for (PriorState s : pending) {
-                if (s.last()) {
-                    recorded.add(s.key());
+            for (int i = 0; i < pending.size(); i++) {
+                if (pending.get(i).last()) {
+                    long[] d = pendingDigests.get(i);
+                    recorded.add(d != null ? d : recorded.digest(pending.get(i).key()));
                 }
             }
             pending.clear();
+            pendingDigests.clear();
             size = 0;
         }
     }

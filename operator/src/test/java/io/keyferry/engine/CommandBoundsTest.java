@@ -76,6 +76,52 @@ class CommandBoundsTest {
         }
     }
 
+    /**
+     * Collections of up to 4,096 elements are copied with the batch, read whole and written in commands of at most 500
+     * elements (the type-native path: no DUMP), never one round trip per chunk; 4,097 go in chunks.
+     */
+    @Test
+    void collectionsOfAFewThousandElementsAreCopiedWholeInWritesOfAtMost500() throws Exception {
+        RecordingDialect sourceLog = new RecordingDialect();
+        RecordingDialect targetLog = new RecordingDialect();
+        try (RedisServer sourceServer = RedisServer.withoutDumpRestore(); RedisServer targetServer = RedisServer.withoutDumpRestore();
+             StoreDouble source = StoreDouble.of(sourceLog, sourceServer);
+             StoreDouble target = StoreDouble.of(targetLog, targetServer)) {
+            RedisCommands<String, String> r = sourceServer.redis();
+            for (int n : new int[] {600, 4096, 4097}) {
+                for (int i = 0; i < n; i++) {
+                    r.hset("hash:" + n, "f" + i, "v" + i);
+                    r.sadd("set:" + n, "m" + i);
+                    r.zadd("zset:" + n, i % 977, "m" + i);
+                    r.rpush("list:" + n, "e" + i);
+                }
+            }
+            DataMigrationSpec spec = Copies.spec(targetServer, Policy.OVERWRITE);
+            spec.getSources().add(Copies.source("mid", source.uri()));
+            spec.getTarget().setEndpoint(Copies.endpoint(target.uri()));
+
+            Copies.run(spec);
+
+            for (String key : r.keys("*")) {
+                assertEquals(io.keyferry.testing.Values.of(r, key), io.keyferry.testing.Values.of(targetServer.redis(), key), key);
+            }
+            Set<String> scanned = new java.util.TreeSet<>();
+            for (Sent s : sourceLog.sent()) {
+                if (Set.of("HSCAN", "SSCAN", "ZSCAN").contains(s.name())
+                        || (s.name().equals("LRANGE") && s.number(1) != -1)) {
+                    scanned.add(s.key());
+                }
+            }
+            assertEquals(Set.of("hash:4097", "list:4097", "set:4097", "zset:4097"), scanned, "read in chunks");
+            for (Sent s : targetLog.sent()) { // the key, then members, or fields and values, or scores and members
+                int elements = Set.of("SADD", "RPUSH").contains(s.name()) ? s.argc() - 1 : (s.argc() - 1) / 2;
+                if (Set.of("HSET", "HMSET", "SADD", "ZADD", "RPUSH").contains(s.name()) && !s.key().endsWith(":4097")) {
+                    assertTrue(elements <= 500, s.name() + " " + s.key() + " of " + elements + " elements");
+                }
+            }
+        }
+    }
+
     private static long bound(String command) {
         return switch (command) {
             case "GETRANGE" -> BYTES;
@@ -105,7 +151,7 @@ class CommandBoundsTest {
         };
     }
 
-    /** A hash, set, sorted set and list of {@link #BIG} elements, a stream of 3,000 entries and an 8 MiB string. */
+    /** A hash, set, sorted set and list of {@link #BIG} elements, a stream of 5,000 entries and an 8 MiB string. */
     private static void load(RedisCommands<String, String> r, String tag) {
         for (int i = 0; i < BIG; i += 1000) {
             Map<String, String> fields = new HashMap<>();
@@ -122,7 +168,7 @@ class CommandBoundsTest {
             r.zadd("big:zset", scored);
             r.rpush("big:list", members);
         }
-        for (int i = 0; i < 3000; i++) {
+        for (int i = 0; i < 5000; i++) { // past the 4,096 entries copied whole
             r.xadd("big:stream", Map.of("n", tag + i));
         }
         String mib = tag.repeat(1 << 20);

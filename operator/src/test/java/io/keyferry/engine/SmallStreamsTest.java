@@ -95,7 +95,7 @@ class SmallStreamsTest {
         r.xgroupCreate(StreamOffset.from("emptied", "5-5"), "readers");
         r.xdel("emptied", "5-5"); // no entries, a group, a last ID
         keys.add("emptied");
-        for (int e = 1; e <= 600; e++) {
+        for (int e = 1; e <= 4100; e++) { // past the 4,096 entries copied whole
             r.xadd("big", new XAddArgs().id(e + "-0"), Map.of("f", "v" + e));
         }
         r.xgroupCreate(StreamOffset.from("big", "300-0"), "g", XGroupCreateArgs.Builder.mkstream());

@@ -21,8 +21,15 @@ import java.util.function.Function;
  * copies the big keys one by one in chunks.
  */
 public final class BatchCopier {
-    /** Collections up to this many elements are read whole; larger ones in chunks (copy and verification). */
+    /** Collections up to this many elements are read whole by verification; larger ones in chunks. */
     public static final int SMALL_ELEMENTS = 512;
+    /**
+     * Collections up to this many elements are copied whole, with the batch (a DUMP, or one read and writes of at most
+     * {@link TypeCopier#CHUNK} elements a command, in the batch's pipelines); larger ones one by one in chunks. A DUMP
+     * of 4,096 elements took Redis 7.0 at most 0.75 ms (a hash of 4,096 short fields), far below 25 ms; one bigger than
+     * the batch's room is copied in chunks anyway ({@link BatchMemory}).
+     */
+    static final int WHOLE_ELEMENTS = 4096;
     /** Strings up to this many bytes are read whole. */
     public static final int SMALL_STRING_BYTES = 512 * 1024;
     static final Map<DataType, TypeCopier> COPIERS = new EnumMap<>(Map.of(
@@ -150,11 +157,11 @@ public final class BatchCopier {
      */
     public record Prepared(List<Decision> decisions, List<Decision> whole, List<Object> values, List<Decision> deferred,
                            List<Decision> chunked, boolean replay) {
-        /** The bytes of the values read whole (payloads, strings, elements): what the batch holds in memory. */
+        /** What the values read whole (payloads, strings, elements) take of the heap ({@link BatchMemory#footprint}). */
         public long bytes() {
             long bytes = 0;
             for (Object v : values) {
-                bytes += Resp.payload(v);
+                bytes += BatchMemory.footprint(v);
             }
             return bytes;
         }

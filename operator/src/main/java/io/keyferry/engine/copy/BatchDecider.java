@@ -313,7 +313,7 @@ final class BatchDecider {
     }
 
     Decision sized(Decision d, long size, long targetLen) {
-        long limit = d.type() == DataType.STRING ? BatchCopier.SMALL_STRING_BYTES : BatchCopier.SMALL_ELEMENTS;
+        long limit = d.type() == DataType.STRING ? BatchCopier.SMALL_STRING_BYTES : BatchCopier.WHOLE_ELEMENTS;
         boolean small = size <= limit;
         boolean wholeCopy = d.action() == Action.COPY || d.action() == Action.REPLACE;
         // Strings travel as SET: cheaper than DUMP/RESTORE on both servers (DUMP tries to compress every value).

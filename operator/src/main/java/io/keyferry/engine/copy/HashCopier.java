@@ -20,7 +20,9 @@ final class HashCopier implements TypeCopier {
     @Override
     @SuppressWarnings("unchecked")
     public void writeWhole(TargetWriter target, Decision d, Object value, long now) {
-        write(target, d, (List<Object>) value);
+        for (List<Object> part : TypeCopier.parts((List<Object>) value, 2 * CHUNK)) {
+            write(target, d, part);
+        }
         target.applyTtl(d, now);
     }
 

@@ -25,7 +25,9 @@ final class ListCopier implements TypeCopier {
     @SuppressWarnings("unchecked")
     public void writeWhole(TargetWriter target, Decision d, Object value, long now) {
         // COPY, REPLACE and MERGE all append; Fill never reaches a list.
-        target.send(d.targetKey(), Resp.command(Cmd.RPUSH, d.targetKey(), (List<Object>) value));
+        for (List<Object> part : TypeCopier.parts((List<Object>) value, CHUNK)) {
+            target.send(d.targetKey(), Resp.command(Cmd.RPUSH, d.targetKey(), part));
+        }
         target.applyTtl(d, now);
     }
 

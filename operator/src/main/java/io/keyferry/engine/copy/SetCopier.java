@@ -21,7 +21,9 @@ final class SetCopier implements TypeCopier {
     @Override
     @SuppressWarnings("unchecked")
     public void writeWhole(TargetWriter target, Decision d, Object value, long now) {
-        write(target, d, (List<Object>) value);
+        for (List<Object> part : TypeCopier.parts((List<Object>) value, CHUNK)) {
+            write(target, d, part);
+        }
         target.applyTtl(d, now);
     }
 

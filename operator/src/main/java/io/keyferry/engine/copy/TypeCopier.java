@@ -55,6 +55,18 @@ interface TypeCopier {
     /** Elements per chunk read or written, keeping every command far below 25 ms of server time. */
     int CHUNK = 500;
 
+    /**
+     * A value read whole cut into consecutive parts of at most {@code items} list items (views, not copies), for
+     * writes of at most {@link #CHUNK} elements a command.
+     */
+    static List<List<Object>> parts(List<Object> value, int items) {
+        List<List<Object>> parts = new java.util.ArrayList<>();
+        for (int from = 0; from < value.size(); from += items) {
+            parts.add(value.subList(from, Math.min(value.size(), from + items)));
+        }
+        return parts;
+    }
+
     /** Chunks written before the writer waits for their replies; bounds memory on fast sources. */
     int CHUNKS_IN_FLIGHT = 8;
 }

@@ -25,7 +25,10 @@ final class ZSetCopier implements TypeCopier {
     @Override
     @SuppressWarnings("unchecked")
     public void writeWhole(TargetWriter target, Decision d, Object value, long now) {
-        write(target, d, (List<Object>) value);
+        List<List<Object>> parts = TypeCopier.parts((List<Object>) value, 2 * CHUNK);
+        for (int i = parts.size() - 1; i >= 0; i--) { // the highest scores first, as each ZADD sends its own
+            write(target, d, parts.get(i));
+        }
         target.applyTtl(d, now);
     }
 

@@ -32,10 +32,25 @@ class BatchMemoryTest {
         BatchMemory round = new BatchMemory(BatchMemory.BATCH_BYTES);
         byte[] value = new byte[1000];
         assertEquals(value, round.keep(0, value));
-        assertEquals(BatchMemory.BATCH_BYTES - 1000, round.budget());
+        assertEquals(BatchMemory.BATCH_BYTES - BatchMemory.footprint(value), round.budget());
         assertEquals(BatchMemory.NO_ROOM, round.keep(1, io.keyferry.engine.redis.Resp.OVER_BUDGET));
         assertTrue(!round.tooBig(1), "dropped beside another value: a later round has room for it");
         assertEquals(2, round.dropped() + 1);
+    }
+
+    /** A collection of small elements is counted by what it takes of the heap, not by its payload alone. */
+    @Test
+    void aValueOfManySmallElementsCountsItsElementsHeapAsWellAsTheirBytes() {
+        List<Object> fields = new ArrayList<>();
+        for (int i = 0; i < 1200; i++) {
+            fields.add(new byte[10]);
+        }
+        assertEquals(12_000, io.keyferry.engine.redis.Resp.payload(fields));
+        assertTrue(BatchMemory.footprint(fields) >= 1200 * (10 + 16 + 8), "counted " + BatchMemory.footprint(fields));
+        BatchMemory round = new BatchMemory(100_000);
+        assertEquals(fields, round.keep(0, fields));
+        assertEquals(fields, round.keep(1, fields));
+        assertEquals(BatchMemory.NO_ROOM, round.keep(2, fields), "three take more than 100,000 bytes of heap");
     }
 
     @Test

@@ -27,8 +27,8 @@ import org.junit.jupiter.api.Test;
  * slowest command each server logged is measured by bench/pacing.sh).
  */
 class CommandBoundsTest {
-    /** A read asks for a chunk of 500, or 513 to learn whether a key is small (512 elements at most). */
-    private static final int READ = 513;
+    /** A read asks for a chunk of 500, or 4,097 to learn whether a key is small (4,096 elements at most). */
+    private static final int READ = 4097;
     /**
      * A write carries what one read returned: a SCAN page, whose COUNT is a hint the server may exceed by a few
      * (a hash bucket's chain comes whole); 504 were seen.

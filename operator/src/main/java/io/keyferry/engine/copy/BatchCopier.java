@@ -21,15 +21,14 @@ import java.util.function.Function;
  * copies the big keys one by one in chunks.
  */
 public final class BatchCopier {
-    /** Collections up to this many elements are read whole by verification; larger ones in chunks. */
-    public static final int SMALL_ELEMENTS = 512;
     /**
      * Collections up to this many elements are copied whole, with the batch (a DUMP, or one read and writes of at most
      * {@link TypeCopier#CHUNK} elements a command, in the batch's pipelines); larger ones one by one in chunks. A DUMP
      * of 4,096 elements took Redis 7.0 at most 0.75 ms (a hash of 4,096 short fields), far below 25 ms; one bigger than
-     * the batch's room is copied in chunks anyway ({@link BatchMemory}).
+     * the batch's room is copied in chunks anyway ({@link BatchMemory}). Verification reads as many with one bounded
+     * command.
      */
-    static final int WHOLE_ELEMENTS = 4096;
+    public static final int WHOLE_ELEMENTS = 4096;
     /** Strings up to this many bytes are read whole. */
     public static final int SMALL_STRING_BYTES = 512 * 1024;
     static final Map<DataType, TypeCopier> COPIERS = new EnumMap<>(Map.of(

@@ -21,7 +21,7 @@ import java.util.List;
  * one is only known to be big.
  */
 final class SourceReads {
-    private static final int SMALL_ELEMENTS = BatchCopier.SMALL_ELEMENTS;
+    private static final int SMALL_ELEMENTS = BatchCopier.WHOLE_ELEMENTS;
     private static final int SMALL_STRING_BYTES = BatchCopier.SMALL_STRING_BYTES;
 
     private final List<RedisLink> sources;

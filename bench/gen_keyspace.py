@@ -14,6 +14,7 @@ And keyspaces of their own, unlike the benchmark's (docs/benchmarks.md, the elev
   bigelems                collections of 1 MiB elements: hashes of 600 and 200 fields, a list of 150
   bigzsets                200 big keys, 15M elements: 100 sorted sets of 100,000, 50 hashes and 50 lists of 50,000
   streams-100k            100,000 small streams of 10 entries (an event log per user), a tenth with a consumer group
+  counters-20k            20,000 hashes of 600 short fields (counters by day): just over the old 512-element bound
 
 Usage (as gen_dataset.py):
   gen_keyspace.py --port 17001 [--host 127.0.0.1] --profile app-1m [--seed 1] [--keys N] [--flush]
@@ -110,8 +111,18 @@ def streams(g):
             yield gen.resp(b"XGROUP", b"CREATE", key, b"readers", b"0")
 
 
+def counters(g):
+    """20,000 hashes of 600 short fields (counters by day), just over the old 512-element bound."""
+    for i in range(20_000):
+        args = [b"HSET", b"counters:%05d" % i]
+        for f in range(600):
+            args += [b"day:%d" % f, b"%d" % (g.bits(32) % 100_000)]
+        yield gen.resp(*args)
+
+
 # Keyspaces of their own (not mixed-1m's data): loaded through gen_dataset's loader as its bigkeys profile is.
-GENERATED = {"longnames-200k": longnames, "bigelems": bigelems, "bigzsets": bigzsets, "streams-100k": streams}
+GENERATED = {"longnames-200k": longnames, "bigelems": bigelems, "bigzsets": bigzsets, "streams-100k": streams,
+             "counters-20k": counters}
 PROFILES = {"app-1m": ("app", 1_000_000), "app-100k": ("app", 100_000),
             "hashed-1m": ("hashed", 1_000_000), "hashed-100k": ("hashed", 100_000)}
 

@@ -34,11 +34,14 @@ public final class StreamInfo {
 
     /**
      * The groups in a reply of XINFO GROUPS sent on a {@link Pipe} (with the stream's other reads, in one round trip):
-     * none where it is an error (no such key: no stream, so no group).
+     * none where the key is gone ("no such key"); any other error throws ({@link Resp.ReplyError}, with the server's
+     * message: a user without the command is named).
      */
     public static Map<String, String> groups(Object reply, String label, byte[] key) {
-        return reply instanceof Resp.Error ? new LinkedHashMap<>()
-                : Resp.shaped(label, key, () -> groupsOf(Resp.array(reply, label, key)));
+        if (reply instanceof Resp.Error e && e.message().toLowerCase(java.util.Locale.ROOT).contains("no such key")) {
+            return new LinkedHashMap<>();
+        }
+        return Resp.shaped(label, key, () -> groupsOf(Resp.array(reply, label, key)));
     }
 
     private static Map<String, String> groupsOf(List<?> reply) {

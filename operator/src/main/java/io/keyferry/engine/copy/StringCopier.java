@@ -53,8 +53,8 @@ final class StringCopier implements TypeCopier {
         target.sync(); // a REPLACE's delete must land before the SET
         long[] offset = {0};
         Pipe pipe = source.pipe();
-        try (RespConnection raw = target.openRaw(d.targetKey())) {
-            raw.setStreamed(d.targetKey(), length, () -> {
+        try {
+            target.setStreamed(d.targetKey(), length, () -> {
                 byte[] chunk = Resp.bytes(Resp.call(pipe, Cmd.GETRANGE, d.sourceKey(), Resp.num(offset[0]),
                         Resp.num(offset[0] + RANGE_BYTES - 1)), pipe.label(), d.sourceKey());
                 offset[0] += chunk.length;

@@ -39,9 +39,20 @@ final class TargetWriter {
         this.rawOpener = rawOpener;
     }
 
-    /** A bare connection to the target (the node of the key's slot, in a cluster) for one big value; the caller closes it. */
-    RespConnection openRaw(byte[] key) {
-        return rawOpener.apply(key);
+    /**
+     * One big value streamed into one SET, after the queued writes landed: on this writer's own connection to a
+     * standalone target, on a connection of its own to the node of the key's slot in a cluster. A value that ends
+     * early leaves the connection closed (its SET half sent), and the copy stops.
+     */
+    void setStreamed(byte[] key, long length, RespConnection.Chunks chunks) {
+        sync();
+        if (pipe instanceof RespConnection own) {
+            own.setStreamed(key, length, chunks);
+            return;
+        }
+        try (RespConnection raw = rawOpener.apply(key)) {
+            raw.setStreamed(key, length, chunks);
+        }
     }
 
     ServerProfile profile() { return profile; }

@@ -120,6 +120,37 @@ class StringReadTest {
         }
     }
 
+    /** Big strings stream into a standalone target over the writer's own connection: no connection a string. */
+    @Test
+    void bigStringsStreamOverTheWritersConnectionNotOneOfTheirOwnEach() {
+        try (CopyFixture c = new CopyFixture()) {
+            String big = "b".repeat(BatchCopier.SMALL_STRING_BYTES + 100);
+            List<String> keys = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                c.source.redis().set("big:" + i, big + i);
+                keys.add("big:" + i);
+            }
+            c.source.redis().set("small", "v");
+            keys.add("small");
+            long before = connections(c);
+
+            Counters written = c.copier.execute(c.copier.decide(pairs(keys.toArray(String[]::new))).decisions(), false,
+                    new ArrayList<>());
+
+            assertEquals(13, written.keysWritten());
+            for (int i = 0; i < 12; i++) {
+                assertEquals(big + i, c.target.redis().get("big:" + i));
+            }
+            assertEquals(before, connections(c), "connections the target accepted during the copy");
+        }
+    }
+
+    private static long connections(CopyFixture c) {
+        String stats = c.target.redis().info("stats");
+        int at = stats.indexOf("total_connections_received:") + "total_connections_received:".length();
+        return Long.parseLong(stats.substring(at, stats.indexOf('\r', at)).trim());
+    }
+
     @Test
     void stringsWithoutAnExpiryGoAsOneMsetAndOneWithAnExpiryAsOneSetWithIt() {
         try (CopyFixture c = new CopyFixture()) {

@@ -39,7 +39,7 @@ class KillCampaignTest {
         System.out.println("[kill campaign] seed " + SEED + ", " + CHAINS + " chain(s) of " + CHAIN
                 + " kills per policy; replay with -Dkeyferry.killSeed=" + SEED);
         source = RedisServer.start();
-        Datasets.sixTypes(source, KEYS, 3000, 3 << 20);
+        Datasets.sixTypes(source, KEYS, 5000, 3 << 20); // big keys past the 4,096 elements copied whole
     }
 
     @AfterAll

@@ -38,8 +38,7 @@ record WholeStream(List<Object> entries, byte[] lastId, List<byte[][]> groups) {
         if (range instanceof Resp.Error) {
             return range;
         }
-        if (range instanceof List<?> entries && entries.isEmpty() && info instanceof Resp.Error e
-                && e.message().toLowerCase(java.util.Locale.ROOT).contains("no such key")) {
+        if (range instanceof List<?> entries && entries.isEmpty() && info instanceof Resp.Error e && e.noSuchKey()) {
             return null; // removed between its size and this read: XRANGE of a missing key is empty, XINFO an error
         }
         if (info instanceof Resp.Error) {

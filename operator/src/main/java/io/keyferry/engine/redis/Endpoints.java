@@ -161,16 +161,17 @@ public final class Endpoints implements AutoCloseable {
         // (a write sent there is answered MOVED and follows to the master, and so do the slot's later commands).
         link.pipes = () -> new ClusterPipe(label, link.slotReaders(), (host, port) -> {
             RespConnection node = openResp(spec, fieldPath, label + " node " + host + ":" + port, host, port, sent);
-            Object readOnly = replicas ? node.call("READONLY") : null;
+            if (!replicas) {
+                return node;
+            }
+            Object readOnly = node.call("READONLY");
             if (readOnly instanceof Resp.Error e && e.message().startsWith("NOPERM")) {
                 node.close();
                 throw new io.keyferry.engine.MigrationInputException(fieldPath + ".readFrom is Replica but " + label
                         + " refused READONLY on the replica " + host + ":" + port + " (" + e.message() + "); add +readonly"
                         + " to the user's ACL rules, or read from the masters (Primary)");
             }
-            if (replicas) {
-                expectOk(node, readOnly, "READONLY");
-            }
+            expectOk(node, readOnly, "READONLY");
             return node;
         });
         return link;

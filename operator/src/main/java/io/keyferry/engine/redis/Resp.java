@@ -24,6 +24,11 @@ public final class Resp {
             return message.startsWith("WRONGTYPE") || message.startsWith("ERR Invalid argument: WRONGTYPE");
         }
 
+        /** A key that is not there, where a command needs one (XINFO): "ERR no such key". */
+        public boolean noSuchKey() {
+            return message.toLowerCase(java.util.Locale.ROOT).contains("no such key");
+        }
+
         @Override
         public String toString() {
             return message;

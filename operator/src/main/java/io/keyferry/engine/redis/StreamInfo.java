@@ -38,7 +38,7 @@ public final class StreamInfo {
      * message: a user without the command is named).
      */
     public static Map<String, String> groups(Object reply, String label, byte[] key) {
-        if (reply instanceof Resp.Error e && e.message().toLowerCase(java.util.Locale.ROOT).contains("no such key")) {
+        if (reply instanceof Resp.Error e && e.noSuchKey()) {
             return new LinkedHashMap<>();
         }
         return Resp.shaped(label, key, () -> groupsOf(Resp.array(reply, label, key)));

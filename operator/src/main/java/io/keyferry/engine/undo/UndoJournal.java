@@ -93,10 +93,10 @@ public final class UndoJournal implements AutoCloseable {
         // Each key hashed once: the digest tells whether it is recorded, and marks it recorded once it is durable.
         List<Integer> asked = new ArrayList<>();
         List<long[]> digests = new ArrayList<>();
-        java.util.Set<Digest> inBatch = new java.util.HashSet<>();
+        KeySet inBatch = new KeySet();
         for (int i = 0; i < keys.size(); i++) {
             long[] d = recorded.digest(keys.get(i));
-            if (!recorded.contains(d) && inBatch.add(new Digest(d[0], d[1]))) {
+            if (!recorded.contains(d) && inBatch.add(d)) {
                 asked.add(i);
                 digests.add(d);
             }
@@ -188,19 +188,13 @@ public final class UndoJournal implements AutoCloseable {
         record(fresh, types, target, profile);
     }
 
-    /**
-     * Collections up to this many elements are journaled by DUMP (on a Redis target), bigger ones in chunks: the copy's
-     * bound for keys copied whole ({@code BatchCopier.WHOLE_ELEMENTS}), a DUMP of at most 0.75 ms on Redis 7.0.
-     */
-    static final int SMALL_ELEMENTS = 4096;
+    /** Collections up to this many elements are journaled by DUMP (on a Redis target), bigger ones in chunks: as copied. */
+    static final int SMALL_ELEMENTS = io.keyferry.engine.copy.BatchCopier.WHOLE_ELEMENTS;
     /** Strings up to this many bytes are journaled by DUMP. */
     static final int SMALL_STRING_BYTES = 512 * 1024;
     private static final Map<DataType, byte[]> SIZE = new java.util.EnumMap<>(Map.of(DataType.STRING, Cmd.STRLEN,
             DataType.HASH, Cmd.HLEN, DataType.LIST, Cmd.LLEN, DataType.SET, Cmd.SCARD, DataType.ZSET, Cmd.ZCARD,
             DataType.STREAM, Cmd.XLEN));
-
-    /** A key's {@link KeySet#digest}, to tell keys apart within one call. */
-    private record Digest(long hi, long lo) {}
 
     /** The states of one call, appended a segment at a time; a key counts as recorded once its last state is durable. */
     private final class Segments {

@@ -368,7 +368,7 @@ class VerificationTest {
     }
 
     /** Key to reason, with reasons cut to their stable start where they carry times. */
-    private static Map<String, String> reasons(VerifyResult result) {
+    static Map<String, String> reasons(VerifyResult result) {
         assertFalse(result.samples().isEmpty() && !result.clean(), "differences come with samples");
         return result.samples().stream().collect(Collectors.toMap(VerifyResult.Sample::key,
                 s -> s.reason().startsWith("TTL differs") ? "TTL differs" : s.reason(), (a, b) -> a, TreeMap::new));

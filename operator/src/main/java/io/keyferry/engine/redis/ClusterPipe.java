@@ -152,6 +152,12 @@ final class ClusterPipe implements Pipe, AutoCloseable {
             public long budget() {
                 return batch.budget();
             }
+
+            @Override
+            public Digest.Shape digesting(int at) {
+                Integer command = commandAt.get(at); // a redirection's error is read as it is, whatever the shape
+                return command == null ? null : batch.digesting(command);
+            }
         };
     }
 

@@ -100,7 +100,12 @@ final class LinkPipe implements Pipe {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException("interrupted", e);
             }
-            replies.add(keep == null ? reply : keep.keep(replies.size(), reply));
+            if (keep == null) {
+                replies.add(reply);
+            } else {
+                Digest.Shape shape = keep.digesting(replies.size());
+                replies.add(keep.keep(replies.size(), shape == null ? reply : Digest.of(reply, shape)));
+            }
         }
         futures.clear();
         return replies;

@@ -46,5 +46,13 @@ public interface Pipe {
         default long budget() {
             return Long.MAX_VALUE;
         }
+
+        /**
+         * How the reply at {@code at} is digested as it is read ({@link Digest}), which {@link #keep} then gets in its
+         * place; null: kept whole.
+         */
+        default Digest.Shape digesting(int at) {
+            return null;
+        }
     }
 }

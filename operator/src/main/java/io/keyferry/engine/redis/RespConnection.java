@@ -102,7 +102,7 @@ public final class RespConnection implements Pipe, AutoCloseable {
         flush();
         try {
             while (early.size() < queued) {
-                early.add(filter == null ? in.reply() : filter.keep(early.size(), in.reply(filter.budget())));
+                early.add(filter == null ? in.reply() : filtered(early.size()));
             }
             unreadBytes = 0;
         } catch (IOException | RuntimeException e) {
@@ -110,6 +110,11 @@ public final class RespConnection implements Pipe, AutoCloseable {
             early.clear();
             throw lost(e);
         }
+    }
+
+    private Object filtered(int at) throws IOException {
+        Digest.Shape shape = filter.digesting(at);
+        return filter.keep(at, shape == null ? in.reply(filter.budget()) : in.digest(shape, filter.budget()));
     }
 
     @Override

@@ -72,7 +72,11 @@ final class RespReader {
         if (depth > MAX_DEPTH) {
             throw new IOException("a reply nests arrays more than " + MAX_DEPTH + " deep, which no command KeyFerry sends gets");
         }
-        byte kind = readByte();
+        return replyOf(readByte(), depth);
+    }
+
+    /** The rest of a reply whose first byte was {@code kind}. */
+    private Object replyOf(byte kind, int depth) throws IOException {
         switch (kind) {
             case '+':
                 return line();
@@ -102,10 +106,7 @@ final class RespReader {
                 if (n < 0) {
                     return nil(n, "array");
                 }
-                if (n > MAX_ARRAY) {
-                    throw new IOException("a reply says it holds " + n + " replies, more than any command KeyFerry sends gets ("
-                            + MAX_ARRAY + ")");
-                }
+                arrayLength(n);
                 List<Object> items = new ArrayList<>((int) Math.min(n, 1 << 16));
                 for (long i = 0; i < n; i++) {
                     items.add(reply(depth + 1));
@@ -115,6 +116,130 @@ final class RespReader {
             default:
                 throw new NotResp("not a RESP2 reply (first byte " + (kind & 0xff) + ")", kind & 0xff);
         }
+    }
+
+    /** Set where the reply being digested is not laid out as its shape says. */
+    private boolean odd;
+
+    /**
+     * One reply digested as it is read ({@link Digest}): no array per element, the bulk strings counted against
+     * {@code budget} as {@link #reply(long)} counts them. An error or a nil is returned as it is; a reply laid out
+     * otherwise than {@code shape} says is read through and gives {@link Digest#UNREADABLE}.
+     */
+    Object digest(Digest.Shape shape, long budget) throws IOException {
+        left = budget;
+        over = false;
+        odd = false;
+        try {
+            Object digest = digestOf(shape);
+            return over ? Resp.OVER_BUDGET : odd ? Digest.UNREADABLE : digest;
+        } finally {
+            left = Long.MAX_VALUE;
+            over = false;
+        }
+    }
+
+    private Object digestOf(Digest.Shape shape) throws IOException {
+        byte kind = readByte();
+        if (kind != (shape == Digest.Shape.BULK ? '$' : '*')) {
+            Object other = replyOf(kind, 0);
+            odd = other != null && !(other instanceof Resp.Error);
+            return other;
+        }
+        long n = number();
+        if (n < 0) {
+            return nil(n, shape == Digest.Shape.BULK ? "bulk string" : "array");
+        }
+        switch (shape) {
+            case BULK:
+                return new Digest(n, true, bulkDigest(n));
+            case ORDERED: {
+                long h = Digest.SEED;
+                for (long i = arrayLength(n); i > 0; i--) {
+                    h = Digest.chain(h, elementDigest());
+                }
+                return new Digest(n, true, h);
+            }
+            default: {
+                byte first = n == 2 ? readByte() : 0;
+                if (first != '$') { // not [cursor, [...]]: read through
+                    odd = true;
+                    if (n == 2) {
+                        replyOf(first, 1);
+                    }
+                    for (long i = n == 2 ? 1 : arrayLength(n); i > 0; i--) {
+                        reply(1);
+                    }
+                    return null;
+                }
+                long c = number();
+                if (c < 0 || c > MAX_LINE) {
+                    throw new IOException("a SCAN cursor of " + c + " bytes");
+                }
+                byte[] cursor = new byte[(int) c];
+                readFully(cursor);
+                readByte(); // CR
+                readByte(); // LF
+                if (readByte() != '*') {
+                    throw new NotResp("a SCAN reply whose second part is not an array", -1);
+                }
+                long items = number();
+                boolean pairs = shape == Digest.Shape.SCAN_PAIRS;
+                odd = items < 0 || (pairs && items % 2 != 0);
+                long sum = 0;
+                for (long i = items < 0 ? 0 : arrayLength(items); i > 0; i -= pairs ? 2 : 1) {
+                    long a = elementDigest();
+                    sum += pairs && i > 1 ? Digest.pair(a, elementDigest()) : a;
+                }
+                return new Digest(pairs ? items / 2 : items, Resp.finished(cursor), sum);
+            }
+        }
+    }
+
+    private static long arrayLength(long n) throws IOException {
+        if (n > MAX_ARRAY) {
+            throw new IOException("a reply says it holds " + n + " replies, more than any command KeyFerry sends gets ("
+                    + MAX_ARRAY + ")");
+        }
+        return n;
+    }
+
+    /** One element of an array being digested: a bulk string's digest; anything else is read and makes it odd. */
+    private long elementDigest() throws IOException {
+        byte kind = readByte();
+        if (kind == '$') {
+            long n = number();
+            if (n >= 0) {
+                return bulkDigest(n);
+            }
+        } else {
+            replyOf(kind, 1);
+        }
+        odd = true;
+        return 0;
+    }
+
+    /** A bulk string of {@code n} bytes digested where it lies in the buffer (copied out only where it spans reads). */
+    private long bulkDigest(long n) throws IOException {
+        if (over || n > left) {
+            over = true;
+            skip(n + 2);
+            return 0;
+        }
+        left -= n;
+        int length = Math.toIntExact(bulkLength(n));
+        long h;
+        if (rlim - rpos >= length) {
+            h = Digest.bytes(rbuf, rpos, length);
+            rpos += length;
+        } else {
+            byte[] value = new byte[length];
+            readFully(value);
+            h = Digest.bytes(value, 0, length);
+        }
+        readByte(); // CR
+        readByte(); // LF
+        return h;
     }
 
     /** -1 is RESP2's nil; any other negative length is not RESP. */

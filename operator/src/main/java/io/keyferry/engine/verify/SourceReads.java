@@ -6,6 +6,7 @@ import io.keyferry.engine.copy.BatchMemory;
 import io.keyferry.engine.copy.TypeGuess;
 import io.keyferry.engine.probe.Commands;
 import io.keyferry.engine.redis.Cmd;
+import io.keyferry.engine.redis.Digest;
 import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.Resp;
@@ -23,6 +24,9 @@ import java.util.List;
 final class SourceReads {
     private static final int SMALL_ELEMENTS = BatchCopier.WHOLE_ELEMENTS;
     private static final int SMALL_STRING_BYTES = BatchCopier.SMALL_STRING_BYTES;
+    /** The bounded reads' arguments, encoded once. */
+    private static final byte[] ALL = Resp.num(SMALL_ELEMENTS);
+    private static final byte[] STRING_END = Resp.num(SMALL_STRING_BYTES);
 
     private final List<RedisLink> sources;
     /** What each source's commands allow, in the order of {@link #sources}. */
@@ -31,9 +35,13 @@ final class SourceReads {
     /** The size of the values read lately: how many a batch reads whole ({@link BatchMemory}). */
     private final BatchMemory.Sizes valueBytes = new BatchMemory.Sizes();
 
-    SourceReads(List<RedisLink> sources, List<Commands> sourceCommands) {
+    /** The types whose keys, where one source alone writes them, the target must hold exactly as read. */
+    private final java.util.function.Predicate<DataType> exact;
+
+    SourceReads(List<RedisLink> sources, List<Commands> sourceCommands, java.util.function.Predicate<DataType> exact) {
         this.sources = sources;
         this.sourceCommands = sourceCommands;
+        this.exact = exact;
     }
 
     /**
@@ -41,8 +49,14 @@ final class SourceReads {
      * a pipe may read replies while it sends); values past it stand as {@link BatchMemory#NO_ROOM}, and their keys are
      * compared chunk by chunk, as big ones are.
      */
-    private void filterAll(BatchMemory room) {
-        sources.forEach(l -> l.pipe().filtering(room));
+    private List<DigestedReads> filterAll(BatchMemory room) {
+        List<DigestedReads> filters = new ArrayList<>(sources.size());
+        for (RedisLink l : sources) {
+            DigestedReads f = new DigestedReads(room);
+            l.pipe().filtering(f);
+            filters.add(f);
+        }
+        return filters;
     }
 
     /** Flushes every source's pipe, then collects each one's replies: their round trips overlap. */
@@ -56,6 +70,8 @@ final class SourceReads {
     /** Where a member's replies stand in its source's pipe, and what is known of it so far. */
     private static final class Slot {
         final Member member;
+        /** The only member of its chain: the target holds its value as it is where the policy is exact. */
+        final boolean alone;
         DataType guessed;
         int typeAt = -1;
         int pttlAt = -1;
@@ -66,8 +82,9 @@ final class SourceReads {
         /** A small stream's XINFO GROUPS reply; null where its source keeps no groups. */
         Object groups;
 
-        Slot(Member member) {
+        Slot(Member member, boolean alone) {
             this.member = member;
+            this.alone = alone;
         }
     }
 
@@ -78,17 +95,17 @@ final class SourceReads {
      * TYPE is asked (a missing key shows in its PTTL, a wrong guess as WRONGTYPE); other keys are asked TYPE
      * and PTTL first and read in a second round trip, a wrong guess's TYPE and read in a second and third.
      */
-    List<List<KeyChecker.Read>> read(List<KeyRef> refs) {
+    List<List<KeyChecker.Read>> read(List<KeyRef> refs, boolean digests) {
         long now = System.currentTimeMillis(); // before the PTTLs: expiries computed from it are never late
         BatchMemory room = new BatchMemory(BatchMemory.BATCH_BYTES);
         long most = valueBytes.most(BatchMemory.BATCH_BYTES); // reads: as many as values of the size seen lately fill
         int reads = 0;
-        filterAll(room);
+        List<DigestedReads> filters = filterAll(room);
         boolean guessing = types.guessing();
         List<Slot> slots = new ArrayList<>();
         for (KeyRef ref : refs) {
             for (Member member : ref.members()) {
-                Slot s = new Slot(member);
+                Slot s = new Slot(member, digests && ref.members().size() == 1);
                 Pipe p = pipe(member);
                 s.guessed = guessing && reads < most ? types.guess(member.key()) : null;
                 reads += s.guessed == null ? 0 : 1;
@@ -97,7 +114,7 @@ final class SourceReads {
                 }
                 s.pttlAt = p.send(Cmd.PTTL, member.key());
                 if (s.guessed != null) {
-                    s.readAt = boundedRead(p, s.guessed, member.key());
+                    s.readAt = read(s, s.guessed, filters);
                 }
                 slots.add(s);
             }
@@ -131,10 +148,10 @@ final class SourceReads {
         }
         types.outcome(right, wrong);
         if (!unread.isEmpty() || !untyped.isEmpty()) { // a filter is set only where a sync will clear it
-            filterAll(room);
+            filters = filterAll(room);
         }
         for (Slot s : unread) { // past the room a key is compared chunk by chunk, as a big one is
-            s.readAt = reads++ >= most ? -1 : boundedRead(pipe(s.member), DataType.fromTypeReply(s.typeReply), s.member.key());
+            s.readAt = reads++ >= most ? -1 : read(s, DataType.fromTypeReply(s.typeReply), filters);
         }
         for (Slot s : untyped) {
             s.typeAt = pipe(s.member).send(Cmd.TYPE, s.member.key());
@@ -154,10 +171,10 @@ final class SourceReads {
                 }
             }
             if (!unread.isEmpty()) {
-                filterAll(room);
+                filters = filterAll(room);
             }
             for (Slot s : unread) {
-                s.readAt = boundedRead(pipe(s.member), DataType.fromTypeReply(s.typeReply), s.member.key());
+                s.readAt = read(s, DataType.fromTypeReply(s.typeReply), filters);
             }
             if (!unread.isEmpty()) {
                 replies = syncAll();
@@ -218,8 +235,16 @@ final class SourceReads {
 
     private Object wholeOf(DataType type, Object reply, Slot s) {
         Member member = s.member;
-        if (reply instanceof Resp.Error) {
+        if (reply instanceof Resp.Error || reply == Digest.UNREADABLE) {
             return null; // the key changed type since TYPE: checked chunk by chunk as it is now
+        }
+        if (reply instanceof Digest d) {
+            boolean whole = switch (type) {
+                case STRING -> d.count() <= SMALL_STRING_BYTES;
+                case LIST, STREAM -> d.count() <= SMALL_ELEMENTS;
+                case HASH, SET, ZSET -> d.finished();
+            };
+            return whole ? d : null;
         }
         Object complete = switch (type) {
             case STRING -> ((byte[]) reply).length <= SMALL_STRING_BYTES ? reply : null;
@@ -240,11 +265,24 @@ final class SourceReads {
         return SourceValue.canonical(type, complete);
     }
 
+    /**
+     * Sends a member's bounded read; digested where the target must hold its value exactly as it is ({@link Digest}).
+     *
+     * @return the index of its reply
+     */
+    private int read(Slot s, DataType type, List<DigestedReads> filters) {
+        int at = boundedRead(pipe(s.member), type, s.member.key());
+        if (s.alone && type != DataType.STREAM && exact.test(type)) {
+            filters.get(s.member.source()).digest(at, type);
+        }
+        return at;
+    }
+
     /** @return the index of its reply */
-    private static int boundedRead(Pipe s, DataType type, byte[] key) {
-        byte[] all = Resp.num(SMALL_ELEMENTS);
+    static int boundedRead(Pipe s, DataType type, byte[] key) {
+        byte[] all = ALL;
         return switch (type) {
-            case STRING -> s.send(Cmd.GETRANGE, key, Cmd.ZERO, Resp.num(SMALL_STRING_BYTES));
+            case STRING -> s.send(Cmd.GETRANGE, key, Cmd.ZERO, STRING_END);
             case HASH -> s.send(Cmd.HSCAN, key, Cmd.ZERO, Cmd.COUNT, all);
             case SET -> s.send(Cmd.SSCAN, key, Cmd.ZERO, Cmd.COUNT, all);
             case ZSET -> s.send(Cmd.ZSCAN, key, Cmd.ZERO, Cmd.COUNT, all);

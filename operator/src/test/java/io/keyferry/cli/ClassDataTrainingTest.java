@@ -1,6 +1,7 @@
 package io.keyferry.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -21,6 +22,19 @@ class ClassDataTrainingTest {
         ClassDataTraining.main(new String[] {"kubectl"});
 
         assertEquals(before, leftovers(), "no temporary directory left");
+    }
+
+    /** Every engine class is loaded by the training, so the archive holds them all (none is run). */
+    @Test
+    void theTrainingLoadsEveryEngineClassWithoutRunningIt() throws Exception {
+        Path classes = Path.of(ClassDataTraining.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        long engine;
+        try (var files = Files.walk(classes.resolve("io/keyferry/engine"))) {
+            engine = files.filter(f -> f.toString().endsWith(".class")).count();
+        }
+
+        assertEquals(engine, ClassDataTraining.loadEngine());
+        assertTrue(engine > 200, "the engine's classes were found: " + engine);
     }
 
     private static long leftovers() throws IOException {

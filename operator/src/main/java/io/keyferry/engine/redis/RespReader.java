@@ -32,7 +32,7 @@ final class RespReader {
     }
 
     Object reply() throws IOException {
-        return reply(0);
+        return nested(0);
     }
 
     /** Bulk bytes the reply being read may still hold; past them it is read through and dropped. */
@@ -48,7 +48,7 @@ final class RespReader {
         left = budget;
         over = false;
         try {
-            Object reply = reply(0);
+            Object reply = nested(0);
             return over ? Resp.OVER_BUDGET : reply;
         } finally {
             left = Long.MAX_VALUE;
@@ -68,7 +68,7 @@ final class RespReader {
      * One reply, checked against what a store can send before anything is allocated for it: a hostile or broken
      * server gets a clear error (and the connection closed), never a stack overflow or an allocation it chose.
      */
-    private Object reply(int depth) throws IOException {
+    Object nested(int depth) throws IOException {
         if (depth > MAX_DEPTH) {
             throw new IOException("a reply nests arrays more than " + MAX_DEPTH + " deep, which no command KeyFerry sends gets");
         }
@@ -76,7 +76,7 @@ final class RespReader {
     }
 
     /** The rest of a reply whose first byte was {@code kind}. */
-    private Object replyOf(byte kind, int depth) throws IOException {
+    Object replyOf(byte kind, int depth) throws IOException {
         switch (kind) {
             case '+':
                 return line();
@@ -109,7 +109,7 @@ final class RespReader {
                 arrayLength(n);
                 List<Object> items = new ArrayList<>((int) Math.min(n, 1 << 16));
                 for (long i = 0; i < n; i++) {
-                    items.add(reply(depth + 1));
+                    items.add(nested(depth + 1));
                 }
                 return items;
             }
@@ -118,85 +118,26 @@ final class RespReader {
         }
     }
 
-    /** Set where the reply being digested is not laid out as its shape says. */
-    private boolean odd;
-
     /**
-     * One reply digested as it is read ({@link Digest}): no array per element, the bulk strings counted against
-     * {@code budget} as {@link #reply(long)} counts them. An error or a nil is returned as it is; a reply laid out
-     * otherwise than {@code shape} says is read through and gives {@link Digest#UNREADABLE}.
+     * One reply digested as it is read ({@link Digest}; {@link ReplyDigester} walks it): no array per element, the bulk
+     * strings counted against {@code budget} as {@link #reply(long)} counts them. An error or a nil is returned as it
+     * is; a reply laid out otherwise than {@code shape} says is read through and gives {@link Digest#UNREADABLE}.
      */
     Object digest(Digest.Shape shape, long budget) throws IOException {
         left = budget;
         over = false;
-        odd = false;
         try {
-            Object digest = digestOf(shape);
-            return over ? Resp.OVER_BUDGET : odd ? Digest.UNREADABLE : digest;
+            Object digest = digester.digest(shape);
+            return over ? Resp.OVER_BUDGET : digest;
         } finally {
             left = Long.MAX_VALUE;
             over = false;
         }
     }
 
-    private Object digestOf(Digest.Shape shape) throws IOException {
-        byte kind = readByte();
-        if (kind != (shape == Digest.Shape.BULK ? '$' : '*')) {
-            Object other = replyOf(kind, 0);
-            odd = other != null && !(other instanceof Resp.Error);
-            return other;
-        }
-        long n = number();
-        if (n < 0) {
-            return nil(n, shape == Digest.Shape.BULK ? "bulk string" : "array");
-        }
-        switch (shape) {
-            case BULK:
-                return new Digest(n, true, bulkDigest(n));
-            case ORDERED: {
-                long h = Digest.SEED;
-                for (long i = arrayLength(n); i > 0; i--) {
-                    h = Digest.chain(h, elementDigest());
-                }
-                return new Digest(n, true, h);
-            }
-            default: {
-                byte first = n == 2 ? readByte() : 0;
-                if (first != '$') { // not [cursor, [...]]: read through
-                    odd = true;
-                    if (n == 2) {
-                        replyOf(first, 1);
-                    }
-                    for (long i = n == 2 ? 1 : arrayLength(n); i > 0; i--) {
-                        reply(1);
-                    }
-                    return null;
-                }
-                long c = number();
-                if (c < 0 || c > MAX_LINE) {
-                    throw new IOException("a SCAN cursor of " + c + " bytes");
-                }
-                byte[] cursor = new byte[(int) c];
-                readFully(cursor);
-                readByte(); // CR
-                readByte(); // LF
-                if (readByte() != '*') {
-                    throw new NotResp("a SCAN reply whose second part is not an array", -1);
-                }
-                long items = number();
-                boolean pairs = shape == Digest.Shape.SCAN_PAIRS;
-                odd = items < 0 || (pairs && items % 2 != 0);
-                long sum = 0;
-                for (long i = items < 0 ? 0 : arrayLength(items); i > 0; i -= pairs ? 2 : 1) {
-                    long a = elementDigest();
-                    sum += pairs && i > 1 ? Digest.pair(a, elementDigest()) : a;
-                }
-                return new Digest(pairs ? items / 2 : items, Resp.finished(cursor), sum);
-            }
-        }
-    }
+    private final ReplyDigester digester = new ReplyDigester(this);
 
-    private static long arrayLength(long n) throws IOException {
+    static long arrayLength(long n) throws IOException {
         if (n > MAX_ARRAY) {
             throw new IOException("a reply says it holds " + n + " replies, more than any command KeyFerry sends gets ("
                     + MAX_ARRAY + ")");
@@ -204,23 +145,8 @@ final class RespReader {
         return n;
     }
 
-    /** One element of an array being digested: a bulk string's digest; anything else is read and makes it odd. */
-    private long elementDigest() throws IOException {
-        byte kind = readByte();
-        if (kind == '$') {
-            long n = number();
-            if (n >= 0) {
-                return bulkDigest(n);
-            }
-        } else {
-            replyOf(kind, 1);
-        }
-        odd = true;
-        return 0;
-    }
-
     /** A bulk string of {@code n} bytes digested where it lies in the buffer (copied out only where it spans reads). */
-    private long bulkDigest(long n) throws IOException {
+    long bulkDigest(long n) throws IOException {
         if (over || n > left) {
             over = true;
             skip(n + 2);
@@ -243,7 +169,7 @@ final class RespReader {
     }
 
     /** -1 is RESP2's nil; any other negative length is not RESP. */
-    private static Object nil(long n, String what) throws IOException {
+    static Object nil(long n, String what) throws IOException {
         if (n != -1) {
             throw new IOException("a " + what + " of length " + n);
         }
@@ -265,7 +191,7 @@ final class RespReader {
         return n;
     }
 
-    private long number() throws IOException {
+    long number() throws IOException {
         // Most numbers and their CRLF are in the buffer already: read them there.
         int i = rpos;
         boolean negative = i < rlim && rbuf[i] == '-';
@@ -340,14 +266,14 @@ final class RespReader {
         return line.toByteArray();
     }
 
-    private byte readByte() throws IOException {
+    byte readByte() throws IOException {
         if (rpos == rlim) {
             fill();
         }
         return rbuf[rpos++];
     }
 
-    private void readFully(byte[] into) throws IOException {
+    void readFully(byte[] into) throws IOException {
         int done = Math.min(into.length, rlim - rpos);
         System.arraycopy(rbuf, rpos, into, 0, done);
         rpos += done;

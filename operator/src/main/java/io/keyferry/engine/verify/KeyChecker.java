@@ -7,7 +7,6 @@ import io.keyferry.api.SourceSpec;
 import io.keyferry.api.TypeMismatchPolicy;
 import io.keyferry.engine.probe.Commands;
 import io.keyferry.engine.redis.Cmd;
-import io.keyferry.engine.redis.Digest;
 import io.keyferry.engine.redis.Pipe;
 import io.keyferry.engine.redis.RedisLink;
 import io.keyferry.engine.redis.Resp;
@@ -95,49 +94,20 @@ final class KeyChecker {
      * this checker or another).
      */
     List<Verdict> compare(List<KeyRef> refs, List<List<Read>> reads) {
-        List<Integer> digested = new ArrayList<>();
-        List<Integer> rest = new ArrayList<>();
-        for (int k = 0; k < refs.size(); k++) {
-            List<Read> chain = reads.get(k);
-            boolean digest = chain.size() == 1 && chain.get(0).value() instanceof Digest
-                    && selected(chain.get(0).member().source(), chain.get(0).typeReply());
-            (digest ? digested : rest).add(k);
+        DigestCheck.Outcome checked = DigestCheck.run(target, refs, reads,
+                r -> selected(r.member().source(), r.typeReply()), toleranceMs);
+        if (!checked.whole().isEmpty()) {
+            checked.place(checked.whole(), compareWhole(DigestCheck.pick(refs, checked.whole()),
+                    DigestCheck.pick(reads, checked.whole())));
         }
-        if (digested.isEmpty()) {
-            return compareWhole(refs, reads);
+        if (!checked.differ().isEmpty()) { // read again whole, to name the difference (or to see it gone)
+            List<KeyRef> again = DigestCheck.pick(refs, checked.differ());
+            checked.place(checked.differ(), compareWhole(again, this.reads.read(again, false)));
         }
-        Verdict[] verdicts = DigestCheck.run(target, refs, reads, digested, toleranceMs);
-        List<Verdict> out = new ArrayList<>(java.util.Collections.nCopies(refs.size(), null));
-        List<Integer> differ = new ArrayList<>();
-        for (int i = 0; i < digested.size(); i++) {
-            out.set(digested.get(i), verdicts[i]);
-            if (verdicts[i] == null) {
-                differ.add(digested.get(i));
-            }
-        }
-        if (!rest.isEmpty()) {
-            place(out, rest, compareWhole(pick(refs, rest), pick(reads, rest)));
-        }
-        if (!differ.isEmpty()) { // read again whole, to name the difference (or to see it gone)
-            List<KeyRef> again = pick(refs, differ);
-            place(out, differ, compareWhole(again, this.reads.read(again, false)));
-        }
-        return out;
+        return checked.verdicts();
     }
 
-    private static <T> List<T> pick(List<T> all, List<Integer> at) {
-        List<T> picked = new ArrayList<>(at.size());
-        at.forEach(i -> picked.add(all.get(i)));
-        return picked;
-    }
-
-    private static void place(List<Verdict> out, List<Integer> at, List<Verdict> verdicts) {
-        for (int i = 0; i < at.size(); i++) {
-            out.set(at.get(i), verdicts.get(i));
-        }
-    }
-
-    /** {@link #compare} for reads held whole (no {@link Digest} among the chains compared). */
+    /** {@link #compare} for reads held whole (no digest among the chains compared). */
     private List<Verdict> compareWhole(List<KeyRef> refs, List<List<Read>> reads) {
         Pipe tgt = target.pipe();
         TargetCheck contents = new TargetCheck(target, targetCommands);

@@ -87,9 +87,11 @@ class DigestTest {
     @Test
     void anUnreadableReplyIsReadThroughSoTheNextReplyIsReadInStep() throws IOException {
         RespReader in = new RespReader(new ByteArrayInputStream(
-                "*3\r\n$1\r\n0\r\n*1\r\n$1\r\nz\r\n$1\r\na\r\n*2\r\n:1\r\n*1\r\n$1\r\nb\r\n+OK\r\n".getBytes(StandardCharsets.UTF_8)));
+                ("*3\r\n$1\r\n0\r\n*1\r\n$1\r\nz\r\n$1\r\na\r\n*2\r\n:1\r\n*1\r\n$1\r\nb\r\n"
+                        + "*2\r\n$1\r\n0\r\n$1\r\nx\r\n+OK\r\n").getBytes(StandardCharsets.UTF_8)));
         assertSame(Digest.UNREADABLE, in.digest(Digest.Shape.SCAN_SINGLES, Long.MAX_VALUE));
         assertSame(Digest.UNREADABLE, in.digest(Digest.Shape.ORDERED, Long.MAX_VALUE));
+        assertSame(Digest.UNREADABLE, in.digest(Digest.Shape.SCAN_PAIRS, Long.MAX_VALUE), "a page whose second part is no array");
         assertEquals("OK", new String((byte[]) in.reply(), StandardCharsets.US_ASCII));
     }
 

@@ -20,8 +20,11 @@ import java.util.Arrays;
 public final class RdbEntries {
     /** The newest snapshot format walked here: Redis 7.2's. */
     public static final int NEWEST_VERSION = 11;
-    /** Above this many elements (or pairs) a key is copied in chunks, as the SCAN-based copy does. */
-    public static final int MAX_ELEMENTS = 512;
+    /**
+     * Above this many elements (or pairs) a key kept as a hash table in the snapshot is not restored from it but copied
+     * afterwards, as the SCAN-based copy copies it: the SCAN copy's bound for a value read whole.
+     */
+    public static final int MAX_ELEMENTS = io.keyferry.engine.copy.BatchCopier.WHOLE_ELEMENTS;
     static final int MODULE = 7;
 
     private final RdbInput in;

@@ -18,8 +18,9 @@ import java.util.function.LongConsumer;
  * One source copied from its RDB snapshot: KeyFerry connects as a replica and asks for a full resynchronization
  * (PSYNC ? -1), walks the snapshot as it streams in ({@link RdbEntries}) and RESTOREs each selected key with its own
  * snapshot bytes as the payload ({@link Restores}): no value is decoded, no key is typed or read. Keys too big for one
- * command (over 512 KiB or 512 elements) are only named while the snapshot passes, and copied in chunks afterwards,
- * under the policies, by the SCAN-based copy's own {@link BatchCopier}; module values are listed as unsupported.
+ * command (over 512 KiB, or over 4,096 elements kept as a hash table) are only named while the snapshot passes, and
+ * copied afterwards, under the policies, by the SCAN-based copy's own {@link BatchCopier}; module values are listed
+ * as unsupported.
  */
 public final class SnapshotCopy {
     /** The largest entry restored in one command: the SCAN-based copy's bound for a string read whole. */

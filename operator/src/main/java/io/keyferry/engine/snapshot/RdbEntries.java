@@ -20,16 +20,12 @@ import java.util.Arrays;
 public final class RdbEntries {
     /** The newest snapshot format walked here: Redis 7.2's. */
     public static final int NEWEST_VERSION = 11;
-    /**
-     * Above this many elements (or pairs) a key kept as a hash table in the snapshot is not restored from it but copied
-     * afterwards, as the SCAN-based copy copies it: the SCAN copy's bound for a value read whole.
-     */
-    public static final int MAX_ELEMENTS = io.keyferry.engine.copy.BatchCopier.WHOLE_ELEMENTS;
     static final int MODULE = 7;
 
     private final RdbInput in;
     private final int db;
     private final int cap;
+    private final int maxElements;
     private int version;
     private boolean sealing = true;
 
@@ -56,10 +52,16 @@ public final class RdbEntries {
         }
     }
 
-    public RdbEntries(InputStream in, int db, int cap) {
+    /**
+     * @param cap         bytes of an entry kept at most (once inflated)
+     * @param maxElements elements (or pairs) of an entry kept as a hash table at most (a listpack, intset or quicklist
+     *                    node is bound by its bytes alone)
+     */
+    public RdbEntries(InputStream in, int db, int cap, int maxElements) {
         this.in = new RdbInput(in);
         this.db = db;
         this.cap = cap;
+        this.maxElements = maxElements;
     }
 
     /**
@@ -211,9 +213,9 @@ public final class RdbEntries {
         }
     }
 
-    /** An element count: above {@link #MAX_ELEMENTS} the entry is not kept. */
+    /** An element count: above {@link #maxElements} the entry is not kept. */
     private long counted(long n) {
-        if (n > MAX_ELEMENTS) {
+        if (n > maxElements) {
             in.giveUp();
         }
         return n;

@@ -95,7 +95,7 @@ public final class SnapshotCopy {
             throw new Refused(e.getMessage(), e);
         }
         try (RoutedRestores restores = new RoutedRestores(target, counted, batchSize)) {
-            RdbEntries entries = new RdbEntries(snapshot.in(), db, MAX_ENTRY_BYTES);
+            RdbEntries entries = new RdbEntries(snapshot.in(), db, MAX_ENTRY_BYTES, BatchCopier.WHOLE_ELEMENTS);
             long[] walked = {0};
             entries.walk(new RdbEntries.Visitor() {
                 private byte[] target;

@@ -37,6 +37,12 @@ public final class SnapshotCheck {
      */
     static final long BATCH_BYTES = BatchMemory.BATCH_BYTES / QUEUED;
     private static final Object END = new Object();
+    /**
+     * Elements of a snapshot entry kept as a hash table that this look compares at most; a bigger one goes to the usual
+     * check, which compares it by digest without holding it (20,000 hashes of 600 fields compared here took the
+     * verification to 312 MB and 4.6 CPU-s at -Xmx256m, against 104 MB and 2.6 CPU-s handed on; 6.8 s against 10.5).
+     */
+    static final int CHECKED_ELEMENTS = 512;
 
     private final int index;
     private final KeyMapping mapping;
@@ -106,7 +112,8 @@ public final class SnapshotCheck {
         ReplicationStream.Snapshot snapshot = null;
         try {
             snapshot = ReplicationStream.fullSnapshot(source);
-            walk(new RdbEntries(snapshot.in(), db, io.keyferry.engine.snapshot.SnapshotCopy.MAX_ENTRY_BYTES).unsealed(),
+            walk(new RdbEntries(snapshot.in(), db, io.keyferry.engine.snapshot.SnapshotCopy.MAX_ENTRY_BYTES, CHECKED_ELEMENTS)
+                            .unsealed(),
                     batches, progress);
         } catch (IOException e) {
             throw new IOException(source.label() + ": the snapshot could not be read for the verification: "

@@ -92,8 +92,11 @@ final class DigestCheck {
             Read read = reads.get(keys.get(i)).get(0);
             byte[] key = refs.get(keys.get(i)).targetKey();
             long pttl = Resp.integer(replies.get(pttlAt[i]), tgt.label(), key);
-            if (pttl == -2 || !read.value().equals(replies.get(readAt[i]))) {
-                continue; // missing, another type, or another value: compared whole
+            // Only a value with an element (a byte of a string) shows the key is there: a missing key reads as an empty
+            // value, and Pika's PTTL of a missing key is 0, not -2.
+            boolean there = ((Digest) read.value()).count() > 0 && pttl != -2;
+            if (!there || !read.value().equals(replies.get(readAt[i]))) {
+                continue; // missing, empty, another type, or another value: compared whole
             }
             String ttl = TtlRule.exactly(read.expireAt()).check(pttl >= 0 ? now + pttl : -1, toleranceMs);
             verdicts[i] = ttl == null ? new Verdict(Kind.MATCHED, null) : new Verdict(Kind.MISMATCH, ttl);

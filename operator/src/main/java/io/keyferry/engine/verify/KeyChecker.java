@@ -47,10 +47,8 @@ final class KeyChecker {
         this.policies = policies;
         this.batchSize = batchSize;
         this.toleranceMs = toleranceMs;
-        // Where a missing key shows in its PTTL (not Pika's, whose 0 is also a key about to expire), a key one source
-        // writes under Overwrite is compared by digest (DigestCheck).
-        this.reads = new SourceReads(sources, sourceCommands,
-                type -> targetCommands.missingKeyPttl() == -2 && policies.forType(type) == Policy.OVERWRITE);
+        // A key one source writes under Overwrite is compared by digest (DigestCheck).
+        this.reads = new SourceReads(sources, sourceCommands, type -> policies.forType(type) == Policy.OVERWRITE);
     }
 
     boolean selected(int source, String typeReply) {

@@ -89,7 +89,8 @@ final class KeyChecker {
 
     /**
      * The second half of {@link #check}: the target compared with what {@link #read} found in the sources (by
-     * this checker or another).
+     * this checker or another). Keys read as digests are compared by digest first ({@link DigestCheck}); those whose
+     * digests differ are read again whole, and compared with the rest.
      */
     List<Verdict> compare(List<KeyRef> refs, List<List<Read>> reads) {
         DigestCheck.Outcome checked = DigestCheck.run(target, refs, reads,

@@ -49,9 +49,7 @@ class CommandBoundsTest {
              StoreDouble target = StoreDouble.of(targetLog, targetServer)) {
             load(sourceServer.redis(), "s");
             load(targetServer.redis(), "t"); // Overwrite replaces every one of them
-            DataMigrationSpec spec = Copies.spec(targetServer, Policy.OVERWRITE);
-            spec.getSources().add(Copies.source("big", source.uri()));
-            spec.getTarget().setEndpoint(Copies.endpoint(target.uri()));
+            DataMigrationSpec spec = Copies.spec("big", source.uri(), target.uri(), Policy.OVERWRITE);
 
             Copies.run(spec);
             VerifyResult verified = Copies.verify(spec, false);
@@ -96,9 +94,7 @@ class CommandBoundsTest {
                     r.rpush("list:" + n, "e" + i);
                 }
             }
-            DataMigrationSpec spec = Copies.spec(targetServer, Policy.OVERWRITE);
-            spec.getSources().add(Copies.source("mid", source.uri()));
-            spec.getTarget().setEndpoint(Copies.endpoint(target.uri()));
+            DataMigrationSpec spec = Copies.spec("mid", source.uri(), target.uri(), Policy.OVERWRITE);
 
             Copies.run(spec);
 

@@ -18,12 +18,24 @@ final class Copies {
     private Copies() {}
 
     static DataMigrationSpec spec(RedisServer target, Policy defaultPolicy, RedisServer... sources) {
-        DataMigrationSpec spec = new DataMigrationSpec();
+        DataMigrationSpec spec = into(target.uri(), defaultPolicy);
         for (int i = 0; i < sources.length; i++) {
             spec.getSources().add(source("source-" + i, sources[i].uri()));
         }
+        return spec;
+    }
+
+    /** One source into a target, both given by URI (a store double in front of a server, say). */
+    static DataMigrationSpec spec(String sourceName, String sourceUri, String targetUri, Policy defaultPolicy) {
+        DataMigrationSpec spec = into(targetUri, defaultPolicy);
+        spec.getSources().add(source(sourceName, sourceUri));
+        return spec;
+    }
+
+    private static DataMigrationSpec into(String targetUri, Policy defaultPolicy) {
+        DataMigrationSpec spec = new DataMigrationSpec();
         TargetSpec t = new TargetSpec();
-        t.setEndpoint(endpoint(target.uri()));
+        t.setEndpoint(endpoint(targetUri));
         spec.setTarget(t);
         spec.getPolicies().setDefaultPolicy(defaultPolicy);
         return spec;

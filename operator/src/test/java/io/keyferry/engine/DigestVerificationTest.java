@@ -109,10 +109,7 @@ class DigestVerificationTest {
             s.set("empty", "");
             s.set("gone", "v");
             s.sadd("gone-set", "m");
-            DataMigrationSpec spec = Copies.spec(source, Policy.OVERWRITE);
-            spec.getSources().clear();
-            spec.getSources().add(Copies.source("redis", source.uri()));
-            spec.getTarget().setEndpoint(Copies.endpoint(pika.uri()));
+            DataMigrationSpec spec = Copies.spec("redis", source.uri(), pika.uri(), Policy.OVERWRITE);
             Copies.run(spec);
             behindPika.redis().del("empty", "gone", "gone-set");
             behindPika.redis().configResetstat();

@@ -89,12 +89,9 @@ final class RespReader {
                 if (n < 0) {
                     return nil(n, "bulk string");
                 }
-                if (over || n > left) {
-                    over = true;
-                    skip(n + 2);
+                if (!admitted(n)) {
                     return null;
                 }
-                left -= n;
                 byte[] value = new byte[Math.toIntExact(bulkLength(n))];
                 readFully(value);
                 readByte(); // CR
@@ -147,12 +144,9 @@ final class RespReader {
 
     /** A bulk string of {@code n} bytes digested where it lies in the buffer (copied out only where it spans reads). */
     long bulkDigest(long n) throws IOException {
-        if (over || n > left) {
-            over = true;
-            skip(n + 2);
+        if (!admitted(n)) {
             return 0;
         }
-        left -= n;
         int length = Math.toIntExact(bulkLength(n));
         long h;
         if (rlim - rpos >= length) {
@@ -166,6 +160,20 @@ final class RespReader {
         readByte(); // CR
         readByte(); // LF
         return h;
+    }
+
+    /**
+     * Whether the next bulk string, of {@code n} bytes, fits what the reply may still hold: counted against it if so;
+     * else it and every later one of the reply are read through and dropped.
+     */
+    private boolean admitted(long n) throws IOException {
+        if (over || n > left) {
+            over = true;
+            skip(n + 2);
+            return false;
+        }
+        left -= n;
+        return true;
     }
 
     /** -1 is RESP2's nil; any other negative length is not RESP. */

@@ -190,8 +190,8 @@ public final class UndoJournal implements AutoCloseable {
 
     /** Collections up to this many elements are journaled by DUMP (on a Redis target), bigger ones in chunks: as copied. */
     static final int SMALL_ELEMENTS = io.keyferry.engine.copy.BatchCopier.WHOLE_ELEMENTS;
-    /** Strings up to this many bytes are journaled by DUMP. */
-    static final int SMALL_STRING_BYTES = 512 * 1024;
+    /** Strings up to this many bytes are journaled by DUMP: as copied whole. */
+    static final int SMALL_STRING_BYTES = io.keyferry.engine.copy.BatchCopier.SMALL_STRING_BYTES;
     private static final Map<DataType, byte[]> SIZE = new java.util.EnumMap<>(Map.of(DataType.STRING, Cmd.STRLEN,
             DataType.HASH, Cmd.HLEN, DataType.LIST, Cmd.LLEN, DataType.SET, Cmd.SCARD, DataType.ZSET, Cmd.ZCARD,
             DataType.STREAM, Cmd.XLEN));

@@ -75,6 +75,7 @@ final class BatchDecider {
         }
         src.flush();
         tgt.flush(); // both round trips overlap
+        src.awaitReplies();
         typed.settle(src, keys, src.sync());
         List<Object> tgtTypes = groupedExists ? targetTypes(tgt, keys, existing, tgt.sync()) : tgt.sync();
 

@@ -155,6 +155,7 @@ final class TargetWriter {
             return;
         }
         try {
+            pipe.awaitReplies(); // the writing thread has nothing else to do meanwhile
             check(pipe.sync(), keys, msetKeys);
         } finally {
             keys.clear();

@@ -55,6 +55,7 @@ final class WholeReads {
             replyAt[i] = !read ? -1 : sent++ >= most ? -2 : d.dump() ? src.send(Cmd.DUMP, d.sourceKey())
                     : copiers.get(d.type()).readWhole(src, d.sourceKey());
         }
+        src.awaitReplies();
         List<Object> replies = src.sync(); // also where nothing was sent: it clears the filter
         List<Decision> kept = new ArrayList<>(whole.size());
         List<Object> values = new ArrayList<>(whole.size());

@@ -73,6 +73,17 @@ final class ClusterPipe implements Pipe, AutoCloseable {
         }
     }
 
+    /** Each node answers its share at once: after the first nap the others' are mostly over. */
+    @Override
+    public void awaitReplies() {
+        flush();
+        for (RespConnection c : connections) {
+            if (c != null) {
+                c.awaitReplies();
+            }
+        }
+    }
+
     /** Applied on each node's connection as its replies are read; a MOVED or ASK passes, its answer is filtered. */
     @Override
     public void filtering(ReplyFilter filter) {

@@ -33,6 +33,16 @@ public interface Pipe {
      */
     void filtering(ReplyFilter filter);
 
+    /**
+     * Sends what is queued and sleeps through most of the time the server is expected to take to answer it, where that
+     * is a long pipeline ({@link ReplyNap}), so that the next {@link #sync()} finds most replies there instead of
+     * waking for each piece as it arrives. For a thread with nothing else to do meanwhile (the copy's stages); where
+     * the replies are parsed elsewhere (Lettuce's), it only sends.
+     */
+    default void awaitReplies() {
+        flush();
+    }
+
     /** What {@link #filtering} keeps of a reply. */
     @FunctionalInterface
     interface ReplyFilter {

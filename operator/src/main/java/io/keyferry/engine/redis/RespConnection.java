@@ -48,6 +48,8 @@ public final class RespConnection implements Pipe, AutoCloseable {
     private long maxUnreadBytes = Long.MAX_VALUE;
     /** Bytes of the commands sent since replies were last read. */
     private long unreadBytes;
+    /** How long this server takes to answer a long pipeline, for {@link #awaitReplies}. */
+    private ReplyNap nap = new ReplyNap();
     private boolean broken;
     /** Why the connection broke, for every later call to say: the first failure is the one worth reading. */
     private String brokenBy = "it was closed";
@@ -97,13 +99,26 @@ public final class RespConnection implements Pipe, AutoCloseable {
         return queued++;
     }
 
+    /** Another clock and sleeper (tests). */
+    void napping(ReplyNap nap) {
+        this.nap = nap;
+    }
+
+    @Override
+    public void awaitReplies() {
+        flush();
+        nap.awaiting(queued - early.size());
+    }
+
     /** Sends what is queued and reads the replies of everything sent, keeping them for {@link #sync()}. */
     private void readUnread() {
         flush();
+        int pending = queued - early.size();
         try {
             while (early.size() < queued) {
                 early.add(filter == null ? in.reply() : filtered(early.size()));
             }
+            nap.answered(pending);
             unreadBytes = 0;
         } catch (IOException | RuntimeException e) {
             queued = 0;
@@ -123,6 +138,7 @@ public final class RespConnection implements Pipe, AutoCloseable {
             return;
         }
         try {
+            nap.writing(len);
             out.write(buf, 0, len);
             out.flush();
             len = 0;

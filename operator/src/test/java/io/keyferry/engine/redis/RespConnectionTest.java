@@ -42,6 +42,47 @@ class RespConnectionTest {
     }
 
     /**
+     * A long pipeline's replies, awaited in a nap as long as the server took per byte of the one before, are all read
+     * after it, in order; the clock is the test's, so the nap's length does not depend on this machine's speed.
+     */
+    @Test
+    void awaitsTheRepliesOfALongPipelineInANapAsLongAsTheLastOneTookPerByte() throws IOException {
+        long[] now = {0};
+        List<Long> naps = new ArrayList<>();
+        try (RedisServer redis = RedisServer.start();
+             RespConnection c = new RespConnection("target", new Socket(InetAddress.getLoopbackAddress(), redis.port()), null)) {
+            c.napping(new ReplyNap(() -> now[0], naps::add));
+            long bytes = sets(c, 0);
+            c.awaitReplies();
+            now[0] = 10_000_000; // answered 10 ms after it was written
+            assertEquals(2000, c.sync().size());
+            assertEquals(List.of(), naps, "nothing to go by the first time");
+
+            now[0] = 20_000_000;
+            assertEquals(bytes, sets(c, 2000), "the same bytes again");
+            c.awaitReplies();
+            List<Object> replies = c.sync();
+
+            assertEquals(1, naps.size());
+            assertEquals(8_500_000, naps.get(0), 1, "85% of the 10 ms the same bytes took");
+            assertEquals(2000, replies.size());
+            replies.forEach(r -> assertEquals("OK", new String((byte[]) r, StandardCharsets.UTF_8)));
+            assertEquals("3999", redis.redis().get("k3999"));
+        }
+    }
+
+    /** 2,000 SETs of keys k{from}...: the bytes they take on the wire. */
+    private static long sets(RespConnection c, int from) {
+        long bytes = 0;
+        for (int i = from; i < from + 2000; i++) {
+            String n = String.format("%04d", i);
+            c.send(Resp.ascii("SET"), Resp.ascii("k" + n), Resp.ascii(n));
+            bytes += ("*3\r\n$3\r\nSET\r\n$5\r\nk" + n + "\r\n$4\r\n" + n + "\r\n").length();
+        }
+        return bytes;
+    }
+
+    /**
      * A reply that cannot be parsed (here a bulk string's length that is not a number, as a store that answers in
      * its own way may send) fails the batch and closes the connection: later calls fail at once instead of
      * reading what follows as the next reply.

@@ -39,13 +39,16 @@ import org.yaml.snakeyaml.error.MarkedYAMLException;
  * a half-bound manifest would only give misleading errors about what is missing.
  */
 public final class ManifestLoader {
-    private static final YAMLMapper MAPPER = strictMapper();
+    static final YAMLMapper MAPPER = strictMapper();
 
     private ManifestLoader() {}
 
-    /** Builds (and caches) what binding a manifest needs, ahead of the first manifest; safe on any thread. */
+    /**
+     * Builds the YAML reader ahead of the first manifest; safe on any thread. Not Jackson's binding: most manifests
+     * never need it ({@link QuickBinding}).
+     */
     public static void warmUp() {
-        MAPPER.readerFor(DataMigration.class);
+        MAPPER.getFactory();
     }
 
     /** Reads, binds and validates the manifest in {@code file}. */
@@ -190,6 +193,12 @@ public final class ManifestLoader {
     }
 
     private static DataMigration bind(ObjectNode manifest) {
+        DataMigration quick = QuickBinding.manifest(manifest);
+        return quick != null ? quick : bindByJackson(manifest);
+    }
+
+    /** Binds as the API server's strictness asks, naming every problem; also what {@link QuickBinding} gives up to. */
+    static DataMigration bindByJackson(ObjectNode manifest) {
         BindingProblems problems = new BindingProblems();
         JsonParser parser = MAPPER.treeAsTokens(manifest);
         try {

@@ -15,7 +15,7 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         if (args.length > 0 && (args[0].equals("run") || args[0].equals("verify"))) {
-            // Jackson's introspection of the manifest classes (about 0.3 s) overlaps the command line's parsing.
+            // The YAML reader is built while the command line is parsed.
             Thread warmUp = new Thread(io.keyferry.api.ManifestLoader::warmUp, "keyferry-warm-up");
             warmUp.setDaemon(true);
             warmUp.start();

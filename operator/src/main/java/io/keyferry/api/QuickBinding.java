@@ -16,6 +16,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
 
 /**
  * Binds the manifests most runs are given without Jackson's data binding, whose first use costs a command about 0.3
@@ -45,22 +46,14 @@ final class QuickBinding {
     static DataMigration manifest(JsonNode manifest) {
         try {
             DataMigration dm = new DataMigration();
-            for (Iterator<Map.Entry<String, JsonNode>> it = manifest.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
-                JsonNode value = field.getValue();
-                if (!TOP_LEVEL.contains(field.getKey())) {
-                    throw new GiveUp(); // an unknown field, even with no value, is named
-                }
-                if (value.isNull()) {
-                    continue;
-                }
-                switch (field.getKey()) {
+            fields(manifest, TOP_LEVEL, (name, value) -> {
+                switch (name) {
                     case "apiVersion" -> dm.setApiVersion(text(value));
                     case "kind" -> dm.setKind(text(value));
                     case "metadata" -> dm.setMetadata(metadata(value));
                     default -> dm.setSpec((DataMigrationSpec) value(value, DataMigrationSpec.class));
                 }
-            }
+            });
             return dm;
         } catch (GiveUp e) {
             return null;
@@ -69,23 +62,28 @@ final class QuickBinding {
 
     private static ObjectMeta metadata(JsonNode node) {
         ObjectMeta meta = new ObjectMeta();
-        for (Iterator<Map.Entry<String, JsonNode>> it = object(node).fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
-            JsonNode value = field.getValue();
-            if (!METADATA.contains(field.getKey())) {
-                throw new GiveUp();
-            }
-            if (value.isNull()) {
-                continue;
-            }
-            switch (field.getKey()) {
+        fields(node, METADATA, (name, value) -> {
+            switch (name) {
                 case "name" -> meta.setName(text(value));
                 case "namespace" -> meta.setNamespace(text(value));
                 case "labels" -> meta.setLabels(strings(value));
                 default -> meta.setAnnotations(strings(value));
             }
-        }
+        });
         return meta;
+    }
+
+    /** Each field that has a value; a field not {@code known}, even without a value, gives up (Jackson names it). */
+    private static void fields(JsonNode node, List<String> known, BiConsumer<String, JsonNode> set) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = object(node).fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> field = it.next();
+            if (!known.contains(field.getKey())) {
+                throw new GiveUp();
+            }
+            if (!field.getValue().isNull()) {
+                set.accept(field.getKey(), field.getValue());
+            }
+        }
     }
 
     private static Map<String, String> strings(JsonNode node) {

@@ -183,19 +183,25 @@ final class QuickBinding {
 
     /**
      * Public one-argument setters, by the name Jackson gives them: setKeysPerSecond is keysPerSecond, or the
-     * {@code @JsonProperty} of the field of that name. A class with any other Jackson annotation is not bound here.
+     * {@code @JsonProperty} of the setter or of the field of that name. A class with any other Jackson annotation,
+     * on it or on a setter or field, is not bound here.
      */
     private static Map<String, Method> setters(Class<?> type) {
+        if (foreign(type.getDeclaredAnnotations())) {
+            throw new GiveUp(); // not kept: Jackson binds every manifest that has one
+        }
         Map<String, Method> setters = new HashMap<>();
         for (Method m : type.getMethods()) {
             if (m.getName().startsWith("set") && m.getName().length() > 3 && m.getParameterCount() == 1
                     && !Modifier.isStatic(m.getModifiers())) {
                 if (foreign(m.getDeclaredAnnotations())) {
-                    return Map.of();
+                    throw new GiveUp();
                 }
                 JsonProperty named = m.getAnnotation(JsonProperty.class);
                 String implied = implied(m.getName().substring(3));
-                setters.put(named != null && !named.value().isEmpty() ? named.value() : manifestName(type, implied), m);
+                if (setters.put(named != null && !named.value().isEmpty() ? named.value() : manifestName(type, implied), m) != null) {
+                    throw new GiveUp(); // overloaded: which one Jackson takes is its own rule
+                }
             }
         }
         return setters;
@@ -216,12 +222,13 @@ final class QuickBinding {
         return implied;
     }
 
-    /** A Jackson annotation that changes binding (anything but a description, an inclusion or a name). */
+    /** A Jackson annotation that may change binding (anything but a description, an inclusion or a name). */
     private static boolean foreign(java.lang.annotation.Annotation[] annotations) {
         for (java.lang.annotation.Annotation a : annotations) {
             String name = a.annotationType().getName();
             if (name.startsWith("com.fasterxml.jackson.") && !name.endsWith(".JsonPropertyDescription")
-                    && !name.endsWith(".JsonInclude") && !name.endsWith(".JsonProperty")) {
+                    && !name.endsWith(".JsonClassDescription") && !name.endsWith(".JsonInclude")
+                    && !name.endsWith(".JsonPropertyOrder") && !name.endsWith(".JsonProperty")) {
                 return true;
             }
         }
@@ -238,6 +245,11 @@ final class QuickBinding {
     }
 
     private static Object constant(Class<?> type, String name) {
+        for (Method m : type.getDeclaredMethods()) {
+            if (foreign(m.getDeclaredAnnotations())) {
+                throw new GiveUp(); // a @JsonCreator or @JsonValue names the constants its own way
+            }
+        }
         for (Object c : type.getEnumConstants()) {
             Enum<?> e = (Enum<?>) c;
             try {

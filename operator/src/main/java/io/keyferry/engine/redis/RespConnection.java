@@ -37,8 +37,7 @@ public final class RespConnection implements Pipe, AutoCloseable {
     private final OutputStream out;
     private final RespReader in;
     private final LongAdder sent;
-    private byte[] buf = new byte[1 << 16];
-    private int len;
+    private final CommandBuffer buf = new CommandBuffer();
     private int queued;
     /** Replies read before {@link #sync()} to keep the pipeline within its bound, in order. */
     private final List<Object> early = new ArrayList<>();
@@ -84,16 +83,11 @@ public final class RespConnection implements Pipe, AutoCloseable {
         if (unread > 0 && (unread >= maxUnread || unreadBytes >= maxUnreadBytes)) {
             readUnread();
         }
-        int before = len;
-        header('*', args.length);
-        for (byte[] a : args) {
-            bulk(a);
-        }
-        unreadBytes += len - before;
+        unreadBytes += buf.command(args);
         if (sent != null) {
             sent.increment();
         }
-        if (len >= FLUSH_BYTES) {
+        if (buf.length() >= FLUSH_BYTES) {
             flush();
         }
         return queued++;
@@ -134,17 +128,14 @@ public final class RespConnection implements Pipe, AutoCloseable {
 
     @Override
     public void flush() {
-        if (len == 0) {
+        if (buf.length() == 0) {
             return;
         }
         try {
-            nap.writing(len);
-            out.write(buf, 0, len);
+            nap.writing(buf.length());
+            buf.writeTo(out);
             out.flush();
-            len = 0;
-            if (buf.length > FLUSH_BYTES * 2) {
-                buf = new byte[1 << 16]; // one huge value grew it: give the memory back
-            }
+            buf.clear(FLUSH_BYTES * 2);
         } catch (IOException e) {
             throw lost(e);
         }
@@ -216,12 +207,10 @@ public final class RespConnection implements Pipe, AutoCloseable {
         if (queued > 0) {
             throw new IllegalStateException(label + ": replies are pending; sync before streaming a value");
         }
-        header('*', 3);
-        bulk(Cmd.SET);
-        bulk(key);
-        put((byte) '$');
-        put(Resp.ascii(Long.toString(length))); // may pass 2 GiB
-        put(CRLF);
+        buf.header('*', 3);
+        buf.bulk(Cmd.SET);
+        buf.bulk(key);
+        buf.put(Resp.ascii("$" + length + "\r\n")); // may pass 2 GiB
         flush();
         long written = 0;
         try {
@@ -245,69 +234,6 @@ public final class RespConnection implements Pipe, AutoCloseable {
         Object reply = sync().get(0);
         if (!Resp.ok(reply)) {
             throw new IllegalStateException(label + " answered " + reply);
-        }
-    }
-
-    // --- encoding ----------------------------------------------------------------------
-
-    private void header(char kind, int count) {
-        room(1 + 10 + 2);
-        buf[len++] = (byte) kind;
-        putDigits(count);
-        buf[len++] = '\r';
-        buf[len++] = '\n';
-    }
-
-    /** One argument; the room for it is made once, then it is copied in without further checks. */
-    private void bulk(byte[] value) {
-        int n = value.length;
-        room(1 + 10 + 2 + n + 2);
-        buf[len++] = '$';
-        putDigits(n);
-        buf[len++] = '\r';
-        buf[len++] = '\n';
-        System.arraycopy(value, 0, buf, len, n);
-        len += n;
-        buf[len++] = '\r';
-        buf[len++] = '\n';
-    }
-
-    /** A non-negative count or length in ASCII digits, into room already made. */
-    private void putDigits(int n) {
-        if (n < 10) {
-            buf[len++] = (byte) ('0' + n);
-            return;
-        }
-        if (n < Resp.SMALL_NUMBERS) {
-            byte[] digits = Resp.num(n); // encoded once
-            System.arraycopy(digits, 0, buf, len, digits.length);
-            len += digits.length;
-            return;
-        }
-        int digits = 0;
-        for (int v = n; v > 0; v /= 10) {
-            digits++;
-        }
-        for (int i = len + digits - 1, v = n; i >= len; i--, v /= 10) {
-            buf[i] = (byte) ('0' + v % 10);
-        }
-        len += digits;
-    }
-
-    private void put(byte b) {
-        room(1);
-        buf[len++] = b;
-    }
-
-    private void put(byte[] bytes) {
-        room(bytes.length);
-        System.arraycopy(bytes, 0, buf, len, bytes.length);
-        len += bytes.length;
-    }
-
-    private void room(int n) {
-        if (len + n > buf.length) {
-            buf = java.util.Arrays.copyOf(buf, Math.max(buf.length * 2, len + n));
         }
     }
 

@@ -61,6 +61,27 @@ class BatchSizeTest {
     }
 
     /**
+     * The writer awaits each batch's replies in a nap ({@link io.keyferry.engine.redis.ReplyNap}), counted on its
+     * connection: strings with an expiry, one SET each, so a batch is 2,000 commands.
+     */
+    @Test
+    void theWriterAwaitsEveryBatchsReplies() throws Exception {
+        try (RedisServer source = RedisServer.start(); RedisServer target = RedisServer.start();
+             FileCheckpointStore store = new FileCheckpointStore(Files.createTempDirectory("naps"));
+             Migration m = new Migration("naps", loaded(source, target), new FileSecretResolver(null), store)) {
+            for (int i = 0; i < KEYS; i++) {
+                source.redis().expire("k:" + i, 3600);
+            }
+            m.prepare();
+            m.copy(p -> { });
+
+            assertEquals((long) KEYS, target.redis().dbsize());
+            long awaited = ((io.keyferry.engine.redis.RespConnection) m.target().pipe()).longPipelinesAwaited();
+            assertTrue(awaited >= KEYS / 2000, "a batch of 2,000 keys' replies awaited at a time: " + awaited);
+        }
+    }
+
+    /**
      * Names of 4 KiB (URLs as cache keys): a page asks for as many as fit 512 KiB of names, so a batch (its commands,
      * its checkpoint) holds about 2 MiB of them at most, not 8.
      */

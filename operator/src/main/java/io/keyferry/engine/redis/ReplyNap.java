@@ -33,6 +33,8 @@ final class ReplyNap {
     private long roundBytes;
     /** The server's expected time per byte of commands; negative until a long pipeline was measured. */
     private double nanosPerByte = -1;
+    /** Long pipelines whose replies were awaited ({@link #awaiting}), napped or not. */
+    private long awaited;
 
     ReplyNap() {
         this(System::nanoTime, LockSupport::parkNanos);
@@ -53,7 +55,11 @@ final class ReplyNap {
 
     /** Before the replies of {@code pending} commands are read: sleeps through most of what they should take. */
     void awaiting(int pending) {
-        if (pending < MIN_REPLIES || nanosPerByte < 0 || roundStart < 0) {
+        if (pending < MIN_REPLIES || roundStart < 0) {
+            return;
+        }
+        awaited++;
+        if (nanosPerByte < 0) {
             return;
         }
         long due = roundStart + (long) (SHARE * nanosPerByte * roundBytes);
@@ -76,5 +82,10 @@ final class ReplyNap {
     /** The expected time per byte of commands, or a negative number before any was measured (for tests). */
     double nanosPerByte() {
         return nanosPerByte;
+    }
+
+    /** How many long pipelines' replies were awaited (for tests). */
+    long awaited() {
+        return awaited;
     }
 }

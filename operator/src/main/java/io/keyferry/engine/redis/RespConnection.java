@@ -104,6 +104,11 @@ public final class RespConnection implements Pipe, AutoCloseable {
         nap.awaiting(queued - early.size());
     }
 
+    /** How many long pipelines' replies {@link #awaitReplies} waited for (what tests can see of the naps). */
+    public long longPipelinesAwaited() {
+        return nap.awaited();
+    }
+
     /** Sends what is queued and reads the replies of everything sent, keeping them for {@link #sync()}. */
     private void readUnread() {
         flush();

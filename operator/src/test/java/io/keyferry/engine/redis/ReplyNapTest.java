@@ -33,6 +33,7 @@ class ReplyNapTest {
         nap.awaiting(1000);
 
         assertEquals(List.of((long) (ReplyNap.SHARE * 5 * MS) - MS), naps, "85% of 5 ms, less the millisecond gone");
+        assertEquals(2, nap.awaited(), "napped or not, both long pipelines were awaited");
     }
 
     @Test
